@@ -1,0 +1,46 @@
+# Two commands set everything up on a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+JESR_DB ?= data/jesr.duckdb
+PORT ?= 8501
+DEMO_HOUSEHOLDS ?= 5000
+export JESR_DB
+
+.PHONY: run test bench setup db secrets lint browser clean
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+setup: $(VENV)/.installed secrets
+
+secrets:
+	@$(PY) scripts/make_secrets.py .streamlit/secrets.toml 2>/dev/null || $(PYTHON) scripts/make_secrets.py .streamlit/secrets.toml
+
+db: setup
+	$(PY) -m data_layer --db $(JESR_DB) init --demo-if-new $(DEMO_HOUSEHOLDS)
+
+run: db
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+
+# Debian's Chromium for the browser journeys (Playwright's own browser download does not work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: install Debian's chromium package (browser tests will be skipped)"; fi; }
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+test: setup browser
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,28 @@
+"""Jesr — the router and the frame: page config, language, login, then the pages of the user's role."""
+import streamlit as st
+
+from data_layer.i18n import t
+from ui.auth import WeakCookieKey, cookie_key_from_secrets, logout, restore_session
+from ui.navigation import ANONYMOUS, navigation_for
+from ui.session import apply_direction, current_lang, get_db, language_switch
+
+st.set_page_config(page_title="Jesr — جسر", page_icon="🤝", layout="wide")
+lang = current_lang()
+apply_direction(lang)
+
+try:
+    cookie_key = cookie_key_from_secrets()
+except WeakCookieKey as problem:
+    st.error(t(f"app.cookie_key_{problem}", lang))
+    st.stop()
+
+db = get_db()
+actor = restore_session(db, cookie_key)
+language_switch()
+if actor is not None:
+    st.sidebar.caption(t("app.signed_in_as", lang, username=actor.username, role=t(f"role.{actor.role}", lang)))
+    if st.sidebar.button(t("app.logout", lang), key="app_logout"):
+        logout(db, cookie_key)
+        st.rerun()
+
+st.navigation(navigation_for(actor.role if actor else ANONYMOUS, lang)).run()

@@ -1,0 +1,3 @@
+from data_layer.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""The append-only audit log: who did what, when, with the values before and after."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from data_layer.actor import Actor
+from data_layer.connection import Database
+from data_layer.queries import Q
+
+
+def to_json(value: dict[str, Any] | None) -> str | None:
+    if value is None:
+        return None
+
+    def default(obj: Any) -> Any:
+        if isinstance(obj, (dt.date, dt.datetime)):
+            return obj.isoformat()
+        if isinstance(obj, Decimal):
+            return float(obj) if obj != obj.to_integral_value() else int(obj)
+        if hasattr(obj, "tolist"):
+            return obj.tolist()
+        return str(obj)
+
+    return json.dumps(value, ensure_ascii=False, default=default, sort_keys=True)
+
+
+def write_audit(cur: duckdb.DuckDBPyConnection, actor: Actor, action: str, table_name: str,
+                record_id: int | None, before: dict[str, Any] | None = None,
+                after: dict[str, Any] | None = None) -> None:
+    """Audit one change inside the caller's transaction, so both commit or neither does."""
+    cur.execute(Q.insert_audit, {
+        "user_id": actor.user_id, "username": actor.username, "action": action,
+        "table_name": table_name, "record_id": record_id,
+        "before": to_json(before), "after": to_json(after),
+    })
+
+
+def row_as_dict(cur: duckdb.DuckDBPyConnection, sql: str, params: Any) -> dict[str, Any] | None:
+    result = cur.execute(sql, params)
+    row = result.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in result.description], row))
+
+
+def search_audit(db: Database, *, table_name: str | None = None, record_id: int | None = None,
+                 username: str | None = None, text: str | None = None, limit: int = 50,
+                 offset: int = 0) -> pd.DataFrame:
+    cur = db.cursor()
+    try:
+        return cur.execute(Q.search_audit, {
+            "table_name": table_name, "record_id": record_id, "username": username,
+            "text": text or None, "limit": limit, "offset": offset,
+        }).df()
+    finally:
+        cur.close()

@@ -1,0 +1,84 @@
+"""The one DuckDB connection per database file, and explicit write transactions.
+
+DuckDB lets a single process open the file; inside it we hand out a cursor per
+call. Writes are serialised by one lock per database: DuckDB's optimistic
+concurrency does not catch write skew (two inserts against the same stock line),
+so the rules that span rows only hold if writes run one at a time.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from data_layer.errors import ConflictError, DatabaseBusyError
+
+DEFAULT_DB_PATH = "data/jesr.duckdb"
+
+
+def database_path_from_env() -> str:
+    return os.environ.get("JESR_DB", DEFAULT_DB_PATH)
+
+
+@dataclass
+class Database:
+    """A DuckDB file opened by this process, with the lock that serialises its writes."""
+
+    path: str
+    conn: duckdb.DuckDBPyConnection
+    write_lock: threading.RLock = field(default_factory=threading.RLock)
+    # Small, rarely changing lookups (areas, categories) kept with the connection.
+    memo: dict = field(default_factory=dict)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.conn.cursor()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: all of it is committed, or none of it."""
+        with self.write_lock:
+            cur = self.conn.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    yield cur
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+                try:
+                    cur.execute("COMMIT")
+                except duckdb.TransactionException as exc:
+                    raise ConflictError(str(exc)) from exc
+            except duckdb.TransactionException as exc:
+                if "Conflict" in str(exc):
+                    raise ConflictError(str(exc)) from exc
+                raise
+            finally:
+                cur.close()
+
+
+def open_database(path: str | os.PathLike[str], *, read_only: bool = False) -> Database:
+    """Open (creating if needed) the database file and bring its schema up to date."""
+    from data_layer.migrations import apply_migrations
+
+    db_path = Path(path)
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = duckdb.connect(str(db_path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusyError(str(db_path)) from exc
+        raise
+    db = Database(path=str(db_path), conn=conn)
+    if not read_only:
+        apply_migrations(db)
+    return db

@@ -1,0 +1,54 @@
+"""Exports of the registers, scoped to what the actor may read.
+
+Each feature adds its export kinds to EXPORTERS (stock, allocations, coverage, ...);
+the command line and the pages offer whatever is listed there.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from data_layer.actor import Actor
+from data_layer.connection import Database
+from data_layer.errors import JesrError, PermissionDenied
+from data_layer.queries import Q
+from data_layer.tabular import write_table
+
+Exporter = Callable[[Database, Actor], pd.DataFrame]
+
+
+def _scoped_query(sql: str) -> Exporter:
+    def export(db: Database, actor: Actor) -> pd.DataFrame:
+        if actor.sees_all_organisations:
+            organisation_id = None
+        elif actor.role == "association":
+            organisation_id = actor.organisation_id
+        else:
+            raise PermissionDenied()
+        cur = db.cursor()
+        try:
+            return cur.execute(sql, {"organisation_id": organisation_id}).df()
+        finally:
+            cur.close()
+    return export
+
+
+EXPORTERS: dict[str, Exporter] = {
+    "households": _scoped_query(Q.export_households),
+    "donations": _scoped_query(Q.export_donations),
+    "volunteers": _scoped_query(Q.export_volunteers),
+}
+
+
+def export_table(db: Database, actor: Actor, kind: str) -> pd.DataFrame:
+    if kind not in EXPORTERS:
+        raise JesrError("error.export_kind", value=kind, choices=", ".join(sorted(EXPORTERS)))
+    return EXPORTERS[kind](db, actor)
+
+
+def export_to_file(db: Database, actor: Actor, kind: str, fmt: str, path: str | Path) -> int:
+    frame = export_table(db, actor, kind)
+    write_table(frame, path, fmt)
+    return len(frame)

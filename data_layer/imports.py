@@ -1,0 +1,267 @@
+"""Importing households, donations and volunteers from CSV or XLSX.
+
+All or nothing by default: a file with any invalid row imports nothing, and the
+report lists each bad row's number, field and reason. With `skip_invalid` the
+valid rows are imported and the rejected ones are returned (the command line
+writes them beside the input). Every imported row is audited like a form entry.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from data_layer.actor import Actor
+from data_layer.audit import to_json, write_audit
+from data_layer.campaigns import active_campaign_id
+from data_layer.connection import Database
+from data_layer.donations import find_or_create_donor
+from data_layer.errors import JesrError, PermissionDenied, ValidationError
+from data_layer.reference import get_reference
+from data_layer.tabular import read_table
+from data_layer.validation import clean_donation, clean_household, clean_volunteer
+
+COLUMNS: dict[str, list[str]] = {
+    "households": ["national_id", "full_name", "phone", "governorate", "delegation", "address",
+                   "household_size", "vulnerabilities", "needs", "notes"],
+    "donations": ["donor_name", "donor_type", "kind", "category", "item", "quantity", "unit", "value_tnd",
+                  "governorate", "received_on"],
+    "volunteers": ["full_name", "national_id", "phone", "governorate", "services", "vehicle",
+                   "available_from", "available_to"],
+}
+REQUIRED: dict[str, set[str]] = {
+    "households": {"national_id", "full_name", "governorate", "household_size"},
+    "donations": {"category", "quantity", "governorate", "received_on"},
+    "volunteers": {"full_name", "phone", "governorate", "services", "available_from", "available_to"},
+}
+CLEANERS = {"households": clean_household, "donations": clean_donation, "volunteers": clean_volunteer}
+TEMPLATE_EXAMPLES: dict[str, dict[str, str]] = {
+    "households": {"national_id": "01234567", "full_name": "فاطمة بن علي", "phone": "+216 98 123 456",
+                   "governorate": "Sfax", "delegation": "Sfax Ville", "address": "نهج الحرية 12",
+                   "household_size": "5", "vulnerabilities": "elderly;lost_income",
+                   "needs": "food:2;hygiene:1", "notes": ""},
+    "donations": {"donor_name": "Société X", "donor_type": "company", "kind": "in_kind", "category": "food",
+                  "item": "قفة مواد غذائية", "quantity": "100", "unit": "basket", "value_tnd": "4500",
+                  "governorate": "تونس", "received_on": "2020-05-16"},
+    "volunteers": {"full_name": "سامي الجبالي", "national_id": "", "phone": "22 333 444", "governorate": "TN-51",
+                   "services": "transport;distribution", "vehicle": "car", "available_from": "2020-05-15",
+                   "available_to": "2020-05-30"},
+}
+
+
+@dataclass
+class RowError:
+    row: int          # the line in the file (header is line 1)
+    field: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    total_rows: int
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rejected_rows: pd.DataFrame | None = None
+
+    @property
+    def rejected_count(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+class BadColumns(JesrError):
+    code = "error.import_columns"
+
+
+def template(kind: str) -> pd.DataFrame:
+    return pd.DataFrame([TEMPLATE_EXAMPLES[kind]], columns=COLUMNS[kind])
+
+
+def check_columns(kind: str, frame: pd.DataFrame) -> None:
+    if kind not in COLUMNS:
+        raise JesrError("error.import_kind", value=kind, choices=", ".join(COLUMNS))
+    columns = set(frame.columns)
+    missing = sorted(REQUIRED[kind] - columns)
+    unknown = sorted(columns - set(COLUMNS[kind]))
+    if missing or unknown:
+        raise BadColumns(missing=", ".join(missing) or "—", unknown=", ".join(unknown) or "—",
+                         expected=", ".join(COLUMNS[kind]))
+
+
+def validate_rows(db: Database, kind: str, frame: pd.DataFrame,
+                  progress: Callable[[float], None] | None = None) -> tuple[list[dict[str, Any]], list[int],
+                                                                             list[RowError]]:
+    """Clean every row; return the clean records, their file line numbers and the errors."""
+    cleaner = CLEANERS[kind]
+    reference = get_reference(db)
+    records: list[dict[str, Any]] = []
+    lines: list[int] = []
+    errors: list[RowError] = []
+    seen_ids: dict[str, int] = {}
+    total = len(frame)
+    for index, raw in enumerate(frame.to_dict("records")):
+        line = index + 2
+        try:
+            record = cleaner(reference, raw)
+        except ValidationError as exc:
+            errors.extend(RowError(line, e.field, e.code, e.params) for e in exc.errors)
+        else:
+            nid = record.get("national_id") if kind == "households" else None
+            if nid and nid in seen_ids:
+                errors.append(RowError(line, "national_id", "error.duplicate_in_file", {"line": seen_ids[nid]}))
+            else:
+                if nid:
+                    seen_ids[nid] = line
+                records.append(record)
+                lines.append(line)
+        if progress and total and index % 500 == 0:
+            progress(0.5 * index / total)
+    if kind == "households" and records:
+        on_file = _national_ids_on_file(db, [r["national_id"] for r in records])
+        kept_records, kept_lines = [], []
+        for record, line in zip(records, lines):
+            if record["national_id"] in on_file:
+                errors.append(RowError(line, "national_id", "error.duplicate_household_other", {}))
+            else:
+                kept_records.append(record)
+                kept_lines.append(line)
+        records, lines = kept_records, kept_lines
+    errors.sort(key=lambda e: e.row)
+    return records, lines, errors
+
+
+def _national_ids_on_file(db: Database, national_ids: list[str]) -> set[str]:
+    cur = db.cursor()
+    try:
+        wanted = pd.DataFrame({"national_id": national_ids})  # noqa: F841 - read by DuckDB
+        rows = cur.execute("SELECT DISTINCT h.national_id FROM households h JOIN wanted w USING (national_id) "
+                           "WHERE h.status NOT IN ('rejected', 'merged')").fetchall()
+    finally:
+        cur.close()
+    return {r[0] for r in rows}
+
+
+def import_frame(db: Database, actor: Actor, kind: str, frame: pd.DataFrame, *, organisation_id: int | None = None,
+                 skip_invalid: bool = False, progress: Callable[[float], None] | None = None) -> ImportReport:
+    """Validate and import a table; nothing is written unless every row (or, with skip_invalid, each kept row) is valid."""
+    if not actor.may_enter_records:
+        raise PermissionDenied()
+    check_columns(kind, frame)
+    if actor.role == "association":
+        organisation_id = actor.organisation_id
+    if kind == "donations" and organisation_id is None:
+        raise JesrError("error.organisation_required")
+    report = ImportReport(kind=kind, total_rows=len(frame))
+    records, lines, report.errors = validate_rows(db, kind, frame, progress)
+    if report.errors:
+        bad_lines = sorted({e.row for e in report.errors})
+        rejected = frame.iloc[[line - 2 for line in bad_lines]].copy()
+        reasons: dict[int, list[str]] = {}
+        for e in report.errors:
+            reasons.setdefault(e.row, []).append(f"{e.field}: {e.code}")
+        rejected["error"] = ["; ".join(reasons[line]) for line in bad_lines]
+        rejected.insert(0, "line", bad_lines)
+        report.rejected_rows = rejected
+        if not skip_invalid:
+            return report
+    if not records:
+        return report
+    campaign_id = active_campaign_id(db)
+    if progress:
+        progress(0.6)
+    with db.transaction() as cur:
+        if kind == "households":
+            _bulk_insert_households(cur, actor, records, organisation_id, campaign_id)
+        elif kind == "donations":
+            _bulk_insert_donations(cur, actor, records, organisation_id, campaign_id)
+        else:
+            _bulk_insert(cur, actor, "volunteers", "seq_volunteers", pd.DataFrame(
+                [dict(r, organisation_id=organisation_id, status="active", created_by=actor.user_id)
+                 for r in records]))
+        write_audit(cur, actor, "import", kind, None, after={"rows": len(records)})
+    report.imported = len(records)
+    if progress:
+        progress(1.0)
+    return report
+
+
+def import_file(db: Database, actor: Actor, kind: str, path: str | Path, **kwargs: Any) -> ImportReport:
+    return import_frame(db, actor, kind, read_table(path), **kwargs)
+
+
+def _reserve_ids(cur: Any, sequence: str, count: int) -> list[int]:
+    """Take `count` ids from a sequence in one statement."""
+    return [r[0] for r in cur.execute(f"SELECT nextval('{sequence}') FROM range({int(count)})").fetchall()]
+
+
+def _bulk_insert(cur: Any, actor: Actor, table: str, sequence: str, frame: pd.DataFrame) -> list[int]:
+    """Insert a DataFrame of rows in one statement and audit each row, in the caller's transaction.
+
+    Row-by-row inserts manage about 1,500 rows a second in DuckDB; one DataFrame insert
+    manages millions, which is what keeps a 100,000-row import interactive.
+    """
+    ids = _reserve_ids(cur, sequence, len(frame))
+    rows = frame.copy()
+    rows.insert(0, "id", ids)
+    columns = ", ".join(rows.columns)
+    cur.register("import_rows", rows)
+    try:
+        cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM import_rows")
+    finally:
+        cur.unregister("import_rows")
+    after = [to_json(record) for record in frame.to_dict("records")]
+    audit = pd.DataFrame({"user_id": actor.user_id, "username": actor.username, "action": "insert",
+                          "table_name": table, "record_id": ids, "after": after})
+    audit["user_id"] = audit["user_id"].astype("Int64")
+    cur.register("import_audit", audit)
+    try:
+        cur.execute("INSERT INTO audit_log (user_id, username, action, table_name, record_id, after) "
+                    "SELECT user_id, username, action, table_name, record_id, CAST(after AS JSON) FROM import_audit")
+    finally:
+        cur.unregister("import_audit")
+    return ids
+
+
+def _bulk_insert_households(cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int | None,
+                            campaign_id: int | None) -> None:
+    columns = ["national_id", "full_name", "phone", "governorate_code", "delegation", "address",
+               "household_size", "vulnerabilities", "notes"]
+    frame = pd.DataFrame([{c: r[c] for c in columns} for r in records], columns=columns)
+    frame["organisation_id"] = organisation_id
+    frame["source"] = "import"
+    frame["status"] = "registered"
+    frame["created_by"] = actor.user_id
+    frame["campaign_id"] = campaign_id
+    for column in ("organisation_id", "created_by", "campaign_id"):
+        frame[column] = frame[column].astype("Int64")
+    ids = _bulk_insert(cur, actor, "households", "seq_households", frame)
+    needs = [dict(need, household_id=household_id, quantity=float(need["quantity"]))
+             for household_id, record in zip(ids, records) for need in record["needs"]]
+    if needs:
+        _bulk_insert(cur, actor, "needs", "seq_needs", pd.DataFrame(needs))
+
+
+def _bulk_insert_donations(cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int,
+                           campaign_id: int | None) -> None:
+    donor_ids: dict[tuple[str, str], int] = {}
+    rows = []
+    for record in records:
+        key = (record["donor_name"], record["donor_type"])
+        if key not in donor_ids:
+            donor_ids[key] = find_or_create_donor(cur, actor, record["donor_name"], record["donor_type"],
+                                                  record["donor_phone"])
+        row = {k: record[k] for k in ("kind", "category_code", "item", "unit", "governorate_code",
+                                      "storage_location", "received_on", "notes")}
+        row.update(quantity=float(record["quantity"]),
+                   value_tnd=None if record["value_tnd"] is None else float(record["value_tnd"]),
+                   donor_id=donor_ids[key], organisation_id=organisation_id, campaign_id=campaign_id,
+                   created_by=actor.user_id)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in ("campaign_id", "created_by"):
+        frame[column] = frame[column].astype("Int64")
+    _bulk_insert(cur, actor, "donations", "seq_donations", frame)

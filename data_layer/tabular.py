@@ -1,0 +1,96 @@
+"""Reading spreadsheets people actually have, and writing ones that are safe to open.
+
+CSV may come as UTF-8, UTF-8 with the BOM Excel writes, or Windows-1256 (Arabic
+Windows); XLSX through openpyxl. Every cell is read as text so that national IDs
+keep their leading zeros.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from data_layer.errors import JesrError
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+class UnreadableFile(JesrError):
+    code = "error.file_unreadable"
+
+
+def decode_csv_bytes(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1256"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("error.file_encoding")
+
+
+def read_table(source: str | Path | bytes, *, filename: str | None = None) -> pd.DataFrame:
+    """A table of strings from a CSV or XLSX path, or from uploaded bytes with their file name."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        filename = filename or path.name
+        if not path.is_file():
+            raise UnreadableFile("error.file_missing", path=str(path))
+        data = path.read_bytes()
+    else:
+        data = source
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableFile("error.file_too_large", max_mb=MAX_FILE_BYTES // (1024 * 1024))
+    name = (filename or "").lower()
+    try:
+        if name.endswith((".xlsx", ".xlsm")):
+            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", keep_default_na=False)
+        else:
+            text = decode_csv_bytes(data)
+            header = text.split("\n", 1)[0]
+            # French-locale Excel separates columns with ";" (lists inside cells use ";" too,
+            # so only the header line tells which it is).
+            separator = ";" if ";" in header and "," not in header else ","
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=separator)
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # pandas raises many kinds for broken files
+        raise UnreadableFile("error.file_unreadable", detail=str(exc)[:200]) from exc
+    frame.columns = [str(c).strip().lower().lstrip("\ufeff") for c in frame.columns]
+    return frame
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula, so they open as text."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v)
+    return safe
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, fmt: str) -> Path:
+    """Write CSV (UTF-8 with BOM, so Excel shows Arabic) or XLSX, formulas neutralised."""
+    out = Path(path)
+    safe = neutralise_formulas(frame)
+    if fmt == "csv":
+        safe.to_csv(out, index=False, encoding="utf-8-sig")
+    elif fmt == "xlsx":
+        if len(safe) > 1_048_575:
+            raise JesrError("error.xlsx_too_many_rows", rows=len(safe))
+        safe.to_excel(out, index=False, engine="openpyxl")
+    else:
+        raise JesrError("error.unknown_format", value=fmt)
+    return out
+
+
+def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """The same file as `write_table`, in memory, for a download button."""
+    safe = neutralise_formulas(frame)
+    if fmt == "csv":
+        return safe.to_csv(index=False).encode("utf-8-sig")
+    buffer = io.BytesIO()
+    safe.to_excel(buffer, index=False, engine="openpyxl")
+    return buffer.getvalue()

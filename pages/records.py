@@ -1,0 +1,94 @@
+"""Browse, search and correct the records you may see: households, donations, volunteers."""
+import math
+
+import streamlit as st
+
+from data_layer.donations import list_donations
+from data_layer.errors import JesrError
+from data_layer.households import get_household, list_households, update_household
+from data_layer.validation import VULNERABILITIES
+from data_layer.volunteers import list_volunteers
+from ui.messages import show_error
+from ui.session import page_setup
+from ui.widgets import category_select, governorate_select
+
+ctx = page_setup("records.title")
+PREFIX = "records_"
+PAGE_SIZE = 25
+HOUSEHOLD_STATUSES = [None, "submitted", "registered", "verified", "served", "rejected", "merged", "inactive"]
+
+register = st.radio(ctx.tr("records.register"), ["households", "donations", "volunteers"], horizontal=True,
+                    key=PREFIX + "register", format_func=lambda r: ctx.tr(f"import.kind.{r}"))
+filters = st.columns(4)
+text = filters[0].text_input(ctx.tr("records.search"), key=PREFIX + "text", max_chars=80,
+                             help=ctx.tr(f"records.search_help.{register}"))
+governorate = governorate_select(ctx, PREFIX + "governorate", optional=True, container=filters[1])
+category = category_select(ctx, PREFIX + "category", optional=True, container=filters[2]) \
+    if register != "volunteers" else None
+status = filters[3].selectbox(ctx.tr("records.status"), HOUSEHOLD_STATUSES, key=PREFIX + "status",
+                              format_func=lambda s: ctx.tr("common.all") if s is None else ctx.tr(f"status.{s}")) \
+    if register == "households" else None
+page = int(st.session_state.get(PREFIX + "page", 1))
+
+try:
+    if register == "households":
+        frame, total = list_households(ctx.db, ctx.actor, governorate_code=governorate, status=status,
+                                       category=category, text=text, page=page, page_size=PAGE_SIZE)
+    elif register == "donations":
+        frame, total = list_donations(ctx.db, ctx.actor, governorate_code=governorate, category=category,
+                                      text=text, page=page, page_size=PAGE_SIZE)
+    else:
+        frame, total = list_volunteers(ctx.db, ctx.actor, governorate_code=governorate, text=text, page=page,
+                                       page_size=PAGE_SIZE)
+except JesrError as exc:
+    show_error(exc, ctx.lang)
+    st.stop()
+
+pages = max(1, math.ceil(total / PAGE_SIZE))
+st.caption(ctx.tr("records.count", total=total, page=min(page, pages), pages=pages))
+st.dataframe(frame.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch")
+st.number_input(ctx.tr("records.page"), min_value=1, max_value=pages, step=1, key=PREFIX + "page")
+
+if register == "households" and not frame.empty:
+    st.divider()
+    st.subheader(ctx.tr("records.edit_household"))
+    household_id = st.selectbox(ctx.tr("records.choose_household"), list(frame["id"]), key=PREFIX + "edit_id",
+                                format_func=lambda i: f"#{i} — {frame.loc[frame['id'] == i, 'full_name'].iloc[0]}")
+    try:
+        household = get_household(ctx.db, ctx.actor, int(household_id))
+    except JesrError as exc:
+        show_error(exc, ctx.lang)
+        st.stop()
+    with st.form(f"{PREFIX}edit_form_{household_id}"):
+        national_id = st.text_input(ctx.tr("field.national_id"), household["national_id"], max_chars=12,
+                                    key=f"{PREFIX}edit_national_id_{household_id}")
+        full_name = st.text_input(ctx.tr("field.full_name"), household["full_name"], max_chars=120,
+                                  key=f"{PREFIX}edit_full_name_{household_id}")
+        phone = st.text_input(ctx.tr("field.phone"), household["phone"] or "", max_chars=20,
+                              key=f"{PREFIX}edit_phone_{household_id}")
+        new_governorate = governorate_select(ctx, f"{PREFIX}edit_governorate_{household_id}")
+        delegation = st.text_input(ctx.tr("field.delegation"), household["delegation"] or "", max_chars=80,
+                                   key=f"{PREFIX}edit_delegation_{household_id}")
+        address = st.text_input(ctx.tr("field.address"), household["address"] or "", max_chars=300,
+                                key=f"{PREFIX}edit_address_{household_id}")
+        size = st.number_input(ctx.tr("field.household_size"), 1, 30, int(household["household_size"]),
+                               key=f"{PREFIX}edit_size_{household_id}")
+        vulnerabilities = st.multiselect(ctx.tr("field.vulnerabilities"), VULNERABILITIES,
+                                         default=list(household["vulnerabilities"]),
+                                         format_func=lambda v: ctx.tr(f"vulnerability.{v}"),
+                                         key=f"{PREFIX}edit_vulnerabilities_{household_id}")
+        notes = st.text_area(ctx.tr("field.notes"), household["notes"] or "", max_chars=1000,
+                             key=f"{PREFIX}edit_notes_{household_id}")
+        if st.form_submit_button(ctx.tr("common.save")):
+            try:
+                update_household(ctx.db, ctx.actor, int(household_id), {
+                    "national_id": national_id, "full_name": full_name, "phone": phone,
+                    "governorate": new_governorate or household["governorate_code"], "delegation": delegation,
+                    "address": address, "household_size": size, "vulnerabilities": vulnerabilities,
+                    "notes": notes})
+            except JesrError as exc:
+                show_error(exc, ctx.lang)
+            else:
+                st.success(ctx.tr("records.updated", id=int(household_id)))
+    st.caption(ctx.tr("records.needs_of"))
+    st.dataframe(household["needs"].rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True)

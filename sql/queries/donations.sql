@@ -1,0 +1,53 @@
+-- name: find_donor
+-- A donor already on file with this name and type (so repeat donors are one row).
+SELECT id FROM donors WHERE name = $name AND donor_type = $donor_type ORDER BY id LIMIT 1;
+
+-- name: insert_donor
+-- A new donor; returns its id.
+INSERT INTO donors (name, donor_type, phone) VALUES ($name, $donor_type, $phone) RETURNING id;
+
+-- name: insert_donation
+-- A donation received by an organisation; returns its id.
+INSERT INTO donations (campaign_id, organisation_id, donor_id, kind, category_code, item, quantity, unit,
+                       value_tnd, governorate_code, storage_location, received_on, notes, created_by)
+VALUES ($campaign_id, $organisation_id, $donor_id, $kind, $category_code, $item, $quantity, $unit,
+        $value_tnd, $governorate_code, $storage_location, $received_on, $notes, $created_by)
+RETURNING id;
+
+-- name: get_donation
+-- One donation with its donor and organisation.
+SELECT d.*, dn.name AS donor_name, dn.donor_type, o.code AS organisation_code, o.name AS organisation_name
+FROM donations d
+LEFT JOIN donors dn ON dn.id = d.donor_id
+JOIN organisations o ON o.id = d.organisation_id
+WHERE d.id = $id;
+
+-- name: list_donations_page
+-- One page of donations an actor may see, filtered; newest first.
+SELECT d.id, d.received_on, o.code AS organisation_code, dn.name AS donor_name, d.kind, d.category_code,
+       d.item, d.quantity, d.unit, d.value_tnd, d.governorate_code, d.storage_location, d.status
+FROM donations d
+JOIN organisations o ON o.id = d.organisation_id
+LEFT JOIN donors dn ON dn.id = d.donor_id
+WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
+  AND ($governorate_code IS NULL OR d.governorate_code = $governorate_code)
+  AND ($category IS NULL OR d.category_code = $category)
+  AND ($status IS NULL OR d.status = $status)
+  AND ($text IS NULL OR dn.name ILIKE '%' || $text || '%' OR d.item ILIKE '%' || $text || '%')
+ORDER BY d.id DESC
+LIMIT $limit OFFSET $offset;
+
+-- name: count_donations_filtered
+-- How many donations the same filters match.
+SELECT count(*) FROM donations d LEFT JOIN donors dn ON dn.id = d.donor_id
+WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
+  AND ($governorate_code IS NULL OR d.governorate_code = $governorate_code)
+  AND ($category IS NULL OR d.category_code = $category)
+  AND ($status IS NULL OR d.status = $status)
+  AND ($text IS NULL OR dn.name ILIKE '%' || $text || '%' OR d.item ILIKE '%' || $text || '%');
+
+-- name: update_donation_details
+-- The fields of a donation that may be corrected without touching stock arithmetic.
+UPDATE donations SET item = $item, value_tnd = $value_tnd, storage_location = $storage_location,
+    received_on = $received_on, notes = $notes
+WHERE id = $id;

@@ -1,0 +1,29 @@
+-- name: export_households
+-- Households in the import layout (needs as category:quantity), plus id, organisation and status.
+SELECT h.id, h.national_id, h.full_name, h.phone, h.governorate_code AS governorate, h.delegation, h.address,
+       h.household_size, array_to_string(h.vulnerabilities, ';') AS vulnerabilities,
+       (SELECT string_agg(n.category_code || ':' || CAST(CAST(n.quantity AS DOUBLE) AS VARCHAR), ';' ORDER BY n.id)
+        FROM needs n WHERE n.household_id = h.id AND n.status <> 'cancelled') AS needs,
+       h.notes, o.code AS organisation, h.source, h.status, h.created_at
+FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
+WHERE ($organisation_id IS NULL OR h.organisation_id = $organisation_id)
+ORDER BY h.id;
+
+-- name: export_donations
+-- Donations in the import layout, plus id, organisation and status.
+SELECT d.id, dn.name AS donor_name, dn.donor_type, d.kind, d.category_code AS category, d.item,
+       CAST(d.quantity AS DOUBLE) AS quantity, d.unit, CAST(d.value_tnd AS DOUBLE) AS value_tnd,
+       d.governorate_code AS governorate, d.received_on, d.storage_location, o.code AS organisation, d.status
+FROM donations d JOIN organisations o ON o.id = d.organisation_id LEFT JOIN donors dn ON dn.id = d.donor_id
+WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
+ORDER BY d.id;
+
+-- name: export_volunteers
+-- Volunteers in the import layout, plus id, organisation and status.
+SELECT v.id, v.full_name, v.national_id, v.phone, v.governorate_code AS governorate,
+       concat_ws(';', CASE WHEN v.offers_transport THEN 'transport' END,
+                      CASE WHEN v.offers_distribution THEN 'distribution' END) AS services,
+       v.vehicle, v.available_from, v.available_to, o.code AS organisation, v.status
+FROM volunteers v LEFT JOIN organisations o ON o.id = v.organisation_id
+WHERE ($organisation_id IS NULL OR v.organisation_id = $organisation_id)
+ORDER BY v.id;

@@ -1,0 +1,102 @@
+"""Shared fixtures: a real DuckDB file per test (copied from one demo database built
+once per session, so bcrypt and demo generation are paid once), and AppTest runs
+against that file with a strong cookie key."""
+from __future__ import annotations
+
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from data_layer.actor import Actor
+from data_layer.auth import get_user
+from data_layer.connection import Database, open_database
+from data_layer.demo import generate_demo
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_HOUSEHOLDS = 300
+COOKIE_KEY = secrets.token_hex(32)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "demo.duckdb"
+    db = open_database(path)
+    generate_demo(db, households=DEMO_HOUSEHOLDS, seed=7)
+    db.conn.execute("CHECKPOINT")
+    db.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "empty.duckdb"
+    db = open_database(path)
+    db.conn.execute("CHECKPOINT")
+    db.close()
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, demo_template: Path) -> Path:
+    """A private copy of the demo database for this test."""
+    target = tmp_path / "jesr.duckdb"
+    shutil.copy(demo_template, target)
+    return target
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    database = open_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, empty_template: Path) -> Iterator[Database]:
+    target = tmp_path / "empty.duckdb"
+    shutil.copy(empty_template, target)
+    database = open_database(target)
+    yield database
+    database.close()
+
+
+def actor_for(db: Database, username: str) -> Actor:
+    from data_layer.auth import actor_from_user_row
+
+    user = get_user(db, username)
+    assert user is not None, f"demo account {username} missing"
+    return actor_from_user_row(user)
+
+
+@pytest.fixture
+def actors(db: Database) -> dict[str, Actor]:
+    return {name: actor_for(db, name) for name in ("admin", "organiser", "observer", "atss", "amal", "volunteer")}
+
+
+@pytest.fixture
+def make_app(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    """An AppTest of app.py on this test's database, logged in as `username` (or anonymous)."""
+    monkeypatch.setenv("JESR_DB", str(db_path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    def factory(username: str | None = None, lang: str = "ar") -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+        at.secrets["auth"] = {"cookie_key": COOKIE_KEY}
+        at.query_params["lang"] = lang
+        if username is not None:
+            database = open_database(db_path)
+            try:
+                at.session_state["actor"] = actor_for(database, username)
+            finally:
+                database.close()
+        return at
+
+    yield factory
+    st.cache_resource.clear()
+    st.cache_data.clear()

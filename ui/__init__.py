@@ -1,0 +1,1 @@
+"""Thin Streamlit helpers shared by every page: the session, language, login and messages."""

@@ -1,0 +1,105 @@
+"""Login, session cookie and logout around data_layer.auth.
+
+The re-authentication cookie is streamlit-authenticator's (a signed JWT holding the
+username and its expiry). We add what the library lacks: the cookie is refused when
+it was issued before the user's last logout or password change, so logging out ends
+the session on the server too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+
+import streamlit as st
+
+from data_layer.actor import Actor
+from data_layer.auth import authenticate, record_logout, session_is_valid
+from data_layer.connection import Database
+from data_layer.i18n import t
+
+COOKIE_NAME = "jesr_session"
+COOKIE_EXPIRY_DAYS = 7.0
+WEAK_KEYS = {"some_key", "changeme", "secret", "password", "abcdef", "jesr"}
+
+
+class WeakCookieKey(Exception):
+    pass
+
+
+def cookie_key_from_secrets() -> str:
+    """The cookie signing key; a missing, short or guessable key stops the app."""
+    try:
+        key = str(st.secrets["auth"]["cookie_key"])
+    except (KeyError, FileNotFoundError, AttributeError):
+        raise WeakCookieKey("missing") from None
+    if len(key) < 32 or key.lower() in WEAK_KEYS or len(Counter(key)) < 12 or _entropy_bits(key) < 128:
+        raise WeakCookieKey("weak")
+    return key
+
+
+def _entropy_bits(key: str) -> float:
+    counts = Counter(key)
+    per_char = -sum(c / len(key) * math.log2(c / len(key)) for c in counts.values())
+    return per_char * len(key)
+
+
+def _cookie_controller(key: str):  # noqa: ANN202 - the library's controller
+    from streamlit_authenticator.controllers.cookie_controller import CookieController
+
+    st.session_state.setdefault("logout", False)
+    return CookieController(COOKIE_NAME, key, COOKIE_EXPIRY_DAYS)
+
+
+def restore_session(db: Database, cookie_key: str) -> Actor | None:
+    """The actor of this browser session: already logged in, or from a still-valid cookie."""
+    actor = st.session_state.get("actor")
+    if isinstance(actor, Actor):
+        return actor
+    token = _cookie_controller(cookie_key).get_cookie()
+    if not token or "exp_date" not in token:
+        return None
+    issued_at = dt.datetime.fromtimestamp(token["exp_date"] - COOKIE_EXPIRY_DAYS * 86400)
+    actor = session_is_valid(db, token["username"], issued_at)
+    if actor is not None:
+        st.session_state["actor"] = actor
+    return actor
+
+
+def login_form(db: Database, cookie_key: str, lang: str) -> None:
+    with st.form("login_form"):
+        st.subheader(t("login.title", lang))
+        username = st.text_input(t("field.username", lang), key="login_username", autocomplete="username")
+        password = st.text_input(t("field.password", lang), type="password", key="login_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button(t("login.submit", lang))
+    if not submitted:
+        return
+    result = authenticate(db, username, password)
+    if result.status == "ok" and result.actor is not None:
+        st.session_state["actor"] = result.actor
+        st.session_state["username"] = result.actor.username
+        st.session_state["logout"] = False
+        _cookie_controller(cookie_key).set_cookie()
+        st.rerun()
+    elif result.status == "locked":
+        minutes = max(1, math.ceil((result.locked_until - dt.datetime.now()).total_seconds() / 60))
+        st.error(t("login.locked", lang, minutes=minutes))
+    elif result.status == "inactive":
+        st.error(t("login.inactive", lang))
+    else:
+        st.error(t("login.invalid", lang))
+
+
+def logout(db: Database, cookie_key: str) -> None:
+    actor = st.session_state.get("actor")
+    if isinstance(actor, Actor):
+        record_logout(db, actor.username)
+    controller = _cookie_controller(cookie_key)
+    st.session_state["logout"] = True
+    for key in ("actor", "username"):
+        st.session_state.pop(key, None)
+    try:
+        controller.delete_cookie()
+    except Exception:  # noqa: BLE001 - the cookie may already be gone; the server has refused it anyway
+        pass

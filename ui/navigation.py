@@ -1,0 +1,53 @@
+"""Which pages exist and who may open them; `app.py` builds `st.navigation` from this.
+
+A page not returned for a role is not registered at all, so it cannot be reached,
+not even by its URL.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from data_layer.i18n import t
+
+STAFF = frozenset({"admin", "organiser", "association"})
+EVERYONE = frozenset({"admin", "organiser", "association", "observer", "volunteer"})
+ADMIN = frozenset({"admin"})
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title_key: str
+    icon: str
+    roles: frozenset[str]
+    section_key: str
+    default: bool = False
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("pages/home.py", "nav.home", "🏠", EVERYONE, "nav.section.campaign", default=True),
+    PageSpec("pages/donation_new.py", "nav.donation_new", "🎁", STAFF, "nav.section.entry"),
+    PageSpec("pages/household_new.py", "nav.household_new", "🏘️", STAFF, "nav.section.entry"),
+    PageSpec("pages/volunteer_new.py", "nav.volunteer_new", "🚚", STAFF, "nav.section.entry"),
+    PageSpec("pages/import_data.py", "nav.import", "📥", STAFF, "nav.section.entry"),
+    PageSpec("pages/records.py", "nav.records", "🗂️", STAFF, "nav.section.records"),
+    PageSpec("pages/admin_organisations.py", "nav.organisations", "🏛️", ADMIN, "nav.section.admin"),
+    PageSpec("pages/admin_users.py", "nav.users", "👥", ADMIN, "nav.section.admin"),
+    PageSpec("pages/account.py", "nav.account", "🔑", EVERYONE, "nav.section.account"),
+    PageSpec("pages/login.py", "nav.login", "🔐", frozenset({ANONYMOUS}), "nav.section.account", default=True),
+]
+
+
+def specs_for(role: str) -> list[PageSpec]:
+    return [spec for spec in PAGES if role in spec.roles]
+
+
+def navigation_for(role: str, lang: str) -> dict[str, list[st.Page]]:
+    sections: dict[str, list[st.Page]] = {}
+    for spec in specs_for(role):
+        page = st.Page(spec.path, title=t(spec.title_key, lang), icon=spec.icon, default=spec.default)
+        sections.setdefault(t(spec.section_key, lang), []).append(page)
+    return sections

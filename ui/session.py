@@ -1,0 +1,79 @@
+"""The per-session frame every page starts from: database, language and who is logged in."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from data_layer.actor import Actor
+from data_layer.connection import Database, database_path_from_env, open_database
+from data_layer.i18n import LANGS, is_rtl, normalise_lang, t
+
+LANG_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+
+
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> Database:
+    # One connection per database file for the whole server; pages take cursors from it.
+    return open_database(path)
+
+
+def get_db() -> Database:
+    return _database(database_path_from_env())
+
+
+def current_lang() -> str:
+    """The language chosen in the URL (?lang=fr), so a reload or a shared link keeps it."""
+    return normalise_lang(st.query_params.get("lang") or st.session_state.get("lang"))
+
+
+def set_lang(lang: str) -> None:
+    st.session_state["lang"] = normalise_lang(lang)
+    st.query_params["lang"] = normalise_lang(lang)
+
+
+def tr(key: str, **params: Any) -> str:
+    return t(key, current_lang(), **params)
+
+
+def current_actor() -> Actor | None:
+    actor = st.session_state.get("actor")
+    return actor if isinstance(actor, Actor) else None
+
+
+@dataclass(frozen=True)
+class PageContext:
+    db: Database
+    actor: Actor | None
+    lang: str
+
+    def tr(self, key: str, **params: Any) -> str:
+        return t(key, self.lang, **params)
+
+
+def page_setup(title_key: str | None = None) -> PageContext:
+    """First call of every page: applies the writing direction and shows the title."""
+    ctx = PageContext(db=get_db(), actor=current_actor(), lang=current_lang())
+    if title_key:
+        st.title(ctx.tr(title_key))
+    return ctx
+
+
+def apply_direction(lang: str) -> None:
+    """Right-to-left layout for Arabic; Streamlit has no setting for it, so a style does it."""
+    direction = "rtl" if is_rtl(lang) else "ltr"
+    st.html(
+        f"<style>.stApp, .stMainBlockContainer, section[data-testid='stSidebar'] {{ direction: {direction}; }}"
+        f" .stApp {{ text-align: {'right' if direction == 'rtl' else 'left'}; }}"
+        f" [data-testid='stDataFrame'], .js-plotly-plot {{ direction: ltr; }}</style>"
+    )
+
+
+def language_switch() -> None:
+    lang = current_lang()
+    choice = st.sidebar.selectbox(t("app.language", lang), LANGS, index=LANGS.index(lang),
+                                  format_func=lambda code: LANG_NAMES[code], key="app_language")
+    if choice != lang:
+        set_lang(choice)
+        st.rerun()

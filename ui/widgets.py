@@ -1,0 +1,34 @@
+"""Widgets several pages share: governorate and category pickers, saved-record summary."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from data_layer.i18n import area_name_column
+from data_layer.reference import get_reference, list_areas
+from ui.session import PageContext
+
+
+def governorate_select(ctx: PageContext, key: str, *, optional: bool = False, label_key: str = "field.governorate",
+                       container: Any = st) -> str | None:
+    areas = list_areas(ctx.db)
+    names = dict(zip(areas["code"], areas[area_name_column(ctx.lang)]))
+    options: list[str | None] = ([None] if optional else []) + list(areas["code"])
+    return container.selectbox(
+        ctx.tr(label_key), options, key=key,
+        format_func=lambda code: ctx.tr("common.all") if code is None else f"{names[code]} ({code})",
+        index=0 if optional else None, placeholder=ctx.tr("common.choose"))
+
+
+def category_select(ctx: PageContext, key: str, *, optional: bool = False, container: Any = st) -> str | None:
+    codes: list[str | None] = ([None] if optional else []) + list(get_reference(ctx.db).categories)
+    return container.selectbox(ctx.tr("field.category"), codes, key=key,
+                               format_func=lambda c: ctx.tr("common.all") if c is None else ctx.tr(f"category.{c}"))
+
+
+def show_saved(ctx: PageContext, message_key: str, summary: dict[str, Any], add_another_key: str) -> bool:
+    """Show what was saved; True when the user asks to add another."""
+    st.success(ctx.tr(message_key, **{k: v for k, v in summary.items() if k == "id"}))
+    st.table({ctx.tr(f"field.{k}") if k != "id" else "#": [str(v)] for k, v in summary.items()})
+    return st.button(ctx.tr("common.add_another"), key=add_another_key, type="primary")
