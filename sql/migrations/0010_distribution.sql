@@ -1,0 +1,44 @@
+-- Distribution: allocations of stock lines (donations) to needs, grouped into deliveries.
+-- Stock is never typed in: available = donation quantity - live allocations of it.
+-- Nothing here is deleted; cancelled or returned rows keep their history.
+
+CREATE SEQUENCE seq_deliveries START 1;
+CREATE TABLE deliveries (
+    id                   INTEGER PRIMARY KEY DEFAULT nextval('seq_deliveries'),
+    household_id         INTEGER NOT NULL REFERENCES households (id),
+    organisation_id      INTEGER REFERENCES organisations (id),
+    volunteer_id         INTEGER REFERENCES volunteers (id),
+    planned_on           DATE,
+    status               VARCHAR NOT NULL DEFAULT 'planned'
+                         CHECK (status IN ('planned', 'out_for_delivery', 'delivered', 'confirmed', 'failed', 'cancelled')),
+    failure_reason       VARCHAR,
+    -- A short code given to the household, read back by the volunteer as proof.
+    confirmation_code    VARCHAR,
+    confirmation_method  VARCHAR CHECK (confirmation_method IN ('household_code', 'association')),
+    confirmed_by         INTEGER,
+    confirmed_at         TIMESTAMP,
+    delivered_at         TIMESTAMP,
+    created_by           INTEGER,
+    created_at           TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    updated_at           TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+);
+
+CREATE SEQUENCE seq_allocations START 1;
+CREATE TABLE allocations (
+    id            INTEGER PRIMARY KEY DEFAULT nextval('seq_allocations'),
+    donation_id   INTEGER NOT NULL REFERENCES donations (id),   -- the stock line
+    need_id       INTEGER NOT NULL REFERENCES needs (id),
+    household_id  INTEGER NOT NULL REFERENCES households (id),
+    delivery_id   INTEGER REFERENCES deliveries (id),
+    quantity      DECIMAL(18, 3) NOT NULL CHECK (quantity > 0),
+    -- allocated / delivered / confirmed hold stock; returned (delivery failed) and cancelled give it back.
+    status        VARCHAR NOT NULL DEFAULT 'allocated'
+                  CHECK (status IN ('allocated', 'delivered', 'confirmed', 'returned', 'cancelled')),
+    created_by    INTEGER,
+    created_at    TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    updated_at    TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+);
+
+CREATE INDEX idx_allocations_donation ON allocations (donation_id);
+CREATE INDEX idx_allocations_household ON allocations (household_id);
+CREATE INDEX idx_deliveries_household ON deliveries (household_id);
