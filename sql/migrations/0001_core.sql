@@ -143,7 +143,9 @@ CREATE TABLE households (
 CREATE SEQUENCE seq_needs START 1;
 CREATE TABLE needs (
     id             INTEGER PRIMARY KEY DEFAULT nextval('seq_needs'),
-    household_id   INTEGER NOT NULL REFERENCES households (id),
+    -- No foreign key to households: DuckDB refuses updates of indexed or list columns of a
+    -- referenced row (it rewrites the row), and households are corrected and anonymised.
+    household_id   INTEGER NOT NULL,
     category_code  VARCHAR NOT NULL REFERENCES categories (code),
     quantity       DECIMAL(18, 3) NOT NULL CHECK (quantity > 0),
     unit           VARCHAR NOT NULL,

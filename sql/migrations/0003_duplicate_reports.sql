@@ -5,7 +5,7 @@ CREATE SEQUENCE seq_duplicate_reports START 1;
 CREATE TABLE duplicate_reports (
     id                     INTEGER PRIMARY KEY DEFAULT nextval('seq_duplicate_reports'),
     national_id            VARCHAR NOT NULL,
-    existing_household_id  INTEGER NOT NULL REFERENCES households (id),
+    existing_household_id  INTEGER NOT NULL,   -- no FK: see needs.household_id
     attempted_by_org       INTEGER REFERENCES organisations (id),
     source                 VARCHAR NOT NULL,
     reason                 VARCHAR NOT NULL,

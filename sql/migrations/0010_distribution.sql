@@ -5,7 +5,7 @@
 CREATE SEQUENCE seq_deliveries START 1;
 CREATE TABLE deliveries (
     id                   INTEGER PRIMARY KEY DEFAULT nextval('seq_deliveries'),
-    household_id         INTEGER NOT NULL REFERENCES households (id),
+    household_id         INTEGER NOT NULL,   -- no FK to households: see needs.household_id in 0001
     organisation_id      INTEGER REFERENCES organisations (id),
     volunteer_id         INTEGER REFERENCES volunteers (id),
     planned_on           DATE,
@@ -27,8 +27,8 @@ CREATE SEQUENCE seq_allocations START 1;
 CREATE TABLE allocations (
     id            INTEGER PRIMARY KEY DEFAULT nextval('seq_allocations'),
     donation_id   INTEGER NOT NULL REFERENCES donations (id),   -- the stock line
-    need_id       INTEGER NOT NULL REFERENCES needs (id),
-    household_id  INTEGER NOT NULL REFERENCES households (id),
+    need_id       INTEGER NOT NULL,   -- no FK: merges move needs between households (see 0001)
+    household_id  INTEGER NOT NULL,
     delivery_id   INTEGER REFERENCES deliveries (id),
     quantity      DECIMAL(18, 3) NOT NULL CHECK (quantity > 0),
     -- allocated / delivered / confirmed hold stock; returned (delivery failed) and cancelled give it back.

@@ -1,0 +1,127 @@
+"""Saving households, donations and volunteers through the data layer: rows, audit, refusals."""
+import json
+
+import pytest
+
+from data_layer.donations import list_donations, register_donation
+from data_layer.errors import PermissionDenied, ValidationError
+from data_layer.households import DuplicateHousehold, get_household, list_households, register_household, update_household
+from data_layer.volunteers import register_volunteer
+
+
+def count(db, sql, *params):
+    return db.conn.execute(sql, list(params)).fetchone()[0]
+
+
+HOUSEHOLD = {"national_id": "87654321", "full_name": "Hind Trabelsi", "phone": "+216 55 000 111",
+             "governorate": "قفصة", "delegation": "Gafsa Nord", "address": "Rue 5", "household_size": 6,
+             "vulnerabilities": ["single_parent"], "needs": [{"category": "food", "quantity": 2, "urgency": "high"}]}
+
+
+def test_household_with_needs_is_saved_and_audited(db, actors):
+    audit_before = count(db, "SELECT count(*) FROM audit_log")
+    household_id = register_household(db, actors["atss"], HOUSEHOLD)
+    row = db.conn.execute("SELECT national_id, full_name, phone, governorate_code, household_size, vulnerabilities, "
+                          "organisation_id, status FROM households WHERE id = ?", [household_id]).fetchone()
+    assert row == ("87654321", "Hind Trabelsi", "+21655000111", "TN-71", 6, ["single_parent"],
+                   actors["atss"].organisation_id, "registered")
+    assert db.conn.execute("SELECT category_code, quantity, urgency FROM needs WHERE household_id = ?",
+                           [household_id]).fetchall() == [("food", 2, "high")]
+    audit = db.conn.execute("SELECT username, action, table_name, record_id, after FROM audit_log WHERE id > "
+                            "(SELECT max(id) - 2 FROM audit_log) ORDER BY id").fetchall()
+    assert count(db, "SELECT count(*) FROM audit_log") == audit_before + 2  # household + its need
+    assert audit[0][:4] == ("atss", "insert", "households", household_id)
+    assert json.loads(audit[0][4])["full_name"] == "Hind Trabelsi"
+    assert audit[1][1:3] == ("insert", "needs")
+
+
+def test_invalid_household_writes_nothing(db, actors):
+    before = (count(db, "SELECT count(*) FROM households"), count(db, "SELECT count(*) FROM needs"),
+              count(db, "SELECT count(*) FROM audit_log"))
+    with pytest.raises(ValidationError):
+        register_household(db, actors["atss"], dict(HOUSEHOLD, needs="food:2;medicine:0"))
+    assert before == (count(db, "SELECT count(*) FROM households"), count(db, "SELECT count(*) FROM needs"),
+                      count(db, "SELECT count(*) FROM audit_log"))
+
+
+def test_same_national_id_from_another_association_is_refused_without_details(db, actors):
+    first = register_household(db, actors["atss"], HOUSEHOLD)
+    with pytest.raises(DuplicateHousehold) as caught:
+        register_household(db, actors["amal"], dict(HOUSEHOLD, full_name="Someone else"))
+    assert caught.value.code == "error.duplicate_household_other"
+    assert caught.value.household_id is None  # the second association learns nothing of the first record
+    assert count(db, "SELECT count(*) FROM households WHERE national_id = '87654321'") == 1
+    assert db.conn.execute("SELECT existing_household_id, attempted_by_org, status FROM duplicate_reports").fetchall() \
+        == [(first, actors["amal"].organisation_id, "open")]
+    with pytest.raises(DuplicateHousehold) as again:
+        register_household(db, actors["atss"], HOUSEHOLD)
+    assert again.value.code == "error.duplicate_household_own" and again.value.household_id == first
+
+
+def test_observer_and_volunteer_cannot_enter_records(db, actors):
+    for role in ("observer", "volunteer"):
+        with pytest.raises(PermissionDenied):
+            register_household(db, actors[role], dict(HOUSEHOLD, national_id="11112222"))
+        with pytest.raises(PermissionDenied):
+            list_households(db, actors[role])
+    assert count(db, "SELECT count(*) FROM households WHERE national_id = '11112222'") == 0
+
+
+def test_association_sees_only_its_own_households(db, actors):
+    frame, total = list_households(db, actors["amal"], page_size=200)
+    own = count(db, "SELECT count(*) FROM households WHERE organisation_id = ?", actors["amal"].organisation_id)
+    assert total == own > 0
+    assert set(frame["organisation_code"]) == {"AMAL-SFX"}
+    other_id = count(db, "SELECT min(id) FROM households WHERE organisation_id <> ?", actors["amal"].organisation_id)
+    with pytest.raises(PermissionDenied):
+        get_household(db, actors["amal"], other_id)
+    _, everyone = list_households(db, actors["organiser"])
+    assert everyone == count(db, "SELECT count(*) FROM households")
+
+
+def test_list_is_paginated_and_filtered(db, actors):
+    page1, total = list_households(db, actors["organiser"], governorate_code="TN-11", page=1, page_size=10)
+    page2, _ = list_households(db, actors["organiser"], governorate_code="TN-11", page=2, page_size=10)
+    assert total == count(db, "SELECT count(*) FROM households WHERE governorate_code = 'TN-11'")
+    assert len(page1) == 10 and set(page1["governorate_code"]) == {"TN-11"}
+    assert not set(page1["id"]) & set(page2["id"])
+    nid = db.conn.execute("SELECT national_id FROM households ORDER BY id LIMIT 1").fetchone()[0]
+    found, n = list_households(db, actors["organiser"], text=nid)
+    assert n == 1 and found["national_id"].iloc[0] == nid
+
+
+def test_edit_is_audited_with_before_and_after(db, actors):
+    household_id = register_household(db, actors["atss"], HOUSEHOLD)
+    update_household(db, actors["atss"], household_id, dict(HOUSEHOLD, full_name="Hind Trabelsi Jlassi",
+                                                            household_size=7))
+    before, after = db.conn.execute("SELECT before, after FROM audit_log WHERE action = 'update' AND "
+                                    "table_name = 'households' AND record_id = ?", [household_id]).fetchone()
+    assert json.loads(before)["full_name"] == "Hind Trabelsi" and json.loads(before)["household_size"] == 6
+    assert json.loads(after)["full_name"] == "Hind Trabelsi Jlassi" and json.loads(after)["household_size"] == 7
+    with pytest.raises(PermissionDenied):
+        update_household(db, actors["amal"], household_id, HOUSEHOLD)
+
+
+def test_donation_is_saved_for_the_staff_members_own_organisation(db, actors):
+    donation_id = register_donation(db, actors["amal"], {
+        "donor_name": "UTICA Sfax", "donor_type": "company", "category": "food", "item": "Semoule",
+        "quantity": "250", "unit": "kg", "value_tnd": "500", "governorate": "Sfax", "received_on": "2020-05-20"},
+        organisation_id=actors["atss"].organisation_id)  # ignored: staff record for their own organisation
+    row = db.conn.execute("SELECT organisation_id, kind, category_code, quantity, unit, governorate_code "
+                          "FROM donations WHERE id = ?", [donation_id]).fetchone()
+    assert row == (actors["amal"].organisation_id, "in_kind", "food", 250, "kg", "TN-61")
+    assert count(db, "SELECT count(*) FROM audit_log WHERE table_name = 'donations' AND record_id = ?", donation_id) == 1
+    frame, _ = list_donations(db, actors["atss"], page_size=200)
+    assert donation_id not in set(frame["id"])
+
+
+def test_volunteer_is_saved_and_bad_one_refused(db, actors):
+    raw = {"full_name": "Walid Mejri", "phone": "22 333 444", "governorate": "TN-51", "services": ["transport"],
+           "vehicle": "car", "available_from": "2020-05-15", "available_to": "2020-05-30"}
+    volunteer_id = register_volunteer(db, actors["organiser"], raw)
+    assert db.conn.execute("SELECT phone, offers_transport, offers_distribution FROM volunteers WHERE id = ?",
+                           [volunteer_id]).fetchone() == ("+21622333444", True, False)
+    before = count(db, "SELECT count(*) FROM volunteers")
+    with pytest.raises(ValidationError):
+        register_volunteer(db, actors["organiser"], dict(raw, vehicle="none"))
+    assert count(db, "SELECT count(*) FROM volunteers") == before

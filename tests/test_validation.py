@@ -1,0 +1,135 @@
+"""The one set of rules behind forms, imports and the command line."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from data_layer.errors import ValidationError
+from data_layer.reference import get_reference
+from data_layer.validation import _Collector, clean_donation, clean_household, clean_phone, clean_volunteer, fold
+
+
+@pytest.fixture
+def ref(empty_db):
+    return get_reference(empty_db)
+
+
+def valid_household(**changes):
+    raw = {"national_id": "01234567", "full_name": "  Fatma   Ben Ali ", "phone": "98 123 456",
+           "governorate": "Sfax", "household_size": "5", "vulnerabilities": "elderly;lost_income",
+           "needs": "food:2;hygiene:1"}
+    raw.update(changes)
+    return raw
+
+
+def errors_of(call):
+    with pytest.raises(ValidationError) as caught:
+        call()
+    return {(e.field, e.code) for e in caught.value.errors}
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("98123456", "+21698123456"), ("+216 98 123 456", "+21698123456"), ("00216-98-123-456", "+21698123456"),
+    ("٩٨١٢٣٤٥٦", "+21698123456"), ("71 234 567", "+21671234567"),
+])
+def test_phone_numbers_are_normalised(raw, expected):
+    errs = _Collector()
+    assert clean_phone(errs, raw, required=True) == expected
+    assert errs.errors == []
+
+
+@pytest.mark.parametrize("raw", ["1234567", "981234567", "+33 6 12 34 56 78", "18123456", "phone"])
+def test_bad_phone_numbers_are_refused(raw):
+    errs = _Collector()
+    assert clean_phone(errs, raw, required=True) is None
+    assert [(e.field, e.code) for e in errs.errors] == [("phone", "error.phone")]
+
+
+@pytest.mark.parametrize("raw", ["TN-61", "tn-61", "Sfax", "SFAX", "صفاقس", "61"])
+def test_governorate_by_code_arabic_or_french_name(ref, raw):
+    assert clean_household(ref, valid_household(governorate=raw))["governorate_code"] == "TN-61"
+
+
+@pytest.mark.parametrize("raw, code", [("Béja", "TN-31"), ("beja", "TN-31"), ("Gabès", "TN-81"), ("GABES", "TN-81"),
+                                       ("La Manouba", "TN-14"), ("manouba", "TN-14"), ("Le Kef", "TN-33"),
+                                       ("الكاف", "TN-33"), ("القيروان", "TN-41"), ("Médenine", "TN-82")])
+def test_governorate_ignores_case_accents_and_articles(ref, raw, code):
+    assert clean_household(ref, valid_household(governorate=raw))["governorate_code"] == code
+
+
+def test_all_24_governorates_resolve_by_each_name(ref):
+    assert len(ref.areas) == 24
+    for code, row in ref.areas.items():
+        for column in ("name_ar", "name_fr", "name_en"):
+            assert ref.resolve_area(row[column]) == code, (code, column)
+
+
+def test_valid_household_is_cleaned(ref):
+    record = clean_household(ref, valid_household())
+    assert record["full_name"] == "Fatma Ben Ali"
+    assert record["national_id"] == "01234567"
+    assert record["phone"] == "+21698123456"
+    assert record["household_size"] == 5
+    assert record["vulnerabilities"] == ["elderly", "lost_income"]
+    assert [(n["category_code"], n["quantity"], n["unit"]) for n in record["needs"]] == [
+        ("food", Decimal("2.000"), "basket"), ("hygiene", Decimal("1.000"), "kit")]
+
+
+def test_every_bad_field_is_reported_at_once(ref):
+    found = errors_of(lambda: clean_household(ref, valid_household(
+        national_id="123", full_name="  ", phone="12", governorate="Paris", household_size="0",
+        vulnerabilities="rich", needs="food:1.5")))
+    assert found == {("national_id", "error.national_id"), ("full_name", "error.required"), ("phone", "error.phone"),
+                     ("governorate", "error.governorate"), ("household_size", "error.range"),
+                     ("vulnerabilities", "error.choice"), ("needs", "error.whole_units")}
+
+
+@pytest.mark.parametrize("needs, code", [("food", "error.needs_format"), ("food:-1", "error.positive"),
+                                         ("food:abc", "error.number"), ("toys:1", "error.choice"),
+                                         ("food:1:litres", "error.unit"), ("food:1;food:2", "error.need_repeated")])
+def test_needs_must_be_category_and_positive_quantity_in_a_fitting_unit(ref, needs, code):
+    assert ("needs", code) in errors_of(lambda: clean_household(ref, valid_household(needs=needs)))
+
+
+def test_text_is_trimmed_and_length_limited(ref):
+    record = clean_household(ref, valid_household(full_name="\u200f  Ali\x00 \t Ben  Salah  "))
+    assert record["full_name"] == "Ali Ben Salah"
+    assert ("full_name", "error.too_long") in errors_of(lambda: clean_household(ref, valid_household(full_name="x" * 121)))
+
+
+def test_donation_units_fit_category_and_cash_value_defaults_to_amount(ref):
+    cash = clean_donation(ref, {"donor_name": "X", "category": "cash", "quantity": "1 500,5",
+                                "governorate": "Tunis", "received_on": "15/05/2020"})
+    assert (cash["kind"], cash["unit"], cash["quantity"], cash["value_tnd"]) == (
+        "cash", "TND", Decimal("1500.500"), Decimal("1500.500"))
+    assert cash["received_on"] == dt.date(2020, 5, 15)
+    assert ("unit", "error.unit") in errors_of(lambda: clean_donation(ref, {
+        "donor_name": "X", "category": "food", "quantity": "3", "unit": "box", "governorate": "Tunis",
+        "received_on": "2020-05-15"}))
+    assert ("kind", "error.kind_category") in errors_of(lambda: clean_donation(ref, {
+        "donor_name": "X", "category": "food", "kind": "cash", "quantity": "3", "governorate": "Tunis",
+        "received_on": "2020-05-15"}))
+
+
+@pytest.mark.parametrize("date", ["2020-02-30", "31/04/2020", "yesterday", "1899-01-01"])
+def test_dates_must_be_real(ref, date):
+    found = errors_of(lambda: clean_donation(ref, {"donor_name": "X", "category": "food", "quantity": "3",
+                                                   "governorate": "Tunis", "received_on": date}))
+    assert found & {("received_on", "error.date"), ("received_on", "error.date_range")}
+
+
+def test_volunteer_needs_a_service_and_transport_needs_a_vehicle(ref):
+    base = {"full_name": "Sami", "phone": "22333444", "governorate": "Sousse", "available_from": "2020-05-15",
+            "available_to": "2020-05-30"}
+    assert ("services", "error.services_required") in errors_of(lambda: clean_volunteer(ref, base))
+    assert ("vehicle", "error.transport_needs_vehicle") in errors_of(
+        lambda: clean_volunteer(ref, dict(base, services="transport")))
+    assert ("available_to", "error.date_order") in errors_of(
+        lambda: clean_volunteer(ref, dict(base, services="distribution", available_to="2020-05-01")))
+    ok = clean_volunteer(ref, dict(base, services="transport;distribution", vehicle="van"))
+    assert (ok["offers_transport"], ok["offers_distribution"], ok["vehicle"]) == (True, True, "van")
+
+
+def test_fold_normalises_arabic_letter_variants():
+    assert fold("أريانة") == fold("اريانه")
+    assert fold("Médenine") == fold("MEDENINE")
