@@ -1,0 +1,190 @@
+-- name: list_stock_lines
+-- Each received stock line with what it received, what live allocations hold and what is left.
+SELECT s.donation_id, s.organisation_id, o.code AS organisation, s.governorate_code, s.category_code, s.item,
+       s.unit, CAST(s.received AS DOUBLE) AS received, CAST(s.allocated AS DOUBLE) AS allocated,
+       CAST(s.available AS DOUBLE) AS available, s.received_on
+FROM stock_lines s JOIN organisations o ON o.id = s.organisation_id
+WHERE ($organisation_id IS NULL OR s.organisation_id = $organisation_id)
+  AND ($governorate_code IS NULL OR s.governorate_code = $governorate_code)
+  AND ($category_code IS NULL OR s.category_code = $category_code)
+ORDER BY s.donation_id;
+
+-- name: list_stock_summary
+-- Stock per organisation, governorate, category, item and unit (the stock page and export).
+SELECT o.code AS organisation, s.governorate_code AS governorate, s.category_code AS category, s.item, s.unit,
+       CAST(sum(s.received) AS DOUBLE) AS received, CAST(sum(s.allocated) AS DOUBLE) AS allocated,
+       CAST(sum(s.available) AS DOUBLE) AS available, count(*) AS lines
+FROM stock_lines s JOIN organisations o ON o.id = s.organisation_id
+WHERE ($organisation_id IS NULL OR s.organisation_id = $organisation_id)
+  AND ($governorate_code IS NULL OR s.governorate_code = $governorate_code)
+  AND ($category_code IS NULL OR s.category_code = $category_code)
+GROUP BY ALL
+ORDER BY organisation, governorate, category, item, unit;
+
+-- name: get_stock_available
+-- Exact (DECIMAL) quantity left on the given stock lines, read inside the allocation transaction.
+SELECT donation_id, organisation_id, category_code, unit, available
+FROM stock_lines WHERE list_contains($donation_ids, donation_id);
+
+-- name: list_open_needs_scored
+-- Open needs still short of their quantity, with the parts of the priority score.
+WITH live AS (
+    SELECT need_id, sum(quantity) AS allocated FROM allocations
+    WHERE status IN ('allocated', 'delivered', 'confirmed') GROUP BY need_id
+), given AS (
+    SELECT DISTINCT a.household_id, n.category_code, a.need_id FROM allocations a JOIN needs n ON n.id = a.need_id
+    WHERE a.status IN ('allocated', 'delivered', 'confirmed')
+), clock AS (
+    SELECT coalesce(CAST($as_of AS TIMESTAMP), (SELECT max(created_at) FROM needs WHERE status = 'open')) AS now
+)
+SELECT n.id AS need_id, n.household_id, h.organisation_id, h.governorate_code, h.delegation, n.category_code,
+       n.unit, CAST(n.quantity AS DOUBLE) AS quantity,
+       CAST(n.quantity - coalesce(l.allocated, 0) AS DOUBLE) AS remaining,
+       n.urgency, h.household_size,
+       list_contains(h.vulnerabilities, 'elderly') AS elderly,
+       list_contains(h.vulnerabilities, 'disability') AS disability,
+       list_contains(h.vulnerabilities, 'chronic_illness') AS chronic_illness,
+       list_contains(h.vulnerabilities, 'lost_income') AS lost_income,
+       list_contains(h.vulnerabilities, 'single_parent') AS single_parent,
+       greatest(date_diff('day', n.created_at, clock.now), 0) AS waiting_days,
+       EXISTS (SELECT 1 FROM given g WHERE g.household_id = n.household_id AND g.category_code = n.category_code
+               AND g.need_id <> n.id) AS already_given,
+       n.created_at
+FROM needs n JOIN households h ON h.id = n.household_id CROSS JOIN clock
+LEFT JOIN live l ON l.need_id = n.id
+WHERE n.status = 'open' AND h.status NOT IN ('merged', 'rejected', 'inactive')
+  AND n.quantity - coalesce(l.allocated, 0) > 0
+  AND ($organisation_id IS NULL OR h.organisation_id = $organisation_id)
+  AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
+  AND ($category_code IS NULL OR n.category_code = $category_code)
+ORDER BY n.id;
+
+-- name: get_needs_for_allocation
+-- The needs named in an allocation, with their household and what is still open, read inside the transaction.
+SELECT n.id AS need_id, n.household_id, h.organisation_id, n.category_code, n.unit, n.status, h.status AS household_status,
+       n.quantity - coalesce((SELECT sum(a.quantity) FROM allocations a WHERE a.need_id = n.id
+                              AND a.status IN ('allocated', 'delivered', 'confirmed')), 0) AS remaining
+FROM needs n JOIN households h ON h.id = n.household_id
+WHERE list_contains($need_ids, n.id);
+
+-- name: insert_allocation
+-- One allocation of a stock line to a need; returns its id.
+INSERT INTO allocations (donation_id, need_id, household_id, quantity, created_by)
+VALUES ($donation_id, $need_id, $household_id, $quantity, $created_by)
+RETURNING id;
+
+-- name: set_needs_covered
+-- Needs whose live allocations now reach their quantity become covered.
+UPDATE needs SET status = 'covered'
+WHERE list_contains($need_ids, id) AND status = 'open'
+  AND quantity <= (SELECT coalesce(sum(a.quantity), 0) FROM allocations a WHERE a.need_id = needs.id
+                   AND a.status IN ('allocated', 'delivered', 'confirmed'))
+RETURNING id;
+
+-- name: reopen_needs
+-- Needs that lost allocations (failed delivery, cancellation) become open again when short.
+UPDATE needs SET status = 'open'
+WHERE list_contains($need_ids, id) AND status = 'covered'
+  AND quantity > (SELECT coalesce(sum(a.quantity), 0) FROM allocations a WHERE a.need_id = needs.id
+                  AND a.status IN ('allocated', 'delivered', 'confirmed'))
+RETURNING id;
+
+-- name: get_allocation
+-- One allocation with the organisation of its stock line.
+SELECT a.*, d.organisation_id AS stock_organisation_id
+FROM allocations a JOIN donations d ON d.id = a.donation_id WHERE a.id = $id;
+
+-- name: cancel_allocation
+-- An allocation not yet on its way gives its stock back.
+UPDATE allocations SET status = 'cancelled', updated_at = current_localtimestamp()
+WHERE id = $id AND status = 'allocated' AND delivery_id IS NULL;
+
+-- name: count_undelivered_allocations
+-- Live allocations not yet grouped into a delivery, for the deliveries page.
+SELECT count(*) FROM allocations a JOIN donations d ON d.id = a.donation_id
+JOIN households h ON h.id = a.household_id
+WHERE a.status = 'allocated' AND a.delivery_id IS NULL
+  AND ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
+  AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code);
+
+-- name: list_undelivered_groups
+-- Live allocations without a delivery, one row per household and stock organisation.
+SELECT a.household_id, d.organisation_id, list(a.id ORDER BY a.id) AS allocation_ids
+FROM allocations a JOIN donations d ON d.id = a.donation_id JOIN households h ON h.id = a.household_id
+WHERE a.status = 'allocated' AND a.delivery_id IS NULL
+  AND ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
+  AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
+GROUP BY a.household_id, d.organisation_id
+ORDER BY a.household_id, d.organisation_id;
+
+-- name: insert_delivery
+-- A planned delivery to one household; returns its id.
+INSERT INTO deliveries (household_id, organisation_id, planned_on, confirmation_code, created_by)
+VALUES ($household_id, $organisation_id, $planned_on, $confirmation_code, $created_by)
+RETURNING id;
+
+-- name: attach_allocations_to_delivery
+-- Point allocations at the delivery that carries them.
+UPDATE allocations SET delivery_id = $delivery_id, updated_at = current_localtimestamp()
+WHERE list_contains($allocation_ids, id) AND status = 'allocated' AND delivery_id IS NULL;
+
+-- name: get_delivery
+-- One delivery with its household's place (for volunteer matching and permission checks).
+SELECT dl.*, h.governorate_code, h.delegation, h.organisation_id AS household_organisation_id
+FROM deliveries dl JOIN households h ON h.id = dl.household_id WHERE dl.id = $id;
+
+-- name: list_deliveries
+-- Deliveries with their household, volunteer and contents, filtered by organisation, volunteer and status.
+SELECT dl.id AS delivery_id, dl.status, dl.planned_on, h.id AS household_id, h.full_name, h.phone,
+       h.governorate_code, h.delegation, h.address, o.code AS organisation, dl.volunteer_id,
+       v.full_name AS volunteer, v.vehicle,
+       (SELECT string_agg(d.item || ' × ' || CAST(CAST(a.quantity AS DOUBLE) AS VARCHAR) || ' ' || d.unit, '; '
+                          ORDER BY a.id)
+        FROM allocations a JOIN donations d ON d.id = a.donation_id WHERE a.delivery_id = dl.id) AS contents,
+       dl.failure_reason, dl.confirmation_method, dl.delivered_at, dl.confirmed_at
+FROM deliveries dl JOIN households h ON h.id = dl.household_id
+LEFT JOIN organisations o ON o.id = dl.organisation_id
+LEFT JOIN volunteers v ON v.id = dl.volunteer_id
+WHERE ($organisation_id IS NULL OR dl.organisation_id = $organisation_id)
+  AND ($volunteer_id IS NULL OR dl.volunteer_id = $volunteer_id)
+  AND ($status IS NULL OR dl.status = $status)
+  AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
+ORDER BY dl.planned_on NULLS LAST, dl.id
+LIMIT $limit;
+
+-- name: list_eligible_volunteers
+-- Active volunteers of a governorate who are available that day, with how many deliveries they already carry then.
+SELECT v.id AS volunteer_id, v.full_name, v.vehicle, v.offers_transport, v.offers_distribution,
+       (SELECT count(*) FROM deliveries dl WHERE dl.volunteer_id = v.id AND dl.planned_on = $planned_on
+        AND dl.status NOT IN ('failed', 'cancelled') AND dl.id <> coalesce($delivery_id, -1)) AS deliveries_that_day
+FROM volunteers v
+WHERE v.status = 'active' AND v.governorate_code = $governorate_code
+  AND $planned_on BETWEEN v.available_from AND v.available_to
+ORDER BY v.id;
+
+-- name: assign_delivery_volunteer
+-- Give a delivery its volunteer and day.
+UPDATE deliveries SET volunteer_id = $volunteer_id, planned_on = $planned_on, updated_at = current_localtimestamp()
+WHERE id = $id;
+
+-- name: set_delivery_status
+-- Move a delivery to a new state, stamping what that state records.
+UPDATE deliveries SET status = $status,
+    failure_reason = CASE WHEN $status = 'failed' THEN $failure_reason ELSE failure_reason END,
+    delivered_at = CASE WHEN $status = 'delivered' THEN current_localtimestamp() ELSE delivered_at END,
+    confirmed_at = CASE WHEN $status = 'confirmed' THEN current_localtimestamp() ELSE confirmed_at END,
+    confirmed_by = CASE WHEN $status = 'confirmed' THEN $confirmed_by ELSE confirmed_by END,
+    confirmation_method = CASE WHEN $status = 'confirmed' THEN $confirmation_method ELSE confirmation_method END,
+    updated_at = current_localtimestamp()
+WHERE id = $id;
+
+-- name: set_delivery_allocations_status
+-- The allocations a delivery carries follow its state; returns the needs they serve.
+UPDATE allocations SET status = $status, updated_at = current_localtimestamp()
+WHERE delivery_id = $delivery_id AND status IN ('allocated', 'delivered', 'confirmed')
+RETURNING id, need_id;
+
+-- name: mark_household_served
+-- A household with a confirmed delivery is served.
+UPDATE households SET status = 'served', updated_at = current_localtimestamp()
+WHERE id = $id AND status IN ('registered', 'verified', 'submitted');
