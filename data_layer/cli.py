@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("username")
     passwd.add_argument("--password", help="the new password (asked for if omitted)")
     users_sub.add_parser("list", help="list accounts")
+
+    anon = sub.add_parser("anonymise", help="replace personal fields of people inactive before a date")
+    anon.add_argument("--before", required=True, help="last activity older than this date (YYYY-MM-DD)")
+    anon.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 
 
@@ -159,6 +163,10 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         else:
             print(list_users(db).to_string(index=False))
         return 0
+    if args.command == "anonymise":
+        from data_layer.anonymise import run_anonymise_command
+
+        return run_anonymise_command(db, args.before, assume_yes=args.yes)
     return extra_command(db, args)
 
 
