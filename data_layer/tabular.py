@@ -7,6 +7,7 @@ keep their leading zeros.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -61,13 +62,24 @@ def read_table(source: str | Path | bytes, *, filename: str | None = None) -> pd
     return frame
 
 
+_PLAIN_SIGNED_NUMBER = re.compile(r"^[+-][\d\s.,]+$")
+
+
+def neutralise_cell(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula, so it opens as text.
+
+    A signed plain number (a phone number such as +21698123456) runs nothing and is kept.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_SIGNED_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula, so they open as text."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v)
+            safe[column] = safe[column].map(neutralise_cell)
     return safe
 
 

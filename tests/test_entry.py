@@ -5,7 +5,13 @@ import pytest
 
 from data_layer.donations import list_donations, register_donation
 from data_layer.errors import PermissionDenied, ValidationError
-from data_layer.households import DuplicateHousehold, get_household, list_households, register_household, update_household
+from data_layer.households import (
+    DuplicateHousehold,
+    get_household,
+    list_households,
+    register_household,
+    update_household,
+)
 from data_layer.volunteers import register_volunteer
 
 

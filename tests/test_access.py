@@ -1,0 +1,58 @@
+"""Each role reaches only its pages; a page not registered for a role cannot be opened, not even by URL."""
+import pytest
+
+from ui.navigation import ANONYMOUS, PAGES, specs_for
+
+ROLE_USERS = {"admin": "admin", "organiser": "organiser", "association": "atss", "observer": "observer",
+              "volunteer": "volunteer", ANONYMOUS: None}
+FOUNDATION_PAGES = {
+    "admin": {"pages/home.py", "pages/donation_new.py", "pages/household_new.py", "pages/volunteer_new.py",
+              "pages/import_data.py", "pages/records.py", "pages/admin_organisations.py", "pages/admin_users.py",
+              "pages/account.py"},
+    "association": {"pages/home.py", "pages/donation_new.py", "pages/household_new.py", "pages/volunteer_new.py",
+                    "pages/import_data.py", "pages/records.py", "pages/account.py"},
+    "observer": {"pages/home.py", "pages/account.py"},
+    "volunteer": {"pages/home.py", "pages/account.py"},
+    ANONYMOUS: {"pages/login.py"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(FOUNDATION_PAGES))
+def test_role_gets_the_foundation_pages_it_should_and_no_admin_or_entry_page_it_should_not(role):
+    reachable = {spec.path for spec in specs_for(role)}
+    foundation = {p for pages in FOUNDATION_PAGES.values() for p in pages}
+    assert reachable & foundation == FOUNDATION_PAGES[role]
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_USERS))
+def test_pages_outside_the_role_cannot_be_opened(make_app, role):
+    at = make_app(ROLE_USERS[role])
+    at.run()
+    assert not at.exception
+    allowed = {spec.path for spec in specs_for(role)}
+    for spec in PAGES:
+        if spec.path in allowed:
+            continue
+        with pytest.raises(ValueError):
+            at.switch_page(spec.path)
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_USERS))
+def test_every_page_of_the_role_renders(make_app, role):
+    at = make_app(ROLE_USERS[role])
+    at.run()
+    for spec in specs_for(role):
+        at.switch_page(spec.path)
+        at.run()
+        assert not at.exception, (role, spec.path, at.exception)
+
+
+def test_anonymous_session_sees_the_login_form_only(make_app):
+    at = make_app(None)
+    at.run()
+    assert at.text_input(key="login_username") is not None
+    assert {spec.path for spec in specs_for(ANONYMOUS)} >= {"pages/login.py"}
+    for spec in specs_for(ANONYMOUS):
+        assert ANONYMOUS in spec.roles
+        # Public pages may be added for anonymous users; staff pages never.
+        assert not spec.path.startswith(("pages/admin_", "pages/records", "pages/household_new", "pages/import"))

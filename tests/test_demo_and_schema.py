@@ -1,0 +1,73 @@
+"""Migrations and demo data."""
+import hashlib
+
+import pytest
+
+from data_layer.connection import open_database
+from data_layer.demo import DemoRefused, generate_demo
+from data_layer.migrations import list_migrations
+
+# Columns that hold the moment of generation (not determined by the seed) or a salted hash.
+VOLATILE = {"created_at", "updated_at", "password_hash", "password_changed_at", "logged_at", "applied_at"}
+
+
+def content_digest(db) -> str:
+    digest = hashlib.sha256()
+    tables = [r[0] for r in db.conn.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
+    for table in tables:
+        columns = [r[0] for r in db.conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [table]).fetchall() if r[0] not in VOLATILE]
+        if table == "audit_log":
+            columns = [c for c in columns if c != "after"]
+        rows = db.conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY ALL").fetchall()
+        digest.update(f"{table}:{rows}".encode())
+    return digest.hexdigest()
+
+
+def test_migrations_are_applied_once_and_recorded(tmp_path):
+    db = open_database(tmp_path / "m.duckdb")
+    versions = [r[0] for r in db.conn.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+    assert versions == [v for v, _, _ in list_migrations()]
+    db.close()
+    again = open_database(tmp_path / "m.duckdb")
+    assert again.conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(versions)
+    assert again.conn.execute("SELECT count(*), sum(population) FROM areas WHERE country_code = 'TN'").fetchone() \
+        == (24, 10_982_754)
+    again.close()
+
+
+def test_demo_is_deterministic_for_a_seed(tmp_path):
+    digests = []
+    for name in ("a", "b"):
+        db = open_database(tmp_path / f"{name}.duckdb")
+        generate_demo(db, households=400, seed=11)
+        digests.append(content_digest(db))
+        db.close()
+    other = open_database(tmp_path / "c.duckdb")
+    generate_demo(other, households=400, seed=12)
+    assert digests[0] == digests[1] != content_digest(other)
+
+
+def test_demo_covers_all_24_governorates_in_proportion_and_the_2020_dates(db):
+    per_area = db.conn.execute("SELECT governorate_code, count(*) FROM households GROUP BY 1").fetchall()
+    assert len(per_area) >= 20  # 300 households: the smallest governorates may have none (2,000: all 24, below)
+    tunis, tataouine = (db.conn.execute("SELECT count(*) FROM households WHERE governorate_code = ?", [c]).fetchone()[0]
+                        for c in ("TN-11", "TN-83"))
+    assert tunis > tataouine
+    dates = db.conn.execute("SELECT min(received_on), max(received_on) FROM donations").fetchone()
+    assert str(dates[0]) >= "2020-05-15" and str(dates[1]) <= "2020-05-30"
+    assert db.conn.execute("SELECT count(DISTINCT national_id) = count(*) FROM households").fetchone()[0]
+
+
+def test_demo_refuses_a_database_that_has_households(db):
+    with pytest.raises(DemoRefused):
+        generate_demo(db, households=10)
+
+
+def test_demo_with_2000_households_reaches_every_governorate(tmp_path):
+    db = open_database(tmp_path / "d.duckdb")
+    generate_demo(db, households=2000, seed=3)
+    assert db.conn.execute("SELECT count(DISTINCT governorate_code) FROM households").fetchone()[0] == 24
+    assert db.conn.execute("SELECT count(DISTINCT governorate_code) FROM volunteers").fetchone()[0] == 24
+    db.close()
