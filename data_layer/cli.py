@@ -11,12 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-from data_layer.actor import SYSTEM
+from data_layer.actor import SYSTEM, Actor
 from data_layer.connection import Database, database_path_from_env, open_database
 from data_layer.errors import DatabaseBusyError, JesrError, ValidationError
 from data_layer.i18n import t
 
 LANG = "en"
+# `export --as-observer`: the ministry's view of the data, for checking what observers receive.
+OBSERVER_EXPORT = Actor(user_id=None, username="cli-observer", role="observer")
 
 
 def describe_error(exc: JesrError) -> str:
@@ -47,7 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = sub.add_parser("export", help="export a table as CSV or XLSX")
     exp.add_argument("kind")
-    exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    exp.add_argument("--format", choices=["csv", "xlsx", "hxl"], default="csv",
+                     help="hxl: CSV with HXL hashtags under the header (aggregate tables such as coverage)")
+    exp.add_argument("--as-observer", action="store_true",
+                     help="export what a ministry observer sees: aggregates only, counts under 5 as <5")
     exp.add_argument("-o", "--output", required=True)
 
     users = sub.add_parser("users", help="manage accounts")
@@ -146,7 +151,8 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
     if args.command == "export":
         from data_layer.exports import export_to_file
 
-        rows = export_to_file(db, SYSTEM, args.kind, args.format, args.output)
+        actor = OBSERVER_EXPORT if args.as_observer else SYSTEM
+        rows = export_to_file(db, actor, args.kind, args.format, args.output)
         print(f"Wrote {rows} rows to {args.output}.")
         return 0
     if args.command == "users":

@@ -42,6 +42,21 @@ EXPORTERS: dict[str, Exporter] = {
 }
 
 
+def _aggregate(kind: str) -> Exporter:
+    # Aggregates only: every role that sees dashboards may export them; observers get "<5" for small counts.
+    def export(db: Database, actor: Actor) -> pd.DataFrame:
+        from data_layer.coverage import aggregate_export
+
+        if actor.role not in ("admin", "organiser", "association", "observer"):
+            raise PermissionDenied()
+        return aggregate_export(db, actor, kind)
+    return export
+
+
+for _kind in ("coverage", "unmet_needs", "flows_by_category", "flows_by_organisation", "volunteer_activity"):
+    EXPORTERS[_kind] = _aggregate(_kind)
+
+
 def export_table(db: Database, actor: Actor, kind: str) -> pd.DataFrame:
     if kind not in EXPORTERS:
         raise JesrError("error.export_kind", value=kind, choices=", ".join(sorted(EXPORTERS)))
@@ -50,5 +65,13 @@ def export_table(db: Database, actor: Actor, kind: str) -> pd.DataFrame:
 
 def export_to_file(db: Database, actor: Actor, kind: str, fmt: str, path: str | Path) -> int:
     frame = export_table(db, actor, kind)
+    if fmt == "hxl":
+        from data_layer.coverage import HXL_TAGS, with_hxl_tags
+
+        if kind not in HXL_TAGS:
+            raise JesrError("error.export_no_hxl", value=kind)
+        # HXL is a CSV with a row of hashtags under the header.
+        write_table(with_hxl_tags(frame, HXL_TAGS[kind]), path, "csv")
+        return len(frame)
     write_table(frame, path, fmt)
     return len(frame)

@@ -1,0 +1,239 @@
+-- Monitoring aggregates: every query returns one row per group, never a person.
+-- Shared filters (NULL = no filter): $campaign_id, $date_from, $date_to (DATE),
+-- $governorate_code, $category_code, plus $country_code for the list of areas.
+-- Households count as registered unless submitted, rejected or merged; a household is
+-- served once one of its deliveries is confirmed. The date range selects households
+-- registered in it and counts them served if confirmed by its last day; flows (received,
+-- allocated, delivered) are dated by their own day.
+
+-- name: list_coverage_by_governorate
+-- Per governorate (all of the country's, even empty): registered, served, coverage, per 10,000 inhabitants.
+WITH scoped AS (
+    SELECT h.id, h.governorate_code
+    FROM households h
+    WHERE h.status NOT IN ('submitted', 'rejected', 'merged')
+      AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
+      AND ($date_from IS NULL OR CAST(h.created_at AS DATE) >= $date_from)
+      AND ($date_to IS NULL OR CAST(h.created_at AS DATE) <= $date_to)
+      AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
+      AND ($category_code IS NULL OR EXISTS (
+            SELECT 1 FROM needs n
+            WHERE n.household_id = h.id AND n.category_code = $category_code AND n.status <> 'cancelled'))
+),
+served AS (
+    SELECT DISTINCT d.household_id
+    FROM deliveries d
+    WHERE d.status = 'confirmed'
+      AND ($date_to IS NULL OR CAST(d.confirmed_at AS DATE) <= $date_to)
+      AND ($category_code IS NULL OR EXISTS (
+            SELECT 1 FROM allocations a JOIN needs n ON n.id = a.need_id
+            WHERE a.delivery_id = d.id AND n.category_code = $category_code
+              AND a.status IN ('delivered', 'confirmed')))
+),
+per_area AS (
+    SELECT s.governorate_code, count(*) AS households_registered,
+           count(sv.household_id) AS households_served
+    FROM scoped s LEFT JOIN served sv ON sv.household_id = s.id
+    GROUP BY s.governorate_code
+)
+SELECT a.code AS governorate_code, a.name_ar, a.name_fr, a.name_en, a.population,
+       coalesce(p.households_registered, 0) AS households_registered,
+       coalesce(p.households_served, 0) AS households_served,
+       CASE WHEN coalesce(p.households_registered, 0) = 0 THEN NULL
+            ELSE p.households_served / p.households_registered END AS coverage_rate,
+       CASE WHEN coalesce(a.population, 0) = 0 THEN NULL
+            ELSE coalesce(p.households_registered, 0) * 10000.0 / a.population END AS registered_per_10k
+FROM areas a LEFT JOIN per_area p ON p.governorate_code = a.code
+WHERE a.country_code = $country_code
+  AND ($governorate_code IS NULL OR a.code = $governorate_code)
+ORDER BY a.code;
+
+-- name: list_unmet_by_category
+-- Open needs not yet covered by live allocations, per governorate, category and unit.
+WITH live AS (
+    SELECT need_id, sum(quantity) AS allocated
+    FROM allocations WHERE status IN ('allocated', 'delivered', 'confirmed')
+    GROUP BY need_id
+)
+SELECT h.governorate_code, n.category_code, n.unit,
+       count(DISTINCT h.id) AS households_waiting,
+       CAST(sum(greatest(n.quantity - coalesce(l.allocated, 0), 0)) AS DOUBLE) AS unmet_quantity
+FROM needs n
+JOIN households h ON h.id = n.household_id
+LEFT JOIN live l ON l.need_id = n.id
+WHERE n.status = 'open'
+  AND n.quantity > coalesce(l.allocated, 0)
+  AND h.status NOT IN ('submitted', 'rejected', 'merged')
+  AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
+  AND ($date_from IS NULL OR CAST(h.created_at AS DATE) >= $date_from)
+  AND ($date_to IS NULL OR CAST(h.created_at AS DATE) <= $date_to)
+  AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
+  AND ($category_code IS NULL OR n.category_code = $category_code)
+GROUP BY h.governorate_code, n.category_code, n.unit
+ORDER BY h.governorate_code, n.category_code, n.unit;
+
+-- name: list_flows_by_category
+-- Per category and unit: quantity and value (TND) received, allocated (live) and delivered.
+WITH received AS (
+    SELECT d.category_code, d.unit, sum(d.quantity) AS quantity, sum(coalesce(d.value_tnd, 0)) AS value_tnd
+    FROM donations d
+    WHERE d.status = 'received'
+      AND ($campaign_id IS NULL OR d.campaign_id = $campaign_id)
+      AND ($date_from IS NULL OR d.received_on >= $date_from)
+      AND ($date_to IS NULL OR d.received_on <= $date_to)
+      AND ($governorate_code IS NULL OR d.governorate_code = $governorate_code)
+      AND ($category_code IS NULL OR d.category_code = $category_code)
+    GROUP BY d.category_code, d.unit
+),
+moved AS (
+    SELECT d.category_code, d.unit,
+           sum(a.quantity) FILTER (WHERE a.status IN ('allocated', 'delivered', 'confirmed')) AS allocated,
+           sum(a.quantity) FILTER (WHERE a.status IN ('delivered', 'confirmed')) AS delivered,
+           -- Goods have no price of their own: an allocation is worth its share of the stock line's value.
+           sum(a.quantity / d.quantity * coalesce(d.value_tnd, 0))
+               FILTER (WHERE a.status IN ('allocated', 'delivered', 'confirmed')) AS allocated_value_tnd,
+           sum(a.quantity / d.quantity * coalesce(d.value_tnd, 0))
+               FILTER (WHERE a.status IN ('delivered', 'confirmed')) AS delivered_value_tnd
+    FROM allocations a JOIN donations d ON d.id = a.donation_id JOIN households h ON h.id = a.household_id
+    WHERE ($campaign_id IS NULL OR d.campaign_id = $campaign_id)
+      AND ($date_from IS NULL OR CAST(a.created_at AS DATE) >= $date_from)
+      AND ($date_to IS NULL OR CAST(a.created_at AS DATE) <= $date_to)
+      AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
+      AND ($category_code IS NULL OR d.category_code = $category_code)
+    GROUP BY d.category_code, d.unit
+),
+keys AS (SELECT category_code, unit FROM received UNION SELECT category_code, unit FROM moved)
+SELECT k.category_code, k.unit,
+       CAST(coalesce(r.quantity, 0) AS DOUBLE) AS received_quantity,
+       CAST(coalesce(m.allocated, 0) AS DOUBLE) AS allocated_quantity,
+       CAST(coalesce(m.delivered, 0) AS DOUBLE) AS delivered_quantity,
+       CAST(coalesce(r.value_tnd, 0) AS DOUBLE) AS received_value_tnd,
+       round(CAST(coalesce(m.allocated_value_tnd, 0) AS DOUBLE), 3) AS allocated_value_tnd,
+       round(CAST(coalesce(m.delivered_value_tnd, 0) AS DOUBLE), 3) AS delivered_value_tnd
+FROM keys k
+LEFT JOIN received r ON r.category_code = k.category_code AND r.unit = k.unit
+LEFT JOIN moved m ON m.category_code = k.category_code AND m.unit = k.unit
+JOIN categories c ON c.code = k.category_code
+ORDER BY c.sort_order, k.unit;
+
+-- name: list_flows_by_organisation
+-- Per organisation: value received, value allocated and delivered (share of each stock line's value), households served.
+WITH received AS (
+    SELECT d.organisation_id, count(*) AS donation_lines, sum(coalesce(d.value_tnd, 0)) AS value_tnd
+    FROM donations d
+    WHERE d.status = 'received'
+      AND ($campaign_id IS NULL OR d.campaign_id = $campaign_id)
+      AND ($date_from IS NULL OR d.received_on >= $date_from)
+      AND ($date_to IS NULL OR d.received_on <= $date_to)
+      AND ($governorate_code IS NULL OR d.governorate_code = $governorate_code)
+      AND ($category_code IS NULL OR d.category_code = $category_code)
+    GROUP BY d.organisation_id
+),
+moved AS (
+    -- Goods have no price of their own: an allocation is worth its share of the stock line's value.
+    SELECT d.organisation_id,
+           sum(a.quantity / d.quantity * coalesce(d.value_tnd, 0))
+               FILTER (WHERE a.status IN ('allocated', 'delivered', 'confirmed')) AS allocated_value_tnd,
+           sum(a.quantity / d.quantity * coalesce(d.value_tnd, 0))
+               FILTER (WHERE a.status IN ('delivered', 'confirmed')) AS delivered_value_tnd
+    FROM allocations a JOIN donations d ON d.id = a.donation_id JOIN households h ON h.id = a.household_id
+    WHERE ($campaign_id IS NULL OR d.campaign_id = $campaign_id)
+      AND ($date_from IS NULL OR CAST(a.created_at AS DATE) >= $date_from)
+      AND ($date_to IS NULL OR CAST(a.created_at AS DATE) <= $date_to)
+      AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
+      AND ($category_code IS NULL OR d.category_code = $category_code)
+    GROUP BY d.organisation_id
+),
+served AS (
+    SELECT d.organisation_id, count(DISTINCT d.household_id) AS households_served
+    FROM deliveries d JOIN households h ON h.id = d.household_id
+    WHERE d.status = 'confirmed'
+      AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
+      AND ($date_from IS NULL OR CAST(d.confirmed_at AS DATE) >= $date_from)
+      AND ($date_to IS NULL OR CAST(d.confirmed_at AS DATE) <= $date_to)
+      AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
+    GROUP BY d.organisation_id
+)
+SELECT o.code AS organisation_code, o.name AS organisation_name,
+       coalesce(r.donation_lines, 0) AS donation_lines,
+       CAST(coalesce(r.value_tnd, 0) AS DOUBLE) AS received_value_tnd,
+       round(CAST(coalesce(m.allocated_value_tnd, 0) AS DOUBLE), 3) AS allocated_value_tnd,
+       round(CAST(coalesce(m.delivered_value_tnd, 0) AS DOUBLE), 3) AS delivered_value_tnd,
+       coalesce(s.households_served, 0) AS households_served
+FROM organisations o
+LEFT JOIN received r ON r.organisation_id = o.id
+LEFT JOIN moved m ON m.organisation_id = o.id
+LEFT JOIN served s ON s.organisation_id = o.id
+WHERE o.kind = 'association'
+ORDER BY o.code;
+
+-- name: list_volunteer_activity
+-- Per governorate: active volunteers (available in the period), those who delivered, deliveries done.
+WITH active AS (
+    SELECT v.governorate_code, count(*) AS volunteers_active
+    FROM volunteers v
+    WHERE v.status = 'active'
+      AND ($date_from IS NULL OR v.available_to >= $date_from)
+      AND ($date_to IS NULL OR v.available_from <= $date_to)
+      AND ($governorate_code IS NULL OR v.governorate_code = $governorate_code)
+    GROUP BY v.governorate_code
+),
+done AS (
+    SELECT v.governorate_code, count(DISTINCT d.volunteer_id) AS volunteers_delivering, count(*) AS deliveries_done
+    FROM deliveries d JOIN volunteers v ON v.id = d.volunteer_id JOIN households h ON h.id = d.household_id
+    WHERE d.status IN ('delivered', 'confirmed')
+      AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
+      AND ($date_from IS NULL OR CAST(coalesce(d.delivered_at, d.confirmed_at) AS DATE) >= $date_from)
+      AND ($date_to IS NULL OR CAST(coalesce(d.delivered_at, d.confirmed_at) AS DATE) <= $date_to)
+      AND ($governorate_code IS NULL OR v.governorate_code = $governorate_code)
+    GROUP BY v.governorate_code
+)
+SELECT a.code AS governorate_code, coalesce(ac.volunteers_active, 0) AS volunteers_active,
+       coalesce(dn.volunteers_delivering, 0) AS volunteers_delivering,
+       coalesce(dn.deliveries_done, 0) AS deliveries_done,
+       CASE WHEN coalesce(dn.volunteers_delivering, 0) = 0 THEN NULL
+            ELSE dn.deliveries_done / dn.volunteers_delivering END AS deliveries_per_volunteer
+FROM areas a
+LEFT JOIN active ac ON ac.governorate_code = a.code
+LEFT JOIN done dn ON dn.governorate_code = a.code
+WHERE a.country_code = $country_code
+  AND ($governorate_code IS NULL OR a.code = $governorate_code)
+ORDER BY a.code;
+
+-- name: list_served_per_day
+-- Households first served on each day (the day of their first confirmed delivery), per governorate.
+SELECT CAST(first_confirmed AS DATE) AS served_on, governorate_code, count(*) AS households_served
+FROM (
+    SELECT h.id, h.governorate_code, min(d.confirmed_at) AS first_confirmed
+    FROM deliveries d JOIN households h ON h.id = d.household_id
+    WHERE d.status = 'confirmed' AND d.confirmed_at IS NOT NULL
+      AND h.status NOT IN ('submitted', 'rejected', 'merged')
+      AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
+    GROUP BY h.id, h.governorate_code
+)
+WHERE CAST(first_confirmed AS DATE) <= $as_of
+GROUP BY served_on, governorate_code
+ORDER BY served_on, governorate_code;
+
+-- name: list_registered_by_governorate
+-- Households registered on or before a day, per governorate (the base of per-governorate targets).
+SELECT h.governorate_code, count(*) AS households_registered
+FROM households h
+WHERE h.status NOT IN ('submitted', 'rejected', 'merged')
+  AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
+  AND CAST(h.created_at AS DATE) <= $as_of
+GROUP BY h.governorate_code;
+
+-- name: list_campaigns
+-- Every campaign with its dates and targets, newest first.
+SELECT id, name, country_code, starts_on, ends_on, target_households, target_value_tnd, is_active
+FROM campaigns ORDER BY is_active DESC, starts_on DESC, id DESC;
+
+-- name: get_campaign_by_id
+-- One campaign with its dates and targets.
+SELECT id, name, country_code, starts_on, ends_on, target_households, target_value_tnd
+FROM campaigns WHERE id = $id;
+
+-- name: list_area_codes
+-- The first-level area codes of a country, in code order.
+SELECT code AS governorate_code FROM areas WHERE country_code = $country_code ORDER BY code;
