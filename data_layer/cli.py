@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="export what a ministry observer sees: aggregates only, counts under 5 as <5")
     exp.add_argument("-o", "--output", required=True)
 
+    allocate = sub.add_parser("allocate", help="propose (or with --apply, save) the suggested allocation")
+    allocate.add_argument("--governorate", help="ISO code, e.g. TN-61 (default: every governorate)")
+    allocate.add_argument("--category", help="category code, e.g. food (default: every category)")
+    allocate.add_argument("--apply", action="store_true", help="save the proposal instead of only showing it")
+    allocate.add_argument("--compare-fcfs", action="store_true",
+                          help="also report what first-come-first-served would cover")
+
     users = sub.add_parser("users", help="manage accounts")
     users_sub = users.add_subparsers(dest="users_command", required=True)
     add = users_sub.add_parser("add", help="create an account")
@@ -173,6 +180,10 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         from data_layer.anonymise import run_anonymise_command
 
         return run_anonymise_command(db, args.before, assume_yes=args.yes)
+    if args.command == "allocate":
+        from data_layer.allocation import print_allocation
+
+        return print_allocation(db, SYSTEM, args)
     return extra_command(db, args)
 
 

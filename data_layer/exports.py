@@ -12,8 +12,10 @@ import pandas as pd
 
 from data_layer.actor import Actor
 from data_layer.connection import Database
+from data_layer.deliveries import export_deliveries
 from data_layer.errors import JesrError, PermissionDenied
 from data_layer.queries import Q
+from data_layer.stock import export_stock
 from data_layer.tabular import write_table
 
 Exporter = Callable[[Database, Actor], pd.DataFrame]
@@ -39,6 +41,9 @@ EXPORTERS: dict[str, Exporter] = {
     "households": _scoped_query(Q.export_households),
     "donations": _scoped_query(Q.export_donations),
     "volunteers": _scoped_query(Q.export_volunteers),
+    "stock": export_stock,
+    "allocations": _scoped_query(Q.export_allocations),
+    "deliveries": export_deliveries,
 }
 
 

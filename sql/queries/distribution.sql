@@ -188,3 +188,116 @@ RETURNING id, need_id;
 -- A household with a confirmed delivery is served.
 UPDATE households SET status = 'served', updated_at = current_localtimestamp()
 WHERE id = $id AND status IN ('registered', 'verified', 'submitted');
+
+-- name: export_allocations
+-- Every allocation with the household's national ID, the stock line's item and where it went.
+SELECT a.id AS allocation_id, h.national_id, h.governorate_code AS governorate, d.category_code AS category,
+       d.item, CAST(a.quantity AS DOUBLE) AS quantity, d.unit, a.status, a.donation_id, a.need_id,
+       a.household_id, a.delivery_id, o.code AS organisation, a.created_at
+FROM allocations a JOIN donations d ON d.id = a.donation_id JOIN households h ON h.id = a.household_id
+JOIN organisations o ON o.id = d.organisation_id
+WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
+ORDER BY a.id;
+
+-- name: list_active_households_for_matching
+-- Households still in play, with what duplicate matching compares.
+SELECT h.id, h.full_name, h.phone, h.governorate_code, h.delegation, h.national_id, o.code AS organisation,
+       h.status, h.created_at
+FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
+WHERE h.status NOT IN ('merged', 'rejected', 'inactive')
+ORDER BY h.id;
+
+-- name: list_reviewed_pairs
+-- Pairs of households an organiser already merged or dismissed.
+SELECT household_id, other_household_id FROM duplicate_reviews;
+
+-- name: list_duplicate_reports_open
+-- Repeat registrations of a national ID refused at entry, newest first.
+SELECT r.id AS report_id, r.national_id, r.existing_household_id AS household_id, h.full_name,
+       h.governorate_code, eo.code AS organisation, ao.code AS attempted_by, r.source, r.reason, r.status,
+       r.reported_at
+FROM duplicate_reports r JOIN households h ON h.id = r.existing_household_id
+LEFT JOIN organisations eo ON eo.id = h.organisation_id LEFT JOIN organisations ao ON ao.id = r.attempted_by_org
+WHERE ($status IS NULL OR r.status = $status)
+ORDER BY r.reported_at DESC, r.id DESC
+LIMIT 500;
+
+-- name: set_duplicate_report_status
+-- An organiser closes a repeat-registration report.
+UPDATE duplicate_reports SET status = $status WHERE id = $id;
+
+-- name: insert_duplicate_review
+-- An organiser's decision on a pair of likely duplicates; returns its id.
+INSERT INTO duplicate_reviews (household_id, other_household_id, reason, decision, kept_household_id, note, decided_by)
+VALUES ($household_id, $other_household_id, $reason, $decision, $kept_household_id, $note, $decided_by)
+RETURNING id;
+
+-- name: list_needs_for_merge
+-- The needs of a household that a merge moves or cancels.
+SELECT id, category_code, quantity, unit, urgency, status FROM needs
+WHERE household_id = $household_id ORDER BY id;
+
+-- name: cancel_need
+-- A need that a merge moved elsewhere or found repeated stays, cancelled.
+UPDATE needs SET status = 'cancelled' WHERE id = $id;
+
+-- name: insert_need_with_status
+-- A need moved by a merge onto the household kept; returns its id.
+INSERT INTO needs (household_id, category_code, quantity, unit, urgency, status)
+VALUES ($household_id, $category_code, $quantity, $unit, $urgency, $status)
+RETURNING id;
+
+-- name: search_trace_households
+-- Households matching an ID, national ID, name or phone, within the actor's organisation if any.
+SELECT h.id AS household_id, h.national_id, h.full_name, h.phone, h.governorate_code, h.status,
+       o.code AS organisation
+FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
+WHERE ($organisation_id IS NULL OR h.organisation_id = $organisation_id)
+  AND (CAST(h.id AS VARCHAR) = $text OR h.national_id = $text OR h.phone LIKE '%' || $text
+       OR h.full_name ILIKE '%' || $text || '%')
+ORDER BY h.id LIMIT 50;
+
+-- name: search_trace_donations
+-- Donations matching an ID, donor name or item, within the actor's organisation if any.
+SELECT d.id AS donation_id, dn.name AS donor_name, d.category_code, d.item, CAST(d.quantity AS DOUBLE) AS quantity,
+       d.unit, d.governorate_code, o.code AS organisation, d.received_on
+FROM donations d JOIN organisations o ON o.id = d.organisation_id LEFT JOIN donors dn ON dn.id = d.donor_id
+WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
+  AND (CAST(d.id AS VARCHAR) = $text OR dn.name ILIKE '%' || $text || '%' OR d.item ILIKE '%' || $text || '%')
+ORDER BY d.id LIMIT 50;
+
+-- name: get_trace_donation
+-- One donation with its donor and organisation.
+SELECT d.id AS donation_id, d.organisation_id, o.code AS organisation, dn.name AS donor_name, dn.donor_type,
+       d.category_code, d.item, CAST(d.quantity AS DOUBLE) AS quantity, d.unit, d.governorate_code,
+       d.received_on, d.status
+FROM donations d JOIN organisations o ON o.id = d.organisation_id LEFT JOIN donors dn ON dn.id = d.donor_id
+WHERE d.id = $id;
+
+-- name: list_trace_allocations
+-- Allocations of a donation or of a household, with both ends and the delivery that carried them.
+SELECT a.id AS allocation_id, a.donation_id, dn.name AS donor_name, d.item, CAST(a.quantity AS DOUBLE) AS quantity,
+       d.unit, a.status, a.household_id, h.organisation_id AS household_organisation_id, h.national_id, h.full_name,
+       h.phone, h.governorate_code, a.need_id, a.delivery_id, dl.status AS delivery_status, dl.planned_on,
+       dl.confirmation_method, dl.confirmed_at, a.created_at
+FROM allocations a JOIN donations d ON d.id = a.donation_id LEFT JOIN donors dn ON dn.id = d.donor_id
+JOIN households h ON h.id = a.household_id LEFT JOIN deliveries dl ON dl.id = a.delivery_id
+WHERE ($donation_id IS NULL OR a.donation_id = $donation_id)
+  AND ($household_id IS NULL OR a.household_id = $household_id)
+ORDER BY a.id;
+
+-- name: list_trace_audit
+-- The audit trail of the rows along one trace, oldest first.
+SELECT logged_at, username, action, table_name, record_id, before, after
+FROM audit_log
+WHERE (table_name = 'donations' AND list_contains($donation_ids, record_id))
+   OR (table_name = 'households' AND list_contains($household_ids, record_id))
+   OR (table_name = 'needs' AND list_contains($need_ids, record_id))
+   OR (table_name = 'allocations' AND list_contains($allocation_ids, record_id))
+   OR (table_name = 'deliveries' AND list_contains($delivery_ids, record_id))
+ORDER BY logged_at, id
+LIMIT 1000;
+
+-- name: get_duplicate_report_status
+-- The state of one repeat-registration report.
+SELECT status FROM duplicate_reports WHERE id = $id;
