@@ -13,17 +13,21 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from data_layer.actor import PUBLIC
 from data_layer.audit import write_audit
 from data_layer.campaigns import active_campaign_id
 from data_layer.connection import Database
 from data_layer.consent import record_consent
+from data_layer.coverage import for_actor
 from data_layer.errors import FieldError, ValidationError
 from data_layer.households import insert_household_row
-from data_layer.i18n import normalise_lang
+from data_layer.i18n import area_name_column, normalise_lang
 from data_layer.queries import Q
 from data_layer.ratelimit import check_and_count, subject_keys
 from data_layer.reference import get_reference
+from data_layer.suppression import shown_count
 from data_layer.validation import (
     Reference,
     _Collector,
@@ -167,3 +171,25 @@ def submit_pledge(db: Database, raw: dict[str, Any], *, client: str, consent_giv
         reference = _insert_receipt(cur, "pledge", lang, record_id=pledge_id)
         record_consent(cur, reference, "pledges", pledge_id, lang, now)
     return Receipt(reference, "pledge")
+
+
+def transparency_totals(coverage: pd.DataFrame, volunteers: pd.DataFrame) -> dict[str, int | str]:
+    """Campaign-wide counts for the public page, each under 5 shown as "<5"."""
+    figures = {
+        "households_registered": int(coverage["households_registered"].sum()),
+        "households_served": int(coverage["households_served"].sum()),
+        "deliveries": int(volunteers["deliveries_done"].sum()),
+        "volunteers": int(volunteers["volunteers_active"].sum()),
+    }
+    return {name: shown_count(value, suppress=True) for name, value in figures.items()}
+
+
+def transparency_coverage(coverage: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per governorate: name, registered, served, coverage rate, small counts (and their rates) as "<5"."""
+    public = for_actor(coverage, "coverage", None)
+    return pd.DataFrame({
+        "governorate": public[area_name_column(lang)],
+        "registered": public["households_registered"],
+        "served": public["households_served"],
+        "coverage": [v if isinstance(v, str) or pd.isna(v) else f"{float(v):.0%}" for v in public["coverage_rate"]],
+    })

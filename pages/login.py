@@ -7,3 +7,11 @@ from ui.session import page_setup
 ctx = page_setup("app.title")
 st.caption(ctx.tr("app.tagline"))
 login_form(ctx.db, cookie_key_from_secrets(), ctx.lang)
+
+st.divider()
+st.caption(ctx.tr("public.no_account"))
+for path, key, icon in (("pages/public_request.py", "nav.public_request", "🆘"),
+                        ("pages/public_volunteer.py", "nav.public_volunteer", "🙋"),
+                        ("pages/public_pledge.py", "nav.public_pledge", "🤲"),
+                        ("pages/transparency.py", "nav.transparency", "🔎")):
+    st.page_link(path, label=ctx.tr(key), icon=icon)

@@ -36,10 +36,15 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/volunteer_new.py", "nav.volunteer_new", "🚚", STAFF, "nav.section.entry"),
     PageSpec("pages/import_data.py", "nav.import", "📥", STAFF, "nav.section.entry"),
     PageSpec("pages/records.py", "nav.records", "🗂️", STAFF, "nav.section.records"),
+    PageSpec("pages/queues.py", "nav.queues", "📋", STAFF, "nav.section.records"),
     PageSpec("pages/admin_organisations.py", "nav.organisations", "🏛️", ADMIN, "nav.section.admin"),
     PageSpec("pages/admin_users.py", "nav.users", "👥", ADMIN, "nav.section.admin"),
     PageSpec("pages/account.py", "nav.account", "🔑", EVERYONE, "nav.section.account"),
     PageSpec("pages/login.py", "nav.login", "🔐", frozenset({ANONYMOUS}), "nav.section.account", default=True),
+    PageSpec("pages/public_request.py", "nav.public_request", "🆘", EVERYONE | {ANONYMOUS}, "nav.section.public"),
+    PageSpec("pages/public_volunteer.py", "nav.public_volunteer", "🙋", EVERYONE | {ANONYMOUS}, "nav.section.public"),
+    PageSpec("pages/public_pledge.py", "nav.public_pledge", "🤲", EVERYONE | {ANONYMOUS}, "nav.section.public"),
+    PageSpec("pages/transparency.py", "nav.transparency", "🔎", EVERYONE | {ANONYMOUS}, "nav.section.public"),
 ]
 
 

@@ -1,0 +1,59 @@
+"""A household asks for aid without an account; an association verifies it before any aid."""
+import streamlit as st
+
+from data_layer.errors import JesrError
+from data_layer.public import submit_aid_request
+from data_layer.reference import get_reference
+from data_layer.validation import VULNERABILITIES
+from ui.captcha import captcha_passed, captcha_widget, client_address, consent_checkbox, consent_notice, show_receipt
+from ui.messages import reset_widgets, show_error
+from ui.session import page_setup
+from ui.widgets import governorate_select
+
+ctx = page_setup("public_request.title")
+PREFIX = "public_request_"
+
+receipt = st.session_state.get(PREFIX + "receipt")
+if receipt:
+    if show_receipt(ctx, receipt, PREFIX + "again"):
+        reset_widgets(PREFIX)
+        st.rerun()
+    st.stop()
+
+st.write(ctx.tr("public.intro.request"))
+consent_notice(ctx, "request")
+categories = list(get_reference(ctx.db).categories)
+with st.form(PREFIX + "form"):
+    full_name = st.text_input(ctx.tr("field.full_name"), key=PREFIX + "full_name", max_chars=120)
+    national_id = st.text_input(ctx.tr("field.national_id"), key=PREFIX + "national_id", max_chars=12)
+    phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98 123 456")
+    governorate = governorate_select(ctx, PREFIX + "governorate")
+    delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
+    address = st.text_input(ctx.tr("field.address"), key=PREFIX + "address", max_chars=300)
+    size = st.number_input(ctx.tr("field.household_size"), min_value=1, max_value=30, value=4, step=1,
+                           key=PREFIX + "household_size")
+    vulnerabilities = st.multiselect(ctx.tr("field.vulnerabilities"), VULNERABILITIES, key=PREFIX + "vulnerabilities",
+                                     format_func=lambda v: ctx.tr(f"vulnerability.{v}"))
+    st.markdown(f"**{ctx.tr('field.needs')}**")
+    st.caption(ctx.tr("public.needs_help"))
+    quantities = {c: st.number_input(ctx.tr(f"category.{c}"), min_value=0, max_value=1000, value=0, step=1,
+                                     key=f"{PREFIX}need_{c}") for c in categories}
+    consent = consent_checkbox(ctx, PREFIX)
+    answer = captcha_widget(ctx, PREFIX)
+    submitted = st.form_submit_button(ctx.tr("public.send"), type="primary")
+
+if submitted:
+    if not captcha_passed(PREFIX, answer):
+        st.rerun()
+    raw = {"national_id": national_id, "full_name": full_name, "phone": phone, "governorate": governorate,
+           "delegation": delegation, "address": address, "household_size": size,
+           "vulnerabilities": vulnerabilities,
+           "needs": [{"category": c, "quantity": q} for c, q in quantities.items() if q]}
+    try:
+        sent = submit_aid_request(ctx.db, raw, client=client_address(), consent_given=consent, lang=ctx.lang)
+    except JesrError as exc:
+        show_error(exc, ctx.lang)
+    else:
+        reset_widgets(PREFIX)
+        st.session_state[PREFIX + "receipt"] = sent
+        st.rerun()

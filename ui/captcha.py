@@ -1,0 +1,95 @@
+"""Abuse protection and the shared frame of the public forms: captcha, client address,
+consent notice and the receipt shown after sending.
+
+The captcha text is made on the server and kept in session state under
+`<prefix>captcha_text`; the browser only gets a picture of it. Tests answer it the
+way a person does, by reading that server-side text (AppTest can read session state),
+so there is no bypass switch in the app.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+
+import streamlit as st
+from captcha.image import ImageCaptcha
+
+from data_layer.consent import RETENTION_MONTHS, consent_text_keys
+from data_layer.public import Receipt
+from ui.session import PageContext
+
+# Letters and digits that do not look alike in a distorted picture.
+CAPTCHA_ALPHABET = "ABCDEFGHJKMNPRSTUVWXYZ23456789"
+CAPTCHA_LENGTH = 5
+UNKNOWN_CLIENT = "unknown-client"
+
+
+def captcha_text_key(prefix: str) -> str:
+    return prefix + "captcha_text"
+
+
+def new_captcha_text() -> str:
+    return "".join(secrets.choice(CAPTCHA_ALPHABET) for _ in range(CAPTCHA_LENGTH))
+
+
+def captcha_matches(expected: str | None, given: str | None) -> bool:
+    """Case-insensitive, spaces ignored; an empty answer never matches."""
+    if not expected or not given:
+        return False
+    answer = "".join(given.split()).upper()
+    return hmac.compare_digest(answer.encode("utf-8"), expected.upper().encode("utf-8"))
+
+
+def captcha_widget(ctx: PageContext, prefix: str) -> str:
+    """The picture and the answer box (call inside the form); returns the typed answer."""
+    key = captcha_text_key(prefix)
+    if not st.session_state.get(key):
+        st.session_state[key] = new_captcha_text()
+    if st.session_state.pop(prefix + "captcha_failed", False):
+        st.error(ctx.tr("public.error.captcha"))
+    st.image(ImageCaptcha(width=220, height=80).generate(st.session_state[key]).getvalue(), width=220)
+    return st.text_input(ctx.tr("public.captcha_label"), key=prefix + "captcha_answer", max_chars=12,
+                         help=ctx.tr("public.captcha_help"), autocomplete="off")
+
+
+def captcha_passed(prefix: str, answer: str | None) -> bool:
+    """Check the answer once: whatever the outcome, the next attempt gets a new picture."""
+    key = captcha_text_key(prefix)
+    passed = captcha_matches(st.session_state.get(key), answer)
+    st.session_state[key] = new_captcha_text()
+    if not passed:
+        st.session_state[prefix + "captcha_failed"] = True  # shown beside the new picture after the rerun
+    return passed
+
+
+def client_address() -> str:
+    """The sender's address for the daily limits: the connection's, else a proxy's header, else one shared bucket."""
+    try:
+        address = st.context.ip_address
+        if address:
+            return str(address)
+        forwarded = (st.context.headers or {}).get("X-Forwarded-For")
+    except (AttributeError, RuntimeError):
+        forwarded = None
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    return UNKNOWN_CLIENT
+
+
+def consent_notice(ctx: PageContext, kind: str) -> None:
+    """Purpose, who sees the data, for how long, and the person's rights — shown before the form."""
+    st.info(f"**{ctx.tr('public.consent.heading')}**\n\n" + "\n\n".join(
+        ctx.tr(key, months=RETENTION_MONTHS) for key in consent_text_keys(kind)))
+
+
+def consent_checkbox(ctx: PageContext, prefix: str) -> bool:
+    return st.checkbox(ctx.tr("public.consent_checkbox"), key=prefix + "consent", value=False)
+
+
+def show_receipt(ctx: PageContext, receipt: Receipt, again_key: str) -> bool:
+    """The reference and what happens next; True when the person wants to send another form."""
+    st.success(ctx.tr("public.sent", reference=receipt.reference))
+    st.markdown(f"## `{receipt.reference}`")
+    st.caption(ctx.tr("public.keep_reference"))
+    st.info(ctx.tr(f"public.next.{receipt.kind}"))
+    return st.button(ctx.tr("public.send_another"), key=again_key)
