@@ -1,0 +1,51 @@
+"""A volunteer's own deliveries, with address and phone, to mark on the way, delivered or failed."""
+import streamlit as st
+
+from data_layer.deliveries import FAILURE_REASONS, advance_delivery, list_deliveries
+from data_layer.errors import JesrError
+from ui.messages import show_error
+from ui.session import page_setup
+
+ctx = page_setup("my_deliveries.title")
+PREFIX = "my_deliveries_"
+
+try:
+    frame = list_deliveries(ctx.db, ctx.actor)
+except JesrError as exc:
+    show_error(exc, ctx.lang)
+    st.stop()
+open_rows = frame[frame["status"].isin(["planned", "out_for_delivery"])]
+if open_rows.empty:
+    st.info(ctx.tr("my_deliveries.none"))
+
+for row in open_rows.itertuples():
+    with st.container(border=True):
+        st.markdown(f"**#{row.delivery_id} — {row.full_name}** · {ctx.tr(f'delivery_status.{row.status}')}")
+        st.write(f"📍 {row.address or '—'}, {row.delegation or ''} ({row.governorate_code})")
+        st.write(f"📞 {row.phone or '—'}")
+        st.caption(f"{row.planned_on or '—'} · {row.contents or ''}")
+        with st.form(f"{PREFIX}form_{row.delivery_id}"):
+            code = st.text_input(ctx.tr("my_deliveries.code"), key=f"{PREFIX}code_{row.delivery_id}", max_chars=6,
+                                 help=ctx.tr("my_deliveries.code_help"))
+            reason = st.selectbox(ctx.tr("column.failure_reason"), FAILURE_REASONS,
+                                  key=f"{PREFIX}reason_{row.delivery_id}",
+                                  format_func=lambda r: ctx.tr(f"failure_reason.{r}"))
+            delivered = st.form_submit_button(ctx.tr("my_deliveries.delivered"), type="primary")
+            failed = st.form_submit_button(ctx.tr("my_deliveries.failed"))
+        if delivered or failed:
+            try:
+                reached = advance_delivery(ctx.db, ctx.actor, int(row.delivery_id),
+                                           "delivered" if delivered else "failed",
+                                           failure_reason=reason if failed else None,
+                                           code=(code or None) if delivered else None)
+            except JesrError as exc:
+                show_error(exc, ctx.lang)
+            else:
+                st.success(ctx.tr("deliveries.moved", status=ctx.tr(f"delivery_status.{reached}")))
+
+done = frame[~frame["status"].isin(["planned", "out_for_delivery"])]
+if not done.empty:
+    st.subheader(ctx.tr("my_deliveries.done"))
+    st.dataframe(done[["delivery_id", "status", "planned_on", "full_name", "governorate_code"]]
+                 .assign(status=done["status"].map(lambda s: ctx.tr(f"delivery_status.{s}")))
+                 .rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, key=PREFIX + "done")
