@@ -106,7 +106,7 @@ def test_eleventh_form_from_one_client_is_refused(make_app, db_path):
             assert at.success, f"submission {number + 1} should be accepted"
             at.button(key="public_pledge_again").click()
             at.run()
-    assert not at.success
+    assert not at.success, ([e.value for e in at.success], [e.value for e in at.error])
     assert t("public.error.limit_client", "en", limit=CLIENT_DAILY_LIMIT) in [e.value for e in at.error]
     from data_layer.connection import open_database
     db = open_database(db_path)

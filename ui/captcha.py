@@ -64,14 +64,15 @@ def captcha_passed(prefix: str, answer: str | None) -> bool:
 
 def client_address() -> str:
     """The sender's address for the daily limits: the connection's, else a proxy's header, else one shared bucket."""
+    # Only real strings count: outside a browser session (AppTest) the context holds stand-in objects.
     try:
         address = st.context.ip_address
-        if address:
-            return str(address)
+        if isinstance(address, str) and address:
+            return address
         forwarded = (st.context.headers or {}).get("X-Forwarded-For")
     except (AttributeError, RuntimeError):
         forwarded = None
-    if forwarded:
+    if isinstance(forwarded, str) and forwarded.strip():
         return forwarded.split(",")[0].strip()
     return UNKNOWN_CLIENT
 
