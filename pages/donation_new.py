@@ -8,6 +8,7 @@ from data_layer.errors import JesrError
 from data_layer.organisations import list_organisations
 from data_layer.reference import get_reference
 from data_layer.validation import DONOR_TYPES
+from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import reset_widgets, show_error
 from ui.session import page_setup
 from ui.widgets import governorate_select, show_saved
@@ -62,6 +63,7 @@ if submitted:
     except JesrError as exc:
         show_error(exc, ctx.lang)
     else:
+        clear_dashboard_caches()
         st.session_state[PREFIX + "saved"] = {"id": donation_id, "donor_name": donor_name.strip() or "—",
                                               "category": ctx.tr(f"category.{category}"),
                                               "quantity": f"{quantity} {ctx.tr('unit.' + unit)}",

@@ -5,6 +5,7 @@ from data_layer.errors import JesrError
 from data_layer.households import register_household
 from data_layer.reference import get_reference
 from data_layer.validation import URGENCIES, VULNERABILITIES
+from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import reset_widgets, show_error
 from ui.session import page_setup
 from ui.widgets import governorate_select, show_saved
@@ -56,6 +57,7 @@ if submitted:
     except JesrError as exc:
         show_error(exc, ctx.lang)
     else:
+        clear_dashboard_caches()
         st.session_state[PREFIX + "saved"] = {"id": household_id, "full_name": full_name.strip(),
                                               "governorate": governorate, "household_size": size,
                                               "needs": ", ".join(f"{ctx.tr('category.' + n['category'])} × {n['quantity']}"

@@ -5,6 +5,7 @@ from data_layer.errors import JesrError
 from data_layer.imports import COLUMNS, import_frame, template
 from data_layer.organisations import list_organisations
 from data_layer.tabular import read_table, table_bytes
+from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
 from ui.session import page_setup
 
@@ -47,6 +48,7 @@ if submitted:
         st.stop()
     progress.progress(1.0)
     if report.imported:
+        clear_dashboard_caches()
         st.success(ctx.tr("import.done", imported=report.imported, total=report.total_rows))
     if report.errors:
         if not skip_invalid:

@@ -6,6 +6,7 @@ import streamlit as st
 from data_layer.errors import JesrError
 from data_layer.validation import SERVICES, VEHICLES
 from data_layer.volunteers import register_volunteer
+from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import reset_widgets, show_error
 from ui.session import page_setup
 from ui.widgets import governorate_select, show_saved
@@ -46,6 +47,7 @@ if submitted:
     except JesrError as exc:
         show_error(exc, ctx.lang)
     else:
+        clear_dashboard_caches()
         st.session_state[PREFIX + "saved"] = {"id": volunteer_id, "full_name": full_name.strip(),
                                               "governorate": governorate,
                                               "services": ", ".join(ctx.tr(f"service.{s}") for s in services)}

@@ -1,28 +1,114 @@
-"""The dashboard and progress pages under AppTest: they render, filter and respect observers."""
+"""The dashboard and progress pages under AppTest: figures equal the raw rows, observers see
+"<5" and no personal data, filters apply, and a save on an entry page refreshes the dashboard."""
 from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
 
 import pytest
 
+from data_layer.connection import open_database
 from data_layer.demo import CAMPAIGN_END
+from data_layer.i18n import format_number, format_percent, t
 
 
-@pytest.mark.parametrize("username", ["organiser", "observer", "atss"])
-def test_dashboard_renders(make_app, username: str) -> None:
-    at = make_app(username, lang="fr")
+def raw_counts(db_path: Path, governorate: str | None = None) -> tuple[int, int]:
+    """(registered, served) straight from the household and delivery rows."""
+    db = open_database(db_path)
+    try:
+        households = db.conn.execute("SELECT id, governorate_code, status FROM households").fetchall()
+        served = {r[0] for r in db.conn.execute("SELECT household_id FROM deliveries WHERE status = 'confirmed'")
+                  .fetchall()}
+    finally:
+        db.close()
+    kept = [h for h, code, status in households
+            if status not in ("submitted", "rejected", "merged") and (governorate is None or code == governorate)]
+    return len(kept), sum(h in served for h in kept)
+
+
+def open_page(make_app, username: str, lang: str, path: str):
+    at = make_app(username, lang=lang)
     at.run()
+    at.switch_page(path)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("username", ["organiser", "atss"])
+def test_dashboard_headline_equals_raw_rows(make_app, db_path: Path, username: str) -> None:
+    registered, served = raw_counts(db_path)
+    at = open_page(make_app, username, "fr", "pages/dashboard.py")
+    shown = metrics(at)
+    assert shown["Ménages inscrits"] == format_number(registered, "fr")
+    assert shown["Ménages servis"] == format_number(served, "fr")
+    assert shown["Taux de couverture"] == format_percent(served / registered, "fr")
+
+
+def test_dashboard_governorate_filter(make_app, db_path: Path) -> None:
+    registered, served = raw_counts(db_path, "TN-61")
+    at = open_page(make_app, "organiser", "en", "pages/dashboard.py")
+    at.selectbox(key="dashboard_governorate").set_value("TN-61")
+    next(b for b in at.button if b.label == t("common.apply", "en")).click()
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Households registered"] == format_number(registered, "en")
+    assert metrics(at)["Households served"] == format_number(served, "en")
+
+
+def test_observer_dashboard_shows_suppressed_cells_and_no_personal_data(make_app, db_path: Path) -> None:
+    db = open_database(db_path)
+    try:
+        people = {r[0] for r in db.conn.execute(
+            "SELECT full_name FROM households UNION SELECT national_id FROM households "
+            "UNION SELECT phone FROM households WHERE phone IS NOT NULL").fetchall()}
+        small = db.conn.execute("SELECT count(*) FROM areas a WHERE (SELECT count(*) FROM households h WHERE "
+                                "h.governorate_code = a.code AND h.status NOT IN ('submitted','rejected','merged'))"
+                                " < 5").fetchone()[0]
+    finally:
+        db.close()
+    at = open_page(make_app, "observer", "ar", "pages/dashboard.py")
+    table = at.dataframe[0].value
+    registered_column = t("column.households_registered", "ar")
+    served_column = t("column.households_served", "ar")
+    assert (table[registered_column] == "<5").sum() == small
+    # With 300 demo households most governorates have fewer than 5 served.
+    assert (table[served_column] == "<5").sum() >= 1
+    cells = {str(v) for frame in at.dataframe for column in frame.value.columns for v in frame.value[column]}
+    assert not cells & people
+    assert any("<5" in c.value for c in at.caption)
+
+
+def test_progress_page(make_app) -> None:
+    at = open_page(make_app, "observer", "en", "pages/progress.py")
+    assert metrics(at)["Days left"] == "0"
+    assert at.date_input(key="progress_as_of").value == CAMPAIGN_END
+    at.date_input(key="progress_as_of").set_value(dt.date(2020, 5, 20))
+    next(b for b in at.button if b.label == t("common.apply", "en")).click()
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Days left"] == "10"
+
+
+def test_saving_a_household_refreshes_the_dashboard(make_app, db_path: Path) -> None:
+    registered, _ = raw_counts(db_path)
+    at = open_page(make_app, "organiser", "en", "pages/dashboard.py")
+    assert metrics(at)["Households registered"] == format_number(registered, "en")
+    at.switch_page("pages/household_new.py")
+    at.run()
+    at.text_input(key="household_new_national_id").input("07123456")
+    at.text_input(key="household_new_full_name").input("Test Household")
+    at.selectbox(key="household_new_governorate").set_value("TN-42")
+    at.number_input(key="household_new_household_size").set_value(3)
+    at.number_input(key="household_new_need_food").set_value(1)
+    next(b for b in at.button if b.label == t("common.save", "en")).click()
+    at.run()
+    assert not at.exception
+    assert raw_counts(db_path)[0] == registered + 1
     at.switch_page("pages/dashboard.py")
     at.run()
-    assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
-    assert "Ménages inscrits" in metrics
-
-
-def test_progress_renders(make_app) -> None:
-    at = make_app("organiser", lang="en")
-    at.run()
-    at.switch_page("pages/progress.py")
-    at.run()
-    assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Days left"] == "0"
-    assert at.date_input(key="progress_as_of").value == CAMPAIGN_END
+    assert metrics(at)["Households registered"] == format_number(registered + 1, "en")
