@@ -26,7 +26,7 @@ import pandas as pd
 
 from data_layer.actor import Actor
 from data_layer.connection import Database
-from data_layer.errors import JesrError, PermissionDenied
+from data_layer.errors import FieldError, JesrError, PermissionDenied, ValidationError
 from data_layer.queries import Q
 from data_layer.reference import get_reference
 from data_layer.stock import stock_scope
@@ -93,6 +93,11 @@ def list_open_needs(db: Database, actor: Actor, *, governorate_code: str | None 
                              ascending=[True, False, False, True], kind="stable").reset_index(drop=True)
 
 
+def _divisible_categories(cur: duckdb.DuckDBPyConnection) -> dict[str, bool]:
+    """Category code -> may its unit be split, read with the caller's cursor."""
+    return {code: bool(divisible) for code, _, divisible in cur.execute(Q.list_categories).fetchall()}
+
+
 # --- writing allocations ------------------------------------------------------------------------
 
 def _bulk_audit(cur: duckdb.DuckDBPyConnection, actor: Actor, action: str, table_name: str,
@@ -150,6 +155,7 @@ def _write_allocations(cur: duckdb.DuckDBPyConnection, actor: Actor, frame: pd.D
     need_ids = sorted({int(i) for i in frame["need_id"]})
     lines = {r[0]: r for r in cur.execute(Q.get_stock_available, {"donation_ids": line_ids}).fetchall()}
     needs = {r[0]: r for r in cur.execute(Q.get_needs_for_allocation, {"need_ids": need_ids}).fetchall()}
+    divisible = _divisible_categories(cur)
     asked_per_line: dict[int, Decimal] = {}
     asked_per_need: dict[int, Decimal] = {}
     for donation_id, need_id, quantity in frame[["donation_id", "need_id", "quantity"]].itertuples(index=False):
@@ -163,6 +169,8 @@ def _write_allocations(cur: duckdb.DuckDBPyConnection, actor: Actor, frame: pd.D
         if (line_category, line_unit) != (need_category, need_unit):
             raise JesrError("distribution.error.unit_mismatch", stock=f"{line_category}/{line_unit}",
                             need=f"{need_category}/{need_unit}")
+        if not divisible[line_category] and quantity != quantity.to_integral_value():
+            raise ValidationError([FieldError("quantity", "error.whole_units")])
         if need_status != "open" or household_status in ("merged", "rejected", "inactive"):
             raise StockChanged()
         asked_per_line[int(donation_id)] = asked_per_line.get(int(donation_id), Decimal(0)) + quantity

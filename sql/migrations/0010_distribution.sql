@@ -7,7 +7,9 @@ CREATE TABLE deliveries (
     id                   INTEGER PRIMARY KEY DEFAULT nextval('seq_deliveries'),
     household_id         INTEGER NOT NULL,   -- no FK to households: see needs.household_id in 0001
     organisation_id      INTEGER REFERENCES organisations (id),
-    volunteer_id         INTEGER REFERENCES volunteers (id),
+    -- No FK: DuckDB rewrites a row whose FK column changes as delete + insert, which a
+    -- delivery referenced by allocations refuses ("still referenced"); reassigning must work.
+    volunteer_id         INTEGER,
     planned_on           DATE,
     status               VARCHAR NOT NULL DEFAULT 'planned'
                          CHECK (status IN ('planned', 'out_for_delivery', 'delivered', 'confirmed', 'failed', 'cancelled')),
