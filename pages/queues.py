@@ -141,6 +141,7 @@ with tab_pledges:
 with tab_summary:
     summary = queues.queue_summary(ctx.db, actor)
     summary.insert(0, "governorate", summary[area_name_column(ctx.lang)])
-    summary = summary.drop(columns=["name_ar", "name_fr", "name_en"]).rename(columns={"repeats": "repeat_reports"})
+    summary = summary.drop(columns=["governorate_code", "name_ar", "name_fr", "name_en"])
+    summary = summary.rename(columns={"repeats": "repeat_reports"})
     COLUMNS.update(governorate="queues.col.governorate", repeat_reports="queues.col.repeat_reports")
     show_table(summary, PREFIX + "summary_table")
