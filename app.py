@@ -2,7 +2,7 @@
 import streamlit as st
 
 from data_layer.i18n import t
-from ui.auth import WeakCookieKey, cookie_key_from_secrets, logout, restore_session
+from ui.auth import WeakCookieKey, cookie_key_from_secrets, logout, restore_session, session_cookies
 from ui.navigation import ANONYMOUS, navigation_for
 from ui.session import apply_direction, current_lang, get_db, language_switch
 
@@ -17,12 +17,13 @@ except WeakCookieKey as problem:
     st.stop()
 
 db = get_db()
-actor = restore_session(db, cookie_key)
+cookies = session_cookies(cookie_key)
+actor = restore_session(db, cookies)
 language_switch()
 if actor is not None:
     st.sidebar.caption(t("app.signed_in_as", lang, username=actor.username, role=t(f"role.{actor.role}", lang)))
     if st.sidebar.button(t("app.logout", lang), key="app_logout"):
-        logout(db, cookie_key)
+        logout(db, cookies)
         st.rerun()
 
 st.navigation(navigation_for(actor.role if actor else ANONYMOUS, lang)).run()

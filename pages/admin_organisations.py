@@ -22,7 +22,7 @@ with st.form(PREFIX + "form"):
     kind = st.selectbox(ctx.tr("field.kind"), ORG_KINDS, key=PREFIX + "kind",
                         format_func=lambda k: ctx.tr(f"org_kind.{k}"))
     phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20)
-    covered = st.multiselect(ctx.tr("field.areas"), list(areas["code"]), key=PREFIX + "areas",
+    covered = st.multiselect(ctx.tr("field.areas"), placeholder=ctx.tr("common.choose"), options=list(areas["code"]), key=PREFIX + "areas",
                              format_func=lambda c: names[c])
     submitted = st.form_submit_button(ctx.tr("common.save"), type="primary")
 if submitted:

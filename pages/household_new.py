@@ -25,13 +25,13 @@ with st.form(PREFIX + "form"):
     national_id = st.text_input(ctx.tr("field.national_id"), key=PREFIX + "national_id", max_chars=12,
                                 help=ctx.tr("household_new.national_id_help"))
     full_name = st.text_input(ctx.tr("field.full_name"), key=PREFIX + "full_name", max_chars=120)
-    phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98 123 456")
+    phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98123456")
     governorate = governorate_select(ctx, PREFIX + "governorate")
     delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
     address = st.text_input(ctx.tr("field.address"), key=PREFIX + "address", max_chars=300)
     size = st.number_input(ctx.tr("field.household_size"), min_value=1, max_value=30, value=4, step=1,
                            key=PREFIX + "household_size")
-    vulnerabilities = st.multiselect(ctx.tr("field.vulnerabilities"), VULNERABILITIES, key=PREFIX + "vulnerabilities",
+    vulnerabilities = st.multiselect(ctx.tr("field.vulnerabilities"), placeholder=ctx.tr("common.choose"), options=VULNERABILITIES, key=PREFIX + "vulnerabilities",
                                      format_func=lambda v: ctx.tr(f"vulnerability.{v}"))
     st.markdown(f"**{ctx.tr('field.needs')}**")
     st.caption(ctx.tr("household_new.needs_help"))

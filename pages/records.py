@@ -73,7 +73,7 @@ if register == "households" and not frame.empty:
                                 key=f"{PREFIX}edit_address_{household_id}")
         size = st.number_input(ctx.tr("field.household_size"), 1, 30, int(household["household_size"]),
                                key=f"{PREFIX}edit_size_{household_id}")
-        vulnerabilities = st.multiselect(ctx.tr("field.vulnerabilities"), VULNERABILITIES,
+        vulnerabilities = st.multiselect(ctx.tr("field.vulnerabilities"), placeholder=ctx.tr("common.choose"), options=VULNERABILITIES,
                                          default=list(household["vulnerabilities"]),
                                          format_func=lambda v: ctx.tr(f"vulnerability.{v}"),
                                          key=f"{PREFIX}edit_vulnerabilities_{household_id}")

@@ -24,10 +24,10 @@ if saved:
 with st.form(PREFIX + "form"):
     full_name = st.text_input(ctx.tr("field.full_name"), key=PREFIX + "full_name", max_chars=120)
     national_id = st.text_input(ctx.tr("field.national_id"), key=PREFIX + "national_id", max_chars=12)
-    phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98 123 456")
+    phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98123456")
     governorate = governorate_select(ctx, PREFIX + "governorate")
     delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
-    services = st.multiselect(ctx.tr("field.services"), SERVICES, key=PREFIX + "services",
+    services = st.multiselect(ctx.tr("field.services"), placeholder=ctx.tr("common.choose"), options=SERVICES, key=PREFIX + "services",
                               format_func=lambda s: ctx.tr(f"service.{s}"))
     vehicle = st.selectbox(ctx.tr("field.vehicle"), VEHICLES, key=PREFIX + "vehicle",
                            format_func=lambda v: ctx.tr(f"vehicle.{v}"))

@@ -44,19 +44,24 @@ def _entropy_bits(key: str) -> float:
     return per_char * len(key)
 
 
-def _cookie_controller(key: str):  # noqa: ANN202 - the library's controller
+def session_cookies(cookie_key: str):  # noqa: ANN201 - the library's CookieController
+    """The cookie controller for this run; create it once per run (it renders a component)."""
     from streamlit_authenticator.controllers.cookie_controller import CookieController
 
     st.session_state.setdefault("logout", False)
-    return CookieController(COOKIE_NAME, key, COOKIE_EXPIRY_DAYS)
+    return CookieController(COOKIE_NAME, cookie_key, COOKIE_EXPIRY_DAYS)
 
 
-def restore_session(db: Database, cookie_key: str) -> Actor | None:
+def restore_session(db: Database, cookies) -> Actor | None:  # noqa: ANN001
     """The actor of this browser session: already logged in, or from a still-valid cookie."""
     actor = st.session_state.get("actor")
     if isinstance(actor, Actor):
+        if st.session_state.pop("cookie_pending", False):
+            # Set in a run that completes: a cookie component rendered just before st.rerun()
+            # never reaches the browser.
+            cookies.set_cookie()
         return actor
-    token = _cookie_controller(cookie_key).get_cookie()
+    token = cookies.get_cookie()
     if not token or "exp_date" not in token:
         return None
     issued_at = dt.datetime.fromtimestamp(token["exp_date"] - COOKIE_EXPIRY_DAYS * 86400)
@@ -66,7 +71,7 @@ def restore_session(db: Database, cookie_key: str) -> Actor | None:
     return actor
 
 
-def login_form(db: Database, cookie_key: str, lang: str) -> None:
+def login_form(db: Database, lang: str) -> None:
     with st.form("login_form"):
         st.subheader(t("login.title", lang))
         username = st.text_input(t("field.username", lang), key="login_username", autocomplete="username")
@@ -80,7 +85,7 @@ def login_form(db: Database, cookie_key: str, lang: str) -> None:
         st.session_state["actor"] = result.actor
         st.session_state["username"] = result.actor.username
         st.session_state["logout"] = False
-        _cookie_controller(cookie_key).set_cookie()
+        st.session_state["cookie_pending"] = True
         st.rerun()
     elif result.status == "locked":
         minutes = max(1, math.ceil((result.locked_until - dt.datetime.now()).total_seconds() / 60))
@@ -91,15 +96,14 @@ def login_form(db: Database, cookie_key: str, lang: str) -> None:
         st.error(t("login.invalid", lang))
 
 
-def logout(db: Database, cookie_key: str) -> None:
+def logout(db: Database, cookies) -> None:  # noqa: ANN001
     actor = st.session_state.get("actor")
     if isinstance(actor, Actor):
         record_logout(db, actor.username)
-    controller = _cookie_controller(cookie_key)
     st.session_state["logout"] = True
     for key in ("actor", "username"):
         st.session_state.pop(key, None)
     try:
-        controller.delete_cookie()
+        cookies.delete_cookie()
     except Exception:  # noqa: BLE001 - the cookie may already be gone; the server has refused it anyway
         pass

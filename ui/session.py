@@ -63,10 +63,12 @@ def page_setup(title_key: str | None = None) -> PageContext:
 def apply_direction(lang: str) -> None:
     """Right-to-left layout for Arabic; Streamlit has no setting for it, so a style does it."""
     direction = "rtl" if is_rtl(lang) else "ltr"
+    align = "right" if direction == "rtl" else "left"
+    # Only the content flips: the sidebar's frame keeps Streamlit's own placement, or its
+    # collapsed panel slides over the page on phones. Tables and charts stay left-to-right.
     st.html(
-        f"<style>.stApp, .stMainBlockContainer, section[data-testid='stSidebar'] {{ direction: {direction}; }}"
-        f" .stApp {{ text-align: {'right' if direction == 'rtl' else 'left'}; }}"
-        f" [data-testid='stDataFrame'], .js-plotly-plot {{ direction: ltr; }}</style>"
+        f"<style>[data-testid='stMain'], [data-testid='stSidebarContent'] {{ direction: {direction};"
+        f" text-align: {align}; }} [data-testid='stDataFrame'], .js-plotly-plot {{ direction: ltr; }}</style>"
     )
 
 
