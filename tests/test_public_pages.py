@@ -135,12 +135,12 @@ def test_transparency_shows_no_personal_field_and_suppresses_small_counts(make_a
     at.switch_page("pages/transparency.py")
     at.run()
     assert not at.exception
-    coverage = at.dataframe(key="transparency_coverage").value
+    coverage = at.dataframe[1].value
     assert list(coverage.columns) == ["Governorate", "Registered", "Served", "Coverage"]
     assert "<5" in set(coverage["Served"])  # the 300-household demo has governorates with fewer than 5
     for value in coverage["Registered"]:
         assert value == "<5" or int(value) >= 5
-    everything = " ".join(str(v) for frame in (coverage, at.dataframe(key="transparency_received").value)
+    everything = " ".join(str(v) for frame in (coverage, at.dataframe[0].value)
                           for v in frame.to_numpy().ravel())
     everything += " ".join(str(e.value) for e in list(at.metric) + list(at.markdown))
     assert not any(n in everything for n in names)
