@@ -29,7 +29,6 @@ from data_layer.ratelimit import check_and_count, subject_keys
 from data_layer.reference import get_reference
 from data_layer.suppression import shown_count
 from data_layer.validation import (
-    Category,
     Reference,
     _Collector,
     clean_area,
@@ -135,16 +134,6 @@ def submit_volunteer_offer(db: Database, raw: dict[str, Any], *, client: str, co
     return Receipt(reference, "volunteer")
 
 
-def default_unit_as_blank(category: Category | None, unit: Any) -> Any:
-    """The category's first unit as a blank, which `clean_unit` fills in with the right spelling.
-
-    `clean_unit` casefolds what it is given, so "TND" (cash) would be refused as "tnd".
-    """
-    if category is not None and unit is not None and str(unit).strip().casefold() == category.units[0].casefold():
-        return None
-    return unit
-
-
 def clean_pledge(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
     """A promise to give: what, how much, where, and how to reach the donor (the staff donation rules)."""
     errs = _Collector()
@@ -157,7 +146,7 @@ def clean_pledge(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
         "category_code": category.code if category else None,
         "item": clean_text(errs, "item", raw.get("item"), required=False),
         "quantity": clean_quantity(errs, raw.get("quantity"), category),
-        "unit": clean_unit(errs, default_unit_as_blank(category, raw.get("unit")), category),
+        "unit": clean_unit(errs, raw.get("unit"), category),
         "governorate_code": clean_area(errs, ref, raw.get("governorate")),
         "delegation": clean_text(errs, "delegation", raw.get("delegation"), required=False),
         "notes": clean_text(errs, "notes", raw.get("notes"), required=False, multiline=True),

@@ -20,7 +20,6 @@ from data_layer.campaigns import active_campaign_id
 from data_layer.connection import Database
 from data_layer.donations import insert_donation_row
 from data_layer.errors import JesrError, NotFound, PermissionDenied
-from data_layer.public import default_unit_as_blank
 from data_layer.queries import Q
 from data_layer.reference import get_reference
 from data_layer.validation import _Collector, clean_donation, clean_quantity, clean_text
@@ -276,7 +275,7 @@ def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: d
         record = clean_donation(ref, {
             "category": pledge["category_code"], "quantity": quantity if quantity not in (None, "") else
             Decimal(pledge["quantity"]),
-            "unit": default_unit_as_blank(ref.categories.get(pledge["category_code"]), pledge["unit"]), "item": pledge["item"],
+            "unit": pledge["unit"], "item": pledge["item"],
             "donor_name": pledge["donor_name"], "donor_type": pledge["donor_type"], "donor_phone": pledge["phone"],
             "governorate": pledge["governorate_code"], "received_on": received_on,
             "notes": f"pledge {pledge['reference'] or pledge_id}"})

@@ -321,10 +321,11 @@ def clean_unit(errs: _Collector, value: Any, category: Category | None, *, field
         return None
     if is_blank(value):
         return category.units[0]
-    unit = str(value).strip().casefold()
-    if unit not in category.units:
+    # Compared without case ("tnd", "Kg"), returned as the category spells it ("TND").
+    by_folded = {unit.casefold(): unit for unit in category.units}
+    unit = by_folded.get(str(value).strip().casefold())
+    if unit is None:
         errs.add(field, "error.unit", unit=str(value)[:20], category=category.code, units=", ".join(category.units))
-        return None
     return unit
 
 

@@ -134,3 +134,17 @@ def test_weak_or_missing_cookie_key_stops_the_app(make_app, key, message):
     at.run()
     assert at.error[0].value == t(message, "en")
     assert not at.text_input  # no login form behind a weak key
+
+
+
+def test_cash_donation_through_the_form(make_app, db_path):
+    at = open_page(make_app, "atss", "pages/donation_new.py", lang="fr")
+    at.selectbox(key="donation_new_category").set_value("cash")
+    at.run()
+    at.text_input(key="donation_new_donor_name").input("Famille Ben Youssef")
+    at.text_input(key="donation_new_quantity").input("1 250,5")
+    at.selectbox(key="donation_new_governorate").set_value("TN-11")
+    click(at, t("common.save", "fr"))
+    assert not at.exception and not at.error
+    assert rows(db_path, "SELECT kind, unit, quantity, value_tnd FROM donations WHERE id = (SELECT max(id) FROM "
+                         "donations)") == [("cash", "TND", 1250.5, 1250.5)]

@@ -133,3 +133,12 @@ def test_volunteer_needs_a_service_and_transport_needs_a_vehicle(ref):
 def test_fold_normalises_arabic_letter_variants():
     assert fold("أريانة") == fold("اريانه")
     assert fold("Médenine") == fold("MEDENINE")
+
+
+@pytest.mark.parametrize("unit", ["TND", "tnd", "Tnd"])
+def test_cash_unit_is_accepted_in_any_case_and_stored_as_spelled(ref, unit):
+    record = clean_donation(ref, {"donor_name": "X", "category": "cash", "quantity": "100", "unit": unit,
+                                  "governorate": "Tunis", "received_on": "2020-05-15"})
+    assert record["unit"] == "TND"
+    needs = clean_household(ref, valid_household(needs=f"cash:150:{unit};food:1:KG"))["needs"]
+    assert [(n["category_code"], n["unit"]) for n in needs] == [("cash", "TND"), ("food", "kg")]
