@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from data_layer.actor import Actor
-from data_layer.audit import to_json, write_audit
+from data_layer.audit import write_audit
 from data_layer.campaigns import active_campaign_id
 from data_layer.connection import Database
 from data_layer.donations import find_or_create_donor
@@ -23,6 +25,7 @@ from data_layer.errors import JesrError, PermissionDenied, ValidationError
 from data_layer.reference import get_reference
 from data_layer.tabular import read_table
 from data_layer.validation import clean_donation, clean_household, clean_volunteer
+from data_layer.validation_columns import clean_household_columns
 
 COLUMNS: dict[str, list[str]] = {
     "households": ["national_id", "full_name", "phone", "governorate", "delegation", "address",
@@ -145,6 +148,33 @@ def _national_ids_on_file(db: Database, national_ids: list[str]) -> set[str]:
     return {r[0] for r in rows}
 
 
+def validate_households(db: Database, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[RowError]]:
+    """Clean a households table column by column; return the clean rows (with their file line) and the errors.
+
+    Same rules, errors and order as validate_rows, without a Python call per row:
+    100,000 rows take well under a second instead of about eight.
+    """
+    cleaned = clean_household_columns(get_reference(db), frame)
+    errors = [RowError(row + 2, e.field, e.code, e.params) for row, errs in cleaned.errors.items() for e in errs]
+    # Object columns as cleaned: letting pandas re-infer a string dtype costs more than the cleaning.
+    rows = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in cleaned.values.items()})
+    rows.insert(0, "line", np.arange(2, len(rows) + 2))
+    rows = rows[cleaned.valid]
+    # A national ID repeated in the file: the first clean row keeps it.
+    first_line = rows.groupby("national_id", sort=False)["line"].transform("min")
+    repeated = rows["line"] != first_line
+    errors += [RowError(line, "national_id", "error.duplicate_in_file", {"line": first})
+               for line, first in zip(rows.loc[repeated, "line"].tolist(), first_line[repeated].tolist())]
+    rows = rows[~repeated]
+    if len(rows):
+        on_file = rows["national_id"].isin(_national_ids_on_file(db, rows["national_id"].tolist()))
+        errors += [RowError(line, "national_id", "error.duplicate_household_other", {})
+                   for line in rows.loc[on_file, "line"].tolist()]
+        rows = rows[~on_file]
+    errors.sort(key=lambda e: e.row)
+    return rows.reset_index(drop=True), errors
+
+
 def import_frame(db: Database, actor: Actor, kind: str, frame: pd.DataFrame, *, organisation_id: int | None = None,
                  skip_invalid: bool = False, progress: Callable[[float], None] | None = None) -> ImportReport:
     """Validate and import a table; nothing is written unless every row (or, with skip_invalid, each kept row) is valid."""
@@ -156,7 +186,13 @@ def import_frame(db: Database, actor: Actor, kind: str, frame: pd.DataFrame, *, 
     if kind == "donations" and organisation_id is None:
         raise JesrError("error.organisation_required")
     report = ImportReport(kind=kind, total_rows=len(frame))
-    records, lines, report.errors = validate_rows(db, kind, frame, progress)
+    records: list[dict[str, Any]] | pd.DataFrame
+    if kind == "households":
+        records, report.errors = validate_households(db, frame)
+        if progress:
+            progress(0.5)
+    else:
+        records, _, report.errors = validate_rows(db, kind, frame, progress)
     if report.errors:
         bad_lines = sorted({e.row for e in report.errors})
         rejected = frame.iloc[[line - 2 for line in bad_lines]].copy()
@@ -168,7 +204,7 @@ def import_frame(db: Database, actor: Actor, kind: str, frame: pd.DataFrame, *, 
         report.rejected_rows = rejected
         if not skip_invalid:
             return report
-    if not records:
+    if len(records) == 0:
         return report
     campaign_id = active_campaign_id(db)
     if progress:
@@ -193,56 +229,73 @@ def import_file(db: Database, actor: Actor, kind: str, path: str | Path, **kwarg
     return import_frame(db, actor, kind, read_table(path), **kwargs)
 
 
-def _reserve_ids(cur: Any, sequence: str, count: int) -> list[int]:
+def _reserve_ids(cur: Any, sequence: str, count: int) -> np.ndarray:
     """Take `count` ids from a sequence in one statement."""
-    return [r[0] for r in cur.execute(f"SELECT nextval('{sequence}') FROM range({int(count)})").fetchall()]
+    return cur.execute(f"SELECT nextval('{sequence}') AS id FROM range({int(count)})").fetchnumpy()["id"]
 
 
-def _bulk_insert(cur: Any, actor: Actor, table: str, sequence: str, frame: pd.DataFrame) -> list[int]:
+def _bulk_insert(cur: Any, actor: Actor, table: str, sequence: str, frame: pd.DataFrame) -> np.ndarray:
     """Insert a DataFrame of rows in one statement and audit each row, in the caller's transaction.
 
     Row-by-row inserts manage about 1,500 rows a second in DuckDB; one DataFrame insert
-    manages millions, which is what keeps a 100,000-row import interactive.
+    manages millions, which is what keeps a 100,000-row import interactive. The audit rows
+    are built by DuckDB too (to_json over the inserted rows), not by json.dumps per row.
     """
     ids = _reserve_ids(cur, sequence, len(frame))
-    rows = frame.copy()
+    rows = frame.reset_index(drop=True)
     rows.insert(0, "id", ids)
     columns = ", ".join(rows.columns)
-    cur.register("import_rows", rows)
+    after = ", ".join(f"{c} := {c}" for c in frame.columns)
+    # Arrow, not the DataFrame: DuckDB reads Python string objects one by one, Arrow buffers at once.
+    cur.register("import_rows", pa.Table.from_pandas(rows, preserve_index=False))
     try:
         cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM import_rows")
+        cur.execute("INSERT INTO audit_log (user_id, username, action, table_name, record_id, after) "
+                    f"SELECT $user_id, $username, 'insert', $table_name, id, to_json(struct_pack({after})) "
+                    "FROM import_rows ORDER BY id",
+                    {"user_id": actor.user_id, "username": actor.username, "table_name": table})
     finally:
         cur.unregister("import_rows")
-    after = [to_json(record) for record in frame.to_dict("records")]
-    audit = pd.DataFrame({"user_id": actor.user_id, "username": actor.username, "action": "insert",
-                          "table_name": table, "record_id": ids, "after": after})
-    audit["user_id"] = audit["user_id"].astype("Int64")
-    cur.register("import_audit", audit)
-    try:
-        cur.execute("INSERT INTO audit_log (user_id, username, action, table_name, record_id, after) "
-                    "SELECT user_id, username, action, table_name, record_id, CAST(after AS JSON) FROM import_audit")
-    finally:
-        cur.unregister("import_audit")
     return ids
 
 
-def _bulk_insert_households(cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int | None,
+def _bulk_insert_households(cur: Any, actor: Actor, rows: pd.DataFrame, organisation_id: int | None,
                             campaign_id: int | None) -> None:
     columns = ["national_id", "full_name", "phone", "governorate_code", "delegation", "address",
                "household_size", "vulnerabilities", "notes"]
-    frame = pd.DataFrame([{c: r[c] for c in columns} for r in records], columns=columns)
-    frame["organisation_id"] = organisation_id
+    frame = rows[columns].copy()
+    frame["household_size"] = frame["household_size"].astype("int64")
+    frame["organisation_id"] = pd.array([organisation_id] * len(frame), dtype="Int64")
     frame["source"] = "import"
     frame["status"] = "registered"
-    frame["created_by"] = actor.user_id
-    frame["campaign_id"] = campaign_id
-    for column in ("organisation_id", "created_by", "campaign_id"):
-        frame[column] = frame[column].astype("Int64")
+    frame["created_by"] = pd.array([actor.user_id] * len(frame), dtype="Int64")
+    frame["campaign_id"] = pd.array([campaign_id] * len(frame), dtype="Int64")
     ids = _bulk_insert(cur, actor, "households", "seq_households", frame)
-    needs = [dict(need, household_id=household_id, quantity=float(need["quantity"]))
-             for household_id, record in zip(ids, records) for need in record["needs"]]
-    if needs:
-        _bulk_insert(cur, actor, "needs", "seq_needs", pd.DataFrame(needs))
+    needs = _needs_rows(ids, rows["needs"].to_numpy())
+    if len(needs):
+        _bulk_insert(cur, actor, "needs", "seq_needs", needs)
+
+
+def _needs_rows(household_ids: np.ndarray, needs: np.ndarray) -> pd.DataFrame:
+    """One row per need, in household order. Rows with the same needs cell share one cleaned
+    list, so the lists are flattened once per distinct cell and gathered with NumPy."""
+    codes, first_rows = pd.factorize(np.fromiter(map(id, needs), dtype=np.int64, count=len(needs)))
+    distinct = [needs[i] for i in pd.Series(np.arange(len(needs))).groupby(codes).first().to_numpy()]
+    counts = np.array([len(n) for n in distinct], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    flat = [need for n in distinct for need in n]
+    per_row = counts[codes]
+    total = int(per_row.sum())
+    if total == 0:
+        return pd.DataFrame()
+    out_start = np.repeat(np.cumsum(per_row) - per_row, per_row)
+    gather = np.arange(total) - out_start + np.repeat(starts[codes], per_row)
+    table = pd.DataFrame({"category_code": [n["category_code"] for n in flat],
+                          "quantity": [float(n["quantity"]) for n in flat],
+                          "unit": [n["unit"] for n in flat], "urgency": [n["urgency"] for n in flat]})
+    out = table.iloc[gather].reset_index(drop=True)
+    out.insert(0, "household_id", np.repeat(household_ids, per_row))
+    return out
 
 
 def _bulk_insert_donations(cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int,
