@@ -1,0 +1,115 @@
+"""Measurements run inside the benchmark process: the dashboard under AppTest, data entry, allocation, import."""
+from __future__ import annotations
+
+import os
+import secrets
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from data_layer.actor import SYSTEM, Actor
+from data_layer.auth import actor_from_user_row, get_user
+from data_layer.connection import Database, open_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def actor(db: Database, username: str) -> Actor:
+    return actor_from_user_row(get_user(db, username))
+
+
+def page_render(db_path: Path, organiser: Actor, warm_runs: int = 5) -> dict[str, Any]:
+    """Server-side render of pages/dashboard.py under AppTest: cold (caches cleared) and warm (median of reruns)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["JESR_DB"] = str(db_path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.secrets["auth"] = {"cookie_key": secrets.token_hex(32)}
+    at.session_state["actor"] = organiser
+    at.run()
+    st.cache_data.clear()
+    started = time.perf_counter()
+    at.switch_page("pages/dashboard.py").run()
+    cold = time.perf_counter() - started
+    if at.exception:
+        raise RuntimeError(f"dashboard raised: {at.exception}")
+    warm = []
+    for _ in range(warm_runs):
+        started = time.perf_counter()
+        at.run()
+        warm.append(time.perf_counter() - started)
+    shown = [m.value for m in at.metric][:2]
+    st.cache_resource.clear()  # closes nothing by itself: the bench closes the file through its own handle
+    st.cache_data.clear()
+    return {"cold_s": cold, "warm_s": statistics.median(warm), "warm_runs": warm, "metrics_shown": shown}
+
+
+def data_entry(db: Database, association: Actor, saves: int = 200, seed: int = 5) -> dict[str, Any]:
+    """Median and p95 seconds to save one household through register_household (validation, insert, audit)."""
+    from data_layer.households import register_household
+
+    rng = np.random.default_rng(seed)
+    times = []
+    for i in range(saves):
+        raw = {"national_id": f"0{9_000_000 + i:07d}", "full_name": "فاطمة بن علي", "phone": f"9{rng.integers(0, 10**7):07d}",
+               "governorate": "Tunis", "delegation": "Bab Bhar", "address": "نهج الحرية 12",
+               "household_size": str(int(rng.integers(1, 9))), "vulnerabilities": "elderly;lost_income",
+               "needs": "food:2;hygiene:1", "notes": ""}
+        started = time.perf_counter()
+        register_household(db, association, raw)
+        times.append(time.perf_counter() - started)
+    return {"saves": saves, "median_s": statistics.median(times), "p95_s": float(np.percentile(times, 95)),
+            "max_s": max(times)}
+
+
+def allocation(db: Database, organiser: Actor) -> dict[str, Any]:
+    """Seconds to propose (not save) the suggested allocation over every open need of the database."""
+    from data_layer.allocation import suggest_allocations
+
+    cur = db.cursor()
+    try:
+        open_needs = cur.execute("SELECT count(*) FROM needs WHERE status = 'open'").fetchone()[0]
+    finally:
+        cur.close()
+    suggest_allocations(db, organiser)  # warms the reference lookups, as a running app has them
+    started = time.perf_counter()
+    suggestion = suggest_allocations(db, organiser)
+    seconds = time.perf_counter() - started
+    return {"open_needs": int(open_needs), "needs_considered": int(len(suggestion.needs)),
+            "allocations_proposed": int(len(suggestion.allocations)) if hasattr(suggestion, "allocations") else None,
+            "seconds": seconds}
+
+
+def import_rate(db_path: Path, csv_path: Path) -> dict[str, Any]:
+    """Rows per second of import_file on a fresh copy of a database, against bare pandas parsing."""
+    from data_layer.imports import import_file
+
+    parse = []
+    for _ in range(3):
+        started = time.perf_counter()
+        frame = pd.read_csv(csv_path, dtype=str)
+        parse.append(time.perf_counter() - started)
+    rows = len(frame)
+    db = open_database(db_path)
+    try:
+        started = time.perf_counter()
+        report = import_file(db, SYSTEM, "households", csv_path, organisation_id=None)
+        seconds = time.perf_counter() - started
+        cur = db.cursor()
+        audited = cur.execute("SELECT count(*) FROM audit_log WHERE action = 'insert' AND table_name = 'households' "
+                              "AND username = $u", {"u": SYSTEM.username}).fetchone()[0]
+        cur.close()
+    finally:
+        db.close()
+    if report.errors or report.imported != rows:
+        raise RuntimeError(f"import refused rows: {report.errors[:5]}")
+    parse_s = statistics.median(parse)
+    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "parse_s": parse_s,
+            "over_parse": seconds / parse_s, "households_audited": int(audited)}
