@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     anon = sub.add_parser("anonymise", help="replace personal fields of people inactive before a date")
     anon.add_argument("--before", required=True, help="last activity older than this date (YYYY-MM-DD)")
     anon.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    backup = sub.add_parser("backup", help="export the whole database to a new directory (Parquet)")
+    backup.add_argument("directory")
+    restore = sub.add_parser("restore", help="rebuild the database file from a backup directory")
+    restore.add_argument("directory")
+    restore.add_argument("--force", action="store_true", help="replace a database that already holds data")
     return parser
 
 
@@ -104,6 +110,13 @@ def _org_id(db: Database, code: str | None) -> int | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command == "restore":
+        # Restore builds the file itself: opening it here would lock it and create a schema first.
+        from data_layer.backup import restore_database
+
+        summary = restore_database(args.db, args.directory, force=args.force)
+        print(f"Restored {summary.rows} rows in {summary.tables} tables from {args.directory} into {args.db}.")
+        return 0
     is_new = not Path(args.db).exists()
     db = open_database(args.db)
     try:
@@ -180,6 +193,12 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         from data_layer.anonymise import run_anonymise_command
 
         return run_anonymise_command(db, args.before, assume_yes=args.yes)
+    if args.command == "backup":
+        from data_layer.backup import backup_database
+
+        summary = backup_database(db, args.directory)
+        print(f"Backed up {summary.rows} rows in {summary.tables} tables to {summary.directory}.")
+        return 0
     if args.command == "allocate":
         from data_layer.allocation import print_allocation
 
