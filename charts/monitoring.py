@@ -7,7 +7,9 @@ import plotly.graph_objects as go
 
 def _layout(figure: go.Figure, title: str, x_label: str, y_label: str, *, percent: bool = False) -> go.Figure:
     figure.update_layout(title={"text": title}, xaxis_title=x_label, yaxis_title=y_label,
-                         margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.2},
+                         margin={"l": 10, "r": 10, "t": 50, "b": 40},
+                         # Below the (often rotated) category labels and the axis title.
+                         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
                          barmode="group")
     if percent:
         figure.update_yaxes(tickformat=".0%", range=[0, 1])

@@ -225,3 +225,12 @@ def aggregate_export(db: Database, actor: Actor | None, kind: str, filters: Filt
 def translate_headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Column names in the reader's language, for files downloaded from pages."""
     return frame.rename(columns={c: t(f"column.{c}", lang) for c in frame.columns})
+
+
+def translate_codes(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Category and unit codes as words in the reader's language (for tables shown on pages)."""
+    out = frame.copy()
+    for column, prefix in (("category_code", "category"), ("unit", "unit")):
+        if column in out.columns:
+            out[column] = out[column].map(lambda code, p=prefix: t(f"{p}.{code}", lang))
+    return out

@@ -5,7 +5,15 @@ import streamlit as st
 
 from charts.monitoring import bar_chart, grouped_bars, registered_served_bars
 from charts.tilemap import tile_map
-from data_layer.coverage import HXL_TAGS, Filters, export_layout, summarise_coverage, translate_headers, with_hxl_tags
+from data_layer.coverage import (
+    HXL_TAGS,
+    Filters,
+    export_layout,
+    summarise_coverage,
+    translate_codes,
+    translate_headers,
+    with_hxl_tags,
+)
 from data_layer.i18n import area_name_column, format_number, format_percent
 from data_layer.suppression import SUPPRESSED, numeric_for_chart, rate_hidden, shown_count
 from data_layer.tabular import table_bytes
@@ -89,8 +97,9 @@ right.plotly_chart(bar_chart(plotted, x="governorate_name", y="registered_per_10
                    key=PREFIX + "per_10k_chart")
 st.caption(PNG_HINT)
 table = shown.drop(columns=["population"]).copy()
-for column in ("coverage_rate",):
-    table[column] = table[column].map(lambda v: v if isinstance(v, str) else format_percent(v, ctx.lang))
+table["coverage_rate"] = table["coverage_rate"].map(lambda v: v if isinstance(v, str) else format_percent(v, ctx.lang))
+table["registered_per_10k"] = table["registered_per_10k"].map(
+    lambda v: v if isinstance(v, str) else format_number(v, ctx.lang, decimals=2))
 st.dataframe(translate_headers(table, ctx.lang), hide_index=True, width="stretch")
 
 st.subheader(ctx.tr("dashboard.unmet_title"))
@@ -123,7 +132,8 @@ right.plotly_chart(grouped_bars(flows_org, x="organisation_code", series=value_s
                                 title=ctx.tr("dashboard.flows_org_title"), x_label=ctx.tr("dashboard.organisation"),
                                 y_label=ctx.tr("dashboard.value_tnd")),
                    key=PREFIX + "flows_org_chart")
-st.dataframe(translate_headers(flows_category.drop(columns=["label"]), ctx.lang), hide_index=True, width="stretch")
+st.dataframe(translate_headers(translate_codes(flows_category.drop(columns=["label"]), ctx.lang), ctx.lang),
+             hide_index=True, width="stretch")
 st.dataframe(translate_headers(flows_org, ctx.lang), hide_index=True, width="stretch")
 
 st.subheader(ctx.tr("dashboard.volunteers_title"))
@@ -136,14 +146,18 @@ cols = st.columns(3)
 cols[0].metric(ctx.tr("dashboard.volunteers_active"), format_number(int(volunteers["volunteers_active"].sum()), ctx.lang))
 cols[1].metric(ctx.tr("dashboard.deliveries_done"), format_number(done, ctx.lang))
 cols[2].metric(ctx.tr("dashboard.deliveries_per_volunteer"),
-               format_number(round(done / delivering, 1), ctx.lang) if delivering else "—")
-st.plotly_chart(grouped_bars(volunteers, x="governorate_name",
-                             series={"volunteers_active": ctx.tr("dashboard.volunteers_active"),
-                                     "volunteers_delivering": ctx.tr("dashboard.volunteers_delivering"),
-                                     "deliveries_done": ctx.tr("dashboard.deliveries_done")},
-                             title=ctx.tr("dashboard.volunteers_title"), x_label=ctx.tr("field.governorate"),
-                             y_label=ctx.tr("dashboard.count")),
-                key=PREFIX + "volunteers_chart")
+               format_number(done / delivering, ctx.lang, decimals=1) if delivering else "—")
+left, right = st.columns(2)
+left.plotly_chart(grouped_bars(volunteers, x="governorate_name",
+                               series={"volunteers_active": ctx.tr("dashboard.volunteers_active"),
+                                       "volunteers_delivering": ctx.tr("dashboard.volunteers_delivering")},
+                               title=ctx.tr("dashboard.volunteers_title"), x_label=ctx.tr("field.governorate"),
+                               y_label=ctx.tr("dashboard.count")),
+                  key=PREFIX + "volunteers_chart")
+right.plotly_chart(bar_chart(volunteers, x="governorate_name", y="deliveries_per_volunteer",
+                             title=ctx.tr("dashboard.deliveries_per_volunteer"), x_label=ctx.tr("field.governorate"),
+                             y_label=ctx.tr("dashboard.deliveries_per_volunteer")),
+                   key=PREFIX + "deliveries_per_volunteer_chart")
 
 st.subheader(ctx.tr("dashboard.downloads"))
 # Files are built when clicked (a callable), not on every rerun: the XLSX alone cost a third of a render.
@@ -152,13 +166,13 @@ downloads = {"coverage": shown, "unmet_needs": unmet, "flows_by_category": flows
 for kind, frame in downloads.items():
     cols = st.columns([2, 1, 1, 1])
     cols[0].write(ctx.tr(f"dashboard.table.{kind}"))
-    translated = translate_headers(frame, ctx.lang)
+    translated = translate_headers(translate_codes(frame, ctx.lang), ctx.lang)
     cols[1].download_button("CSV", partial(table_bytes, translated, "csv"), file_name=f"jesr_{kind}.csv", mime="text/csv",
                             key=f"{PREFIX}download_{kind}_csv")
     cols[2].download_button("XLSX", partial(table_bytes, translated, "xlsx"), file_name=f"jesr_{kind}.xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             key=f"{PREFIX}download_{kind}_xlsx")
     if kind in HXL_TAGS:
-        tagged = translate_headers(with_hxl_tags(frame, HXL_TAGS[kind]), ctx.lang)
+        tagged = translate_headers(with_hxl_tags(translate_codes(frame, ctx.lang), HXL_TAGS[kind]), ctx.lang)
         cols[3].download_button("HXL", partial(table_bytes, tagged, "csv"), file_name=f"jesr_{kind}_hxl.csv", mime="text/csv",
                                 key=f"{PREFIX}download_{kind}_hxl")
