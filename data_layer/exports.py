@@ -51,14 +51,19 @@ def _aggregate(kind: str) -> Exporter:
     # Aggregates only: every role that sees dashboards may export them; observers get "<5" for small counts.
     def export(db: Database, actor: Actor) -> pd.DataFrame:
         from data_layer.coverage import aggregate_export
+        from data_layer.progress import progress_export
 
         if actor.role not in ("admin", "organiser", "association", "observer"):
             raise PermissionDenied()
+        if kind.startswith("progress_"):
+            return progress_export(db, actor, kind)
         return aggregate_export(db, actor, kind)
     return export
 
 
 for _kind in ("coverage", "unmet_needs", "flows_by_category", "flows_by_organisation", "volunteer_activity"):
+    EXPORTERS[_kind] = _aggregate(_kind)
+for _kind in ("progress_daily", "progress_governorates"):
     EXPORTERS[_kind] = _aggregate(_kind)
 
 

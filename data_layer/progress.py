@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from data_layer.actor import Actor
 from data_layer.connection import Database
 from data_layer.queries import Q
 
@@ -133,3 +134,21 @@ def _governorate_outlook(areas: pd.DataFrame, registered: pd.DataFrame, per_day:
                                     + out["served_last_3_days"] / RECENT_DAYS * days_left).round(1)
     out["will_miss"] = out["projected_at_deadline"] < out["target_households"]
     return out
+
+
+PROGRESS_EXPORT_COLUMNS: dict[str, list[str]] = {
+    "progress_daily": ["day", "households_served", "cumulative_served"],
+    "progress_governorates": ["governorate_code", "households_registered", "target_households", "households_served",
+                              "served_last_3_days", "projected_at_deadline", "will_miss"],
+}
+
+
+def progress_export(db: Database, actor: Actor | None, kind: str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The active campaign's daily series or governorate outlook, suppressed for observers."""
+    from data_layer.coverage import for_actor
+
+    progress = campaign_progress(db, as_of=as_of)
+    if progress is None:
+        return pd.DataFrame(columns=PROGRESS_EXPORT_COLUMNS[kind])
+    frame = progress.daily if kind == "progress_daily" else progress.governorates
+    return for_actor(frame[PROGRESS_EXPORT_COLUMNS[kind]].reset_index(drop=True), kind, actor)

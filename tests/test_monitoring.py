@@ -284,3 +284,18 @@ def _organiser():
     from data_layer.actor import Actor
 
     return Actor(user_id=None, username="org", role="organiser")
+
+
+def test_progress_exports_suppressed_for_observers(small_db: Database) -> None:
+    from data_layer.progress import progress_export
+
+    observer = progress_export(small_db, _observer(), "progress_governorates", as_of=dt.date(2020, 5, 27))
+    tozeur = observer.set_index("governorate_code").loc["TN-72"]
+    assert tozeur["households_registered"] == 5
+    assert tozeur["target_households"] == pytest.approx(8.3)
+    assert (tozeur["households_served"], tozeur["served_last_3_days"], tozeur["projected_at_deadline"]) == \
+        (SUPPRESSED, SUPPRESSED, SUPPRESSED)
+    staff = progress_export(small_db, _organiser(), "progress_governorates", as_of=dt.date(2020, 5, 27))
+    assert staff.set_index("governorate_code").loc["TN-72", "households_served"] == 2
+    daily = progress_export(small_db, _observer(), "progress_daily", as_of=dt.date(2020, 5, 27))
+    assert daily["cumulative_served"].tolist()[-1] == 2 and len(daily) == 13
