@@ -60,3 +60,12 @@ def shown_count(value: int, suppress: bool) -> int | str:
 def rate_hidden(suppress: bool, *counts: int) -> bool:
     """Whether a rate computed from these counts must be hidden (it would reveal a small count)."""
     return suppress and any(c < SMALL_COUNT_THRESHOLD for c in counts)
+
+
+def for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns holding "<5" among numbers become text, so Arrow (st.dataframe) takes them as they are."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object and (out[column] == SUPPRESSED).any():
+            out[column] = out[column].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
+    return out

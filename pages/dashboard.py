@@ -15,7 +15,7 @@ from data_layer.coverage import (
     with_hxl_tags,
 )
 from data_layer.i18n import area_name_column, format_number, format_percent
-from data_layer.suppression import SUPPRESSED, numeric_for_chart, rate_hidden, shown_count
+from data_layer.suppression import SUPPRESSED, for_display, numeric_for_chart, rate_hidden, shown_count
 from data_layer.tabular import table_bytes
 from ui import dashboard_cache as cache
 from ui.session import page_setup
@@ -100,7 +100,7 @@ table = shown.drop(columns=["population"]).copy()
 table["coverage_rate"] = table["coverage_rate"].map(lambda v: v if isinstance(v, str) else format_percent(v, ctx.lang))
 table["registered_per_10k"] = table["registered_per_10k"].map(
     lambda v: v if isinstance(v, str) else format_number(v, ctx.lang, decimals=2))
-st.dataframe(translate_headers(table, ctx.lang), hide_index=True, width="stretch")
+st.dataframe(for_display(translate_headers(table, ctx.lang)), hide_index=True, width="stretch")
 
 st.subheader(ctx.tr("dashboard.unmet_title"))
 unmet_raw = cache.unmet(ctx.db, filters)
@@ -132,9 +132,9 @@ right.plotly_chart(grouped_bars(flows_org, x="organisation_code", series=value_s
                                 title=ctx.tr("dashboard.flows_org_title"), x_label=ctx.tr("dashboard.organisation"),
                                 y_label=ctx.tr("dashboard.value_tnd")),
                    key=PREFIX + "flows_org_chart")
-st.dataframe(translate_headers(translate_codes(flows_category.drop(columns=["label"]), ctx.lang), ctx.lang),
-             hide_index=True, width="stretch")
-st.dataframe(translate_headers(flows_org, ctx.lang), hide_index=True, width="stretch")
+flows_table = translate_codes(flows_category.drop(columns=["label"]), ctx.lang)
+st.dataframe(for_display(translate_headers(flows_table, ctx.lang)), hide_index=True, width="stretch")
+st.dataframe(for_display(translate_headers(flows_org, ctx.lang)), hide_index=True, width="stretch")
 
 st.subheader(ctx.tr("dashboard.volunteers_title"))
 volunteers = export_layout("volunteer_activity", cache.volunteers(ctx.db, filters), ctx.actor, ctx.lang)

@@ -6,6 +6,7 @@ from data_layer.coverage import for_actor, translate_headers
 from data_layer.i18n import area_name_column, format_date, format_number
 from data_layer.progress import default_as_of
 from data_layer.reference import list_areas
+from data_layer.suppression import for_display
 from data_layer.tabular import table_bytes
 from ui import dashboard_cache as cache
 from ui.session import page_setup
@@ -78,7 +79,7 @@ else:
                       else ", ".join(missing["governorate_name"])))
 outlook["will_miss"] = outlook["will_miss"].map(lambda m: ctx.tr("progress.miss_yes" if m else "progress.miss_no"))
 translated = translate_headers(outlook, ctx.lang)
-st.dataframe(translated, hide_index=True, width="stretch")
+st.dataframe(for_display(translated), hide_index=True, width="stretch")
 cols = st.columns(2)
 cols[0].download_button("CSV", table_bytes(translated, "csv"), file_name="jesr_progress_governorates.csv",
                         mime="text/csv", key=PREFIX + "download_csv")
