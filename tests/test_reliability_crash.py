@@ -1,0 +1,148 @@
+"""A power cut in the middle of a big import: the command-line import of 200,000 households is
+killed with SIGKILL while it is writing. The database opens afterwards, holds all of that import
+or none of it, and every row committed before (including rows only in the write-ahead log of a
+process that was itself killed) is unchanged."""
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from data_layer.connection import open_database
+from data_layer.households import register_household
+from tests.conftest import ROOT, actor_for
+
+IMPORT_ROWS = 200_000
+NEEDS_PER_ROW = 2  # "food:2;hygiene:1"
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rng = np.random.default_rng(2020)
+    path = tmp_path_factory.mktemp("crash") / "households.csv"
+    pd.DataFrame({
+        "national_id": [f"3{i:07d}" for i in range(IMPORT_ROWS)],
+        "full_name": [f"عائلة مستوردة {i}" for i in range(IMPORT_ROWS)],
+        "phone": "", "governorate": rng.choice(["TN-11", "Tunis", "تونس", "TN-12"], IMPORT_ROWS),
+        "delegation": "Centre", "address": "نهج 1",
+        "household_size": rng.integers(1, 9, IMPORT_ROWS).astype(str),
+        "vulnerabilities": "elderly", "needs": "food:2;hygiene:1", "notes": "",
+    }).to_csv(path, index=False)
+    return path
+
+
+def import_command(db_path: Path, csv_path: Path) -> list[str]:
+    return [sys.executable, "-m", "data_layer", "--db", str(db_path), "import", "households", str(csv_path),
+            "--org", "ATSS"]
+
+
+def database_bytes(db_path: Path) -> int:
+    wal = Path(str(db_path) + ".wal")
+    return db_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def commit_then_die(db_path: Path) -> None:
+    """A process that saves three households through the data layer, then is killed before it closes."""
+    script = (
+        "import os, signal\n"
+        "from data_layer.connection import open_database\n"
+        "from data_layer.households import register_household\n"
+        "from tests.conftest import actor_for\n"
+        f"db = open_database({str(db_path)!r})\n"
+        "actor = actor_for(db, 'amal')\n"
+        "for k in range(3):\n"
+        "    register_household(db, actor, {'national_id': f'2000000{k}', 'full_name': f'Committed {k}',\n"
+        "        'governorate': 'TN-61', 'delegation': 'Sfax Ville', 'household_size': 2, 'needs': 'food:1'})\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+
+
+GROWING_TABLES = ("households", "needs", "audit_log")  # the only tables an import adds to
+
+
+def state(db_path: Path, cut: dict[str, int] | None = None) -> dict[str, object]:
+    """Counts, and every row of every table (the growing ones only up to the ids in `cut`)."""
+    conn = duckdb.connect(str(db_path))  # read-write: replays the WAL like the app's next start
+    try:
+        tables = [r[0] for r in conn.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        rows = {}
+        for table in tables:
+            where = f"WHERE id <= {int(cut[table])}" if cut and table in GROWING_TABLES else ""
+            rows[table] = conn.execute(f'SELECT * FROM "{table}" {where} ORDER BY ALL').fetchall()
+        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "households": one("SELECT count(*) FROM households"), "needs": one("SELECT count(*) FROM needs"),
+            "imported": one("SELECT count(*) FROM households WHERE source = 'import'"),
+            "import_audit": one("SELECT count(*) FROM audit_log WHERE action = 'import'"),
+            "max_ids": {t: one(f"SELECT max(id) FROM {t}") for t in GROWING_TABLES},
+            "rows": rows,
+        }
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def uncut_run(big_file: Path, tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> dict[str, float]:
+    """The same import left to finish: proves the file is valid (so "none" after a kill means the kill),
+    and how far the database file grows while writing, to place the kills."""
+    db_path = tmp_path_factory.mktemp("uncut") / "jesr.duckdb"
+    shutil.copy(demo_template, db_path)
+    start_bytes = database_bytes(db_path)
+    started = time.perf_counter()
+    done = subprocess.run(import_command(db_path, big_file), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    seconds = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Imported {IMPORT_ROWS} of {IMPORT_ROWS} households."
+    after = state(db_path)
+    assert after["imported"] == IMPORT_ROWS
+    return {"seconds": seconds, "growth": database_bytes(db_path) - start_bytes}
+
+
+@pytest.mark.parametrize("kill_at", [0.05, 0.5, 0.9])
+def test_import_killed_while_writing_leaves_all_or_nothing(db_path, big_file, uncut_run, kill_at):
+    commit_then_die(db_path)
+    before = state(db_path)
+    assert before["households"] == 303  # 300 demo households + 3 committed by the killed process
+
+    start_bytes = database_bytes(db_path)
+    threshold = start_bytes + kill_at * uncut_run["growth"]
+    process = subprocess.Popen(import_command(db_path, big_file), cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while process.poll() is None and database_bytes(db_path) < threshold and time.monotonic() < deadline:
+        time.sleep(0.005)
+    killed_at_bytes = database_bytes(db_path)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, (
+        f"the import finished before the kill ({process.returncode}); the kill point is too late")
+    assert killed_at_bytes > start_bytes, "killed before the import wrote anything: not a mid-write crash"
+
+    after = state(db_path, before["max_ids"])
+    assert after["imported"] in (0, IMPORT_ROWS), f"partial import: {after['imported']} rows"
+    whole = after["imported"] == IMPORT_ROWS
+    assert after["households"] == before["households"] + (IMPORT_ROWS if whole else 0)
+    assert after["needs"] == before["needs"] + (IMPORT_ROWS * NEEDS_PER_ROW if whole else 0)
+    assert after["import_audit"] == before["import_audit"] + (1 if whole else 0)
+    for table, rows in before["rows"].items():
+        assert after["rows"][table] == rows, f"{table}: rows committed before the crash changed"
+
+    # The database is usable after the crash: the next save goes through and gets the next id.
+    db = open_database(db_path)
+    try:
+        new_id = register_household(db, actor_for(db, "atss"), {
+            "national_id": "21111111", "full_name": "After the crash", "governorate": "TN-11",
+            "delegation": "Bab Souika", "household_size": 4, "needs": "food:1"})
+    finally:
+        db.close()
+    assert new_id > (before["max_ids"]["households"] + (IMPORT_ROWS if whole else 0))
+    print(f"kill at {kill_at:.0%} of the write ({killed_at_bytes - start_bytes:,} bytes written): "
+          f"{'all' if whole else 'none'} of the import; uncut import {uncut_run['seconds']:.1f} s")
