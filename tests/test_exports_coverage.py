@@ -172,3 +172,33 @@ def test_organisation_name_starting_with_equals_opens_as_text(served_db_path: Pa
     cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "ATSS")
     assert cell.data_type == "s"
     assert cell.value.startswith("'=")
+
+
+def test_page_download_has_translated_headers_and_neutralised_cells(served_db_path: Path) -> None:
+    # The dashboard's download buttons build their files this way (pages/dashboard.py).
+    import io
+
+    import pandas as pd
+
+    from data_layer.coverage import aggregate_export, translate_codes, translate_headers
+    from data_layer.i18n import t
+    from data_layer.tabular import table_bytes
+
+    db = open_database(served_db_path)
+    try:
+        db.conn.execute("UPDATE organisations SET name = '@SUM(A1)' WHERE code = 'CRT'")
+        from data_layer.cli import OBSERVER_EXPORT
+
+        frame = aggregate_export(db, OBSERVER_EXPORT, "flows_by_organisation", lang="ar")
+        flows = aggregate_export(db, OBSERVER_EXPORT, "flows_by_category", lang="ar")
+    finally:
+        db.close()
+    data = table_bytes(translate_headers(translate_codes(frame, "ar"), "ar"), "csv")
+    assert data.startswith("\ufeff".encode())
+    table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
+    assert list(table.columns)[:2] == [t("column.organisation_code", "ar"), t("column.organisation_name", "ar")]
+    assert table.set_index(t("column.organisation_code", "ar")).loc["CRT", t("column.organisation_name", "ar")] \
+        == "'@SUM(A1)"
+    words = pd.read_csv(io.BytesIO(table_bytes(translate_headers(translate_codes(flows, "fr"), "fr"), "csv")),
+                        encoding="utf-8-sig", dtype=str)
+    assert t("category.food", "fr") in set(words[t("column.category_code", "fr")])
