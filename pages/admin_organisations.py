@@ -5,6 +5,7 @@ from data_layer.errors import JesrError
 from data_layer.organisations import create_organisation, list_organisations
 from data_layer.reference import list_areas
 from data_layer.validation import ORG_KINDS
+from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import reset_widgets, show_error
 from ui.session import page_setup
 
@@ -32,6 +33,7 @@ if submitted:
     except JesrError as exc:
         show_error(exc, ctx.lang)
     else:
+        clear_dashboard_caches()
         reset_widgets(PREFIX)
         st.session_state[PREFIX + "created"] = org_id
         st.rerun()

@@ -8,6 +8,7 @@ from data_layer.errors import JesrError
 from data_layer.households import get_household, list_households, update_household
 from data_layer.validation import VULNERABILITIES
 from data_layer.volunteers import list_volunteers
+from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
 from ui.session import page_setup
 from ui.widgets import category_select, governorate_select
@@ -89,6 +90,7 @@ if register == "households" and not frame.empty:
             except JesrError as exc:
                 show_error(exc, ctx.lang)
             else:
+                clear_dashboard_caches()
                 st.success(ctx.tr("records.updated", id=int(household_id)))
     st.caption(ctx.tr("records.needs_of"))
     st.dataframe(household["needs"].rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True)
