@@ -198,7 +198,9 @@ def parse_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, Decimal)):
-        return Decimal(value)
+        number = Decimal(value)
+        # Decimal('NaN') and Decimal('Infinity') from a typed caller are no more a number than the strings.
+        return number if number.is_finite() else None
     if isinstance(value, float):
         return None if not math.isfinite(value) else Decimal(str(value))
     text = str(value).translate(_ARABIC_DIGITS).strip().replace("\u202f", "").replace(" ", "")
@@ -228,7 +230,11 @@ def clean_quantity(errs: _Collector, value: Any, category: Category | None, *, f
     if category is not None and not category.divisible and number != number.to_integral_value():
         errs.add(field, "error.whole_units")
         return None
-    return number.quantize(Decimal("0.001"))
+    stored = number.quantize(Decimal("0.001"))
+    if stored <= 0:  # 0.0001 is positive but would be stored as 0.000 (quantities keep three decimals)
+        errs.add(field, "error.positive")
+        return None
+    return stored
 
 
 def clean_amount(errs: _Collector, field: str, value: Any, *, required: bool = False) -> Decimal | None:
@@ -504,3 +510,6 @@ def check_password_strength(errs: _Collector, password: Any) -> None:
         errs.add("password", "error.password_short", min=10)
     elif len(str(password)) > 128:
         errs.add("password", "error.too_long", max=128, length=len(str(password)))
+    elif len(str(password).encode("utf-8")) > 72:
+        # bcrypt refuses more than 72 bytes (ValueError): an Arabic letter takes two.
+        errs.add("password", "error.password_too_long_bytes", max_bytes=72)
