@@ -49,6 +49,15 @@ def row_as_dict(cur: duckdb.DuckDBPyConnection, sql: str, params: Any) -> dict[s
     return dict(zip([d[0] for d in result.description], row))
 
 
+def latest_audit_id(db: Database) -> int:
+    """Grows with every write (all writes are audited): a cheap version of the data."""
+    cur = db.cursor()
+    try:
+        return int(cur.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])
+    finally:
+        cur.close()
+
+
 def search_audit(db: Database, *, table_name: str | None = None, record_id: int | None = None,
                  username: str | None = None, text: str | None = None, limit: int = 50,
                  offset: int = 0) -> pd.DataFrame:
