@@ -134,9 +134,13 @@ SELECT dl.*, h.governorate_code, h.delegation, h.organisation_id AS household_or
 FROM deliveries dl JOIN households h ON h.id = dl.household_id WHERE dl.id = $id;
 
 -- name: list_deliveries
--- Deliveries with their household, volunteer and contents, filtered by organisation, volunteer and status.
-SELECT dl.id AS delivery_id, dl.status, dl.planned_on, h.id AS household_id, h.full_name, h.phone,
-       h.governorate_code, h.delegation, h.address, o.code AS organisation, dl.volunteer_id,
+-- Deliveries with their household (name, phone, address only when it is the organisation's own), volunteer and contents.
+SELECT dl.id AS delivery_id, dl.status, dl.planned_on, h.id AS household_id,
+       CASE WHEN $organisation_id IS NULL OR h.organisation_id = $organisation_id THEN h.full_name END AS full_name,
+       CASE WHEN $organisation_id IS NULL OR h.organisation_id = $organisation_id THEN h.phone END AS phone,
+       h.governorate_code, h.delegation,
+       CASE WHEN $organisation_id IS NULL OR h.organisation_id = $organisation_id THEN h.address END AS address,
+       o.code AS organisation, dl.volunteer_id,
        v.full_name AS volunteer, v.vehicle,
        (SELECT string_agg(d.item || ' × ' || CAST(CAST(a.quantity AS DOUBLE) AS VARCHAR) || ' ' || d.unit, '; '
                           ORDER BY a.id)
@@ -190,8 +194,10 @@ UPDATE households SET status = 'served', updated_at = current_localtimestamp()
 WHERE id = $id AND status IN ('registered', 'verified', 'submitted');
 
 -- name: export_allocations
--- Every allocation with the household's national ID, the stock line's item and where it went.
-SELECT a.id AS allocation_id, h.national_id, h.governorate_code AS governorate, d.category_code AS category,
+-- Every allocation with the household's national ID (only for the organisation's own households), the item and where it went.
+SELECT a.id AS allocation_id,
+       CASE WHEN $organisation_id IS NULL OR h.organisation_id = $organisation_id THEN h.national_id END AS national_id,
+       h.governorate_code AS governorate, d.category_code AS category,
        d.item, CAST(a.quantity AS DOUBLE) AS quantity, d.unit, a.status, a.donation_id, a.need_id,
        a.household_id, a.delivery_id, o.code AS organisation, a.created_at
 FROM allocations a JOIN donations d ON d.id = a.donation_id JOIN households h ON h.id = a.household_id
