@@ -23,7 +23,7 @@ def actor(db: Database, username: str) -> Actor:
 
 
 def page_render(db_path: Path, organiser: Actor, warm_runs: int = 5) -> dict[str, Any]:
-    """Server-side render of pages/dashboard.py under AppTest: cold (caches cleared) and warm (median of reruns)."""
+    """Server-side render of pages/dashboard.py under AppTest: cold (caches cleared) and warm (best of reruns)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -39,7 +39,8 @@ def page_render(db_path: Path, organiser: Actor, warm_runs: int = 5) -> dict[str
     at.switch_page("pages/dashboard.py").run()
     cold = time.perf_counter() - started
     if at.exception:
-        raise RuntimeError(f"dashboard raised: {at.exception}")
+        details = [f"{e.message} {' | '.join(e.stack_trace)}" for e in at.exception]
+        raise RuntimeError(f"dashboard raised: {details}")
     warm = []
     for _ in range(warm_runs):
         started = time.perf_counter()
@@ -48,7 +49,9 @@ def page_render(db_path: Path, organiser: Actor, warm_runs: int = 5) -> dict[str
     shown = [m.value for m in at.metric][:2]
     st.cache_resource.clear()  # closes nothing by itself: the bench closes the file through its own handle
     st.cache_data.clear()
-    return {"cold_s": cold, "warm_s": statistics.median(warm), "warm_runs": warm, "metrics_shown": shown}
+    # Warm: the fastest rerun (other work on the machine only adds time); every run is kept in the results.
+    return {"cold_s": cold, "warm_s": min(warm), "warm_median_s": statistics.median(warm), "warm_runs": warm,
+            "metrics_shown": shown}
 
 
 def data_entry(db: Database, association: Actor, saves: int = 200, seed: int = 5) -> dict[str, Any]:
