@@ -56,3 +56,36 @@ def test_anonymous_session_sees_the_login_form_only(make_app):
         assert ANONYMOUS in spec.roles
         # Public pages may be added for anonymous users; staff pages never.
         assert not spec.path.startswith(("pages/admin_", "pages/records", "pages/household_new", "pages/import"))
+
+
+@pytest.mark.parametrize("page", ["pages/records.py", "pages/admin_users.py", "pages/stock.py", "pages/dashboard.py"])
+def test_a_page_run_directly_without_app_py_refuses_an_anonymous_session(db_path, monkeypatch, page):
+    """Before any session has run app.py, Streamlit serves pages/ by file name, skipping the login."""
+    from streamlit.testing.v1 import AppTest
+
+    from data_layer.i18n import t
+    from tests.conftest import COOKIE_KEY, ROOT
+
+    monkeypatch.setenv("JESR_DB", str(db_path))
+    at = AppTest.from_file(str(ROOT / page), default_timeout=30)
+    at.secrets["auth"] = {"cookie_key": COOKIE_KEY}
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("error.permission_denied", "ar")]
+    assert not at.dataframe and not at.text_input and not at.button
+
+
+def test_a_page_run_directly_refuses_a_role_it_is_not_for(db_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from data_layer.connection import open_database
+    from tests.conftest import COOKIE_KEY, ROOT, actor_for
+
+    monkeypatch.setenv("JESR_DB", str(db_path))
+    at = AppTest.from_file(str(ROOT / "pages/admin_users.py"), default_timeout=30)
+    at.secrets["auth"] = {"cookie_key": COOKIE_KEY}
+    database = open_database(db_path)
+    at.session_state["actor"] = actor_for(database, "atss")
+    database.close()
+    at.run()
+    assert len(at.error) == 1 and not at.dataframe

@@ -1,7 +1,9 @@
 """The per-session frame every page starts from: database, language and who is logged in."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -10,6 +12,7 @@ from data_layer.actor import Actor
 from data_layer.connection import Database, database_path_from_env, open_database
 from data_layer.i18n import LANGS, is_rtl, normalise_lang, t
 
+APP_ROOT = Path(__file__).resolve().parent.parent
 LANG_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 
 
@@ -53,11 +56,31 @@ class PageContext:
 
 
 def page_setup(title_key: str | None = None) -> PageContext:
-    """First call of every page: applies the writing direction and shows the title."""
+    """First call of every page: refuses a role the page is not for, then shows the title."""
     ctx = PageContext(db=get_db(), actor=current_actor(), lang=current_lang())
+    refuse_unless_allowed(ctx, sys._getframe(1).f_globals.get("__file__", ""))
     if title_key:
         st.title(ctx.tr(title_key))
     return ctx
+
+
+def refuse_unless_allowed(ctx: PageContext, script_file: str) -> None:
+    """Check the page's roles again inside the page itself.
+
+    st.navigation registers only the role's pages, but until some session has run app.py,
+    Streamlit also serves files in pages/ by name as old-style pages, without app.py's login.
+    """
+    from ui.navigation import ANONYMOUS, PAGES
+
+    try:
+        relative = Path(script_file).resolve().relative_to(APP_ROOT).as_posix()
+    except ValueError:
+        relative = ""
+    spec = next((page for page in PAGES if page.path == relative), None)
+    role = ctx.actor.role if ctx.actor else ANONYMOUS
+    if spec is None or role not in spec.roles:
+        st.error(ctx.tr("error.permission_denied"))
+        st.stop()
 
 
 def apply_direction(lang: str) -> None:
