@@ -33,6 +33,7 @@ def household(national_id: str, name: str, governorate: str, needs: str = "food:
             "delegation": "Centre", "address": "نهج 1", "household_size": 3, "vulnerabilities": "", "needs": needs}
 
 
+@pytest.mark.slow  # 3,250 audited saves through one write lock: about a minute on 2 shared cores
 def test_parallel_entry_and_allocation_lose_nothing_and_double_nothing(db, actors):
     atss, amal = actors["atss"], actors["amal"]
     before = {t: scalar(db, f"SELECT count(*) FROM {t}")
