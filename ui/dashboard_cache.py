@@ -15,8 +15,11 @@ import streamlit as st
 
 from data_layer import coverage as cov
 from data_layer import progress as prog
+from data_layer.actor import Actor
 from data_layer.audit import latest_audit_id
 from data_layer.connection import Database
+from data_layer.suppression import must_suppress
+from ui.dashboard_view import DashboardView, build_view
 
 MAX_ENTRIES = 64
 TTL_SECONDS = 300
@@ -58,6 +61,19 @@ def _progress(_db: Database, version: tuple, campaign_id: int | None, as_of: dt.
     return prog.campaign_progress(_db, campaign_id, as_of)
 
 
+# The built page (plotly figures, translated tables) is kept as objects, not copies: cache_data would
+# pickle and unpickle the figures on every hit, which costs as much as building them. Readers never
+# change it (st.plotly_chart and st.dataframe only read what they are given).
+@st.cache_resource(max_entries=MAX_ENTRIES, ttl=TTL_SECONDS, show_spinner=False)
+def _view(_db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool,
+          _actor: Actor | None) -> DashboardView:
+    aggregates = {"coverage": _coverage(_db, version, filters_key), "unmet_needs": _unmet(_db, version, filters_key),
+                  "flows_by_category": _flows_by_category(_db, version, filters_key),
+                  "flows_by_organisation": _flows_by_organisation(_db, version, filters_key),
+                  "volunteer_activity": _volunteers(_db, version, filters_key)}
+    return build_view(aggregates, _actor, lang)
+
+
 def _version(db: Database) -> tuple:
     """The database and its latest audit row: every write audits, so any write (from any page,
     the command line or another process) makes a new key and the next view is current."""
@@ -90,6 +106,13 @@ def volunteers(db: Database, filters: cov.Filters = cov.ALL) -> pd.DataFrame:
     return _volunteers(db, _version(db), filters.key())
 
 
+def view(db: Database, filters: cov.Filters, actor: Actor | None, lang: str) -> DashboardView:
+    """The coverage dashboard as drawn for these filters, language and reader (suppressed or not):
+    one key per (data version, filters, language, suppression), shared by every session."""
+    suppress = must_suppress(actor)
+    return _view(db, _version(db), filters.key(), lang, suppress, actor)
+
+
 def campaigns(db: Database) -> pd.DataFrame:
     return _campaigns(db, _version(db))
 
@@ -101,5 +124,5 @@ def progress(db: Database, campaign_id: int | None = None, as_of: dt.date | None
 def clear_dashboard_caches() -> None:
     """Forget every cached aggregate; call after a successful write."""
     for wrapper in (_coverage, _unmet, _flows_by_category, _flows_by_organisation, _volunteers, _campaigns,
-                    _progress):
+                    _progress, _view):
         wrapper.clear()
