@@ -25,6 +25,21 @@ class Actor:
         return self.role in ("admin", "organiser", "association")
 
 
+def organisation_scope(actor: Actor) -> int | None:
+    """The organisation whose records an actor may read: None means every organisation.
+
+    Organisers and admins read all; association staff their own organisation; anyone else
+    (observers, volunteers, the public) no record at all.
+    """
+    from data_layer.errors import PermissionDenied
+
+    if actor.sees_all_organisations:
+        return None
+    if actor.role == "association" and actor.organisation_id is not None:
+        return actor.organisation_id
+    raise PermissionDenied()
+
+
 # The command line and demo seeding act as this system user.
 SYSTEM = Actor(user_id=None, username="system", role="admin")
 # Anyone filling a public form.

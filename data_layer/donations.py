@@ -5,7 +5,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_layer.actor import Actor
+from data_layer.actor import Actor, organisation_scope
 from data_layer.audit import row_as_dict, write_audit
 from data_layer.campaigns import active_campaign_id
 from data_layer.connection import Database
@@ -59,12 +59,7 @@ def register_donation(db: Database, actor: Actor, raw: dict[str, Any], *, organi
 def list_donations(db: Database, actor: Actor, *, governorate_code: str | None = None, category: str | None = None,
                    status: str | None = None, text: str | None = None, page: int = 1,
                    page_size: int = 25) -> tuple[pd.DataFrame, int]:
-    if actor.sees_all_organisations:
-        organisation_id = None
-    elif actor.role == "association":
-        organisation_id = actor.organisation_id
-    else:
-        raise PermissionDenied()
+    organisation_id = organisation_scope(actor)
     params = {"organisation_id": organisation_id, "governorate_code": governorate_code or None,
               "category": category or None, "status": status or None, "text": (text or "").strip() or None}
     page_size = max(1, min(page_size, 200))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_layer.actor import Actor
+from data_layer.actor import Actor, organisation_scope
 from data_layer.connection import Database
 from data_layer.deliveries import export_deliveries
 from data_layer.errors import JesrError, PermissionDenied
@@ -23,12 +23,7 @@ Exporter = Callable[[Database, Actor], pd.DataFrame]
 
 def _scoped_query(sql: str) -> Exporter:
     def export(db: Database, actor: Actor) -> pd.DataFrame:
-        if actor.sees_all_organisations:
-            organisation_id = None
-        elif actor.role == "association":
-            organisation_id = actor.organisation_id
-        else:
-            raise PermissionDenied()
+        organisation_id = organisation_scope(actor)
         cur = db.cursor()
         try:
             return cur.execute(sql, {"organisation_id": organisation_id}).df()

@@ -5,7 +5,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_layer.actor import Actor
+from data_layer.actor import Actor, organisation_scope
 from data_layer.audit import row_as_dict, write_audit
 from data_layer.campaigns import active_campaign_id
 from data_layer.connection import Database
@@ -83,21 +83,12 @@ def insert_household_row(cur: Any, actor: Actor, record: dict[str, Any], *, orga
     return household_id
 
 
-def _scope_organisation(actor: Actor) -> int | None:
-    """The organisation whose rows an actor may read; None means every organisation."""
-    if actor.sees_all_organisations:
-        return None
-    if actor.role == "association" and actor.organisation_id is not None:
-        return actor.organisation_id
-    raise PermissionDenied()
-
-
 def list_households(db: Database, actor: Actor, *, governorate_code: str | None = None,
                     status: str | None = None, category: str | None = None, text: str | None = None,
                     page: int = 1, page_size: int = 25) -> tuple[pd.DataFrame, int]:
     """One page of the households the actor may see, and how many match in all."""
     params = {
-        "organisation_id": _scope_organisation(actor), "governorate_code": governorate_code or None,
+        "organisation_id": organisation_scope(actor), "governorate_code": governorate_code or None,
         "status": status or None, "category": category or None,
         "text": (text or "").strip() or None,
     }
@@ -118,7 +109,7 @@ def get_household(db: Database, actor: Actor, household_id: int) -> dict[str, An
         row = row_as_dict(cur, Q.get_household, {"id": household_id})
         if row is None:
             raise NotFound()
-        scope = _scope_organisation(actor)
+        scope = organisation_scope(actor)
         if scope is not None and row["organisation_id"] != scope:
             raise PermissionDenied()
         row["needs"] = cur.execute(Q.list_needs_of_household, {"household_id": household_id}).df()
@@ -135,7 +126,7 @@ def update_household(db: Database, actor: Actor, household_id: int, raw: dict[st
         before = row_as_dict(cur, Q.get_household, {"id": household_id})
         if before is None:
             raise NotFound()
-        scope = _scope_organisation(actor)
+        scope = organisation_scope(actor)
         if scope is not None and before["organisation_id"] != scope:
             raise PermissionDenied()
         if record["national_id"] != before["national_id"]:
@@ -157,7 +148,7 @@ def set_household_status(db: Database, actor: Actor, household_id: int, status: 
         before = row_as_dict(cur, Q.get_household, {"id": household_id})
         if before is None:
             raise NotFound()
-        scope = _scope_organisation(actor)
+        scope = organisation_scope(actor)
         if scope is not None and before["organisation_id"] != scope:
             raise PermissionDenied()
         cur.execute(Q.set_household_status, {"id": household_id, "status": status})

@@ -7,19 +7,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_layer.actor import Actor
+from data_layer.actor import Actor, organisation_scope
 from data_layer.connection import Database
-from data_layer.errors import PermissionDenied
 from data_layer.queries import Q
 
 
 def stock_scope(actor: Actor) -> int | None:
     """The organisation whose stock an actor works with; None means all of them."""
-    if actor.sees_all_organisations:
-        return None
-    if actor.role == "association" and actor.organisation_id is not None:
-        return actor.organisation_id
-    raise PermissionDenied()
+    return organisation_scope(actor)
 
 
 def list_stock_lines(db: Database, actor: Actor, *, governorate_code: str | None = None,

@@ -5,7 +5,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_layer.actor import Actor
+from data_layer.actor import Actor, organisation_scope
 from data_layer.audit import write_audit
 from data_layer.connection import Database
 from data_layer.errors import PermissionDenied
@@ -35,12 +35,7 @@ def register_volunteer(db: Database, actor: Actor, raw: dict[str, Any], *, organ
 
 def list_volunteers(db: Database, actor: Actor, *, governorate_code: str | None = None, status: str | None = None,
                     text: str | None = None, page: int = 1, page_size: int = 25) -> tuple[pd.DataFrame, int]:
-    if actor.sees_all_organisations:
-        organisation_id = None
-    elif actor.role == "association":
-        organisation_id = actor.organisation_id
-    else:
-        raise PermissionDenied()
+    organisation_id = organisation_scope(actor)
     params = {"organisation_id": organisation_id, "governorate_code": governorate_code or None,
               "status": status or None, "text": (text or "").strip() or None}
     page_size = max(1, min(page_size, 200))
