@@ -3,7 +3,7 @@ import math
 
 import streamlit as st
 
-from data_layer.donations import list_donations
+from data_layer.donations import get_donation, list_donations, update_donation_details
 from data_layer.errors import JesrError
 from data_layer.households import get_household, list_households, update_household
 from data_layer.validation import VULNERABILITIES
@@ -94,3 +94,35 @@ if register == "households" and not frame.empty:
                 st.success(ctx.tr("records.updated", id=int(household_id)))
     st.caption(ctx.tr("records.needs_of"))
     st.dataframe(household["needs"].rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True)
+
+if register == "donations" and not frame.empty:
+    st.divider()
+    st.subheader(ctx.tr("records.edit_donation"))
+    donation_id = int(st.selectbox(ctx.tr("records.choose_donation"), list(frame["id"]), key=PREFIX + "donation_id",
+                                   format_func=lambda i: f"#{i} — {frame.loc[frame['id'] == i, 'item'].iloc[0]}"))
+    try:
+        donation = get_donation(ctx.db, ctx.actor, donation_id)
+    except JesrError as exc:
+        show_error(exc, ctx.lang)
+        st.stop()
+    st.caption(ctx.tr("records.donation_quantity_fixed"))
+    with st.form(f"{PREFIX}donation_form_{donation_id}"):
+        item = st.text_input(ctx.tr("field.item"), donation["item"], max_chars=120,
+                             key=f"{PREFIX}donation_item_{donation_id}")
+        value = st.text_input(ctx.tr("field.value_tnd"), "" if donation["value_tnd"] is None else
+                              str(donation["value_tnd"]), max_chars=20, key=f"{PREFIX}donation_value_{donation_id}")
+        storage = st.text_input(ctx.tr("field.storage_location"), donation["storage_location"] or "", max_chars=200,
+                                key=f"{PREFIX}donation_storage_{donation_id}")
+        received_on = st.date_input(ctx.tr("field.received_on"), donation["received_on"], format="DD/MM/YYYY",
+                                    key=f"{PREFIX}donation_received_{donation_id}")
+        notes = st.text_area(ctx.tr("field.notes"), donation["notes"] or "", max_chars=1000,
+                             key=f"{PREFIX}donation_notes_{donation_id}")
+        if st.form_submit_button(ctx.tr("common.save")):
+            try:
+                update_donation_details(ctx.db, ctx.actor, donation_id, {
+                    "item": item, "value_tnd": value, "storage_location": storage, "received_on": received_on,
+                    "notes": notes})
+            except JesrError as exc:
+                show_error(exc, ctx.lang)
+            else:
+                st.success(ctx.tr("records.donation_updated", id=donation_id))

@@ -148,3 +148,16 @@ def test_cash_donation_through_the_form(make_app, db_path):
     assert not at.exception and not at.error
     assert rows(db_path, "SELECT kind, unit, quantity, value_tnd FROM donations WHERE id = (SELECT max(id) FROM "
                          "donations)") == [("cash", "TND", 1250.5, 1250.5)]
+
+
+def test_records_page_corrects_a_donation_with_audit(make_app, db_path):
+    at = open_page(make_app, "atss", "pages/records.py", lang="en")
+    at.radio(key="records_register").set_value("donations")
+    at.run()
+    donation_id = at.selectbox(key="records_donation_id").value
+    at.text_input(key=f"records_donation_storage_{donation_id}").input("Dépôt Bab Saadoun")
+    click(at, "Save")
+    assert not at.exception and not at.error
+    assert rows(db_path, "SELECT storage_location FROM donations WHERE id = ?", donation_id) == [("Dépôt Bab Saadoun",)]
+    assert rows(db_path, "SELECT count(*) FROM audit_log WHERE table_name = 'donations' AND action = 'update' AND "
+                         "record_id = ?", donation_id) == [(1,)]
