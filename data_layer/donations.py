@@ -9,7 +9,7 @@ from data_layer.actor import Actor, organisation_scope
 from data_layer.audit import row_as_dict, write_audit
 from data_layer.campaigns import active_campaign_id
 from data_layer.connection import Database
-from data_layer.errors import NotFound, PermissionDenied
+from data_layer.errors import JesrError, NotFound, PermissionDenied
 from data_layer.queries import Q
 from data_layer.reference import get_reference
 from data_layer.validation import clean_donation
@@ -103,3 +103,21 @@ def update_donation_details(db: Database, actor: Actor, donation_id: int, raw: d
             "notes": record["notes"]})
         after = row_as_dict(cur, Q.get_donation, {"id": donation_id})
         write_audit(cur, actor, "update", "donations", donation_id, before=before, after=after)
+
+
+class DonationInUse(JesrError):
+    code = "error.donation_in_use"
+
+
+def cancel_donation(db: Database, actor: Actor, donation_id: int) -> None:
+    """Withdraw a donation recorded by mistake; refused while allocations still hold its stock."""
+    get_donation(db, actor, donation_id)  # existence and organisation checks
+    if not actor.may_enter_records:
+        raise PermissionDenied()
+    with db.transaction() as cur:
+        if cur.execute(Q.count_live_allocations_of_donation, {"id": donation_id}).fetchone()[0]:
+            raise DonationInUse()
+        before = row_as_dict(cur, Q.get_donation, {"id": donation_id})
+        cur.execute(Q.cancel_donation, {"id": donation_id})
+        write_audit(cur, actor, "update", "donations", donation_id, before={"status": before["status"]},
+                    after={"status": "cancelled"})

@@ -3,7 +3,7 @@ import math
 
 import streamlit as st
 
-from data_layer.donations import get_donation, list_donations, update_donation_details
+from data_layer.donations import cancel_donation, get_donation, list_donations, update_donation_details
 from data_layer.errors import JesrError
 from data_layer.households import get_household, list_households, update_household
 from data_layer.validation import VULNERABILITIES
@@ -126,3 +126,11 @@ if register == "donations" and not frame.empty:
                 show_error(exc, ctx.lang)
             else:
                 st.success(ctx.tr("records.donation_updated", id=donation_id))
+    if donation["status"] == "received" and st.button(ctx.tr("records.cancel_donation"),
+                                                      key=f"{PREFIX}donation_cancel_{donation_id}"):
+        try:
+            cancel_donation(ctx.db, ctx.actor, donation_id)
+        except JesrError as exc:
+            show_error(exc, ctx.lang)
+        else:
+            st.success(ctx.tr("records.donation_cancelled", id=donation_id))

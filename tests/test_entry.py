@@ -131,3 +131,20 @@ def test_volunteer_is_saved_and_bad_one_refused(db, actors):
     with pytest.raises(ValidationError):
         register_volunteer(db, actors["organiser"], dict(raw, vehicle="none"))
     assert count(db, "SELECT count(*) FROM volunteers") == before
+
+
+def test_cancel_donation_refused_while_allocated_and_leaves_history(db, actors):
+    from data_layer.donations import DonationInUse, cancel_donation
+
+    allocated = count(db, "SELECT min(donation_id) FROM allocations WHERE status = 'allocated' AND donation_id IN "
+                          "(SELECT id FROM donations WHERE organisation_id = ?)", actors["atss"].organisation_id)
+    with pytest.raises(DonationInUse):
+        cancel_donation(db, actors["atss"], allocated)
+    donation_id = register_donation(db, actors["atss"], {"donor_name": "Mistake", "category": "food", "quantity": 5,
+                                                         "governorate": "Tunis", "received_on": "2020-05-20"})
+    with pytest.raises(PermissionDenied):
+        cancel_donation(db, actors["amal"], donation_id)
+    cancel_donation(db, actors["atss"], donation_id)
+    assert count(db, "SELECT count(*) FROM donations WHERE id = ? AND status = 'cancelled'", donation_id) == 1
+    assert count(db, "SELECT count(*) FROM stock_lines WHERE donation_id = ?", donation_id) == 0
+    assert count(db, "SELECT count(*) FROM audit_log WHERE table_name = 'donations' AND record_id = ?", donation_id) == 2

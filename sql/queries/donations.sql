@@ -51,3 +51,12 @@ WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
 UPDATE donations SET item = $item, value_tnd = $value_tnd, storage_location = $storage_location,
     received_on = $received_on, notes = $notes
 WHERE id = $id;
+
+-- name: count_live_allocations_of_donation
+-- Allocations that still hold stock from this donation.
+SELECT count(*) FROM allocations
+WHERE donation_id = $id AND status IN ('allocated', 'delivered', 'confirmed');
+
+-- name: cancel_donation
+-- Withdraw a donation recorded by mistake (the row stays, with its history).
+UPDATE donations SET status = 'cancelled' WHERE id = $id AND status = 'received';
