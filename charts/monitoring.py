@@ -4,9 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from charts.style import TEMPLATE, values
+
 
 def _layout(figure: go.Figure, title: str, x_label: str, y_label: str, *, percent: bool = False) -> go.Figure:
-    figure.update_layout(title={"text": title}, xaxis_title=x_label, yaxis_title=y_label,
+    figure.update_layout(template=TEMPLATE, title={"text": title}, xaxis_title=x_label, yaxis_title=y_label,
                          margin={"l": 10, "r": 10, "t": 50, "b": 40},
                          # Below the (often rotated) category labels and the axis title.
                          legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
@@ -19,7 +21,7 @@ def _layout(figure: go.Figure, title: str, x_label: str, y_label: str, *, percen
 def bar_chart(frame: pd.DataFrame, *, x: str, y: str, title: str, x_label: str, y_label: str,
               percent: bool = False, reference: float | None = None, reference_label: str = "") -> go.Figure:
     """One bar per row of `frame` (missing values, e.g. suppressed counts, draw no bar)."""
-    figure = go.Figure(go.Bar(x=frame[x], y=pd.to_numeric(frame[y], errors="coerce"), name=y_label))
+    figure = go.Figure(go.Bar(x=values(frame[x]), y=values(pd.to_numeric(frame[y], errors="coerce")), name=y_label))
     if reference is not None:
         figure.add_hline(y=reference, line_dash="dash", annotation_text=reference_label)
     return _layout(figure, title, x_label, y_label, percent=percent)
@@ -28,7 +30,7 @@ def bar_chart(frame: pd.DataFrame, *, x: str, y: str, title: str, x_label: str, 
 def grouped_bars(frame: pd.DataFrame, *, x: str, series: dict[str, str], title: str, x_label: str,
                  y_label: str) -> go.Figure:
     """Bars side by side per row: `series` maps a column to its (translated) legend name."""
-    figure = go.Figure([go.Bar(x=frame[x], y=pd.to_numeric(frame[column], errors="coerce"), name=name)
+    figure = go.Figure([go.Bar(x=values(frame[x]), y=values(pd.to_numeric(frame[column], errors="coerce")), name=name)
                         for column, name in series.items()])
     return _layout(figure, title, x_label, y_label)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from charts.style import TEMPLATE, values
+
 # (row, column) of each governorate's square; row 0 is the north coast, column 0 the Algerian border.
 TUNISIA_GRID: dict[str, tuple[int, int]] = {
     "TN-23": (0, 2), "TN-12": (0, 3),
@@ -29,29 +31,29 @@ def tile_map(frame: pd.DataFrame, *, value_column: str, name_column: str, title:
     rows = frame[frame["governorate_code"].isin(TUNISIA_GRID)].copy()
     rows["grid_row"] = rows["governorate_code"].map(lambda c: TUNISIA_GRID[c][0])
     rows["grid_col"] = rows["governorate_code"].map(lambda c: TUNISIA_GRID[c][1])
-    values = pd.to_numeric(rows[value_column], errors="coerce")
-    with_value = rows[values.notna()]
-    without = rows[values.isna()]
+    shade = pd.to_numeric(rows[value_column], errors="coerce")
+    with_value = rows[shade.notna()]
+    without = rows[shade.isna()]
     figure = go.Figure()
     figure.add_trace(go.Scatter(
-        x=with_value["grid_col"], y=with_value["grid_row"], mode="markers+text", name=value_label,
+        x=values(with_value["grid_col"]), y=values(with_value["grid_row"]), mode="markers+text", name=value_label,
         customdata=list(zip(with_value["governorate_code"], with_value[name_column])),
-        text=with_value[name_column], textposition="middle center", textfont={"size": 10},
-        marker={"symbol": "square", "size": 58, "color": values[values.notna()], "cmin": 0, "cmax": 1,
+        text=values(with_value[name_column]), textposition="middle center", textfont={"size": 10},
+        marker={"symbol": "square", "size": 58, "color": values(shade[shade.notna()]), "cmin": 0, "cmax": 1,
                 "colorscale": "RdYlGn", "showscale": True,
                 "colorbar": {"title": {"text": value_label}, "tickformat": value_format}},
         hovertemplate="%{customdata[1]} (%{customdata[0]})<br>" + value_label
                       + ": %{marker.color:" + value_format + "}<extra></extra>",
     ))
     figure.add_trace(go.Scatter(
-        x=without["grid_col"], y=without["grid_row"], mode="markers+text", name=no_data_label,
+        x=values(without["grid_col"]), y=values(without["grid_row"]), mode="markers+text", name=no_data_label,
         customdata=list(zip(without["governorate_code"], without[name_column])),
-        text=without[name_column], textposition="middle center", textfont={"size": 10},
+        text=values(without[name_column]), textposition="middle center", textfont={"size": 10},
         marker={"symbol": "square", "size": 58, "color": NO_DATA_COLOUR},
         hovertemplate="%{customdata[1]} (%{customdata[0]})<br>" + no_data_label + "<extra></extra>",
     ))
     figure.update_layout(
-        title={"text": title}, height=560, showlegend=False, plot_bgcolor="white",
+        template=TEMPLATE, title={"text": title}, height=560, showlegend=False, plot_bgcolor="white",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         xaxis={"visible": False, "range": [-0.6, 4.6]},
         yaxis={"visible": False, "range": [6.6, -0.6], "scaleanchor": "x"},

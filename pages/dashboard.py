@@ -13,7 +13,8 @@ ctx = page_setup("dashboard.title")
 PREFIX = "dashboard_"
 PNG_HINT = ctx.tr("dashboard.png_hint")
 
-campaigns = cache.campaigns(ctx.db)
+version = cache.data_version(ctx.db)  # read once per rerun
+campaigns = cache.campaigns(ctx.db, version)
 with st.form(PREFIX + "filters"):
     st.caption(ctx.tr("dashboard.filters"))
     top = st.columns(3)
@@ -35,7 +36,7 @@ with st.form(PREFIX + "filters"):
 filters = Filters(campaign_id=campaign_id, date_from=date_from, date_to=date_to, governorate_code=governorate,
                   category_code=category)
 # Built once per (data version, filters, language, suppression) and shared: a rerun only lays it out.
-view = cache.view(ctx.db, filters, ctx.actor, ctx.lang)
+view = cache.view(ctx.db, filters, ctx.actor, ctx.lang, version)
 
 
 def chart(where, name: str, **options) -> None:

@@ -106,15 +106,21 @@ def volunteers(db: Database, filters: cov.Filters = cov.ALL) -> pd.DataFrame:
     return _volunteers(db, _version(db), filters.key())
 
 
-def view(db: Database, filters: cov.Filters, actor: Actor | None, lang: str) -> DashboardView:
+def view(db: Database, filters: cov.Filters, actor: Actor | None, lang: str,
+         version: tuple | None = None) -> DashboardView:
     """The coverage dashboard as drawn for these filters, language and reader (suppressed or not):
     one key per (data version, filters, language, suppression), shared by every session."""
     suppress = must_suppress(actor)
-    return _view(db, _version(db), filters.key(), lang, suppress, actor)
+    return _view(db, version or data_version(db), filters.key(), lang, suppress, actor)
 
 
-def campaigns(db: Database) -> pd.DataFrame:
-    return _campaigns(db, _version(db))
+def campaigns(db: Database, version: tuple | None = None) -> pd.DataFrame:
+    return _campaigns(db, version or data_version(db))
+
+
+def data_version(db: Database) -> tuple:
+    """The key every cached value of this view is read under; a page may read it once per rerun."""
+    return _version(db)
 
 
 def progress(db: Database, campaign_id: int | None = None, as_of: dt.date | None = None) -> prog.Progress | None:

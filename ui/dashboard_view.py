@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 
 from charts.monitoring import bar_chart, grouped_bars, registered_served_bars
 from charts.tilemap import tile_map
@@ -43,10 +44,18 @@ class DashboardView:
     metrics: list[tuple[str, str]]
     suppressed: bool
     figures: dict[str, go.Figure | None]
-    coverage_table: pd.DataFrame
-    flows_tables: list[pd.DataFrame]
+    coverage_table: pa.Table | pd.DataFrame
+    flows_tables: list[pa.Table | pd.DataFrame]
     volunteer_metrics: list[tuple[str, str]]
     downloads: list[Download]
+
+
+def _arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
+    """The table as Arrow once, so st.dataframe only serialises it (converting the frame was a tenth of a rerun)."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return frame  # mixed types: st.dataframe's own conversion knows how to fix them
 
 
 def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: str) -> DashboardView:
@@ -97,7 +106,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         lambda v: v if isinstance(v, str) else format_percent(v, lang))
     table["registered_per_10k"] = table["registered_per_10k"].map(
         lambda v: v if isinstance(v, str) else format_number(v, lang, decimals=2))
-    coverage_table = for_display(translate_headers(table, lang))
+    coverage_table = _arrow(for_display(translate_headers(table, lang)))
 
     unmet = export_layout("unmet_needs", aggregates["unmet_needs"], actor, lang)
     unmet_by_category = (numeric_for_chart(unmet, ["unmet_quantity"])
@@ -120,8 +129,8 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     figures["flows_org_chart"] = grouped_bars(flows_org, x="organisation_code", series=value_series,
                                               title=tr("dashboard.flows_org_title"),
                                               x_label=tr("dashboard.organisation"), y_label=tr("dashboard.value_tnd"))
-    flows_tables = [for_display(translate_headers(translate_codes(flows_category, lang), lang)),
-                    for_display(translate_headers(flows_org, lang))]
+    flows_tables = [_arrow(for_display(translate_headers(translate_codes(flows_category, lang), lang))),
+                    _arrow(for_display(translate_headers(flows_org, lang)))]
 
     volunteers = export_layout("volunteer_activity", aggregates["volunteer_activity"], actor, lang)
     names = dict(zip(coverage["governorate_code"], coverage[area_name_column(lang)]))
