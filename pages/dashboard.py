@@ -81,15 +81,17 @@ chart(right, "deliveries_per_volunteer_chart")
 
 st.subheader(ctx.tr("dashboard.downloads"))
 # Files are built when clicked (a callable), not on every rerun: the XLSX alone cost a third of a render.
+# One horizontal row per table (a fixed-width label, then its buttons): a grid of st.columns cost 25
+# layout blocks on every rerun for these five lines.
 for download in view.downloads:
     kind = download.kind
-    cols = st.columns([2, 1, 1, 1])
-    cols[0].write(download.label)
-    cols[1].download_button("CSV", partial(table_bytes, download.table, "csv"), file_name=f"jesr_{kind}.csv",
-                            mime="text/csv", key=f"{PREFIX}download_{kind}_csv")
-    cols[2].download_button("XLSX", partial(table_bytes, download.table, "xlsx"), file_name=f"jesr_{kind}.xlsx",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            key=f"{PREFIX}download_{kind}_xlsx")
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.markdown(download.label, width=320)
+    row.download_button("CSV", partial(table_bytes, download.table, "csv"), file_name=f"jesr_{kind}.csv",
+                        mime="text/csv", key=f"{PREFIX}download_{kind}_csv")
+    row.download_button("XLSX", partial(table_bytes, download.table, "xlsx"), file_name=f"jesr_{kind}.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        key=f"{PREFIX}download_{kind}_xlsx")
     if download.hxl_table is not None:
-        cols[3].download_button("HXL", partial(table_bytes, download.hxl_table, "csv"), file_name=f"jesr_{kind}_hxl.csv",
-                                mime="text/csv", key=f"{PREFIX}download_{kind}_hxl")
+        row.download_button("HXL", partial(table_bytes, download.hxl_table, "csv"), file_name=f"jesr_{kind}_hxl.csv",
+                            mime="text/csv", key=f"{PREFIX}download_{kind}_hxl")

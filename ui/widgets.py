@@ -6,15 +6,16 @@ from typing import Any
 import streamlit as st
 
 from data_layer.i18n import area_name_column
-from data_layer.reference import get_reference, list_areas
+from data_layer.reference import get_reference
 from ui.session import PageContext
 
 
 def governorate_select(ctx: PageContext, key: str, *, optional: bool = False, label_key: str = "field.governorate",
                        container: Any = st) -> str | None:
-    areas = list_areas(ctx.db)
-    names = dict(zip(areas["code"], areas[area_name_column(ctx.lang)]))
-    options: list[str | None] = ([None] if optional else []) + list(areas["code"])
+    # The areas read once per database (get_reference), not a query on every rerun of every page.
+    areas = [row for row in get_reference(ctx.db).areas.values() if row["country_code"] == "TN"]
+    names = {row["code"]: row[area_name_column(ctx.lang)] for row in areas}
+    options: list[str | None] = ([None] if optional else []) + [row["code"] for row in areas]
     return container.selectbox(
         ctx.tr(label_key), options, key=key,
         format_func=lambda code: ctx.tr("common.all") if code is None else f"{names[code]} ({code})",
@@ -32,3 +33,17 @@ def show_saved(ctx: PageContext, message_key: str, summary: dict[str, Any], add_
     st.success(ctx.tr(message_key, **{k: v for k, v in summary.items() if k == "id"}))
     st.table({ctx.tr(f"field.{k}") if k != "id" else "#": [str(v)] for k, v in summary.items()})
     return st.button(ctx.tr("common.add_another"), key=add_another_key, type="primary")
+
+
+def display_value(value: Any) -> str:
+    """A missing value (None, NaN or NaT from a frame, or empty text) as a dash, never as "nan"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return "—"
+    except (TypeError, ValueError):
+        pass
+    return str(value)
