@@ -50,25 +50,33 @@ ORDER BY a.code;
 
 -- name: list_unmet_by_category
 -- Open needs not yet covered by live allocations, per governorate, category and unit.
-WITH live AS (
+-- Only live allocations of open needs are summed (few: a need its allocations cover is marked
+-- covered), instead of grouping every allocation by need and joining them all back.
+WITH open_needs AS (
+    SELECT n.id, n.household_id, n.category_code, n.unit, n.quantity
+    FROM needs n
+    WHERE n.status = 'open'
+      AND ($category_code IS NULL OR n.category_code = $category_code)
+),
+live AS (
     SELECT need_id, sum(quantity) AS allocated
-    FROM allocations WHERE status IN ('allocated', 'delivered', 'confirmed')
+    FROM allocations
+    WHERE status IN ('allocated', 'delivered', 'confirmed')
+      AND need_id IN (SELECT id FROM open_needs)
     GROUP BY need_id
 )
 SELECT h.governorate_code, n.category_code, n.unit,
        count(DISTINCT h.id) AS households_waiting,
        CAST(sum(greatest(n.quantity - coalesce(l.allocated, 0), 0)) AS DOUBLE) AS unmet_quantity
-FROM needs n
+FROM open_needs n
 JOIN households h ON h.id = n.household_id
 LEFT JOIN live l ON l.need_id = n.id
-WHERE n.status = 'open'
-  AND n.quantity > coalesce(l.allocated, 0)
+WHERE n.quantity > coalesce(l.allocated, 0)
   AND h.status NOT IN ('submitted', 'rejected', 'merged')
   AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
   AND ($date_from IS NULL OR CAST(h.created_at AS DATE) >= $date_from)
   AND ($date_to IS NULL OR CAST(h.created_at AS DATE) <= $date_to)
   AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
-  AND ($category_code IS NULL OR n.category_code = $category_code)
 GROUP BY h.governorate_code, n.category_code, n.unit
 ORDER BY h.governorate_code, n.category_code, n.unit;
 
