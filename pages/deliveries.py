@@ -54,7 +54,8 @@ st.divider()
 delivery_id = st.selectbox(ctx.tr("deliveries.choose"), list(frame["delivery_id"]), key=PREFIX + "delivery",
                            format_func=lambda i: f"#{i} — {frame.loc[frame['delivery_id'] == i, 'full_name'].iloc[0]}")
 row = frame[frame["delivery_id"] == delivery_id].iloc[0]
-st.caption(ctx.tr("deliveries.code", code=get_confirmation_code(ctx.db, ctx.actor, int(delivery_id))))
+st.caption(f"#{delivery_id} · " + ctx.tr("deliveries.code", code=get_confirmation_code(ctx.db, ctx.actor,
+                                                                                      int(delivery_id))))
 
 with st.form(f"{PREFIX}assign_{delivery_id}"):
     day = st.date_input(ctx.tr("column.planned_on"), value=row["planned_on"] or dt.date.today(),

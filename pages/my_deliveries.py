@@ -1,10 +1,13 @@
 """A volunteer's own deliveries, with address and phone, to mark on the way, delivered or failed."""
+import pandas as pd
 import streamlit as st
 
 from data_layer.deliveries import FAILURE_REASONS, advance_delivery, list_deliveries
 from data_layer.errors import JesrError
+from data_layer.i18n import format_date
 from ui.messages import show_error
 from ui.session import page_setup
+from ui.widgets import display_value
 
 ctx = page_setup("my_deliveries.title")
 PREFIX = "my_deliveries_"
@@ -21,9 +24,10 @@ if open_rows.empty:
 for row in open_rows.itertuples():
     with st.container(border=True):
         st.markdown(f"**#{row.delivery_id} — {row.full_name}** · {ctx.tr(f'delivery_status.{row.status}')}")
-        st.write(f"📍 {row.address or '—'}, {row.delegation or ''} ({row.governorate_code})")
-        st.write(f"📞 {row.phone or '—'}")
-        st.caption(f"{row.planned_on or '—'} · {row.contents or ''}")
+        st.write(f"📍 {display_value(row.address)}, {display_value(row.delegation)} ({row.governorate_code})")
+        st.write(f"📞 {display_value(row.phone)}")
+        st.caption(f"{format_date(None if pd.isna(row.planned_on) else row.planned_on, ctx.lang)} · "
+                   f"{display_value(row.contents)}")
         with st.form(f"{PREFIX}form_{row.delivery_id}"):
             code = st.text_input(ctx.tr("my_deliveries.code"), key=f"{PREFIX}code_{row.delivery_id}", max_chars=6,
                                  help=ctx.tr("my_deliveries.code_help"))
