@@ -14,8 +14,9 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
-# Layout parts that only style subplot kinds these charts never use.
-_UNUSED_LAYOUT = ("geo", "polar", "scene", "ternary", "mapbox")
+# Layout parts that only style subplot kinds these charts never use, and the default colour scales
+# (every chart that colours by value names its own scale).
+_UNUSED_LAYOUT = ("geo", "polar", "scene", "ternary", "mapbox", "colorscale", "coloraxis")
 
 
 def _trimmed_template(name: str = "plotly") -> go.layout.Template:

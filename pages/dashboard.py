@@ -15,13 +15,14 @@ PNG_HINT = ctx.tr("dashboard.png_hint")
 
 version = cache.data_version(ctx.db)  # read once per rerun
 campaigns = cache.campaigns(ctx.db, version)
+campaign_names = dict(zip(campaigns["id"], campaigns["name"]))
 with st.form(PREFIX + "filters"):
     st.caption(ctx.tr("dashboard.filters"))
     top = st.columns(3)
     campaign_id = top[0].selectbox(ctx.tr("dashboard.campaign"), [None, *campaigns["id"].tolist()],
                                    key=PREFIX + "campaign",
                                    format_func=lambda i: ctx.tr("common.all") if i is None
-                                   else campaigns.set_index("id").at[i, "name"])
+                                   else campaign_names[i])
     date_from = top[1].date_input(ctx.tr("dashboard.date_from"), value=None, key=PREFIX + "date_from",
                                   format="DD/MM/YYYY")
     date_to = top[2].date_input(ctx.tr("dashboard.date_to"), value=None, key=PREFIX + "date_to",
