@@ -71,3 +71,36 @@ def test_demo_with_2000_households_reaches_every_governorate(tmp_path):
     assert db.conn.execute("SELECT count(DISTINCT governorate_code) FROM households").fetchone()[0] == 24
     assert db.conn.execute("SELECT count(DISTINCT governorate_code) FROM volunteers").fetchone()[0] == 24
     db.close()
+
+
+def test_donation_delegation_migration_upgrades_a_database_of_the_previous_schema(tmp_path, monkeypatch):
+    import shutil
+
+    import data_layer.migrations as migrations
+
+    # A database created before 0012: every other migration, a donation and an allocation of it.
+    previous = tmp_path / "previous"
+    previous.mkdir()
+    for version, _, path in list_migrations():
+        if version != 12:
+            shutil.copy(path, previous / path.name)
+    monkeypatch.setattr(migrations, "MIGRATIONS_DIR", previous)
+    old = open_database(tmp_path / "old.duckdb")
+    assert "delegation" not in {r[0] for r in old.conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'donations'").fetchall()}
+    old.conn.execute("INSERT INTO organisations (id, code, name, kind) VALUES (1, 'OLD', 'Old', 'association')")
+    old.conn.execute("INSERT INTO donations (id, organisation_id, kind, category_code, item, quantity, unit, "
+                     "governorate_code, received_on) VALUES (1, 1, 'in_kind', 'food', 'Semoule', 10, 'kg', 'TN-11', "
+                     "DATE '2020-05-16')")
+    old.conn.execute("INSERT INTO allocations (donation_id, need_id, household_id, quantity) VALUES (1, 1, 1, 4)")
+    old.close()
+
+    monkeypatch.undo()
+    upgraded = open_database(tmp_path / "old.duckdb")
+    conn = upgraded.conn
+    assert conn.execute("SELECT max(version) FROM schema_migrations WHERE version < 30").fetchone()[0] == 12
+    assert conn.execute("SELECT donation_id, governorate_code, delegation, CAST(available AS DOUBLE) "
+                        "FROM stock_lines").fetchall() == [(1, "TN-11", None, 6.0)]
+    conn.execute("UPDATE donations SET delegation = 'Bab Souika' WHERE id = 1")
+    assert conn.execute("SELECT delegation FROM stock_lines").fetchall() == [("Bab Souika",)]
+    upgraded.close()
