@@ -39,7 +39,7 @@ def insert_donation_row(cur: Any, actor: Actor, record: dict[str, Any], organisa
                         campaign_id: int | None) -> int:
     donor_id = find_or_create_donor(cur, actor, record["donor_name"], record["donor_type"], record["donor_phone"])
     values = {k: record[k] for k in ("kind", "category_code", "item", "quantity", "unit", "value_tnd",
-                                     "governorate_code", "storage_location", "received_on", "notes")}
+                                     "governorate_code", "delegation", "storage_location", "received_on", "notes")}
     values.update(campaign_id=campaign_id, organisation_id=organisation_id, donor_id=donor_id,
                   created_by=actor.user_id)
     donation_id = cur.execute(Q.insert_donation, values).fetchone()[0]
@@ -87,19 +87,21 @@ def get_donation(db: Database, actor: Actor, donation_id: int) -> dict[str, Any]
 
 
 def update_donation_details(db: Database, actor: Actor, donation_id: int, raw: dict[str, Any]) -> None:
-    """Correct a donation's description, value, storage, date or notes (not its quantity)."""
+    """Correct a donation's description, value, delegation where held, storage, date or notes (not its
+    quantity nor its governorate: allocations already made from it stay where they were made)."""
     current = get_donation(db, actor, donation_id)
     if not actor.may_enter_records:
         raise PermissionDenied()
     merged = {"category": current["category_code"], "kind": current["kind"], "quantity": current["quantity"],
               "unit": current["unit"], "donor_name": current["donor_name"], "donor_type": current["donor_type"],
-              "governorate": current["governorate_code"], **raw}
+              "governorate": current["governorate_code"], "delegation": current["delegation"], **raw}
     record = clean_donation(get_reference(db), merged)
     with db.transaction() as cur:
         before = row_as_dict(cur, Q.get_donation, {"id": donation_id})
         cur.execute(Q.update_donation_details, {
             "id": donation_id, "item": record["item"], "value_tnd": record["value_tnd"],
-            "storage_location": record["storage_location"], "received_on": record["received_on"],
+            "delegation": record["delegation"], "storage_location": record["storage_location"],
+            "received_on": record["received_on"],
             "notes": record["notes"]})
         after = row_as_dict(cur, Q.get_donation, {"id": donation_id})
         write_audit(cur, actor, "update", "donations", donation_id, before=before, after=after)

@@ -277,7 +277,7 @@ def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: d
             Decimal(pledge["quantity"]),
             "unit": pledge["unit"], "item": pledge["item"],
             "donor_name": pledge["donor_name"], "donor_type": pledge["donor_type"], "donor_phone": pledge["phone"],
-            "governorate": pledge["governorate_code"], "received_on": received_on,
+            "governorate": pledge["governorate_code"], "delegation": pledge["delegation"], "received_on": received_on,
             "notes": f"pledge {pledge['reference'] or pledge_id}"})
         donation_id = insert_donation_row(cur, actor, record, pledge["organisation_id"], campaign_id)
         cur.execute(Q.set_pledge_status, {"id": pledge_id, "status": "received", "from_status": "accepted",

@@ -71,6 +71,14 @@ def fold(text: str) -> str:
     return text.replace(" ", "")
 
 
+def delegation_key(value: Any) -> str | None:
+    """The form in which two delegations are compared: "Bab Souika" held stock serves a household
+    in "bab-souika" or "Bab  Souïka". None for a blank delegation (held at governorate level)."""
+    if is_blank(value):
+        return None
+    return fold(str(value)) or None
+
+
 def build_reference(areas: list[dict[str, Any]], categories: list[dict[str, Any]]) -> Reference:
     lookup: dict[str, str] = {}
     for row in areas:
@@ -420,6 +428,8 @@ def clean_donation(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
         "unit": unit,
         "value_tnd": value,
         "governorate_code": clean_area(errs, ref, raw.get("governorate")),
+        # Where within the governorate the aid is held; blank means at governorate level.
+        "delegation": clean_text(errs, "delegation", raw.get("delegation"), required=False),
         "storage_location": clean_text(errs, "storage_location", raw.get("storage_location"), required=False),
         "received_on": clean_date(errs, "received_on", raw.get("received_on")),
         "notes": clean_text(errs, "notes", raw.get("notes"), required=False, multiline=True),

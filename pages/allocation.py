@@ -39,7 +39,8 @@ st.subheader(ctx.tr("allocation.stock"))
 if lines.empty:
     st.info(ctx.tr("allocation.no_stock"))
 else:
-    st.dataframe(lines[["donation_id", "organisation", "item", "unit", "received", "allocated", "available"]]
+    st.dataframe(lines[["donation_id", "organisation", "delegation", "item", "unit", "received", "allocated",
+                        "available"]]
                  .rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch",
                  key=PREFIX + "stock_table")
 

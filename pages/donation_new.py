@@ -47,6 +47,8 @@ with st.form(PREFIX + "form"):
     value = st.text_input(ctx.tr("field.value_tnd"), key=PREFIX + "value_tnd", max_chars=20,
                           help=ctx.tr("donation_new.value_help"))
     governorate = governorate_select(ctx, PREFIX + "governorate", label_key="donation_new.held_in")
+    delegation = st.text_input(ctx.tr("donation_new.delegation"), key=PREFIX + "delegation", max_chars=80,
+                               help=ctx.tr("donation_new.delegation_help"))
     storage = st.text_input(ctx.tr("field.storage_location"), key=PREFIX + "storage_location", max_chars=200)
     received_on = st.date_input(ctx.tr("field.received_on"), value=dt.date.today(), key=PREFIX + "received_on",
                                 max_value=dt.date.today(), format="DD/MM/YYYY")
@@ -56,7 +58,7 @@ with st.form(PREFIX + "form"):
 if submitted:
     raw = {"donor_type": donor_type, "donor_name": donor_name, "donor_phone": donor_phone, "category": category,
            "kind": "cash" if category == "cash" else "in_kind", "item": item, "quantity": quantity, "unit": unit,
-           "value_tnd": value, "governorate": governorate, "storage_location": storage,
+           "value_tnd": value, "governorate": governorate, "delegation": delegation, "storage_location": storage,
            "received_on": received_on, "notes": notes}
     try:
         donation_id = register_donation(ctx.db, ctx.actor, raw, organisation_id=organisation_id)

@@ -111,6 +111,9 @@ if register == "donations" and not frame.empty:
                              key=f"{PREFIX}donation_item_{donation_id}")
         value = st.text_input(ctx.tr("field.value_tnd"), "" if donation["value_tnd"] is None else
                               str(donation["value_tnd"]), max_chars=20, key=f"{PREFIX}donation_value_{donation_id}")
+        delegation = st.text_input(ctx.tr("donation_new.delegation"), donation["delegation"] or "", max_chars=80,
+                                   key=f"{PREFIX}donation_delegation_{donation_id}",
+                                   help=ctx.tr("donation_new.delegation_help"))
         storage = st.text_input(ctx.tr("field.storage_location"), donation["storage_location"] or "", max_chars=200,
                                 key=f"{PREFIX}donation_storage_{donation_id}")
         received_on = st.date_input(ctx.tr("field.received_on"), donation["received_on"], format="DD/MM/YYYY",
@@ -120,8 +123,8 @@ if register == "donations" and not frame.empty:
         if st.form_submit_button(ctx.tr("common.save")):
             try:
                 update_donation_details(ctx.db, ctx.actor, donation_id, {
-                    "item": item, "value_tnd": value, "storage_location": storage, "received_on": received_on,
-                    "notes": notes})
+                    "item": item, "value_tnd": value, "delegation": delegation, "storage_location": storage,
+                    "received_on": received_on, "notes": notes})
             except JesrError as exc:
                 show_error(exc, ctx.lang)
             else:

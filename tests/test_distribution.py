@@ -124,8 +124,8 @@ def test_stock_is_exact_after_any_sequence(stock_case, steps) -> None:
 
 def test_stock_summary_and_export_columns(db: Database, actors: dict[str, Actor]) -> None:
     frame = export_table(db, actors["organiser"], "stock")
-    assert list(frame.columns)[:8] == ["organisation", "governorate", "category", "item", "unit", "received",
-                                       "allocated", "available"]
+    assert list(frame.columns)[:9] == ["organisation", "governorate", "delegation", "category", "item", "unit",
+                                       "received", "allocated", "available"]
     assert frame["governorate"].str.match(r"^TN-\d\d$").all()
     assert (frame["available"] == frame["received"] - frame["allocated"]).all()
     total = _one(db, "SELECT CAST(sum(quantity) AS DOUBLE) FROM donations WHERE status = 'received'")
@@ -138,6 +138,24 @@ def test_stock_summary_and_export_columns(db: Database, actors: dict[str, Actor]
     assert len(allocations) == _one(db, "SELECT count(*) FROM allocations")
     with pytest.raises(PermissionDenied):
         export_table(db, actors["observer"], "stock")
+
+
+def test_stock_and_donation_exports_say_which_delegation_holds_the_stock(db: Database,
+                                                                          actors: dict[str, Actor]) -> None:
+    staff = actors["atss"]
+    held = register_donation(db, staff, {
+        "donor_type": "individual", "donor_name": "Donor", "category": "hygiene", "item": "Savon local",
+        "quantity": "7", "unit": "piece", "governorate": "TN-11", "delegation": " Bab  Souika ",
+        "received_on": dt.date(2020, 5, 20)})
+    central = _donation(db, staff, "5", category="hygiene", unit="piece")
+    stock = export_table(db, staff, "stock")
+    soap = stock[stock["item"] == "Savon local"]
+    assert soap[["governorate", "delegation", "received"]].values.tolist() == [["TN-11", "Bab Souika", 7.0]]
+    test_items = stock[stock["item"] == "Test item"]
+    assert test_items["delegation"].isna().all() and test_items["received"].sum() >= 5
+    donations = export_table(db, staff, "donations").set_index("id")
+    assert donations.loc[held, "delegation"] == "Bab Souika"
+    assert pd.isna(donations.loc[central, "delegation"])
 
 
 # --- no over-allocation -------------------------------------------------------------------------

@@ -79,11 +79,13 @@ def test_donation_form_saves_and_refuses_wrong_quantity(make_app, db_path):
     assert rows(db_path, "SELECT count(*) FROM donations WHERE item = 'hygiene' AND received_on = '2020-05-18'") \
         == [(0,)]
     at.text_input(key="donation_new_quantity").input("40")
+    at.text_input(key="donation_new_delegation").input("  Sfax   Ville ")
     click(at, "Save")
     assert not at.exception and not at.error
-    assert rows(db_path, "SELECT category_code, quantity, unit, d.governorate_code, o.code FROM donations d "
-                         "JOIN organisations o ON o.id = d.organisation_id WHERE received_on = '2020-05-18' "
-                         "AND d.id = (SELECT max(id) FROM donations)") == [("hygiene", 40, "kit", "TN-61", "AMAL-SFX")]
+    assert rows(db_path, "SELECT category_code, quantity, unit, d.governorate_code, d.delegation, o.code "
+                         "FROM donations d JOIN organisations o ON o.id = d.organisation_id "
+                         "WHERE received_on = '2020-05-18' AND d.id = (SELECT max(id) FROM donations)") \
+        == [("hygiene", 40, "kit", "TN-61", "Sfax Ville", "AMAL-SFX")]
 
 
 def test_volunteer_form_saves_and_refuses_missing_service(make_app, db_path):
@@ -146,8 +148,8 @@ def test_cash_donation_through_the_form(make_app, db_path):
     at.selectbox(key="donation_new_governorate").set_value("TN-11")
     click(at, t("common.save", "fr"))
     assert not at.exception and not at.error
-    assert rows(db_path, "SELECT kind, unit, quantity, value_tnd FROM donations WHERE id = (SELECT max(id) FROM "
-                         "donations)") == [("cash", "TND", 1250.5, 1250.5)]
+    assert rows(db_path, "SELECT kind, unit, quantity, value_tnd, delegation FROM donations WHERE id = "
+                         "(SELECT max(id) FROM donations)") == [("cash", "TND", 1250.5, 1250.5, None)]
 
 
 def test_records_page_corrects_a_donation_with_audit(make_app, db_path):
@@ -156,8 +158,10 @@ def test_records_page_corrects_a_donation_with_audit(make_app, db_path):
     at.run()
     donation_id = at.selectbox(key="records_donation_id").value
     at.text_input(key=f"records_donation_storage_{donation_id}").input("Dépôt Bab Saadoun")
+    at.text_input(key=f"records_donation_delegation_{donation_id}").input("Bab Souika")
     click(at, "Save")
     assert not at.exception and not at.error
-    assert rows(db_path, "SELECT storage_location FROM donations WHERE id = ?", donation_id) == [("Dépôt Bab Saadoun",)]
+    assert rows(db_path, "SELECT storage_location, delegation FROM donations WHERE id = ?", donation_id) \
+        == [("Dépôt Bab Saadoun", "Bab Souika")]
     assert rows(db_path, "SELECT count(*) FROM audit_log WHERE table_name = 'donations' AND action = 'update' AND "
                          "record_id = ?", donation_id) == [(1,)]

@@ -97,8 +97,8 @@ def test_merge_adds_missing_needs_to_the_registered_household(db, actors):
 
 
 def test_pledge_accepted_then_received_becomes_a_donation(db, actors):
-    submit_pledge(db, dict(PLEDGE, governorate="TN-61", category="food", quantity="30", unit="kg", item="Semoule"),
-                  client="p", consent_given=True, lang="fr")
+    submit_pledge(db, dict(PLEDGE, governorate="TN-61", delegation="Sakiet Ezzit", category="food", quantity="30",
+                           unit="kg", item="Semoule"), client="p", consent_given=True, lang="fr")
     pledge_id = int(queues.list_pledge_queue(db, actors["amal"])["id"][0])
     queues.accept_pledge(db, actors["amal"], pledge_id)
     with pytest.raises(PermissionDenied):
@@ -106,9 +106,10 @@ def test_pledge_accepted_then_received_becomes_a_donation(db, actors):
     donation_id = queues.receive_pledge(db, actors["amal"], pledge_id, received_on=dt.date(2026, 11, 20),
                                         quantity="25")
     cur = db.cursor()
+    # The goods are held where they were pledged, down to the delegation.
     assert cur.execute("SELECT organisation_id, category_code, CAST(quantity AS INTEGER), unit, governorate_code, "
-                       "status FROM donations WHERE id = ?", [donation_id]).fetchone() == (
-        actors["amal"].organisation_id, "food", 25, "kg", "TN-61", "received")
+                       "delegation, status FROM donations WHERE id = ?", [donation_id]).fetchone() == (
+        actors["amal"].organisation_id, "food", 25, "kg", "TN-61", "Sakiet Ezzit", "received")
     assert cur.execute("SELECT status, donation_id FROM pledges WHERE id = ?", [pledge_id]).fetchone() == (
         "received", donation_id)
     cur.close()

@@ -6,7 +6,15 @@ import pytest
 
 from data_layer.errors import ValidationError
 from data_layer.reference import get_reference
-from data_layer.validation import _Collector, clean_donation, clean_household, clean_phone, clean_volunteer, fold
+from data_layer.validation import (
+    _Collector,
+    clean_donation,
+    clean_household,
+    clean_phone,
+    clean_volunteer,
+    delegation_key,
+    fold,
+)
 
 
 @pytest.fixture
@@ -109,6 +117,23 @@ def test_donation_units_fit_category_and_cash_value_defaults_to_amount(ref):
     assert ("kind", "error.kind_category") in errors_of(lambda: clean_donation(ref, {
         "donor_name": "X", "category": "food", "kind": "cash", "quantity": "3", "governorate": "Tunis",
         "received_on": "2020-05-15"}))
+
+
+def test_donation_delegation_is_optional_trimmed_and_limited_like_a_household_one(ref):
+    base = {"donor_name": "X", "category": "food", "quantity": "3", "governorate": "Tunis",
+            "received_on": "2020-05-15"}
+    assert clean_donation(ref, base)["delegation"] is None
+    assert clean_donation(ref, dict(base, delegation="   "))["delegation"] is None
+    assert clean_donation(ref, dict(base, delegation="  Bab \t Souika \u200f"))["delegation"] == "Bab Souika"
+    assert clean_donation(ref, dict(base, delegation="x" * 80))["delegation"] == "x" * 80
+    assert ("delegation", "error.too_long") in errors_of(lambda: clean_donation(ref, dict(base, delegation="x" * 81)))
+
+
+def test_delegations_match_ignoring_case_spaces_and_accents():
+    assert delegation_key("Bab Souika") == delegation_key("  bab   SOUIKA") == delegation_key("Bab-Souïka")
+    assert delegation_key("Sfax 1") != delegation_key("Sfax 11")
+    assert delegation_key("المرسى") == delegation_key("المرسي")
+    assert delegation_key(None) is None and delegation_key(" ") is None and delegation_key(float("nan")) is None
 
 
 @pytest.mark.parametrize("date", ["2020-02-30", "31/04/2020", "yesterday", "1899-01-01"])

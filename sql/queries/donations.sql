@@ -9,9 +9,9 @@ INSERT INTO donors (name, donor_type, phone) VALUES ($name, $donor_type, $phone)
 -- name: insert_donation
 -- A donation received by an organisation; returns its id.
 INSERT INTO donations (campaign_id, organisation_id, donor_id, kind, category_code, item, quantity, unit,
-                       value_tnd, governorate_code, storage_location, received_on, notes, created_by)
+                       value_tnd, governorate_code, delegation, storage_location, received_on, notes, created_by)
 VALUES ($campaign_id, $organisation_id, $donor_id, $kind, $category_code, $item, $quantity, $unit,
-        $value_tnd, $governorate_code, $storage_location, $received_on, $notes, $created_by)
+        $value_tnd, $governorate_code, $delegation, $storage_location, $received_on, $notes, $created_by)
 RETURNING id;
 
 -- name: get_donation
@@ -25,7 +25,7 @@ WHERE d.id = $id;
 -- name: list_donations_page
 -- One page of donations an actor may see, filtered; newest first.
 SELECT d.id, d.received_on, o.code AS organisation_code, dn.name AS donor_name, d.kind, d.category_code,
-       d.item, d.quantity, d.unit, d.value_tnd, d.governorate_code, d.storage_location, d.status
+       d.item, d.quantity, d.unit, d.value_tnd, d.governorate_code, d.delegation, d.storage_location, d.status
 FROM donations d
 JOIN organisations o ON o.id = d.organisation_id
 LEFT JOIN donors dn ON dn.id = d.donor_id
@@ -48,8 +48,8 @@ WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
 
 -- name: update_donation_details
 -- The fields of a donation that may be corrected without touching stock arithmetic.
-UPDATE donations SET item = $item, value_tnd = $value_tnd, storage_location = $storage_location,
-    received_on = $received_on, notes = $notes
+UPDATE donations SET item = $item, value_tnd = $value_tnd, delegation = $delegation,
+    storage_location = $storage_location, received_on = $received_on, notes = $notes
 WHERE id = $id;
 
 -- name: count_live_allocations_of_donation

@@ -13,7 +13,8 @@ ORDER BY h.id;
 -- Donations in the import layout, plus id, organisation and status.
 SELECT d.id, dn.name AS donor_name, dn.donor_type, d.kind, d.category_code AS category, d.item,
        CAST(d.quantity AS DOUBLE) AS quantity, d.unit, CAST(d.value_tnd AS DOUBLE) AS value_tnd,
-       d.governorate_code AS governorate, d.received_on, d.storage_location, o.code AS organisation, d.status
+       d.governorate_code AS governorate, d.delegation, d.received_on, d.storage_location, o.code AS organisation,
+       d.status
 FROM donations d JOIN organisations o ON o.id = d.organisation_id LEFT JOIN donors dn ON dn.id = d.donor_id
 WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
 ORDER BY d.id;
