@@ -64,6 +64,8 @@ NEED_CATEGORY_WEIGHTS = {"food": 0.45, "hygiene": 0.2, "medicine": 0.12, "cash":
                          "services": 0.03}
 VULNERABILITY_RATES = {"elderly": 0.22, "disability": 0.08, "chronic_illness": 0.15, "lost_income": 0.45,
                        "single_parent": 0.12}
+# Share of donations held in a named delegation; the rest are held at governorate level.
+DONATIONS_IN_A_DELEGATION = 0.75
 
 
 @dataclass
@@ -110,8 +112,10 @@ def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> Dem
         org_ids = _insert_organisations(cur, area_codes)
         assoc_codes = [a[0] for a in ASSOCIATIONS]
         n_donors = _insert_donors(cur, rng, max(20, households // 25))
-        n_donations = _insert_donations(cur, rng, campaign_id, org_ids, assoc_codes, area_codes, weights,
-                                        max(60, households // 8), n_donors)
+        # Where donations are held within their governorate is drawn from its own stream, so adding
+        # it left every other demo row as it was for the same seed.
+        n_donations = _insert_donations(cur, rng, np.random.default_rng([seed, 12]), campaign_id, org_ids,
+                                        assoc_codes, areas, weights, max(60, households // 8), n_donors)
         n_needs = _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weights, households)
         n_volunteers = _insert_volunteers(cur, rng, org_ids, assoc_codes, area_codes, weights,
                                           max(24, households // 40))
@@ -158,8 +162,8 @@ def _dates(rng: np.random.Generator, count: int) -> np.ndarray:
     return np.datetime64(CAMPAIGN_START) + rng.integers(0, days, count).astype("timedelta64[D]")
 
 
-def _insert_donations(cur, rng, campaign_id, org_ids, assoc_codes, area_codes, weights, count,  # noqa: ANN001
-                      n_donors) -> int:
+def _insert_donations(cur, rng, place_rng, campaign_id, org_ids, assoc_codes, areas, weights,  # noqa: ANN001
+                      count, n_donors) -> int:
     categories = list(NEED_CATEGORY_WEIGHTS)
     cat_choice = rng.choice(categories, count, p=list(NEED_CATEGORY_WEIGHTS.values()))
     items, units, quantities, values = [], [], [], []
@@ -174,21 +178,34 @@ def _insert_donations(cur, rng, campaign_id, org_ids, assoc_codes, area_codes, w
         values.append(quantity if cat == "cash" else quantity * {"food": 45, "hygiene": 18, "medicine": 25,
                                                                   "clothes": 30, "services": 20}[cat])
     base = cur.execute("SELECT coalesce(max(id), 0) FROM donations").fetchone()[0]
+    organisations = [org_ids[c] for c in rng.choice(assoc_codes, count)]
+    donors = rng.integers(1, n_donors + 1, count)
+    gov_index = rng.choice(len(areas), count, p=weights)
+    # Most donations are held in a delegation of their governorate, the rest at governorate level.
+    delegations = _delegation_names(areas, gov_index, place_rng.random(count))
+    delegations = delegations.where(place_rng.random(count) < DONATIONS_IN_A_DELEGATION, None)
     frame = pd.DataFrame({  # noqa: F841 - read by DuckDB
         "id": np.arange(base + 1, base + count + 1),
         "campaign_id": campaign_id,
-        "organisation_id": [org_ids[c] for c in rng.choice(assoc_codes, count)],
-        "donor_id": rng.integers(1, n_donors + 1, count),
+        "organisation_id": organisations,
+        "donor_id": donors,
         "kind": np.where(cat_choice == "cash", "cash", "in_kind"),
         "category_code": cat_choice, "item": items, "quantity": quantities, "unit": units,
-        "value_tnd": values, "governorate_code": rng.choice(area_codes, count, p=weights),
+        "value_tnd": values, "governorate_code": areas["code"].to_numpy()[gov_index], "delegation": delegations,
         "storage_location": "مستودع الجمعية", "received_on": _dates(rng, count),
     })
     cur.execute("INSERT INTO donations (id, campaign_id, organisation_id, donor_id, kind, category_code, item, "
-                "quantity, unit, value_tnd, governorate_code, storage_location, received_on) "
+                "quantity, unit, value_tnd, governorate_code, delegation, storage_location, received_on) "
                 "SELECT * FROM frame")
     _advance_sequence(cur, "seq_donations", count)
     return count
+
+
+def _delegation_names(areas: pd.DataFrame, gov_index: np.ndarray, draw: np.ndarray) -> pd.Series:
+    """Demo delegation names, "<governorate name_fr> <n>" with n uniform in 1..its delegations
+    (`draw` uniform in [0, 1)): households and donations use the same names."""
+    number = (draw * areas["delegations"].to_numpy()[gov_index]).astype(int) + 1
+    return pd.Series(areas["name_fr"].to_numpy()[gov_index]) + " " + pd.Series(number).astype(str)
 
 
 def _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weights, count) -> int:  # noqa: ANN001
@@ -196,8 +213,7 @@ def _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weigh
     ids = np.arange(base + 1, base + count + 1)
     gov_index = rng.choice(len(areas), count, p=weights)
     codes = areas["code"].to_numpy()[gov_index]
-    delegation_no = (rng.random(count) * areas["delegations"].to_numpy()[gov_index]).astype(int) + 1
-    names_fr = areas["name_fr"].to_numpy()[gov_index]
+    delegations = _delegation_names(areas, gov_index, rng.random(count))
     # Distinct 8-digit national IDs: a random sample of the 8-digit range without repeats.
     national_ids = rng.choice(np.arange(10_000_000, 99_999_999, dtype=np.int64), count, replace=False) \
         if count < 2_000_000 else rng.permutation(np.arange(10_000_000, 10_000_000 + count, dtype=np.int64))
@@ -213,7 +229,7 @@ def _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weigh
         "full_name": first + " " + last,
         "phone": "+216" + pd.Series(phone_prefix) + pd.Series(phone_rest).astype(str).str.zfill(7),
         "governorate_code": codes,
-        "delegation": pd.Series(names_fr) + " " + pd.Series(delegation_no).astype(str),
+        "delegation": delegations,
         "address": "حي " + pd.Series(rng.integers(1, 200, count)).astype(str),
         "household_size": np.clip(rng.poisson(4.2, count), 1, 14),
         "vulnerabilities": vulnerabilities,

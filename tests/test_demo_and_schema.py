@@ -104,3 +104,21 @@ def test_donation_delegation_migration_upgrades_a_database_of_the_previous_schem
     conn.execute("UPDATE donations SET delegation = 'Bab Souika' WHERE id = 1")
     assert conn.execute("SELECT delegation FROM stock_lines").fetchall() == [("Bab Souika",)]
     upgraded.close()
+
+
+def test_demo_donations_are_held_in_the_delegations_households_live_in(tmp_path):
+    db = open_database(tmp_path / "d.duckdb")
+    generate_demo(db, households=2000, seed=3)
+    total, placed = db.conn.execute("SELECT count(*), count(delegation) FROM donations").fetchone()
+    assert 0.65 < placed / total < 0.85  # the rest are held at governorate level
+    # Donations and households name delegations alike: "<governorate name_fr> <n>", n within its delegations.
+    for table in ("donations", "households"):
+        assert db.conn.execute(
+            f"SELECT count(*) FROM {table} t JOIN areas a ON a.code = t.governorate_code "
+            "WHERE t.delegation IS NOT NULL AND NOT (starts_with(t.delegation, a.name_fr || ' ') "
+            "AND TRY_CAST(substr(t.delegation, length(a.name_fr) + 2) AS INTEGER) BETWEEN 1 AND a.delegations)"
+        ).fetchone()[0] == 0
+    shared = db.conn.execute("SELECT count(DISTINCT d.delegation) FROM donations d JOIN households h "
+                             "ON h.governorate_code = d.governorate_code AND h.delegation = d.delegation").fetchone()[0]
+    assert shared > 100
+    db.close()
