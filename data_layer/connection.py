@@ -34,6 +34,8 @@ class Database:
     write_lock: threading.RLock = field(default_factory=threading.RLock)
     # Small, rarely changing lookups (areas, categories) kept with the connection.
     memo: dict = field(default_factory=dict)
+    # Write transactions committed through this object: only this process can write the file.
+    commits: int = 0
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.conn.cursor()
@@ -57,6 +59,7 @@ class Database:
                     cur.execute("COMMIT")
                 except duckdb.TransactionException as exc:
                     raise ConflictError(str(exc)) from exc
+                self.commits += 1
             except duckdb.TransactionException as exc:
                 if "Conflict" in str(exc):
                     raise ConflictError(str(exc)) from exc

@@ -13,10 +13,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from data_layer import audit
 from data_layer import coverage as cov
 from data_layer import progress as prog
 from data_layer.actor import Actor
-from data_layer.audit import latest_audit_id
 from data_layer.connection import Database
 from data_layer.suppression import must_suppress
 from ui.dashboard_view import DashboardView, build_view
@@ -75,9 +75,10 @@ def _view(_db: Database, version: tuple, filters_key: tuple, lang: str, suppress
 
 
 def _version(db: Database) -> tuple:
-    """The database and its latest audit row: every write audits, so any write (from any page,
-    the command line or another process) makes a new key and the next view is current."""
-    return (db.path, latest_audit_id(db))
+    """The database and its latest audit row: every write audits, so any write (from any page or
+    data-layer call in this process, the only one that can write the file) makes a new key and
+    the next view is current."""
+    return (db.path, audit.data_version(db))
 
 
 def coverage(db: Database, filters: cov.Filters = cov.ALL) -> pd.DataFrame:
