@@ -48,8 +48,11 @@ def chart(where, name: str, **options) -> None:
         where.plotly_chart(figure, key=PREFIX + name, **options)
 
 
-for column, (label, value) in zip(st.columns(4), view.metrics):
-    column.metric(label, value)
+# A row of metrics is one horizontal container (wraps on a phone), not a block per column:
+# each layout block is one more message per rerun for every viewer.
+metrics_row = st.container(horizontal=True)
+for label, value in view.metrics:
+    metrics_row.metric(label, value)
 if view.suppressed:
     st.caption(ctx.tr("dashboard.suppression_note"))
 
@@ -74,17 +77,18 @@ for table in view.flows_tables:
     st.dataframe(table, hide_index=True, width="stretch")
 
 st.subheader(ctx.tr("dashboard.volunteers_title"))
-for column, (label, value) in zip(st.columns(3), view.volunteer_metrics):
-    column.metric(label, value)
+volunteer_row = st.container(horizontal=True)
+for label, value in view.volunteer_metrics:
+    volunteer_row.metric(label, value)
 left, right = st.columns(2)
 chart(left, "volunteers_chart")
 chart(right, "deliveries_per_volunteer_chart")
 
 st.subheader(ctx.tr("dashboard.downloads"))
 # Files are built when clicked (a callable), not on every rerun: the XLSX alone cost a third of a render.
-# One horizontal row per table (a fixed-width label, then its buttons): a grid of st.columns cost 25
-# layout blocks on every rerun for these five lines.
-for download in view.downloads:
+# The buttons are laid out only for a viewer who asks for them: 21 of a rerun's 94 messages.
+show_downloads = st.toggle(ctx.tr("dashboard.show_downloads"), key=PREFIX + "show_downloads")
+for download in view.downloads if show_downloads else []:
     kind = download.kind
     row = st.container(horizontal=True, vertical_alignment="center")
     row.markdown(download.label, width=320)

@@ -112,3 +112,13 @@ def test_saving_a_household_refreshes_the_dashboard(make_app, db_path: Path) -> 
     at.switch_page("pages/dashboard.py")
     at.run()
     assert metrics(at)["Households registered"] == format_number(registered + 1, "en")
+
+
+def test_dashboard_downloads_are_laid_out_when_asked(make_app) -> None:
+    at = open_page(make_app, "organiser", "en", "pages/dashboard.py")
+    assert not at.get("download_button")
+    at.toggle(key="dashboard_show_downloads").set_value(True).run()
+    assert not at.exception
+    labels = [button.proto.label for button in at.get("download_button")]
+    # Coverage, unmet needs, both flow tables and volunteers: CSV and XLSX each, HXL for some.
+    assert labels.count("CSV") == 5 and labels.count("XLSX") == 5
