@@ -31,7 +31,7 @@ COLUMNS: dict[str, list[str]] = {
     "households": ["national_id", "full_name", "phone", "governorate", "delegation", "address",
                    "household_size", "vulnerabilities", "needs", "notes"],
     "donations": ["donor_name", "donor_type", "kind", "category", "item", "quantity", "unit", "value_tnd",
-                  "governorate", "received_on"],
+                  "governorate", "delegation", "received_on"],
     "volunteers": ["full_name", "national_id", "phone", "governorate", "services", "vehicle",
                    "available_from", "available_to"],
 }
@@ -48,7 +48,7 @@ TEMPLATE_EXAMPLES: dict[str, dict[str, str]] = {
                    "needs": "food:2;hygiene:1", "notes": ""},
     "donations": {"donor_name": "Société X", "donor_type": "company", "kind": "in_kind", "category": "food",
                   "item": "قفة مواد غذائية", "quantity": "100", "unit": "basket", "value_tnd": "4500",
-                  "governorate": "تونس", "received_on": "2020-05-16"},
+                  "governorate": "تونس", "delegation": "Bab Souika", "received_on": "2020-05-16"},
     "volunteers": {"full_name": "سامي الجبالي", "national_id": "", "phone": "22 333 444", "governorate": "TN-51",
                    "services": "transport;distribution", "vehicle": "car", "available_from": "2020-05-15",
                    "available_to": "2020-05-30"},
@@ -307,7 +307,7 @@ def _bulk_insert_donations(cur: Any, actor: Actor, records: list[dict[str, Any]]
         if key not in donor_ids:
             donor_ids[key] = find_or_create_donor(cur, actor, record["donor_name"], record["donor_type"],
                                                   record["donor_phone"])
-        row = {k: record[k] for k in ("kind", "category_code", "item", "unit", "governorate_code",
+        row = {k: record[k] for k in ("kind", "category_code", "item", "unit", "governorate_code", "delegation",
                                       "storage_location", "received_on", "notes")}
         row.update(quantity=float(record["quantity"]),
                    value_tnd=None if record["value_tnd"] is None else float(record["value_tnd"]),

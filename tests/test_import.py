@@ -140,3 +140,15 @@ def test_cli_users_add_and_passwd(db_path):
     assert created.returncode == 0, created.stderr
     weak = run_cli("--db", db_path, "users", "passwd", "staff2", "--password", "short")
     assert weak.returncode == 1 and "Password too short" in weak.stderr
+
+
+def test_donations_import_keeps_the_delegation_holding_the_stock(db, actors, tmp_path):
+    path = write(tmp_path, "donations.csv",
+                 "donor_name,donor_type,kind,category,item,quantity,unit,value_tnd,governorate,delegation,received_on\n"
+                 "Société X,company,in_kind,food,قفة,40,basket,1800,Sfax,Sfax Sud,2020-05-16\n"
+                 "Société X,company,in_kind,hygiene,kit,10,kit,,Sfax,,2020-05-17\n")
+    report = import_file(db, actors["atss"], "donations", path)
+    assert report.errors == [] and report.imported == 2
+    held = db.conn.execute("SELECT category_code, delegation FROM donations WHERE item IN ('قفة', 'kit') "
+                           "AND donor_id IN (SELECT id FROM donors WHERE name = 'Société X') ORDER BY 1").fetchall()
+    assert held == [("food", "Sfax Sud"), ("hygiene", None)]
