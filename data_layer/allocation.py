@@ -9,8 +9,11 @@ the lock. Allocations are never deleted: they are cancelled or returned.
 The suggestion (see README, "Distribution") is a greedy that is exact for its
 objective: within one pool of interchangeable stock (same category and unit), every
 unit of need `i` is worth `score_i`, so serving units in decreasing score order
-maximises the priority-weighted quantity covered. `exact_allocation` solves the same
-problem with SciPy's HiGHS MILP; the tests compare the two on random small cases.
+maximises the priority-weighted quantity covered. The objective is lexicographic: first
+what each governorate's own stock covers, then what lending across governorates adds,
+then, without giving up any of that, how much comes from stock held in the household's
+own delegation. `exact_allocation` solves the same problem with SciPy's HiGHS MILP; the
+tests compare the two on random small cases.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import numpy as np
@@ -30,7 +33,7 @@ from data_layer.errors import FieldError, JesrError, PermissionDenied, Validatio
 from data_layer.queries import Q
 from data_layer.reference import get_reference
 from data_layer.stock import stock_scope
-from data_layer.validation import _Collector, clean_quantity
+from data_layer.validation import _Collector, clean_quantity, delegation_key
 
 LIVE_STATUSES = ("allocated", "delivered", "confirmed")
 
@@ -42,7 +45,6 @@ POINTS_PER_PERSON = 0.5
 MAX_PERSONS_COUNTED = 10
 POINTS_PER_WAITING_DAY = 0.25
 MAX_WAITING_DAYS = 30
-# Stock held in another governorate serves a need only once no local need is left for it.
 SCORE_COLUMNS = ["urgency_points", "vulnerability_points", "size_points", "waiting_points"]
 
 
@@ -229,9 +231,14 @@ def cancel_allocation(db: Database, actor: Actor, allocation_id: int) -> None:
 
 # --- the suggested allocation -------------------------------------------------------------------
 
+# Where the stock serving a need is held, best first: the household's own delegation, elsewhere in
+# its governorate (another delegation, or governorate-level stock with no delegation), another governorate.
+TIERS = ("delegation", "governorate", "lent")
+
+
 @dataclass
 class Suggestion:
-    """Proposed allocations (one row per stock line x need) and how much priority they cover."""
+    """Proposed allocations (one row per stock line x need, with its tier) and how much priority they cover."""
 
     allocations: pd.DataFrame
     needs: pd.DataFrame               # every open need considered, with score and what it would get
@@ -243,62 +250,200 @@ def _scale(divisible: bool) -> int:
     return 1000 if divisible else 1
 
 
-def _fill(need_qty: np.ndarray, line_qty: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Serve needs in the given order from lines in the given order: (need index, line index, amount)."""
-    total = min(int(need_qty.sum()), int(line_qty.sum()))
+def _group_starts(group: np.ndarray, count: int) -> np.ndarray:
+    """Where each of `count` groups starts in an ascending array of group codes (and where the last ends)."""
+    return np.searchsorted(group, np.arange(count + 1))
+
+
+def _cumsum_within(group: np.ndarray, qty: np.ndarray, count: int) -> np.ndarray:
+    """Running total of `qty` within each group, exclusive of the row itself (`group` ascending)."""
+    running = np.concatenate([[0], np.cumsum(qty)])
+    return running[:-1] - running[_group_starts(group, count)[:-1]][group]
+
+
+def _group_sums(group: np.ndarray, qty: np.ndarray, count: int) -> np.ndarray:
+    """Exact integer sum of `qty` per group (`group` ascending)."""
+    running = np.concatenate([[0], np.cumsum(qty)])
+    starts = _group_starts(group, count)
+    return running[starts[1:]] - running[starts[:-1]]
+
+
+def _sum_by(group: np.ndarray, qty: np.ndarray, count: int) -> np.ndarray:
+    """Exact integer sum of `qty` per group, in any order."""
+    order = np.argsort(group, kind="stable")
+    return _group_sums(group[order], qty[order], count)
+
+
+def _grouped_fill(need_group: np.ndarray, need_qty: np.ndarray, line_group: np.ndarray, line_qty: np.ndarray,
+                  count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Within each group, serve needs in their order from lines in theirs: (need index, line index, amount).
+
+    Both sides ascending by group (order kept within a group). Each group gets a window of
+    min(need, stock) units on one shared axis; needs and lines are laid end to end inside their
+    group's window, and every stretch between two consecutive ends is one (need, line) piece.
+    All groups at once, with no Python loop over groups.
+    """
+    need_total = _group_sums(need_group, need_qty, count)
+    line_total = _group_sums(line_group, line_qty, count)
+    window = np.minimum(need_total, line_total)
+    total = int(window.sum())
     if total <= 0:
         empty = np.array([], dtype=np.int64)
         return empty, empty, empty
-    need_end = np.cumsum(need_qty)
-    line_end = np.cumsum(line_qty)
-    cuts = np.unique(np.concatenate([need_end[need_end < total], line_end[line_end < total], [0, total]]))
+    base = np.cumsum(window) - window
+    need_end = base[need_group] + np.minimum(_cumsum_within(need_group, need_qty, count) + need_qty,
+                                             window[need_group])
+    line_end = base[line_group] + np.minimum(_cumsum_within(line_group, line_qty, count) + line_qty,
+                                             window[line_group])
+    # Both ends arrays are sorted: a stable sort of the two runs is a merge (cheaper than np.unique's hashing).
+    cuts = np.sort(np.concatenate([[0], need_end[need_end < total], line_end[line_end < total], [total]]),
+                   kind="stable")
+    cuts = cuts[np.concatenate([[True], cuts[1:] != cuts[:-1]])]
     starts, ends = cuts[:-1], cuts[1:]
     need_index = np.searchsorted(need_end, starts, side="right")
     line_index = np.searchsorted(line_end, starts, side="right")
     return need_index, line_index, ends - starts
 
 
-def _greedy(needs: pd.DataFrame, lines: pd.DataFrame, order: str) -> pd.DataFrame:
-    """Phase 1 serves each governorate from its own stock; phase 2 lends what is left across governorates.
+Codes = tuple[np.ndarray, pd.Index]   # a column factorized: one code per row (-1: missing), the distinct values
 
-    `needs` has need_id, household_id, governorate_code, category_code, unit, units (int), score,
-    waiting_days, already_given, created_at; `lines` has donation_id, governorate_code, category_code,
-    unit, units (int), received_on.
+
+def _factorized(frame: pd.DataFrame, column: str) -> Codes:
+    codes, uniques = pd.factorize(frame[column])  # on the Arrow strings themselves: no Python objects per row
+    return codes, pd.Index(uniques)
+
+
+def _factorized_delegation(frame: pd.DataFrame) -> Codes:
+    """The frame's delegations by their folded form (delegation_key); -1 where there is none."""
+    if "delegation" not in frame:
+        return np.full(len(frame), -1, dtype=np.int64), pd.Index([])
+    codes, names = pd.factorize(frame["delegation"])
+    key_codes, keys = pd.factorize(np.array([delegation_key(name) for name in names] + [None], dtype=object))
+    return key_codes[codes], pd.Index(keys)  # code -1 picks the trailing None's -1
+
+
+def _joint_codes(need_parts: list[Codes], line_parts: list[Codes]) -> tuple[np.ndarray, np.ndarray, int]:
+    """One code per distinct combination of the parts across needs and lines (-1 if a part is missing),
+    and how many codes there are."""
+    need_code = np.zeros(len(need_parts[0][0]), dtype=np.int64)
+    line_code = np.zeros(len(line_parts[0][0]), dtype=np.int64)
+    missing = np.zeros(len(need_code) + len(line_code), dtype=bool)
+    for (need_part, need_values), (line_part, line_values) in zip(need_parts, line_parts):
+        values = need_values.append(line_values.difference(need_values, sort=False))
+        line_part = np.append(values.get_indexer(line_values), -1)[line_part]  # -1 (missing) stays -1
+        missing |= np.concatenate([need_part, line_part]) < 0
+        need_code = need_code * (len(values) + 1) + need_part + 1
+        line_code = line_code * (len(values) + 1) + line_part + 1
+    code, uniques = pd.factorize(np.concatenate([need_code, line_code]))
+    code = np.where(missing, -1, code)
+    return code[:len(need_code)], code[len(need_code):], len(uniques)
+
+
+def _greedy(needs: pd.DataFrame, lines: pd.DataFrame, order: str) -> pd.DataFrame:
+    """Serve needs in priority order from stock held nearest first: the need_id, donation_id, units, tier rows.
+
+    Phase 1, per pool of one category, unit and governorate: which needs are served is decided
+    by priority alone (the best units of the pool's need, as many as its stock), then the served
+    amounts take stock held in the household's own delegation before other stock of the
+    governorate. Among needs of equal priority at the pool's cut, those that local stock can
+    serve go first, so the delegation preference never costs priority-weighted coverage.
+    Phase 2 lends what stock is left to the needs left, across governorates, in the same order.
+
+    `needs` has need_id, governorate_code, delegation (optional), category_code, unit, units (int),
+    score, waiting_days, already_given, created_at; `lines` has donation_id, governorate_code,
+    delegation (optional), category_code, unit, units (int), received_on.
     """
     if order == "priority":
         needs = needs.sort_values(["already_given", "score", "waiting_days", "need_id"],
                                   ascending=[True, False, False, True], kind="stable")
-    else:  # first come, first served: the baseline the README compares against
+        # Needs of one priority class are interchangeable for the objective (see exact_allocation).
+        tie_class = pd.factorize(needs["score"].to_numpy(dtype=float)
+                                 + 1e7 * needs["already_given"].to_numpy(dtype=bool))[0]
+    else:  # first come, first served: the baseline the README compares against; no ties
         needs = needs.sort_values(["created_at", "need_id"], kind="stable")
+        tie_class = np.arange(len(needs))
     lines = lines.sort_values(["received_on", "donation_id"], kind="stable")
-    need_left = pd.Series(needs["units"].to_numpy(dtype=np.int64), index=needs["need_id"].to_numpy())
-    line_left = pd.Series(lines["units"].to_numpy(dtype=np.int64), index=lines["donation_id"].to_numpy())
-    pieces: list[pd.DataFrame] = []
+    need_parts = [_factorized(needs, c) for c in ("category_code", "unit", "governorate_code")]
+    line_parts = [_factorized(lines, c) for c in ("category_code", "unit", "governorate_code")]
+    need_category, line_category, n_category = _joint_codes(need_parts[:2], line_parts[:2])
+    need_pool, line_pool, n_pool = _joint_codes(need_parts, line_parts)
+    need_place, line_place, n_place = _joint_codes([*need_parts, _factorized_delegation(needs)],
+                                                   [*line_parts, _factorized_delegation(lines)])
+    need_units = needs["units"].to_numpy(dtype=np.int64)
+    line_left = lines["units"].to_numpy(dtype=np.int64).copy()
 
-    def serve(pool_keys: list[str], local: bool) -> None:
-        live_needs = needs[need_left.reindex(needs["need_id"]).to_numpy() > 0]
-        live_lines = lines[line_left.reindex(lines["donation_id"]).to_numpy() > 0]
-        line_groups = live_lines.groupby(pool_keys, sort=False).indices
-        for key, need_rows in live_needs.groupby(pool_keys, sort=False).indices.items():
-            line_rows = line_groups.get(key)
-            if line_rows is None:
-                continue
-            need_ids = live_needs["need_id"].to_numpy()[need_rows]
-            line_ids = live_lines["donation_id"].to_numpy()[line_rows]
-            ni, li, amount = _fill(need_left.loc[need_ids].to_numpy(), line_left.loc[line_ids].to_numpy())
-            if len(amount) == 0:
-                continue
-            taken = pd.DataFrame({"need_id": need_ids[ni], "donation_id": line_ids[li], "units": amount})
-            taken["local"] = local
-            pieces.append(taken)
-            need_left.loc[need_ids] -= np.bincount(ni, weights=amount, minlength=len(need_ids)).astype(np.int64)
-            line_left.loc[line_ids] -= np.bincount(li, weights=amount, minlength=len(line_ids)).astype(np.int64)
+    # Phase 1: in each governorate pool, how much of each need its own stock serves.
+    by_pool = np.argsort(need_pool, kind="stable")        # positions, pool by pool, priority order within
+    pool, units, tie = need_pool[by_pool], need_units[by_pool], tie_class[by_pool]
+    place = need_place[by_pool]
+    stock = _sum_by(line_pool, line_left, n_pool)
+    before = _cumsum_within(pool, units, n_pool)
+    served = np.clip(stock[pool] - before, 0, units)
+    short = np.flatnonzero(served < units)
+    cut_pool, first = np.unique(pool[short], return_index=True)
+    cut_tie = np.full(n_pool, -1, dtype=np.int64)
+    cut_tie[cut_pool] = tie[short[first]]
+    at_cut = tie == cut_tie[pool]                         # the priority class the pool's stock runs out in
+    if at_cut.any():
+        above = (served == units) & ~at_cut
+        # Stock of each delegation left once the needs above the cut took it, then the part of each need
+        # at the cut that it could serve, in priority order within the delegation.
+        has_place = place >= 0
+        place_stock = _sum_by(line_place[line_place >= 0], line_left[line_place >= 0], n_place)
+        place_above = _sum_by(place[above & has_place], units[above & has_place], n_place)
+        room = np.maximum(place_stock - place_above, 0)
+        local_part = np.zeros(len(units), dtype=np.int64)
+        rows = np.flatnonzero(at_cut & has_place)
+        rows = rows[np.argsort(place[rows], kind="stable")]
+        local_part[rows] = np.clip(room[place[rows]] - _cumsum_within(place[rows], units[rows], n_place), 0,
+                                   units[rows])
+        # The pool's stock left after the needs above the cut goes first to those local parts.
+        rows = np.flatnonzero(at_cut)
+        budget = stock - _sum_by(pool[above], units[above], n_pool)
+        local = np.clip(budget[pool[rows]] - _cumsum_within(pool[rows], local_part[rows], n_pool), 0,
+                        local_part[rows])
+        budget = budget - _sum_by(pool[rows], local, n_pool)
+        rest = units[rows] - local_part[rows]
+        served[rows] = local + np.clip(budget[pool[rows]] - _cumsum_within(pool[rows], rest, n_pool), 0, rest)
 
-    serve(["category_code", "unit", "governorate_code"], True)
-    serve(["category_code", "unit"], False)
-    if not pieces:
-        return pd.DataFrame(columns=["need_id", "donation_id", "units", "local"])
-    return pd.concat(pieces, ignore_index=True)
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]] = []
+
+    def fill(need_pos: np.ndarray, need_group: np.ndarray, need_qty: np.ndarray, line_group: np.ndarray,
+             count: int, tier: str) -> np.ndarray:
+        """Serve needs (positions in priority order, grouped) from the stock left; return what each got."""
+        need_order = np.argsort(need_group, kind="stable")
+        line_pos = np.flatnonzero((line_group >= 0) & (line_left > 0))
+        line_pos = line_pos[np.argsort(line_group[line_pos], kind="stable")]
+        ni, li, amount = _grouped_fill(need_group[need_order], need_qty[need_order], line_group[line_pos],
+                                       line_left[line_pos], count)
+        got = np.zeros(len(need_pos), dtype=np.int64)
+        if len(amount):
+            np.add.at(got, need_order[ni], amount)
+            np.subtract.at(line_left, line_pos[li], amount)
+            pieces.append((need_pos[need_order[ni]], line_pos[li], amount, tier))
+        return got
+
+    # The amounts phase 1 serves, from the household's own delegation first, then from anywhere in its
+    # governorate (other delegations' stock and stock held at governorate level).
+    to_place = served.copy()
+    rows = np.flatnonzero((to_place > 0) & (place >= 0))
+    to_place[rows] -= fill(by_pool[rows], place[rows], to_place[rows], line_place, n_place, "delegation")
+    rows = np.flatnonzero(to_place > 0)
+    fill(by_pool[rows], pool[rows], to_place[rows], line_pool, n_pool, "governorate")
+    # Phase 2: what is left of every need, in priority order, from the stock left in other governorates.
+    left = need_units.copy()
+    left[by_pool] -= served
+    rows = np.flatnonzero(left > 0)
+    fill(rows, need_category[rows], left[rows], line_category, n_category, "lent")
+
+    pieces = pieces or [(np.array([], dtype=np.int64),) * 3 + ("lent",)]
+    return pd.DataFrame({
+        "need_id": needs["need_id"].to_numpy()[np.concatenate([n for n, _, _, _ in pieces])],
+        "donation_id": lines["donation_id"].to_numpy()[np.concatenate([j for _, j, _, _ in pieces])],
+        "units": np.concatenate([a for _, _, a, _ in pieces]),
+        "tier": pd.Categorical.from_codes(np.concatenate([np.full(len(a), TIERS.index(t)) for _, _, a, t in pieces]),
+                                          categories=list(TIERS)),
+    })
 
 
 def suggest_allocations(db: Database, actor: Actor, *, governorate_code: str | None = None,
@@ -313,28 +458,29 @@ def suggest_allocations(db: Database, actor: Actor, *, governorate_code: str | N
                             as_of=as_of)
     lines = _available_lines(db, actor, governorate_code, category_code)
     reference = get_reference(db)
-    divisible = {code: c.divisible for code, c in reference.categories.items()}
-    scale_needs = needs["category_code"].map(lambda c: _scale(divisible[c])).to_numpy(dtype=np.int64)
+    scale_needs = _scales(needs, reference)
     needs["units"] = np.rint(needs["remaining"].to_numpy(dtype=float) * scale_needs).astype(np.int64)
-    scale_lines = lines["category_code"].map(lambda c: _scale(divisible[c])).to_numpy(dtype=np.int64)
     # Floor: a stock line never lends a fraction of a unit it cannot split.
-    lines["units"] = np.floor(lines["available"].to_numpy(dtype=float) * scale_lines + 1e-6).astype(np.int64)
+    lines["units"] = np.floor(lines["available"].to_numpy(dtype=float) * _scales(lines, reference)
+                              + 1e-6).astype(np.int64)
     taken = _greedy(needs, lines, order)
 
-    info = needs.set_index("need_id")
-    taken["household_id"] = info["household_id"].reindex(taken["need_id"]).to_numpy()
-    taken["category_code"] = info["category_code"].reindex(taken["need_id"]).to_numpy()
-    taken["unit"] = info["unit"].reindex(taken["need_id"]).to_numpy()
-    taken["score"] = info["score"].reindex(taken["need_id"]).to_numpy()
-    taken["governorate_code"] = info["governorate_code"].reindex(taken["need_id"]).to_numpy()
-    scale_taken = taken["category_code"].map(lambda c: _scale(divisible[c])).to_numpy(dtype=float) \
-        if len(taken) else np.array([], dtype=float)
-    taken["quantity"] = taken["units"].to_numpy(dtype=float) / scale_taken if len(taken) else []
-    taken = taken.drop(columns=["units"])
+    position = pd.Index(needs["need_id"]).get_indexer(taken["need_id"])
+    for column in ("household_id", "category_code", "unit", "score", "governorate_code"):
+        taken[column] = needs[column].array.take(position)   # Arrow strings stay Arrow: no object per row
+    taken["quantity"] = taken["units"].to_numpy(dtype=float) / scale_needs[position]
+    taken = taken.drop(columns=["units"])[["need_id", "donation_id", "household_id", "category_code", "unit",
+                                           "quantity", "score", "governorate_code", "tier"]]
 
-    given = taken.groupby("need_id")["quantity"].sum() if len(taken) else pd.Series(dtype=float)
-    needs["suggested"] = given.reindex(needs["need_id"]).fillna(0.0).to_numpy()
-    return Suggestion(taken, needs, summarise(needs))
+    needs["suggested"] = np.bincount(position, weights=taken["quantity"].to_numpy(), minlength=len(needs))
+    return Suggestion(taken, needs, summarise(needs, taken))
+
+
+def _scales(frame: pd.DataFrame, reference: Any) -> np.ndarray:
+    """Per row, the integer units one unit of its category is counted in (see _scale)."""
+    codes, categories = pd.factorize(frame["category_code"])
+    scales = np.array([_scale(reference.categories[c].divisible) for c in categories] + [1], dtype=np.int64)
+    return scales[codes]
 
 
 def _available_lines(db: Database, actor: Actor, governorate_code: str | None,
@@ -345,29 +491,47 @@ def _available_lines(db: Database, actor: Actor, governorate_code: str | None,
     return lines[lines["available"] > 0].reset_index(drop=True)
 
 
-def summarise(needs: pd.DataFrame) -> dict[str, Any]:
-    """Totals of a proposal: needs touched and fully covered, and priority-weighted need covered.
+def summarise(needs: pd.DataFrame, allocations: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Totals of a proposal: needs touched and fully covered, priority-weighted need covered, and where
+    the stock comes from (`by_tier`: the household's delegation, elsewhere in its governorate, lent).
 
     Weighted need is score x quantity within a category (units differ between categories);
     `priority_points_covered` adds score x share of each need covered, comparable across categories.
     """
+    empty_tiers = {tier: {"allocations": 0, "priority_points": 0.0, "share": 0.0} for tier in TIERS}
     if needs.empty:
         return {"needs": 0, "needs_served": 0, "needs_fully_covered": 0, "priority_points": 0.0,
-                "priority_points_covered": 0.0, "share_covered": 0.0, "by_category": {}}
+                "priority_points_covered": 0.0, "share_covered": 0.0, "by_category": {}, "by_tier": empty_tiers}
     share = (needs["suggested"] / needs["remaining"]).clip(0, 1)
     points = float(needs["score"].sum())
     covered_points = float((needs["score"] * share).sum())
+    rows = allocations if allocations is not None else pd.DataFrame(
+        {"need_id": [], "category_code": [], "quantity": [], "tier": pd.Categorical([], categories=list(TIERS))})
+    position = pd.Index(needs["need_id"]).get_indexer(rows["need_id"])
+    row_points = (needs["score"].to_numpy(dtype=float)[position] * rows["quantity"].to_numpy(dtype=float)
+                  / needs["remaining"].to_numpy(dtype=float)[position])
+    tier = pd.Categorical(rows["tier"], categories=list(TIERS)).codes
+    by_tier = {}
+    for code, name in enumerate(TIERS):
+        tier_points = float(row_points[tier == code].sum())
+        by_tier[name] = {"allocations": int((tier == code).sum()), "priority_points": round(tier_points, 2),
+                         "share": round(tier_points / covered_points, 4) if covered_points else 0.0}
+    quantities = pd.DataFrame({"category_code": rows["category_code"], "tier": tier, "quantity": rows["quantity"]}) \
+        .groupby(["category_code", "tier"])["quantity"].sum()
     by_category = {}
     for category, group in needs.groupby("category_code"):
         weighted = float((group["score"] * group["remaining"]).sum())
         covered = float((group["score"] * group["suggested"]).sum())
         by_category[str(category)] = {"weighted_need": round(weighted, 2), "weighted_covered": round(covered, 2),
                                       "share": round(covered / weighted, 4) if weighted else 0.0,
-                                      "quantity": float(group["suggested"].sum())}
+                                      "quantity": float(group["suggested"].sum()),
+                                      "quantity_by_tier": {name: float(quantities.get((category, code), 0.0))
+                                                           for code, name in enumerate(TIERS)}}
     return {"needs": int(len(needs)), "needs_served": int((needs["suggested"] > 0).sum()),
             "needs_fully_covered": int((needs["suggested"] >= needs["remaining"] - 1e-9).sum()),
             "priority_points": round(points, 2), "priority_points_covered": round(covered_points, 2),
-            "share_covered": round(covered_points / points, 4) if points else 0.0, "by_category": by_category}
+            "share_covered": round(covered_points / points, 4) if points else 0.0, "by_category": by_category,
+            "by_tier": by_tier}
 
 
 def apply_suggestion(db: Database, actor: Actor, suggestion: Suggestion) -> list[int]:
@@ -385,21 +549,39 @@ def describe_totals(totals: dict[str, Any]) -> str:
 
 # --- the exact solver, the yardstick for the greedy ---------------------------------------------
 
-def exact_allocation(needs: pd.DataFrame, lines: pd.DataFrame) -> tuple[float, float]:
-    """Best (local, total) priority-weighted units for one category/unit, by HiGHS MILP (small cases).
+class ExactValues(NamedTuple):
+    """The three objectives of the suggestion, each at its best given the ones before it."""
 
-    Lexicographic like the greedy: first the most weighted need served from stock in the same
-    governorate, then, keeping that, the most weighted need served in all. `needs`: need_id,
-    governorate_code, units, score, already_given; `lines`: donation_id, governorate_code, units.
+    governorate: float     # priority-weighted units served from stock held in the need's governorate
+    total: float           # priority-weighted units served in all
+    delegation: float      # of which from stock held in the household's own delegation
+
+
+def exact_allocation(needs: pd.DataFrame, lines: pd.DataFrame) -> ExactValues:
+    """Best values of the suggestion's lexicographic objective for one category/unit, by HiGHS MILP.
+
+    1. the most weighted need served from stock in the same governorate; then, keeping that,
+    2. the most weighted need served in all; then, keeping both,
+    3. the most weighted need served from stock held in the household's own delegation.
+    The delegation is a tie-break below coverage: it chooses which stock serves the needs that
+    (1) and (2) serve anyway, and among needs of equal weight those it can serve locally; it never
+    costs priority-weighted coverage. Solving the stages in turn is the same as one objective
+    with bonuses far enough apart, without having to pick the bonus sizes.
+    `needs`: need_id, governorate_code, delegation (optional), units, score, already_given;
+    `lines`: donation_id, governorate_code, delegation (optional, None = governorate level), units.
     Households already given the category count after everyone else via a small weight.
+    For small cases: the model has needs x lines variables.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     n, m = len(needs), len(lines)
     if n == 0 or m == 0:
-        return 0.0, 0.0
+        return ExactValues(0.0, 0.0, 0.0)
     weight = needs["score"].to_numpy(dtype=float) * np.where(needs["already_given"].to_numpy(dtype=bool), 1e-3, 1.0)
-    local = (needs["governorate_code"].to_numpy()[:, None] == lines["governorate_code"].to_numpy()[None, :])
+    same_governorate = needs["governorate_code"].to_numpy()[:, None] == lines["governorate_code"].to_numpy()[None, :]
+    need_place, line_place, _ = _joint_codes([_factorized(needs, "governorate_code"), _factorized_delegation(needs)],
+                                             [_factorized(lines, "governorate_code"), _factorized_delegation(lines)])
+    same_delegation = (need_place[:, None] == line_place[None, :]) & (need_place >= 0)[:, None]
     value = np.repeat(weight, m)                       # variable (i, j) at i * m + j
     need_rows = np.kron(np.eye(n), np.ones(m))         # sum_j x_ij <= units_i
     line_rows = np.kron(np.ones(n), np.eye(m))         # sum_i x_ij <= units_j
@@ -407,12 +589,17 @@ def exact_allocation(needs: pd.DataFrame, lines: pd.DataFrame) -> tuple[float, f
                    LinearConstraint(line_rows, 0, lines["units"].to_numpy(dtype=float))]
     bounds = Bounds(0, np.inf)
     integrality = np.ones(n * m)
-    local_value = value * local.ravel()
-    first = milp(-local_value, constraints=constraints, bounds=bounds, integrality=integrality)
-    best_local = -first.fun
-    keep_local = LinearConstraint(local_value[None, :], best_local - 1e-6, np.inf)
-    second = milp(-value, constraints=[*constraints, keep_local], bounds=bounds, integrality=integrality)
-    return float(best_local), float(-second.fun)
+    best = []
+    for objective in (value * same_governorate.ravel(), value, value * same_delegation.ravel()):
+        result = milp(-objective, constraints=constraints, bounds=bounds, integrality=integrality,
+                      options={"mip_rel_gap": 0})
+        if not result.success:
+            raise RuntimeError(f"HiGHS: {result.message}")
+        # The value of the rounded solution: HiGHS may return 0.9999995 for 1 (within its integrality
+        # tolerance) and so a value a hair above what whole units reach, which the next stage cannot keep.
+        best.append(float(objective @ np.rint(result.x)))
+        constraints.append(LinearConstraint(objective[None, :], best[-1] - 1e-6, np.inf))
+    return ExactValues(*best)
 
 
 def print_allocation(db: Database, actor: Actor, args: Any) -> int:
@@ -430,9 +617,18 @@ def print_allocation(db: Database, actor: Actor, args: Any) -> int:
           f"{totals['needs_fully_covered']} fully covered; priority points covered "
           f"{totals['priority_points_covered']:.1f} of {totals['priority_points']:.1f} "
           f"({totals['share_covered']:.1%}); computed in {elapsed:.2f} s.")
+    tiers = totals["by_tier"]
+    print("Where the stock is held (share of the priority points covered): "
+          f"the household's delegation {tiers['delegation']['allocations']:,} allocations "
+          f"({tiers['delegation']['share']:.1%}), elsewhere in its governorate {tiers['governorate']['allocations']:,} "
+          f"({tiers['governorate']['share']:.1%}), lent by other governorates {tiers['lent']['allocations']:,} "
+          f"({tiers['lent']['share']:.1%}).")
     for category, row in totals["by_category"].items():
+        by_tier = row["quantity_by_tier"]
         print(f"  {category:9} quantity {row['quantity']:>12,.0f}  priority-weighted need covered "
-              f"{row['weighted_covered']:>14,.1f} of {row['weighted_need']:>14,.1f} ({row['share']:.1%})")
+              f"{row['weighted_covered']:>14,.1f} of {row['weighted_need']:>14,.1f} ({row['share']:.1%});  "
+              f"delegation {by_tier['delegation']:,.0f} / governorate {by_tier['governorate']:,.0f} / "
+              f"lent {by_tier['lent']:,.0f}")
     if getattr(args, "compare_fcfs", False):
         baseline = suggest_allocations(db, actor, governorate_code=args.governorate, category_code=args.category,
                                        order="fcfs").totals

@@ -106,7 +106,12 @@ if isinstance(suggestion, Suggestion) and not suggestion.needs.empty \
     st.write(ctx.tr("allocation.suggest_totals", allocations=len(suggestion.allocations),
                     served=totals["needs_served"], needs=totals["needs"],
                     share=round(totals["share_covered"] * 100, 1)))
-    st.dataframe(suggestion.allocations.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True,
+    tiers = totals["by_tier"]
+    st.write(ctx.tr("allocation.suggest_locality", delegation=tiers["delegation"]["allocations"],
+                    governorate=tiers["governorate"]["allocations"], lent=tiers["lent"]["allocations"]))
+    proposal = suggestion.allocations.assign(tier=suggestion.allocations["tier"].map(
+        lambda tier: ctx.tr(f"allocation.tier.{tier}")))
+    st.dataframe(proposal.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True,
                  width="stretch", key=PREFIX + "suggestion_table")
     if st.button(ctx.tr("allocation.apply"), key=PREFIX + "apply", type="primary"):
         try:

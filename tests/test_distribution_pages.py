@@ -2,9 +2,12 @@
 and the volunteer page shows only the volunteer's own deliveries."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from data_layer.connection import open_database
+from data_layer.i18n import t
 
 PAGES = {
     "pages/stock.py": {"admin", "organiser", "atss"},
@@ -64,6 +67,14 @@ def test_allocation_page_saves_from_the_editor(make_app, db_path) -> None:
     at.button(key="allocation_suggest").click()
     at.run()
     assert not at.exception
+    # The summary says where the proposed stock is held, and the table says it per row, translated.
+    proposal = next(d.value for d in at.dataframe if t("column.tier", "en") in d.value.columns)
+    tiers = proposal[t("column.tier", "en")]
+    summary = next(m.value for m in at.markdown if m.value.startswith("Where the stock is held"))
+    counts = [int(n) for n in re.findall(r"(\d+) (?:allocations from|from elsewhere|lent by)", summary)]
+    assert counts == [int((tiers == t(f"allocation.tier.{tier}", "en")).sum())
+                      for tier in ("delegation", "governorate", "lent")]
+    assert sum(counts) == len(proposal) > 0
     at.button(key="allocation_apply").click()
     at.run()
     assert not at.exception
