@@ -1,4 +1,4 @@
-"""Stock held per organisation, governorate, category and item: received minus allocated."""
+"""Stock held per organisation, governorate, delegation (blank: governorate level), category and item."""
 import streamlit as st
 
 from data_layer.errors import JesrError
