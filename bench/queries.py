@@ -41,7 +41,10 @@ COLUMNS: dict[str, list[str]] = {
                    "delivered_at"],
     "volunteers": ["id", "governorate_code", "status", "available_from", "available_to"],
 }
+# The ids first: a real SQLite schema has them as primary keys, and without them SQLite joins the
+# per-line allocation totals to donations by a nested scan (126 s at 1M instead of 2 s).
 SQLITE_INDEXES = [
+    "households(id)", "needs(id)", "donations(id)", "volunteers(id)", "deliveries(id)",
     "households(governorate_code)", "households(status)", "needs(household_id)", "needs(status, category_code)",
     "deliveries(household_id)", "deliveries(status)", "deliveries(volunteer_id)", "allocations(need_id)",
     "allocations(donation_id)", "allocations(delivery_id)", "allocations(household_id)", "donations(organisation_id)",
