@@ -195,7 +195,17 @@ class Journey:
         self.open("dashboard")
         self.choose("dashboard_governorate", GOVERNORATE)
         self.click(self.tr("common.apply"))
-        metric = self.page.locator("[data-testid='stMetric']").filter(has_text=self.tr("dashboard.served"))
+        # The page drawn before the filter applies stays on screen until the filtered run replaces it,
+        # and settle() can miss a run that starts late (seen in CI: the unfiltered 104 read for 9).
+        # The filtered run is the one that reaches at most one governorate; its metrics come together.
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while self.metric_number("dashboard.governorates_reached") > 1:
+            assert time.monotonic() < deadline, "the governorate filter never applied on the dashboard"
+            self.page.wait_for_timeout(200)
+        return self.metric_number("dashboard.served")
+
+    def metric_number(self, label_key: str) -> int:
+        metric = self.page.locator("[data-testid='stMetric']").filter(has_text=self.tr(label_key))
         value = metric.locator("[data-testid='stMetricValue']").inner_text(timeout=TIMEOUT_MS)
         return int(re.sub(r"\D", "", value))
 
