@@ -9,19 +9,14 @@ from data_layer.organisations import list_organisations
 from data_layer.reference import get_reference
 from data_layer.validation import DONOR_TYPES
 from ui.dashboard_cache import clear_dashboard_caches
-from ui.messages import reset_widgets, show_error
+from ui.messages import show_error
 from ui.session import page_setup
-from ui.widgets import governorate_select, show_saved
+from ui.widgets import governorate_select, show_saved_instead_of_form
 
 ctx = page_setup("donation_new.title")
 PREFIX = "donation_new_"
 
-saved = st.session_state.get(PREFIX + "saved")
-if saved:
-    if show_saved(ctx, "donation_new.saved", saved, PREFIX + "again"):
-        reset_widgets(PREFIX)
-        st.rerun()
-    st.stop()
+show_saved_instead_of_form(ctx, "donation_new.saved", PREFIX)
 
 reference = get_reference(ctx.db)
 # Units depend on the category, so the category is chosen outside the form.

@@ -6,19 +6,14 @@ from data_layer.households import register_household
 from data_layer.reference import get_reference
 from data_layer.validation import URGENCIES, VULNERABILITIES
 from ui.dashboard_cache import clear_dashboard_caches
-from ui.messages import reset_widgets, show_error
+from ui.messages import show_error
 from ui.session import page_setup
-from ui.widgets import governorate_select, show_saved
+from ui.widgets import governorate_select, show_saved_instead_of_form
 
 ctx = page_setup("household_new.title")
 PREFIX = "household_new_"
 
-saved = st.session_state.get(PREFIX + "saved")
-if saved:
-    if show_saved(ctx, "household_new.saved", saved, PREFIX + "again"):
-        reset_widgets(PREFIX)
-        st.rerun()
-    st.stop()
+show_saved_instead_of_form(ctx, "household_new.saved", PREFIX)
 
 categories = list(get_reference(ctx.db).categories)
 with st.form(PREFIX + "form"):

@@ -5,7 +5,14 @@ from data_layer.errors import JesrError
 from data_layer.public import submit_aid_request
 from data_layer.reference import get_reference
 from data_layer.validation import VULNERABILITIES
-from ui.captcha import captcha_passed, captcha_widget, client_address, consent_checkbox, consent_notice, show_receipt
+from ui.captcha import (
+    captcha_passed,
+    captcha_widget,
+    client_address,
+    consent_checkbox,
+    consent_notice,
+    show_receipt_instead_of_form,
+)
 from ui.messages import reset_widgets, show_error
 from ui.session import page_setup
 from ui.widgets import governorate_select
@@ -13,12 +20,7 @@ from ui.widgets import governorate_select
 ctx = page_setup("public_request.title")
 PREFIX = "public_request_"
 
-receipt = st.session_state.get(PREFIX + "receipt")
-if receipt:
-    if show_receipt(ctx, receipt, PREFIX + "again"):
-        reset_widgets(PREFIX)
-        st.rerun()
-    st.stop()
+show_receipt_instead_of_form(ctx, PREFIX)
 
 st.write(ctx.tr("public.intro.request"))
 consent_notice(ctx, "request")

@@ -6,7 +6,14 @@ import streamlit as st
 from data_layer.errors import JesrError
 from data_layer.public import submit_volunteer_offer
 from data_layer.validation import SERVICES, VEHICLES
-from ui.captcha import captcha_passed, captcha_widget, client_address, consent_checkbox, consent_notice, show_receipt
+from ui.captcha import (
+    captcha_passed,
+    captcha_widget,
+    client_address,
+    consent_checkbox,
+    consent_notice,
+    show_receipt_instead_of_form,
+)
 from ui.messages import reset_widgets, show_error
 from ui.session import page_setup
 from ui.widgets import governorate_select
@@ -14,12 +21,7 @@ from ui.widgets import governorate_select
 ctx = page_setup("public_volunteer.title")
 PREFIX = "public_volunteer_"
 
-receipt = st.session_state.get(PREFIX + "receipt")
-if receipt:
-    if show_receipt(ctx, receipt, PREFIX + "again"):
-        reset_widgets(PREFIX)
-        st.rerun()
-    st.stop()
+show_receipt_instead_of_form(ctx, PREFIX)
 
 st.write(ctx.tr("public.intro.volunteer"))
 consent_notice(ctx, "volunteer")

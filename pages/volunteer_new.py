@@ -7,19 +7,14 @@ from data_layer.errors import JesrError
 from data_layer.validation import SERVICES, VEHICLES
 from data_layer.volunteers import register_volunteer
 from ui.dashboard_cache import clear_dashboard_caches
-from ui.messages import reset_widgets, show_error
+from ui.messages import show_error
 from ui.session import page_setup
-from ui.widgets import governorate_select, show_saved
+from ui.widgets import governorate_select, show_saved_instead_of_form
 
 ctx = page_setup("volunteer_new.title")
 PREFIX = "volunteer_new_"
 
-saved = st.session_state.get(PREFIX + "saved")
-if saved:
-    if show_saved(ctx, "volunteer_new.saved", saved, PREFIX + "again"):
-        reset_widgets(PREFIX)
-        st.rerun()
-    st.stop()
+show_saved_instead_of_form(ctx, "volunteer_new.saved", PREFIX)
 
 with st.form(PREFIX + "form"):
     full_name = st.text_input(ctx.tr("field.full_name"), key=PREFIX + "full_name", max_chars=120)

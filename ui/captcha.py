@@ -16,6 +16,7 @@ from captcha.image import ImageCaptcha
 
 from data_layer.consent import RETENTION_MONTHS, consent_text_keys
 from data_layer.public import Receipt
+from ui.messages import reset_widgets
 from ui.session import PageContext
 
 # Letters and digits that do not look alike in a distorted picture.
@@ -87,10 +88,17 @@ def consent_checkbox(ctx: PageContext, prefix: str) -> bool:
     return st.checkbox(ctx.tr("public.consent_checkbox"), key=prefix + "consent", value=False)
 
 
-def show_receipt(ctx: PageContext, receipt: Receipt, again_key: str) -> bool:
-    """The reference and what happens next; True when the person wants to send another form."""
+def show_receipt_instead_of_form(ctx: PageContext, prefix: str) -> None:
+    """Once the page's form is sent (its Receipt in session_state[prefix + "receipt"]), show the
+    reference and what happens next instead of the form and stop the page; "send another" empties it."""
+    receipt: Receipt | None = st.session_state.get(prefix + "receipt")
+    if not receipt:
+        return
     st.success(ctx.tr("public.sent", reference=receipt.reference))
     st.markdown(f"## `{receipt.reference}`")
     st.caption(ctx.tr("public.keep_reference"))
     st.info(ctx.tr(f"public.next.{receipt.kind}"))
-    return st.button(ctx.tr("public.send_another"), key=again_key)
+    if st.button(ctx.tr("public.send_another"), key=prefix + "again"):
+        reset_widgets(prefix)
+        st.rerun()
+    st.stop()

@@ -7,6 +7,7 @@ import streamlit as st
 
 from data_layer.i18n import area_name_column
 from data_layer.reference import get_reference
+from ui.messages import reset_widgets
 from ui.session import PageContext
 
 
@@ -28,11 +29,18 @@ def category_select(ctx: PageContext, key: str, *, optional: bool = False, conta
                                format_func=lambda c: ctx.tr("common.all") if c is None else ctx.tr(f"category.{c}"))
 
 
-def show_saved(ctx: PageContext, message_key: str, summary: dict[str, Any], add_another_key: str) -> bool:
-    """Show what was saved; True when the user asks to add another."""
+def show_saved_instead_of_form(ctx: PageContext, message_key: str, prefix: str) -> None:
+    """Once the page's form is saved (its summary in session_state[prefix + "saved"]), show what was
+    saved instead of the form and stop the page; "add another" empties the form and shows it again."""
+    summary = st.session_state.get(prefix + "saved")
+    if not summary:
+        return
     st.success(ctx.tr(message_key, **{k: v for k, v in summary.items() if k == "id"}))
     st.table({ctx.tr(f"field.{k}") if k != "id" else "#": [str(v)] for k, v in summary.items()})
-    return st.button(ctx.tr("common.add_another"), key=add_another_key, type="primary")
+    if st.button(ctx.tr("common.add_another"), key=prefix + "again", type="primary"):
+        reset_widgets(prefix)
+        st.rerun()
+    st.stop()
 
 
 def display_value(value: Any) -> str:
