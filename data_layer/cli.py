@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="rebuild the database file from a backup directory")
     restore.add_argument("directory")
     restore.add_argument("--force", action="store_true", help="replace a database that already holds data")
+
+    facts = sub.add_parser("facts", help="check the dashboard facts against the base tables, or rebuild them")
+    facts.add_argument("--rebuild", action="store_true", help="recompute every fact row (after hand-made SQL)")
     return parser
 
 
@@ -203,6 +206,10 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         from data_layer.allocation import print_allocation
 
         return print_allocation(db, SYSTEM, args)
+    if args.command == "facts":
+        from data_layer.facts import run_facts_command
+
+        return run_facts_command(db, rebuild=args.rebuild)
     return extra_command(db, args)
 
 

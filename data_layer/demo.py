@@ -17,6 +17,7 @@ from data_layer.audit import write_audit
 from data_layer.auth import hash_password
 from data_layer.connection import Database
 from data_layer.demo_distribution import generate_demo_distribution
+from data_layer.facts import mark_facts_stale
 
 CAMPAIGN_START = dt.date(2020, 5, 15)
 CAMPAIGN_END = dt.date(2020, 5, 30)
@@ -121,6 +122,7 @@ def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> Dem
                                           max(24, households // 40))
         n_users = _insert_accounts(cur, org_ids)
         summary = DemoSummary(households, n_needs, n_donations, n_donors, n_volunteers, len(org_ids), n_users)
+        mark_facts_stale(cur)  # bulk rows without an audit row each: rebuild the dashboard facts
         write_audit(cur, SYSTEM, "seed_demo", "campaigns", campaign_id, after={"seed": seed, **summary.__dict__})
     generate_demo_distribution(db, seed, CAMPAIGN_START, CAMPAIGN_END)
     return summary

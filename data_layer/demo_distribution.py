@@ -15,6 +15,7 @@ from data_layer.actor import SYSTEM
 from data_layer.allocation import suggest_allocations
 from data_layer.audit import write_audit
 from data_layer.connection import Database
+from data_layer.facts import mark_facts_stale
 
 SHARE_ALLOCATED = 0.6
 FAILURE_REASONS = ["not_home", "wrong_address", "refused", "vehicle_problem"]
@@ -115,6 +116,7 @@ def generate_demo_distribution(db: Database, seed: int, campaign_start: dt.date,
                     "AND a.status IN ('allocated', 'delivered', 'confirmed'))")
         cur.execute("UPDATE households SET status = 'served' WHERE status IN ('registered', 'verified') AND id IN "
                     "(SELECT household_id FROM deliveries WHERE status = 'confirmed')")
+        mark_facts_stale(cur)  # bulk rows without an audit row each: rebuild the dashboard facts
         write_audit(cur, SYSTEM, "seed_demo", "deliveries", None,
                     after={"seed": seed, "deliveries": count, "allocations": len(allocations)})
     return count

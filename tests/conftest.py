@@ -16,6 +16,7 @@ from data_layer.actor import Actor
 from data_layer.auth import get_user
 from data_layer.connection import Database, open_database
 from data_layer.demo import generate_demo
+from data_layer.facts import facts_drift, mark_facts_stale
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_HOUSEHOLDS = 300
@@ -49,11 +50,27 @@ def db_path(tmp_path: Path, demo_template: Path) -> Path:
     return target
 
 
+def assert_facts_match_base_tables(database: Database) -> None:
+    """The dashboard facts kept on write equal a recomputation from scratch (data_layer/facts.py)."""
+    drift = facts_drift(database)
+    assert drift == dict.fromkeys(drift, 0), f"dashboard facts out of step after this test: {drift}"
+
+
+def rebuild_facts_after_raw_sql(database: Database) -> None:
+    """Tests that lay out literal rows with raw SQL write no audit rows: rebuild the facts from them."""
+    with database.transaction() as cur:
+        mark_facts_stale(cur)
+
+
 @pytest.fixture
 def db(db_path: Path) -> Iterator[Database]:
+    """The demo copy; after the test, whatever it wrote must have kept the dashboard facts right."""
     database = open_database(db_path)
     yield database
-    database.close()
+    try:
+        assert_facts_match_base_tables(database)
+    finally:
+        database.close()
 
 
 @pytest.fixture
@@ -62,7 +79,10 @@ def empty_db(tmp_path: Path, empty_template: Path) -> Iterator[Database]:
     shutil.copy(empty_template, target)
     database = open_database(target)
     yield database
-    database.close()
+    try:
+        assert_facts_match_base_tables(database)
+    finally:
+        database.close()
 
 
 def actor_for(db: Database, username: str) -> Actor:
@@ -100,3 +120,8 @@ def make_app(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ap
     yield factory
     st.cache_resource.clear()
     st.cache_data.clear()
+    database = open_database(db_path)
+    try:
+        assert_facts_match_base_tables(database)
+    finally:
+        database.close()

@@ -31,6 +31,7 @@ from data_layer.errors import JesrError, PermissionDenied
 from data_layer.exports import export_table
 from data_layer.households import DuplicateHousehold, register_household
 from data_layer.traceability import search, trace_donation, trace_household
+from tests.conftest import rebuild_facts_after_raw_sql
 
 
 def _one(db: Database, sql: str, params: object = None) -> object:
@@ -85,6 +86,7 @@ def test_stock_is_exact_after_any_sequence(stock_case, steps) -> None:
     db.conn.execute("UPDATE allocations SET status = 'cancelled'")
     db.conn.execute("UPDATE donations SET status = 'cancelled'")
     db.conn.execute("UPDATE needs SET status = 'open'")
+    rebuild_facts_after_raw_sql(db)
     received: dict[int, Decimal] = {}
     live: dict[int, tuple[int, Decimal]] = {}     # allocation id -> (donation id, quantity)
     for action, pick, amount in steps:

@@ -14,6 +14,7 @@ from data_layer.connection import open_database
 from data_layer.coverage import EXPORT_COLUMNS
 from data_layer.errors import PermissionDenied
 from data_layer.exports import export_table
+from tests.conftest import rebuild_facts_after_raw_sql
 
 PERSONAL_COLUMNS = {"full_name", "national_id", "phone", "address", "donor_name", "delegation"}
 
@@ -36,6 +37,7 @@ def served_db_path(db_path: Path) -> Path:
             for household_id in ids:
                 db.conn.execute("INSERT INTO deliveries (household_id, status, confirmed_at) VALUES (?, 'confirmed', ?)",
                                 [household_id, dt.datetime(2020, 5, 25, 12)])
+        rebuild_facts_after_raw_sql(db)
         db.conn.execute("CHECKPOINT")
     finally:
         db.close()

@@ -20,6 +20,7 @@ from data_layer.coverage import (
 )
 from data_layer.progress import campaign_progress
 from data_layer.suppression import SUPPRESSED, suppress_small_counts
+from tests.conftest import rebuild_facts_after_raw_sql
 
 REGISTERED_STATUSES = {"registered", "verified", "served", "inactive"}
 
@@ -82,6 +83,7 @@ def serve_some(db: Database) -> list[int]:
     rejected = rows(db, "SELECT id FROM households ORDER BY id DESC LIMIT 1")[0][0]
     db.conn.execute("UPDATE households SET status = 'rejected' WHERE id = ?", [rejected])
     add_delivery(db, rejected, "confirmed", dt.datetime(2020, 5, 22, 10, 0))
+    rebuild_facts_after_raw_sql(db)
     return confirmed
 
 
@@ -163,6 +165,7 @@ def small_db(empty_db: Database) -> Database:
               " (1, 2, 2, ?, 1, 'confirmed', TIMESTAMP '2020-05-26 10:00:00'),"
               " (1, 4, 4, NULL, 1, 'allocated', TIMESTAMP '2020-05-26 10:00:00'),"
               " (1, 5, 5, NULL, 2, 'cancelled', TIMESTAMP '2020-05-26 10:00:00')", [d1, d2])
+    rebuild_facts_after_raw_sql(empty_db)
     return empty_db
 
 
@@ -230,6 +233,7 @@ def test_suppression_rule_boundaries() -> None:
 
 def test_progress_literal(small_db: Database) -> None:
     small_db.conn.execute("UPDATE households SET created_at = TIMESTAMP '2020-05-15 08:00:00'")
+    rebuild_facts_after_raw_sql(small_db)
     progress = campaign_progress(small_db, 1, as_of=dt.date(2020, 5, 27))
     assert progress.target == 10
     assert progress.served == 2                 # 20 and 27 May; the rejected household does not count

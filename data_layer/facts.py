@@ -1,0 +1,126 @@
+"""Dashboard facts (migration 0040): derived tables kept right inside every write transaction.
+
+`refresh_facts` runs just before each commit of Database.transaction(). It finds the households
+the transaction touched through the audit rows it wrote (every write is audited), then deletes
+and recomputes those households' fact rows, and the rows of the stock lines they drew on. So
+the facts are never behind a commit, and a failed transaction rolls them back with everything
+else. `facts_drift` recomputes every row from the base tables and counts the differences: the
+test suite runs it after every test that wrote, and `python -m data_layer facts --check` on a
+live file.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from data_layer.connection import Database
+from data_layer.queries import Q
+
+# Fact table -> the SELECT that computes its rows for the pending households (or stock lines).
+HOUSEHOLD_FACTS: dict[str, str] = {
+    "fact_households": "select_fact_households",
+    "fact_waiting": "select_fact_waiting",
+    "fact_served_by": "select_fact_served_by",
+    "fact_deliveries_done": "select_fact_deliveries_done",
+}
+DONATION_FACTS: dict[str, str] = {"fact_stock_moves": "select_fact_stock_moves"}
+ALL_FACTS = frozenset(HOUSEHOLD_FACTS) | frozenset(DONATION_FACTS)
+# The fact tables each kind of audited write can change (kinds from list_audited_kinds_since).
+# A household's own row can change anything of it (governorate, campaign, status), unless the
+# household is new: then nothing else of it exists yet. A save of one household refreshes two
+# tables instead of five (a sixth of its time at national scale).
+FACTS_CHANGED_BY: dict[str, frozenset[str]] = {
+    "new_household": frozenset({"fact_households", "fact_waiting"}),
+    "households": ALL_FACTS,
+    "needs": frozenset({"fact_waiting"}),
+    "allocations": frozenset({"fact_waiting", "fact_stock_moves"}),
+    "deliveries": frozenset({"fact_households", "fact_served_by", "fact_deliveries_done"}),
+}
+
+
+def refresh_facts(cur: Any) -> None:
+    """Bring the fact rows of every household written since the last refresh up to date."""
+    audit_id = cur.execute(Q.get_facts_audit_id).fetchone()[0]
+    if audit_id is None:
+        stale = ALL_FACTS
+        cur.execute(Q.pend_all_households)
+    else:
+        kinds = [kind for (kind,) in cur.execute(Q.list_audited_kinds_since, {"audit_id": audit_id}).fetchall()]
+        stale = frozenset().union(*(FACTS_CHANGED_BY[kind] for kind in kinds))
+        if stale:
+            cur.execute(Q.pend_households_touched_since, {"audit_id": audit_id})
+    if stale:
+        if "fact_stock_moves" in stale:
+            cur.execute(Q.pend_donations_of_pending_households)
+        _recompute(cur, {t: q for t, q in HOUSEHOLD_FACTS.items() if t in stale}, "household_id",
+                   "facts_pending_households")
+        _recompute(cur, {t: q for t, q in DONATION_FACTS.items() if t in stale}, "donation_id",
+                   "facts_pending_donations")
+        cur.execute(Q.clear_facts_pending)
+    cur.execute(Q.set_facts_audit_id)
+
+
+def _recompute(cur: Any, tables: dict[str, str], key: str, pending: str) -> None:
+    for table, query in tables.items():
+        cur.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {pending})")
+        cur.execute(f"INSERT INTO {table} {_select(query)}")
+
+
+def _select(query: str) -> str:
+    return getattr(Q, query).rstrip().rstrip(";")
+
+
+def mark_facts_stale(cur: Any) -> None:
+    """For bulk loads that write no audit row per record: the refresh before commit rebuilds all."""
+    cur.execute(Q.mark_facts_stale)
+
+
+def facts_are_current(db: Database) -> bool:
+    cur = db.cursor()
+    try:
+        return cur.execute(Q.count_unreflected_audit_rows).fetchone()[0] == 0
+    finally:
+        cur.close()
+
+
+def bring_facts_up_to_date(db: Database) -> None:
+    """After migrations: build the facts of an upgraded database (or catch up on a foreign write)."""
+    if not facts_are_current(db):
+        with db.transaction():
+            pass  # the refresh runs before the commit
+
+
+def facts_drift(db: Database) -> dict[str, int]:
+    """Rows that differ, per fact table, between the stored facts and a recomputation from scratch."""
+    drift: dict[str, int] = {}
+    with db.write_lock:
+        cur = db.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            cur.execute(Q.pend_all_households)
+            cur.execute("INSERT INTO facts_pending_donations SELECT id FROM donations")
+            for table, query in {**HOUSEHOLD_FACTS, **DONATION_FACTS}.items():
+                fresh = _select(query)
+                drift[table] = cur.execute(
+                    f"SELECT (SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL ({fresh})))"
+                    f" + (SELECT count(*) FROM (({fresh}) EXCEPT ALL SELECT * FROM {table}))").fetchone()[0]
+        finally:
+            cur.execute("ROLLBACK")
+            cur.close()
+    return drift
+
+
+def run_facts_command(db: Database, *, rebuild: bool) -> int:
+    """`facts [--rebuild]`: report rows out of step per fact table (exit 1 if any), after a rebuild if asked."""
+    if rebuild:
+        started = time.perf_counter()
+        with db.transaction() as cur:
+            mark_facts_stale(cur)
+        print(f"Dashboard facts rebuilt in {time.perf_counter() - started:.1f} s.")
+    drift = facts_drift(db)
+    for table, rows in drift.items():
+        print(f"{table}: {'in step' if rows == 0 else f'{rows} differing rows'}")
+    if any(drift.values()):
+        print("Run `facts --rebuild` to recompute them.")
+        return 1
+    return 0
