@@ -5,9 +5,38 @@
 -- served once one of its deliveries is confirmed. The date range selects households
 -- registered in it and counts them served if confirmed by its last day; flows (received,
 -- allocated, delivered) are dated by their own day.
+-- The dashboard's aggregates read the fact tables of migration 0040 (data_layer/facts.py keeps
+-- them in step with every write), so each is one scan of a narrow table, not joins of the base ones.
 
 -- name: list_coverage_by_governorate
 -- Per governorate (all of the country's, even empty): registered, served, coverage, per 10,000 inhabitants.
+-- Without a category filter (with one: list_coverage_by_governorate_in_category).
+WITH per_area AS (
+    SELECT f.governorate_code, count(*) AS households_registered,
+           count(*) FILTER (WHERE f.served AND ($date_to IS NULL OR f.first_confirmed_on <= $date_to))
+               AS households_served
+    FROM fact_households f
+    WHERE ($campaign_id IS NULL OR f.campaign_id = $campaign_id)
+      AND ($date_from IS NULL OR f.created_on >= $date_from)
+      AND ($date_to IS NULL OR f.created_on <= $date_to)
+      AND ($governorate_code IS NULL OR f.governorate_code = $governorate_code)
+    GROUP BY f.governorate_code
+)
+SELECT a.code AS governorate_code, a.name_ar, a.name_fr, a.name_en, a.population,
+       coalesce(p.households_registered, 0) AS households_registered,
+       coalesce(p.households_served, 0) AS households_served,
+       CASE WHEN coalesce(p.households_registered, 0) = 0 THEN NULL
+            ELSE p.households_served / p.households_registered END AS coverage_rate,
+       CASE WHEN coalesce(a.population, 0) = 0 THEN NULL
+            ELSE coalesce(p.households_registered, 0) * 10000.0 / a.population END AS registered_per_10k
+FROM areas a LEFT JOIN per_area p ON p.governorate_code = a.code
+WHERE a.country_code = $country_code
+  AND ($governorate_code IS NULL OR a.code = $governorate_code)
+ORDER BY a.code;
+
+-- name: list_coverage_by_governorate_in_category
+-- list_coverage_by_governorate when a category is chosen: households with a need in it, served by a
+-- delivery that carried it (the facts hold no category, so this one reads the base tables).
 WITH scoped AS (
     SELECT h.id, h.governorate_code
     FROM households h
@@ -50,37 +79,17 @@ ORDER BY a.code;
 
 -- name: list_unmet_by_category
 -- Open needs not yet covered by live allocations, per governorate, category and unit.
--- Only live allocations of open needs are summed (few: a need its allocations cover is marked
--- covered), instead of grouping every allocation by need and joining them all back. Needs are
--- grouped per household before the join, so a household is counted once without a DISTINCT.
-WITH live AS (
-    SELECT a.need_id, sum(a.quantity) AS allocated
-    FROM allocations a
-    WHERE a.status IN ('allocated', 'delivered', 'confirmed')
-      AND a.need_id IN (SELECT n.id FROM needs n WHERE n.status = 'open')
-    GROUP BY a.need_id
-),
-waiting AS (
-    SELECT n.household_id, n.category_code, n.unit,
-           sum(n.quantity - coalesce(l.allocated, 0)) AS unmet_quantity
-    FROM needs n LEFT JOIN live l ON l.need_id = n.id
-    WHERE n.status = 'open'
-      AND ($category_code IS NULL OR n.category_code = $category_code)
-      AND n.quantity > coalesce(l.allocated, 0)
-    GROUP BY n.household_id, n.category_code, n.unit
-)
-SELECT h.governorate_code, w.category_code, w.unit,
+SELECT w.governorate_code, w.category_code, w.unit,
        count(*) AS households_waiting,
        CAST(sum(w.unmet_quantity) AS DOUBLE) AS unmet_quantity
-FROM waiting w
-JOIN households h ON h.id = w.household_id
-WHERE h.status NOT IN ('submitted', 'rejected', 'merged')
-  AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
-  AND ($date_from IS NULL OR CAST(h.created_at AS DATE) >= $date_from)
-  AND ($date_to IS NULL OR CAST(h.created_at AS DATE) <= $date_to)
-  AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
-GROUP BY h.governorate_code, w.category_code, w.unit
-ORDER BY h.governorate_code, w.category_code, w.unit;
+FROM fact_waiting w
+WHERE ($campaign_id IS NULL OR w.campaign_id = $campaign_id)
+  AND ($date_from IS NULL OR w.created_on >= $date_from)
+  AND ($date_to IS NULL OR w.created_on <= $date_to)
+  AND ($governorate_code IS NULL OR w.governorate_code = $governorate_code)
+  AND ($category_code IS NULL OR w.category_code = $category_code)
+GROUP BY w.governorate_code, w.category_code, w.unit
+ORDER BY w.governorate_code, w.category_code, w.unit;
 
 -- name: list_flows_by_category
 -- Per category and unit: quantity and value (TND) received, allocated (live) and delivered.
@@ -96,17 +105,12 @@ WITH received AS (
     GROUP BY d.category_code, d.unit
 ),
 per_line AS (
-    -- Allocations summed per stock line first, so the value share is worked out once per line
-    -- (~1 in 60 rows at national scale) rather than once per allocation.
-    SELECT a.donation_id,
-           sum(a.quantity) FILTER (WHERE a.status IN ('allocated', 'delivered', 'confirmed')) AS allocated,
-           sum(a.quantity) FILTER (WHERE a.status IN ('delivered', 'confirmed')) AS delivered
-    FROM allocations a
-    WHERE ($date_from IS NULL OR CAST(a.created_at AS DATE) >= $date_from)
-      AND ($date_to IS NULL OR CAST(a.created_at AS DATE) <= $date_to)
-      AND ($governorate_code IS NULL OR a.household_id IN (
-            SELECT h.id FROM households h WHERE h.governorate_code = $governorate_code))
-    GROUP BY a.donation_id
+    SELECT m.donation_id, sum(m.allocated) AS allocated, sum(m.delivered) AS delivered
+    FROM fact_stock_moves m
+    WHERE ($date_from IS NULL OR m.allocated_on >= $date_from)
+      AND ($date_to IS NULL OR m.allocated_on <= $date_to)
+      AND ($governorate_code IS NULL OR m.governorate_code = $governorate_code)
+    GROUP BY m.donation_id
 ),
 moved AS (
     -- Goods have no price of their own: an allocation is worth its share of the stock line's value.
@@ -146,17 +150,12 @@ WITH received AS (
     GROUP BY d.organisation_id
 ),
 per_line AS (
-    -- Allocations summed per stock line first, so the value share is worked out once per line
-    -- (~1 in 60 rows at national scale) rather than once per allocation.
-    SELECT a.donation_id,
-           sum(a.quantity) FILTER (WHERE a.status IN ('allocated', 'delivered', 'confirmed')) AS allocated,
-           sum(a.quantity) FILTER (WHERE a.status IN ('delivered', 'confirmed')) AS delivered
-    FROM allocations a
-    WHERE ($date_from IS NULL OR CAST(a.created_at AS DATE) >= $date_from)
-      AND ($date_to IS NULL OR CAST(a.created_at AS DATE) <= $date_to)
-      AND ($governorate_code IS NULL OR a.household_id IN (
-            SELECT h.id FROM households h WHERE h.governorate_code = $governorate_code))
-    GROUP BY a.donation_id
+    SELECT m.donation_id, sum(m.allocated) AS allocated, sum(m.delivered) AS delivered
+    FROM fact_stock_moves m
+    WHERE ($date_from IS NULL OR m.allocated_on >= $date_from)
+      AND ($date_to IS NULL OR m.allocated_on <= $date_to)
+      AND ($governorate_code IS NULL OR m.governorate_code = $governorate_code)
+    GROUP BY m.donation_id
 ),
 moved AS (
     -- Goods have no price of their own: an allocation is worth its share of the stock line's value.
@@ -169,14 +168,13 @@ moved AS (
     GROUP BY d.organisation_id
 ),
 served AS (
-    SELECT d.organisation_id, count(DISTINCT d.household_id) AS households_served
-    FROM deliveries d JOIN households h ON h.id = d.household_id
-    WHERE d.status = 'confirmed'
-      AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
-      AND ($date_from IS NULL OR CAST(d.confirmed_at AS DATE) >= $date_from)
-      AND ($date_to IS NULL OR CAST(d.confirmed_at AS DATE) <= $date_to)
-      AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
-    GROUP BY d.organisation_id
+    SELECT s.organisation_id, count(DISTINCT s.household_id) AS households_served
+    FROM fact_served_by s
+    WHERE ($campaign_id IS NULL OR s.campaign_id = $campaign_id)
+      AND ($date_from IS NULL OR s.confirmed_on >= $date_from)
+      AND ($date_to IS NULL OR s.confirmed_on <= $date_to)
+      AND ($governorate_code IS NULL OR s.governorate_code = $governorate_code)
+    GROUP BY s.organisation_id
 )
 SELECT o.code AS organisation_code, o.name AS organisation_name,
        coalesce(r.donation_lines, 0) AS donation_lines,
@@ -203,13 +201,12 @@ WITH active AS (
     GROUP BY v.governorate_code
 ),
 per_volunteer AS (
-    SELECT d.volunteer_id, count(*) AS deliveries_done
-    FROM deliveries d JOIN households h ON h.id = d.household_id
-    WHERE d.status IN ('delivered', 'confirmed') AND d.volunteer_id IS NOT NULL
-      AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
-      AND ($date_from IS NULL OR CAST(coalesce(d.delivered_at, d.confirmed_at) AS DATE) >= $date_from)
-      AND ($date_to IS NULL OR CAST(coalesce(d.delivered_at, d.confirmed_at) AS DATE) <= $date_to)
-    GROUP BY d.volunteer_id
+    SELECT f.volunteer_id, sum(f.deliveries) AS deliveries_done
+    FROM fact_deliveries_done f
+    WHERE ($campaign_id IS NULL OR f.campaign_id = $campaign_id)
+      AND ($date_from IS NULL OR f.done_on >= $date_from)
+      AND ($date_to IS NULL OR f.done_on <= $date_to)
+    GROUP BY f.volunteer_id
 ),
 done AS (
     SELECT v.governorate_code, count(*) AS volunteers_delivering, sum(p.deliveries_done) AS deliveries_done
