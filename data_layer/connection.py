@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,9 +36,6 @@ class Database:
     memo: dict = field(default_factory=dict)
     # Write transactions committed through this object: only this process can write the file.
     commits: int = 0
-    # Runs inside every write transaction just before its commit (data_layer.facts keeps the
-    # dashboard's derived tables right); set once the schema is up to date.
-    before_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.conn.cursor()
@@ -55,8 +52,6 @@ class Database:
                 cur.execute("BEGIN TRANSACTION")
                 try:
                     yield cur
-                    if self.before_commit is not None:
-                        self.before_commit(cur)
                 except BaseException:
                     cur.execute("ROLLBACK")
                     raise
@@ -91,9 +86,8 @@ def open_database(path: str | os.PathLike[str], *, read_only: bool = False) -> D
         raise
     db = Database(path=str(db_path), conn=conn)
     if not read_only:
-        from data_layer.facts import bring_facts_up_to_date, refresh_facts
+        from data_layer.facts import ensure_facts_current
 
         apply_migrations(db)
-        db.before_commit = refresh_facts
-        bring_facts_up_to_date(db)
+        ensure_facts_current(db)  # a database upgraded to 0040, or demo data: build them now
     return db

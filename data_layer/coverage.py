@@ -16,6 +16,7 @@ import pandas as pd
 from data_layer.actor import Actor
 from data_layer.connection import Database
 from data_layer.errors import JesrError
+from data_layer.facts import ensure_facts_current
 from data_layer.i18n import t
 from data_layer.queries import Q
 from data_layer.suppression import must_suppress, suppress_small_counts
@@ -50,6 +51,7 @@ ALL = Filters()
 def _frame(db: Database, sql: str, params: dict[str, Any]) -> pd.DataFrame:
     # DuckDB refuses parameters a query does not use, and not every query uses every filter.
     used = {name: value for name, value in params.items() if f"${name}" in sql}
+    ensure_facts_current(db)
     cur = db.cursor()
     try:
         return cur.execute(sql, used).df()

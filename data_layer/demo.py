@@ -17,7 +17,7 @@ from data_layer.audit import write_audit
 from data_layer.auth import hash_password
 from data_layer.connection import Database
 from data_layer.demo_distribution import generate_demo_distribution
-from data_layer.facts import mark_facts_stale
+from data_layer.facts import ensure_facts_current, mark_facts_stale
 
 CAMPAIGN_START = dt.date(2020, 5, 15)
 CAMPAIGN_END = dt.date(2020, 5, 30)
@@ -125,6 +125,7 @@ def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> Dem
         mark_facts_stale(cur)  # bulk rows without an audit row each: rebuild the dashboard facts
         write_audit(cur, SYSTEM, "seed_demo", "campaigns", campaign_id, after={"seed": seed, **summary.__dict__})
     generate_demo_distribution(db, seed, CAMPAIGN_START, CAMPAIGN_END)
+    ensure_facts_current(db)
     return summary
 
 

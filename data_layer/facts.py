@@ -1,12 +1,13 @@
-"""Dashboard facts (migration 0040): derived tables kept right inside every write transaction.
+"""Dashboard facts (migration 0040): derived tables brought up to date before they are read.
 
-`refresh_facts` runs just before each commit of Database.transaction(). It finds the households
-the transaction touched through the audit rows it wrote (every write is audited), then deletes
-and recomputes those households' fact rows, and the rows of the stock lines they drew on. So
-the facts are never behind a commit, and a failed transaction rolls them back with everything
-else. `facts_drift` recomputes every row from the base tables and counts the differences: the
-test suite runs it after every test that wrote, and `python -m data_layer facts --check` on a
-live file.
+Writes do not touch them: every write is audited, and the audit log says which households
+changed. Before a dashboard query, `ensure_facts_current` (called by data_layer.coverage) runs
+`refresh_facts` if anything was committed since the last refresh: it finds the households audited
+since the watermark (facts_state.audit_id), deletes and recomputes their fact rows and the rows
+of the stock lines they drew on, and moves the watermark, all in one transaction. Saves keep their
+speed and many saves are caught up in one pass; a reader never sees facts behind a commit.
+`facts_drift` recomputes every row from the base tables and counts the differences: the test
+suite runs it after every test that wrote, and `python -m data_layer facts` on a live file.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ FACTS_CHANGED_BY: dict[str, frozenset[str]] = {
 
 
 def refresh_facts(cur: Any) -> None:
-    """Bring the fact rows of every household written since the last refresh up to date."""
+    """In the caller's transaction: recompute the fact rows of everything audited since the watermark."""
     audit_id = cur.execute(Q.get_facts_audit_id).fetchone()[0]
     if audit_id is None:
         stale = ALL_FACTS
@@ -52,18 +53,14 @@ def refresh_facts(cur: Any) -> None:
     if stale:
         if "fact_stock_moves" in stale:
             cur.execute(Q.pend_donations_of_pending_households)
-        _recompute(cur, {t: q for t, q in HOUSEHOLD_FACTS.items() if t in stale}, "household_id",
-                   "facts_pending_households")
-        _recompute(cur, {t: q for t, q in DONATION_FACTS.items() if t in stale}, "donation_id",
-                   "facts_pending_donations")
+        for tables, key, pending in ((HOUSEHOLD_FACTS, "household_id", "facts_pending_households"),
+                                     (DONATION_FACTS, "donation_id", "facts_pending_donations")):
+            for table, query in tables.items():
+                if table in stale:
+                    cur.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {pending})")
+                    cur.execute(f"INSERT INTO {table} {_select(query)}")
         cur.execute(Q.clear_facts_pending)
     cur.execute(Q.set_facts_audit_id)
-
-
-def _recompute(cur: Any, tables: dict[str, str], key: str, pending: str) -> None:
-    for table, query in tables.items():
-        cur.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {pending})")
-        cur.execute(f"INSERT INTO {table} {_select(query)}")
 
 
 def _select(query: str) -> str:
@@ -71,27 +68,32 @@ def _select(query: str) -> str:
 
 
 def mark_facts_stale(cur: Any) -> None:
-    """For bulk loads that write no audit row per record: the refresh before commit rebuilds all."""
+    """For bulk loads that write no audit row per record: the next refresh rebuilds everything."""
     cur.execute(Q.mark_facts_stale)
 
 
-def facts_are_current(db: Database) -> bool:
+def ensure_facts_current(db: Database) -> None:
+    """Refresh the facts if anything was committed since they were last found current.
+
+    Only this process writes the file (DuckDB), so when no transaction has committed through `db`
+    since the last check, nothing is asked of the database at all: dashboard reruns stay free."""
+    commits = db.commits  # read first: a commit racing this check makes the next call look again
+    if db.memo.get("facts_current_at_commit") == commits:
+        return
     cur = db.cursor()
     try:
-        return cur.execute(Q.count_unreflected_audit_rows).fetchone()[0] == 0
+        behind = cur.execute(Q.count_unreflected_audit_rows).fetchone()[0] != 0
     finally:
         cur.close()
-
-
-def bring_facts_up_to_date(db: Database) -> None:
-    """After migrations: build the facts of an upgraded database (or catch up on a foreign write)."""
-    if not facts_are_current(db):
-        with db.transaction():
-            pass  # the refresh runs before the commit
+    if behind:
+        with db.transaction() as cur:
+            refresh_facts(cur)
+    db.memo["facts_current_at_commit"] = commits
 
 
 def facts_drift(db: Database) -> dict[str, int]:
     """Rows that differ, per fact table, between the stored facts and a recomputation from scratch."""
+    ensure_facts_current(db)  # facts not yet refreshed after a write are behind, not wrong
     drift: dict[str, int] = {}
     with db.write_lock:
         cur = db.cursor()
@@ -116,6 +118,7 @@ def run_facts_command(db: Database, *, rebuild: bool) -> int:
         started = time.perf_counter()
         with db.transaction() as cur:
             mark_facts_stale(cur)
+            refresh_facts(cur)
         print(f"Dashboard facts rebuilt in {time.perf_counter() - started:.1f} s.")
     drift = facts_drift(db)
     for table, rows in drift.items():

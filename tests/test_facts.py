@@ -1,4 +1,4 @@
-"""Dashboard facts (data_layer/facts.py): kept right by every write, rolled back with it, built on upgrade.
+"""Dashboard facts (data_layer/facts.py): caught up from the audit log before each read, built on upgrade.
 
 Every test using the `db`, `empty_db` or `make_app` fixtures also ends by comparing the facts with a
 recomputation from the base tables (tests/conftest.py); these tests follow single writes closely.
@@ -16,6 +16,7 @@ from data_layer.demo import generate_demo
 from data_layer.donations import register_donation
 from data_layer.facts import facts_drift
 from data_layer.households import register_household, update_household
+from data_layer.queries import Q
 
 HOUSEHOLD = {"national_id": "87654321", "full_name": "Hind Trabelsi", "phone": "+216 55 000 111",
              "governorate": "TN-71", "delegation": "Gafsa Nord", "address": "Rue 5", "household_size": 6,
@@ -66,6 +67,17 @@ def test_dashboard_follows_a_household_through_allocation_move_and_cancel(empty_
 
     cancel_allocation(empty_db, staff, allocation)
     assert (unmet(empty_db, "TN-11"), allocated_in(empty_db, "TN-11")) == (3.0, 0.0)
+
+
+def test_saves_leave_the_facts_to_the_next_read_which_catches_up_all_of_them(empty_db: Database,
+                                                                             staff: Actor) -> None:
+    coverage_by_governorate(empty_db)
+    for number in range(3):
+        register_household(empty_db, staff, dict(HOUSEHOLD, national_id=f"8765432{number}"))
+    behind = empty_db.conn.execute(Q.count_unreflected_audit_rows).fetchone()[0]
+    assert behind == 6                                      # three households and their needs
+    assert (registered(empty_db, "TN-71"), unmet(empty_db, "TN-71")) == (3, 9.0)
+    assert empty_db.conn.execute(Q.count_unreflected_audit_rows).fetchone()[0] == 0
 
 
 def test_a_transaction_that_fails_leaves_the_facts_as_they_were(empty_db: Database, staff: Actor) -> None:

@@ -3,14 +3,14 @@
 -- ~350 ms of hash joins and aggregation; these narrow tables hold, per household (and per stock
 -- line), exactly the columns the dashboard groups and filters by, so each chart is one scan.
 -- They are derived state: data_layer/facts.py recomputes the rows of every household (and stock
--- line) that a write transaction touched, inside that transaction, finding them through the
--- audit rows the transaction wrote (every write is audited). facts_state.audit_id is the last
--- audit row already reflected; NULL means "rebuild everything" (this migration, demo data).
+-- line) written since the last refresh, finding them through the audit log (every write is
+-- audited), before the dashboard reads them. facts_state.audit_id is the last audit row already
+-- reflected; NULL means "rebuild everything" (this migration, demo data).
 
 CREATE TABLE facts_state (audit_id BIGINT);
 INSERT INTO facts_state VALUES (NULL);
 
--- Work lists of one refresh; empty outside a write transaction.
+-- Work lists of one refresh; empty outside it.
 CREATE TABLE facts_pending_households (household_id INTEGER NOT NULL);
 CREATE TABLE facts_pending_donations (donation_id INTEGER NOT NULL);
 

@@ -3,16 +3,12 @@
 -- The select_fact_* queries name their columns in the fact table's order and types, so the same
 -- SELECT both refreshes a table and, run over every household, checks it (data_layer/facts.py).
 
--- name: get_facts_audit_id
--- The last audit row the facts reflect; NULL asks for a rebuild.
-SELECT audit_id FROM facts_state;
-
 -- name: set_facts_audit_id
 -- Mark every audit row so far as reflected.
 UPDATE facts_state SET audit_id = (SELECT coalesce(max(id), 0) FROM audit_log);
 
 -- name: mark_facts_stale
--- Writers that load rows in bulk without an audit row each (demo data) ask for a rebuild.
+-- Writers that load rows in bulk without an audit row each (demo data, tests) ask for a rebuild.
 UPDATE facts_state SET audit_id = NULL;
 
 -- name: count_unreflected_audit_rows
@@ -20,6 +16,10 @@ UPDATE facts_state SET audit_id = NULL;
 SELECT CASE WHEN s.audit_id IS NULL THEN -1
             ELSE (SELECT count(*) FROM audit_log WHERE id > s.audit_id) END
 FROM facts_state s;
+
+-- name: get_facts_audit_id
+-- The last audit row the facts reflect; NULL asks for a rebuild.
+SELECT audit_id FROM facts_state;
 
 -- name: list_audited_kinds_since
 -- The kinds of rows audited after $audit_id that the facts derive from (data_layer/facts.py says
