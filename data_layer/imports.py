@@ -252,7 +252,7 @@ def _bulk_insert(cur: Any, actor: Actor, table: str, sequence: str, frame: pd.Da
         cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM import_rows")
         cur.execute("INSERT INTO audit_log (user_id, username, action, table_name, record_id, after) "
                     f"SELECT $user_id, $username, 'insert', $table_name, id, to_json(struct_pack({after})) "
-                    "FROM import_rows ORDER BY id",
+                    "FROM import_rows",
                     {"user_id": actor.user_id, "username": actor.username, "table_name": table})
     finally:
         cur.unregister("import_rows")
