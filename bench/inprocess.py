@@ -14,6 +14,7 @@ import pandas as pd
 from data_layer.actor import SYSTEM, Actor
 from data_layer.auth import actor_from_user_row, get_user
 from data_layer.connection import Database, open_database
+from data_layer.facts import ensure_facts_current
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,8 +69,12 @@ def data_entry(db: Database, association: Actor, saves: int = 200, seed: int = 5
         started = time.perf_counter()
         register_household(db, association, raw)
         times.append(time.perf_counter() - started)
+    # The saves leave the dashboard facts to the next read: what that read pays first.
+    started = time.perf_counter()
+    ensure_facts_current(db)
+    catch_up = time.perf_counter() - started
     return {"saves": saves, "median_s": statistics.median(times), "p95_s": float(np.percentile(times, 95)),
-            "max_s": max(times)}
+            "max_s": max(times), "facts_catch_up_s": catch_up}
 
 
 def allocation(db: Database, organiser: Actor) -> dict[str, Any]:
@@ -90,29 +95,41 @@ def allocation(db: Database, organiser: Actor) -> dict[str, Any]:
             "seconds": seconds}
 
 
-def import_rate(db_path: Path, csv_path: Path) -> dict[str, Any]:
-    """Rows per second of import_file on a fresh copy of a database, against bare pandas parsing."""
+def import_rate(source_db: Path, csv_path: Path, repeat: int = 3) -> dict[str, Any]:
+    """Rows per second of import_file into a fresh copy of a database, against bare pandas parsing.
+
+    Both are the fastest of `repeat` runs (each import into its own fresh copy), as the query
+    timings are: other work on a shared machine only ever adds time."""
+    from bench.datasets import copy_database
     from data_layer.imports import import_file
 
     parse = []
-    for _ in range(3):
+    for _ in range(repeat):
         started = time.perf_counter()
         frame = pd.read_csv(csv_path, dtype=str)
         parse.append(time.perf_counter() - started)
     rows = len(frame)
-    db = open_database(db_path)
-    try:
-        started = time.perf_counter()
-        report = import_file(db, SYSTEM, "households", csv_path, organisation_id=None)
-        seconds = time.perf_counter() - started
-        cur = db.cursor()
-        audited = cur.execute("SELECT count(*) FROM audit_log WHERE action = 'insert' AND table_name = 'households' "
-                              "AND username = $u", {"u": SYSTEM.username}).fetchone()[0]
-        cur.close()
-    finally:
-        db.close()
-    if report.errors or report.imported != rows:
-        raise RuntimeError(f"import refused rows: {report.errors[:5]}")
-    parse_s = statistics.median(parse)
-    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "parse_s": parse_s,
-            "over_parse": seconds / parse_s, "households_audited": int(audited)}
+    runs, catch_ups = [], []
+    for run in range(repeat):
+        path = copy_database(source_db, f"import_{run}.duckdb")
+        db = open_database(path)
+        try:
+            started = time.perf_counter()
+            report = import_file(db, SYSTEM, "households", csv_path, organisation_id=None)
+            runs.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            ensure_facts_current(db)
+            catch_ups.append(time.perf_counter() - started)
+            cur = db.cursor()
+            audited = cur.execute("SELECT count(*) FROM audit_log WHERE action = 'insert' AND table_name = "
+                                  "'households' AND username = $u", {"u": SYSTEM.username}).fetchone()[0]
+            cur.close()
+        finally:
+            db.close()
+            path.unlink(missing_ok=True)
+        if report.errors or report.imported != rows:
+            raise RuntimeError(f"import refused rows: {report.errors[:5]}")
+    seconds, parse_s = min(runs), min(parse)
+    return {"rows": rows, "seconds": seconds, "runs_s": runs, "rows_per_s": rows / seconds, "parse_s": parse_s,
+            "over_parse": seconds / parse_s, "households_audited": int(audited),
+            "facts_catch_up_s": min(catch_ups)}
