@@ -51,7 +51,7 @@ def db_path(tmp_path: Path, demo_template: Path) -> Path:
 
 
 def assert_facts_match_base_tables(database: Database) -> None:
-    """The dashboard facts kept on write equal a recomputation from scratch (data_layer/facts.py)."""
+    """The dashboard facts, caught up from the audit log, equal a recomputation from scratch (data_layer/facts.py)."""
     drift = facts_drift(database)
     assert drift == dict.fromkeys(drift, 0), f"dashboard facts out of step after this test: {drift}"
 
