@@ -20,6 +20,7 @@ import pandas as pd
 
 from data_layer.actor import Actor
 from data_layer.connection import Database
+from data_layer.facts import ensure_facts_current
 from data_layer.queries import Q
 
 RECENT_DAYS = 3
@@ -68,6 +69,7 @@ def campaign_progress(db: Database, campaign_id: int | None = None, as_of: dt.da
         return None
     as_of = as_of or default_as_of(campaign)
     params = {"campaign_id": campaign["id"], "as_of": as_of}
+    ensure_facts_current(db)
     cur = db.cursor()
     try:
         per_day = cur.execute(Q.list_served_per_day, params).df()

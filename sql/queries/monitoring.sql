@@ -228,27 +228,20 @@ ORDER BY a.code;
 
 -- name: list_served_per_day
 -- Households first served on each day (the day of their first confirmed delivery), per governorate.
-SELECT CAST(first_confirmed AS DATE) AS served_on, governorate_code, count(*) AS households_served
-FROM (
-    SELECT h.id, h.governorate_code, min(d.confirmed_at) AS first_confirmed
-    FROM deliveries d JOIN households h ON h.id = d.household_id
-    WHERE d.status = 'confirmed' AND d.confirmed_at IS NOT NULL
-      AND h.status NOT IN ('submitted', 'rejected', 'merged')
-      AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
-    GROUP BY h.id, h.governorate_code
-)
-WHERE CAST(first_confirmed AS DATE) <= $as_of
-GROUP BY served_on, governorate_code
-ORDER BY served_on, governorate_code;
+SELECT f.first_confirmed_on AS served_on, f.governorate_code, count(*) AS households_served
+FROM fact_households f
+WHERE f.first_confirmed_on <= $as_of
+  AND ($campaign_id IS NULL OR f.campaign_id = $campaign_id)
+GROUP BY f.first_confirmed_on, f.governorate_code
+ORDER BY served_on, f.governorate_code;
 
 -- name: list_registered_by_governorate
 -- Households registered on or before a day, per governorate (the base of per-governorate targets).
-SELECT h.governorate_code, count(*) AS households_registered
-FROM households h
-WHERE h.status NOT IN ('submitted', 'rejected', 'merged')
-  AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
-  AND CAST(h.created_at AS DATE) <= $as_of
-GROUP BY h.governorate_code;
+SELECT f.governorate_code, count(*) AS households_registered
+FROM fact_households f
+WHERE f.created_on <= $as_of
+  AND ($campaign_id IS NULL OR f.campaign_id = $campaign_id)
+GROUP BY f.governorate_code;
 
 -- name: list_campaigns
 -- Every campaign with its dates and targets, newest first.
