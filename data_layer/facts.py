@@ -100,7 +100,7 @@ def facts_drift(db: Database) -> dict[str, int]:
         try:
             cur.execute("BEGIN TRANSACTION")
             cur.execute(Q.pend_all_households)
-            cur.execute("INSERT INTO facts_pending_donations SELECT id FROM donations")
+            cur.execute(Q.pend_all_donations)
             for table, query in {**HOUSEHOLD_FACTS, **DONATION_FACTS}.items():
                 fresh = _select(query)
                 drift[table] = cur.execute(

@@ -50,6 +50,10 @@ UNION SELECT d.household_id FROM deliveries d
 -- A rebuild: every household.
 INSERT INTO facts_pending_households SELECT id FROM households;
 
+-- name: pend_all_donations
+-- A check of every stock line's facts (facts_drift): every donation.
+INSERT INTO facts_pending_donations SELECT id FROM donations;
+
 -- name: pend_donations_of_pending_households
 -- Stock lines the pending households drew on: their allocations changed, or their governorate did.
 INSERT INTO facts_pending_donations

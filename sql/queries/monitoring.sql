@@ -45,19 +45,19 @@ WITH scoped AS (
       AND ($date_from IS NULL OR CAST(h.created_at AS DATE) >= $date_from)
       AND ($date_to IS NULL OR CAST(h.created_at AS DATE) <= $date_to)
       AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
-      AND ($category_code IS NULL OR EXISTS (
+      AND EXISTS (
             SELECT 1 FROM needs n
-            WHERE n.household_id = h.id AND n.category_code = $category_code AND n.status <> 'cancelled'))
+            WHERE n.household_id = h.id AND n.category_code = $category_code AND n.status <> 'cancelled')
 ),
 served AS (
     SELECT d.household_id
     FROM deliveries d
     WHERE d.status = 'confirmed'
       AND ($date_to IS NULL OR CAST(d.confirmed_at AS DATE) <= $date_to)
-      AND ($category_code IS NULL OR EXISTS (
+      AND EXISTS (
             SELECT 1 FROM allocations a JOIN needs n ON n.id = a.need_id
             WHERE a.delivery_id = d.id AND n.category_code = $category_code
-              AND a.status IN ('delivered', 'confirmed')))
+              AND a.status IN ('delivered', 'confirmed'))
 ),
 per_area AS (
     SELECT s.governorate_code, count(*) AS households_registered,
