@@ -106,6 +106,41 @@ def test_donation_delegation_migration_upgrades_a_database_of_the_previous_schem
     upgraded.close()
 
 
+def test_audit_log_migration_keeps_every_row_and_drops_only_the_index(tmp_path, monkeypatch):
+    import shutil
+
+    import data_layer.migrations as migrations
+    from data_layer.actor import SYSTEM
+    from data_layer.households import register_household
+
+    previous = tmp_path / "previous"
+    previous.mkdir()
+    for version, _, path in list_migrations():
+        if version != 41:
+            shutil.copy(path, previous / path.name)
+    monkeypatch.setattr(migrations, "MIGRATIONS_DIR", previous)
+    old = open_database(tmp_path / "old.duckdb")
+    generate_demo(old, households=60, seed=5)
+    primary_keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'audit_log' " \
+                   "AND constraint_type = 'PRIMARY KEY'"
+    assert old.conn.execute(primary_keys).fetchone()[0] == 1
+    before = old.conn.execute("SELECT * FROM audit_log ORDER BY id").fetchall()
+    old.close()
+
+    monkeypatch.undo()
+    upgraded = open_database(tmp_path / "old.duckdb")
+    try:
+        assert upgraded.conn.execute(primary_keys).fetchone()[0] == 0
+        assert upgraded.conn.execute("SELECT * FROM audit_log ORDER BY id").fetchall() == before
+        register_household(upgraded, SYSTEM, {"national_id": "87654321", "full_name": "Salma Trabelsi",
+                                            "governorate": "TN-11", "household_size": 3})
+        ids = [r[0] for r in upgraded.conn.execute("SELECT id FROM audit_log ORDER BY id").fetchall()]
+        assert len(ids) == len(set(ids)) > len(before)
+        assert min(ids[len(before):]) > before[-1][0]
+    finally:
+        upgraded.close()
+
+
 def test_demo_donations_are_held_in_the_delegations_households_live_in(tmp_path):
     db = open_database(tmp_path / "d.duckdb")
     generate_demo(db, households=2000, seed=3)
