@@ -49,14 +49,17 @@ HOUSEHOLD_FIELDS = ["national_id", "full_name", "phone", "governorate_code", "de
                     "household_size", "vulnerabilities", "needs", "notes"]
 
 Scalar = Callable[[_Collector, Any], Any]
-Fast = Callable[[pa.Array], tuple[np.ndarray, np.ndarray]]
+Fast = Callable[[pa.Array], tuple[np.ndarray, pa.Array]]
+# A text field's values stay an Arrow array from the file to the insert: turning 100,000
+# strings into Python objects and back again cost more than cleaning them.
+Column = np.ndarray | pa.Array
 
 
 @dataclass
 class CleanColumns:
     """Cleaned values per field (one entry per input row) and each bad row's errors, in field order."""
 
-    values: dict[str, np.ndarray]
+    values: dict[str, Column]
     errors: dict[int, list[FieldError]]
 
     @property
@@ -67,9 +70,9 @@ class CleanColumns:
 
     def records(self) -> list[dict[str, Any] | None]:
         """Row by row, the record clean_household would return (None for a refused row)."""
-        count = len(self.values[HOUSEHOLD_FIELDS[0]])
-        return [None if i in self.errors else {f: self.values[f][i] for f in HOUSEHOLD_FIELDS}
-                for i in range(count)]
+        columns = {f: v.to_pylist() if isinstance(v, pa.Array) else v for f, v in self.values.items()}
+        count = len(columns[HOUSEHOLD_FIELDS[0]])
+        return [None if i in self.errors else {f: columns[f][i] for f in HOUSEHOLD_FIELDS} for i in range(count)]
 
 
 def _strings(series: pd.Series) -> pa.Array | None:
@@ -107,13 +110,16 @@ def _regex_fast(pattern: str, max_len: int | None = None,
         kept = strings.filter(mask)
         if transform is not None:
             kept = transform(kept)
-        return mask.to_numpy(zero_copy_only=False), kept.to_numpy(zero_copy_only=False)
+        return mask.to_numpy(zero_copy_only=False), kept
     return fast
 
 
-def clean_column(series: pd.Series, clean: Scalar, fast: Fast | None = None) -> tuple[np.ndarray,
+def clean_column(series: pd.Series, clean: Scalar, fast: Fast | None = None) -> tuple[Column,
                                                                                        dict[int, list[FieldError]]]:
-    """Clean one column: the fast path where it applies, else the scalar cleaner once per distinct value."""
+    """Clean one column: the fast path where it applies, else the scalar cleaner once per distinct value.
+
+    A text column with a fast path comes back as an Arrow string array, any other as a NumPy
+    object array."""
     count = len(series)
     results = np.empty(count, dtype=object)
     errors: dict[int, list[FieldError]] = {}
@@ -137,9 +143,9 @@ def clean_column(series: pd.Series, clean: Scalar, fast: Fast | None = None) -> 
                 errors[i] = hit[1]
         return results, errors
     slow = np.arange(count)
+    kept: pa.Array | None = None
     if fast is not None:
-        accepted, values = fast(strings)
-        results[accepted] = values
+        accepted, kept = fast(strings)
         slow = np.flatnonzero(~accepted)
     if len(slow):
         encoded = pc.dictionary_encode(strings.take(pa.array(slow)), null_encoding="encode")
@@ -150,7 +156,14 @@ def clean_column(series: pd.Series, clean: Scalar, fast: Fast | None = None) -> 
         bad_rows = bad_codes[codes]
         for row, code in zip(slow[bad_rows].tolist(), codes[bad_rows].tolist()):
             errors[row] = cleaned[code][1]
-    return results, errors
+    if kept is None:
+        return results, errors
+    # The fast rows first, then the others; `order` puts each back on its own row.
+    order = np.empty(count, dtype=np.int64)
+    order[~accepted] = len(kept) + np.arange(len(slow))
+    order[accepted] = np.arange(len(kept))
+    both = pa.concat_arrays([kept.cast(pa.large_string()), pa.array(results[slow], type=pa.large_string())])
+    return both.take(pa.array(order)), errors
 
 
 def _text(field: str, *, required: bool, multiline: bool = False) -> tuple[Scalar, Fast]:
@@ -170,7 +183,7 @@ def _phone_fast(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     number = found.field("local")
     normalised = pc.binary_join_element_wise(pa.scalar("+216", pa.large_string()), number.cast(pa.large_string()),
                                              pa.scalar("", pa.large_string()))
-    return mask.to_numpy(zero_copy_only=False), normalised.filter(mask).to_numpy(zero_copy_only=False)
+    return mask.to_numpy(zero_copy_only=False), normalised.filter(mask)
 
 
 def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns:
@@ -193,7 +206,7 @@ def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns
         ("needs", "needs", lambda e, v: clean_needs(e, ref, v), None),
         ("notes", "notes", *_text("notes", required=False, multiline=True)),
     ]
-    values: dict[str, np.ndarray] = {}
+    values: dict[str, Column] = {}
     errors: dict[int, list[FieldError]] = {}
     for field, source, scalar, fast in plans:
         values[field], field_errors = clean_column(column(source), scalar, fast)
