@@ -132,4 +132,31 @@ def import_rate(source_db: Path, csv_path: Path, repeat: int = 3) -> dict[str, A
     seconds, parse_s = min(runs), min(parse)
     return {"rows": rows, "seconds": seconds, "runs_s": runs, "rows_per_s": rows / seconds, "parse_s": parse_s,
             "over_parse": seconds / parse_s, "households_audited": int(audited),
-            "facts_catch_up_s": min(catch_ups)}
+            "facts_catch_up_s": min(catch_ups), "phases_s": import_phases(source_db, csv_path)}
+
+
+def import_phases(source_db: Path, csv_path: Path) -> dict[str, float]:
+    """Where an import's time goes: the steps of import_file, run one by one into a fresh copy."""
+    from bench.datasets import copy_database
+    from data_layer.imports import _bulk_insert_households, validate_households
+    from data_layer.tabular import read_table
+
+    path = copy_database(source_db, "import_phases.duckdb")
+    db = open_database(path)
+    try:
+        started = time.perf_counter()
+        frame = read_table(csv_path)
+        read = time.perf_counter()
+        rows, errors = validate_households(db, frame)
+        validated = time.perf_counter()
+        with db.transaction() as cur:
+            _bulk_insert_households(cur, SYSTEM, rows, None, None)
+            written = time.perf_counter()
+        committed = time.perf_counter()
+    finally:
+        db.close()
+        path.unlink(missing_ok=True)
+    if errors:
+        raise RuntimeError(f"import refused rows: {errors[:5]}")
+    return {"read": read - started, "validate": validated - read, "insert_and_audit": written - validated,
+            "commit": committed - written}

@@ -126,6 +126,11 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
                   f"(import = {imp['over_parse']:.1f}× parsing). The next dashboard read then brings the "
                   f"dashboard facts up to date for the 100,000 new households in "
                   f"{_ms(imp.get('facts_catch_up_s'))}."]
+        phases = imp.get("phases_s")
+        if phases:
+            lines += ["", "One more import, step by step: " + ", ".join(
+                f"{name.replace('_', ' ')} {_ms(sec)} ({sec / imp['parse_s']:.1f}× parsing)"
+                for name, sec in phases.items()) + "."]
     server = results.get("sessions")
     if server:
         lines += ["", "## Server under load", "",
