@@ -172,7 +172,7 @@ def _text(field: str, *, required: bool, multiline: bool = False) -> tuple[Scala
     return scalar, _regex_fast(_CLEAN_TEXT, MAX_LEN.get(field, MAX_LEN["text"]))
 
 
-def _phone_fast(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _phone_fast(strings: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Digits, spaces and `+` only, and after dropping the spaces a valid number with or without
     +216 / 00216 / 216: clean_phone keeps its last eight digits, so we do too."""
     plain = pc.fill_null(pc.match_substring_regex(strings, "^[0-9+ ]+$"), False)

@@ -73,19 +73,24 @@ def test_demo_with_2000_households_reaches_every_governorate(tmp_path):
     db.close()
 
 
-def test_donation_delegation_migration_upgrades_a_database_of_the_previous_schema(tmp_path, monkeypatch):
+def open_without_migration(tmp_path, monkeypatch, left_out: int):
+    """A new database built by every migration but `left_out`; undo the monkeypatch to upgrade it."""
     import shutil
 
     import data_layer.migrations as migrations
 
-    # A database created before 0012: every other migration, a donation and an allocation of it.
     previous = tmp_path / "previous"
     previous.mkdir()
     for version, _, path in list_migrations():
-        if version != 12:
+        if version != left_out:
             shutil.copy(path, previous / path.name)
     monkeypatch.setattr(migrations, "MIGRATIONS_DIR", previous)
-    old = open_database(tmp_path / "old.duckdb")
+    return open_database(tmp_path / "old.duckdb")
+
+
+def test_donation_delegation_migration_upgrades_a_database_of_the_previous_schema(tmp_path, monkeypatch):
+    # A database created before 0012: every other migration, a donation and an allocation of it.
+    old = open_without_migration(tmp_path, monkeypatch, 12)
     assert "delegation" not in {r[0] for r in old.conn.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'donations'").fetchall()}
     old.conn.execute("INSERT INTO organisations (id, code, name, kind) VALUES (1, 'OLD', 'Old', 'association')")
@@ -107,19 +112,10 @@ def test_donation_delegation_migration_upgrades_a_database_of_the_previous_schem
 
 
 def test_audit_log_migration_keeps_every_row_and_drops_only_the_index(tmp_path, monkeypatch):
-    import shutil
-
-    import data_layer.migrations as migrations
     from data_layer.actor import SYSTEM
     from data_layer.households import register_household
 
-    previous = tmp_path / "previous"
-    previous.mkdir()
-    for version, _, path in list_migrations():
-        if version != 41:
-            shutil.copy(path, previous / path.name)
-    monkeypatch.setattr(migrations, "MIGRATIONS_DIR", previous)
-    old = open_database(tmp_path / "old.duckdb")
+    old = open_without_migration(tmp_path, monkeypatch, 41)
     generate_demo(old, households=60, seed=5)
     primary_keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'audit_log' " \
                    "AND constraint_type = 'PRIMARY KEY'"
