@@ -288,7 +288,7 @@ def test_campaign_journey_in_the_browser(app_server, lang, tmp_path):
 
             # 6. The volunteer, at the door, types the household's code and marks it delivered.
             go.log_in("volunteer", "jesr-volunteer-2020")
-            go.open("my_deliveries")
+            go.open("my_deliveries", shows=f"my_deliveries_code_{delivery_id}")
             go.see(plan["household"])
             go.fill(f"my_deliveries_code_{delivery_id}", code)
             form = page.locator("[data-testid='stForm']").filter(has=go.widget(f"my_deliveries_code_{delivery_id}"))
