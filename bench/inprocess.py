@@ -132,7 +132,8 @@ def import_rate(source_db: Path, csv_path: Path, repeat: int = 3) -> dict[str, A
     seconds, parse_s = min(runs), min(parse)
     return {"rows": rows, "seconds": seconds, "runs_s": runs, "rows_per_s": rows / seconds, "parse_s": parse_s,
             "over_parse": seconds / parse_s, "households_audited": int(audited),
-            "facts_catch_up_s": min(catch_ups), "phases_s": import_phases(source_db, csv_path)}
+            "facts_catch_up_s": min(catch_ups), "phases_s": import_phases(source_db, csv_path),
+            "write_floor_s": import_write_floor(source_db, csv_path)}
 
 
 def import_phases(source_db: Path, csv_path: Path) -> dict[str, float]:
@@ -160,3 +161,85 @@ def import_phases(source_db: Path, csv_path: Path) -> dict[str, float]:
         raise RuntimeError(f"import refused rows: {errors[:5]}")
     return {"read": read - started, "validate": validated - read, "insert_and_audit": written - validated,
             "commit": committed - written}
+
+
+class _WithoutAuditRows:
+    """A cursor that skips the audit log's inserts, to time a write without its audit rows."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        return None if sql.startswith("INSERT INTO audit_log") else self._cursor.execute(sql, *args)
+
+
+def _bare_copy(source_db: Path, name: str) -> Path:
+    """A new database with households, needs and audit_log of the same columns and defaults as
+    `source_db`'s, but no primary key, index or foreign key."""
+    import duckdb
+
+    from bench.datasets import WORK
+
+    path = WORK / name
+    for stale in (path, Path(str(path) + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = duckdb.connect(str(path), config={"checkpoint_threshold": "128MB"})
+    try:
+        con.execute(f"ATTACH '{source_db}' AS source (READ_ONLY)")
+        con.execute("CREATE SEQUENCE seq_households; CREATE SEQUENCE seq_needs; CREATE SEQUENCE seq_audit")
+        for table in ("households", "needs", "audit_log"):
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM source.main.{table} LIMIT 0")
+            defaults = con.execute("SELECT column_name, column_default FROM duckdb_columns() WHERE database_name = "
+                                   "'source' AND table_name = ? AND column_default IS NOT NULL", [table]).fetchall()
+            for column, default in defaults:
+                con.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {default}")
+        con.execute("DETACH source")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return path
+
+
+def import_write_floor(source_db: Path, csv_path: Path, repeat: int = 2) -> dict[str, float]:
+    """What an import's guarantees cost: insert and commit of the same validated rows (fastest of
+    `repeat`) into Jesr's tables and into bare ones of the same columns, with and without audit rows."""
+    import duckdb
+
+    from bench.datasets import copy_database
+    from data_layer.imports import _bulk_insert_households, validate_households
+    from data_layer.tabular import read_table
+
+    path = copy_database(source_db, "import_floor.duckdb")
+    db = open_database(path)
+    try:
+        rows, errors = validate_households(db, read_table(csv_path))
+    finally:
+        db.close()
+    if errors:
+        raise RuntimeError(f"import refused rows: {errors[:5]}")
+    timings: dict[str, float] = {}
+    for schema in ("jesr", "bare"):
+        for audited in (True, False):
+            runs = []
+            for _ in range(repeat):
+                if schema == "jesr":
+                    target = copy_database(source_db, "import_floor.duckdb")
+                    open_database(target).close()  # at the current schema
+                else:
+                    target = _bare_copy(source_db, "import_floor.duckdb")
+                con = duckdb.connect(str(target), config={"checkpoint_threshold": "128MB"})
+                try:
+                    cur = con.cursor()
+                    started = time.perf_counter()
+                    cur.execute("BEGIN TRANSACTION")
+                    _bulk_insert_households(cur if audited else _WithoutAuditRows(cur), SYSTEM, rows, None, None)
+                    cur.execute("COMMIT")
+                    runs.append(time.perf_counter() - started)
+                finally:
+                    con.close()
+                    target.unlink(missing_ok=True)
+            timings[f"{schema}_{'with' if audited else 'without'}_audit_rows"] = min(runs)
+    return timings

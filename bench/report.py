@@ -131,6 +131,16 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             lines += ["", "One more import, step by step: " + ", ".join(
                 f"{name.replace('_', ' ')} {_ms(sec)} ({sec / imp['parse_s']:.1f}× parsing)"
                 for name, sec in phases.items()) + "."]
+        floor = imp.get("write_floor_s")
+        if floor:
+            def share(key: str) -> str:
+                return f"{_ms(floor[key])} ({floor[key] / imp['parse_s']:.1f}× parsing)"
+            lines += ["", "What the import's guarantees cost (`bench.inprocess.import_write_floor`): the same validated "
+                      "rows inserted and committed, fastest of 2, into Jesr's tables "
+                      f"{share('jesr_with_audit_rows')}, the same without their audit rows "
+                      f"{share('jesr_without_audit_rows')}; into tables of the same columns without keys, indexes or "
+                      f"foreign keys {share('bare_with_audit_rows')}, and without audit rows either "
+                      f"{share('bare_without_audit_rows')}. Reading and validating come on top of these."]
     server = results.get("sessions")
     if server:
         lines += ["", "## Server under load", "",
