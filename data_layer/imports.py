@@ -137,10 +137,10 @@ def validate_rows(db: Database, kind: str, frame: pd.DataFrame,
     return records, lines, errors
 
 
-def _national_ids_on_file(db: Database, national_ids: list[str]) -> set[str]:
+def _national_ids_on_file(db: Database, national_ids: list[str] | pa.Array) -> set[str]:
     cur = db.cursor()
     try:
-        wanted = pd.DataFrame({"national_id": national_ids})  # noqa: F841 - read by DuckDB
+        wanted = pa.table({"national_id": national_ids})  # noqa: F841 - read by DuckDB
         rows = cur.execute("SELECT DISTINCT h.national_id FROM households h JOIN wanted w USING (national_id) "
                            "WHERE h.status NOT IN ('rejected', 'merged')").fetchall()
     finally:
@@ -169,7 +169,8 @@ def validate_households(db: Database, frame: pd.DataFrame) -> tuple[pd.DataFrame
                for line, first in zip(rows.loc[repeated, "line"].tolist(), first_line[repeated].tolist())]
     rows = rows[~repeated]
     if len(rows):
-        on_file = rows["national_id"].isin(_national_ids_on_file(db, rows["national_id"].tolist()))
+        # As Arrow: 100,000 IDs as Python strings took longer than the query.
+        on_file = rows["national_id"].isin(_national_ids_on_file(db, pa.array(rows["national_id"])))
         errors += [RowError(line, "national_id", "error.duplicate_household_other", {})
                    for line in rows.loc[on_file, "line"].tolist()]
         rows = rows[~on_file]
