@@ -13,7 +13,7 @@ import pandas as pd
 
 from data_layer.actor import SYSTEM, Actor
 from data_layer.auth import actor_from_user_row, get_user
-from data_layer.connection import Database, open_database
+from data_layer.connection import CONNECTION_CONFIG, Database, open_database
 from data_layer.facts import ensure_facts_current
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,12 +132,12 @@ def import_rate(source_db: Path, csv_path: Path, repeat: int = 3) -> dict[str, A
     seconds, parse_s = min(runs), min(parse)
     return {"rows": rows, "seconds": seconds, "runs_s": runs, "rows_per_s": rows / seconds, "parse_s": parse_s,
             "over_parse": seconds / parse_s, "households_audited": int(audited),
-            "facts_catch_up_s": min(catch_ups), "phases_s": import_phases(source_db, csv_path),
-            "write_floor_s": import_write_floor(source_db, csv_path)}
+            "facts_catch_up_s": min(catch_ups), **import_phases_and_floor(source_db, csv_path)}
 
 
-def import_phases(source_db: Path, csv_path: Path) -> dict[str, float]:
-    """Where an import's time goes: the steps of import_file, run one by one into a fresh copy."""
+def import_phases_and_floor(source_db: Path, csv_path: Path) -> dict[str, dict[str, float]]:
+    """Where an import's time goes (the steps of import_file, run one by one into a fresh copy), and
+    what its guarantees cost (import_write_floor over the rows that run validated)."""
     from bench.datasets import copy_database
     from data_layer.imports import _bulk_insert_households, validate_households
     from data_layer.tabular import read_table
@@ -159,8 +159,9 @@ def import_phases(source_db: Path, csv_path: Path) -> dict[str, float]:
         path.unlink(missing_ok=True)
     if errors:
         raise RuntimeError(f"import refused rows: {errors[:5]}")
-    return {"read": read - started, "validate": validated - read, "insert_and_audit": written - validated,
-            "commit": committed - written}
+    return {"phases_s": {"read": read - started, "validate": validated - read, "insert_and_audit": written - validated,
+                         "commit": committed - written},
+            "write_floor_s": import_write_floor(source_db, rows)}
 
 
 class _WithoutAuditRows:
@@ -186,7 +187,7 @@ def _bare_copy(source_db: Path, name: str) -> Path:
     path = WORK / name
     for stale in (path, Path(str(path) + ".wal")):
         stale.unlink(missing_ok=True)
-    con = duckdb.connect(str(path), config={"checkpoint_threshold": "128MB"})
+    con = duckdb.connect(str(path), config=CONNECTION_CONFIG)
     try:
         con.execute(f"ATTACH '{source_db}' AS source (READ_ONLY)")
         con.execute("CREATE SEQUENCE seq_households; CREATE SEQUENCE seq_needs; CREATE SEQUENCE seq_audit")
@@ -203,23 +204,14 @@ def _bare_copy(source_db: Path, name: str) -> Path:
     return path
 
 
-def import_write_floor(source_db: Path, csv_path: Path, repeat: int = 2) -> dict[str, float]:
+def import_write_floor(source_db: Path, rows: pd.DataFrame, repeat: int = 2) -> dict[str, float]:
     """What an import's guarantees cost: insert and commit of the same validated rows (fastest of
     `repeat`) into Jesr's tables and into bare ones of the same columns, with and without audit rows."""
     import duckdb
 
     from bench.datasets import copy_database
-    from data_layer.imports import _bulk_insert_households, validate_households
-    from data_layer.tabular import read_table
+    from data_layer.imports import _bulk_insert_households
 
-    path = copy_database(source_db, "import_floor.duckdb")
-    db = open_database(path)
-    try:
-        rows, errors = validate_households(db, read_table(csv_path))
-    finally:
-        db.close()
-    if errors:
-        raise RuntimeError(f"import refused rows: {errors[:5]}")
     timings: dict[str, float] = {}
     for schema in ("jesr", "bare"):
         for audited in (True, False):
@@ -230,7 +222,7 @@ def import_write_floor(source_db: Path, csv_path: Path, repeat: int = 2) -> dict
                     open_database(target).close()  # at the current schema
                 else:
                     target = _bare_copy(source_db, "import_floor.duckdb")
-                con = duckdb.connect(str(target), config={"checkpoint_threshold": "128MB"})
+                con = duckdb.connect(str(target), config=CONNECTION_CONFIG)
                 try:
                     cur = con.cursor()
                     started = time.perf_counter()

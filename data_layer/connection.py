@@ -68,6 +68,12 @@ class Database:
                 cur.close()
 
 
+# A big import's commit would otherwise also checkpoint the whole file (half a second of a
+# 100,000-row import); its rows are safe in the write-ahead log at commit all the same, and
+# DuckDB checkpoints once the log passes this size, or at close.
+CONNECTION_CONFIG = {"checkpoint_threshold": "128MB"}
+
+
 def open_database(path: str | os.PathLike[str], *, read_only: bool = False) -> Database:
     """Open (creating if needed) the database file and bring its schema up to date."""
     from data_layer.migrations import apply_migrations
@@ -76,10 +82,7 @@ def open_database(path: str | os.PathLike[str], *, read_only: bool = False) -> D
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        # A big import's commit would otherwise also checkpoint the whole file (half a second of a
-        # 100,000-row import); its rows are safe in the write-ahead log at commit all the same, and
-        # DuckDB checkpoints once the log passes this size, or at close.
-        conn = duckdb.connect(str(db_path), read_only=read_only, config={"checkpoint_threshold": "128MB"})
+        conn = duckdb.connect(str(db_path), read_only=read_only, config=CONNECTION_CONFIG)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise DatabaseBusyError(str(db_path)) from exc
