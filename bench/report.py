@@ -146,7 +146,8 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
         lines += ["", "## Server under load", "",
                   f"`streamlit run app.py` on 127.0.0.1 with the {server['households']:,}-household database; "
                   "each session is a websocket client of Streamlit's protocol logged in by the session cookie, "
-                  "submitting the dashboard's filter form with a random governorate, after one untimed pass over "
+                  "submitting the dashboard's filter form with a random governorate (its first tab, coverage by "
+                  "governorate, open: map, three charts and the table), after one untimed pass over "
                   f"the {_get(server, 'warm_up', 'filters') or 0} governorate filters filled the shared aggregate "
                   f"caches ({_ms(_get(server, 'warm_up', 'seconds'))}; slowest cold filter "
                   f"{_ms(_get(server, 'warm_up', 'slowest_s'))}).", "",

@@ -4,7 +4,8 @@ Each simulated browser speaks Streamlit's own protocol: it opens ws://127.0.0.1:
 with the login cookie (a streamlit-authenticator JWT signed with the key in
 .streamlit/secrets.toml, read by ui/auth.py through st.context.cookies), sends a `rerun_script`
 BackMsg for the dashboard page, and counts the ForwardMsgs until `script_finished`. Later reruns
-submit the dashboard's filter form with another governorate, as a user flipping through the map.
+submit the dashboard's filter form with another governorate, as a user flipping through the map
+(the first tab, coverage by governorate, is the open one).
 Only 127.0.0.1 is ever contacted; every run is bounded in count and in time.
 """
 from __future__ import annotations

@@ -56,47 +56,60 @@ for label, value in view.metrics:
 if view.suppressed:
     st.caption(ctx.tr("dashboard.suppression_note"))
 
-st.subheader(ctx.tr("dashboard.by_governorate"))
-left, right = st.columns(2)
-chart(left, "map", config={"displaylogo": False})
-chart(right, "coverage_chart")
-left, right = st.columns(2)
-chart(left, "registered_chart")
-chart(right, "per_10k_chart")
-st.caption(PNG_HINT)
-st.dataframe(view.coverage_table, hide_index=True, width="stretch")
+# Only the open tab is laid out (on_change="rerun"): a rerun sends a phone a quarter of the charts,
+# and the server lays out a fraction of the page for every viewer who changes a filter.
+coverage_tab, unmet_tab, flows_tab, volunteers_tab, downloads_tab = st.tabs(
+    [ctx.tr("dashboard.by_governorate"), ctx.tr("dashboard.tab_unmet"), ctx.tr("dashboard.tab_flows"),
+     ctx.tr("dashboard.volunteers_title"), ctx.tr("dashboard.tab_downloads")],
+    key=PREFIX + "tab", on_change="rerun")
 
-st.subheader(ctx.tr("dashboard.unmet_title"))
-chart(st, "unmet_chart")
+if coverage_tab.open:
+    with coverage_tab:
+        left, right = st.columns(2)
+        chart(left, "map", config={"displaylogo": False})
+        chart(right, "coverage_chart")
+        left, right = st.columns(2)
+        chart(left, "registered_chart")
+        chart(right, "per_10k_chart")
+        st.caption(PNG_HINT)
+        st.dataframe(view.coverage_table, hide_index=True, width="stretch")
 
-st.subheader(ctx.tr("dashboard.flows_title"))
-left, right = st.columns(2)
-chart(left, "flows_category_chart")
-chart(right, "flows_org_chart")
-for table in view.flows_tables:
-    st.dataframe(table, hide_index=True, width="stretch")
+if unmet_tab.open:
+    with unmet_tab:
+        chart(st, "unmet_chart")
 
-st.subheader(ctx.tr("dashboard.volunteers_title"))
-volunteer_row = st.container(horizontal=True)
-for label, value in view.volunteer_metrics:
-    volunteer_row.metric(label, value)
-left, right = st.columns(2)
-chart(left, "volunteers_chart")
-chart(right, "deliveries_per_volunteer_chart")
+if flows_tab.open:
+    with flows_tab:
+        st.caption(ctx.tr("dashboard.flows_title"))
+        left, right = st.columns(2)
+        chart(left, "flows_category_chart")
+        chart(right, "flows_org_chart")
+        for table in view.flows_tables:
+            st.dataframe(table, hide_index=True, width="stretch")
 
-st.subheader(ctx.tr("dashboard.downloads"))
-# Files are built when clicked (a callable), not on every rerun: the XLSX alone cost a third of a render.
-# The buttons are laid out only for a viewer who asks for them: 21 of a rerun's 94 messages.
-show_downloads = st.toggle(ctx.tr("dashboard.show_downloads"), key=PREFIX + "show_downloads")
-for download in view.downloads if show_downloads else []:
-    kind = download.kind
-    row = st.container(horizontal=True, vertical_alignment="center")
-    row.markdown(download.label, width=320)
-    row.download_button("CSV", partial(table_bytes, download.table, "csv"), file_name=f"jesr_{kind}.csv",
-                        mime="text/csv", key=f"{PREFIX}download_{kind}_csv")
-    row.download_button("XLSX", partial(table_bytes, download.table, "xlsx"), file_name=f"jesr_{kind}.xlsx",
-                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        key=f"{PREFIX}download_{kind}_xlsx")
-    if download.hxl_table is not None:
-        row.download_button("HXL", partial(table_bytes, download.hxl_table, "csv"), file_name=f"jesr_{kind}_hxl.csv",
-                            mime="text/csv", key=f"{PREFIX}download_{kind}_hxl")
+if volunteers_tab.open:
+    with volunteers_tab:
+        volunteer_row = st.container(horizontal=True)
+        for label, value in view.volunteer_metrics:
+            volunteer_row.metric(label, value)
+        left, right = st.columns(2)
+        chart(left, "volunteers_chart")
+        chart(right, "deliveries_per_volunteer_chart")
+
+if downloads_tab.open:
+    with downloads_tab:
+        # Files are built when clicked (a callable), not on every rerun: the XLSX alone cost a third of a render.
+        for download in view.downloads:
+            kind = download.kind
+            row = st.container(horizontal=True, vertical_alignment="center")
+            row.markdown(download.label, width=320)
+            row.download_button("CSV", partial(table_bytes, download.table, "csv"), file_name=f"jesr_{kind}.csv",
+                                mime="text/csv", key=f"{PREFIX}download_{kind}_csv")
+            row.download_button("XLSX", partial(table_bytes, download.table, "xlsx"),
+                                file_name=f"jesr_{kind}.xlsx",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                key=f"{PREFIX}download_{kind}_xlsx")
+            if download.hxl_table is not None:
+                row.download_button("HXL", partial(table_bytes, download.hxl_table, "csv"),
+                                    file_name=f"jesr_{kind}_hxl.csv", mime="text/csv",
+                                    key=f"{PREFIX}download_{kind}_hxl")

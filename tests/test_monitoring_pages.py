@@ -39,6 +39,18 @@ def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+DASHBOARD_TABS = ["dashboard.by_governorate", "dashboard.tab_unmet", "dashboard.tab_flows",
+                  "dashboard.volunteers_title", "dashboard.tab_downloads"]
+
+
+def open_tab(at, label_key: str, lang: str):
+    """Click a dashboard tab: the tabs track the open one in session state under their key."""
+    at.session_state["dashboard_tab"] = t(label_key, lang)
+    at.run()
+    assert not at.exception
+    return at
+
+
 @pytest.mark.parametrize("username", ["organiser", "atss"])
 def test_dashboard_headline_equals_raw_rows(make_app, db_path: Path, username: str) -> None:
     registered, served = raw_counts(db_path)
@@ -78,9 +90,13 @@ def test_observer_dashboard_shows_suppressed_cells_and_no_personal_data(make_app
     assert (table[registered_column] == "<5").sum() == small
     # With 300 demo households most governorates have fewer than 5 served.
     assert (table[served_column] == "<5").sum() >= 1
-    cells = {str(v) for frame in at.dataframe for column in frame.value.columns for v in frame.value[column]}
-    assert not cells & people
     assert any("<5" in c.value for c in at.caption)
+    cells = set()
+    for label_key in DASHBOARD_TABS:
+        open_tab(at, label_key, "ar")
+        cells |= {str(v) for frame in at.dataframe for column in frame.value.columns for v in frame.value[column]}
+    assert table[registered_column].astype(str).isin(cells).all()  # the first tab's table was read too
+    assert not cells & people
 
 
 def test_progress_page(make_app) -> None:
@@ -114,11 +130,25 @@ def test_saving_a_household_refreshes_the_dashboard(make_app, db_path: Path) -> 
     assert metrics(at)["Households registered"] == format_number(registered + 1, "en")
 
 
+def test_dashboard_lays_out_only_the_open_tab(make_app) -> None:
+    at = open_page(make_app, "organiser", "ar", "pages/dashboard.py")
+    assert [tab.label for tab in at.tabs] == [t(key, "ar") for key in DASHBOARD_TABS]
+    laid_out = {}
+    for label_key in DASHBOARD_TABS:
+        open_tab(at, label_key, "ar")
+        shown = metrics(at)
+        assert t("dashboard.served", "ar") in shown  # the headline metrics stay above the tabs
+        laid_out[label_key] = (len(at.get("plotly_chart")), len(at.dataframe), len(at.get("download_button")),
+                               t("dashboard.deliveries_done", "ar") in shown)
+    assert laid_out == {"dashboard.by_governorate": (4, 1, 0, False), "dashboard.tab_unmet": (1, 0, 0, False),
+                        "dashboard.tab_flows": (2, 2, 0, False), "dashboard.volunteers_title": (2, 0, 0, True),
+                        "dashboard.tab_downloads": (0, 0, 11, False)}
+
+
 def test_dashboard_downloads_are_laid_out_when_asked(make_app) -> None:
     at = open_page(make_app, "organiser", "en", "pages/dashboard.py")
     assert not at.get("download_button")
-    at.toggle(key="dashboard_show_downloads").set_value(True).run()
-    assert not at.exception
+    open_tab(at, "dashboard.tab_downloads", "en")
     labels = [button.proto.label for button in at.get("download_button")]
     # Coverage, unmet needs, both flow tables and volunteers: CSV and XLSX each, HXL for some.
     assert labels.count("CSV") == 5 and labels.count("XLSX") == 5
