@@ -24,6 +24,10 @@ from ui.dashboard_view import DashboardView, build_view
 MAX_ENTRIES = 64
 TTL_SECONDS = 300
 _cached = st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL_SECONDS, show_spinner=False)
+# For what pages only read: kept as the object itself, shared by every session. cache_data would
+# unpickle a copy on every hit (the campaign list cost 3% of a dashboard rerun; the view as much as
+# building it).
+_shared = st.cache_resource(max_entries=MAX_ENTRIES, ttl=TTL_SECONDS, show_spinner=False)
 
 
 @_cached
@@ -51,7 +55,7 @@ def _volunteers(_db: Database, version: tuple, filters_key: tuple) -> pd.DataFra
     return cov.volunteer_activity(_db, cov.Filters.from_key(filters_key))
 
 
-@_cached
+@_shared
 def _campaigns(_db: Database, version: tuple) -> pd.DataFrame:
     return cov.list_campaigns(_db)
 
@@ -61,10 +65,9 @@ def _progress(_db: Database, version: tuple, campaign_id: int | None, as_of: dt.
     return prog.campaign_progress(_db, campaign_id, as_of)
 
 
-# The built page (plotly figures, translated tables) is kept as objects, not copies: cache_data would
-# pickle and unpickle the figures on every hit, which costs as much as building them. Readers never
-# change it (st.plotly_chart and st.dataframe only read what they are given).
-@st.cache_resource(max_entries=MAX_ENTRIES, ttl=TTL_SECONDS, show_spinner=False)
+# The built page (plotly figures, translated tables): readers never change it (st.plotly_chart and
+# st.dataframe only read what they are given).
+@_shared
 def _view(_db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool,
           _actor: Actor | None) -> DashboardView:
     aggregates = {"coverage": _coverage(_db, version, filters_key), "unmet_needs": _unmet(_db, version, filters_key),
