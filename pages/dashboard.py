@@ -56,8 +56,8 @@ for label, value in view.metrics:
 if view.suppressed:
     st.caption(ctx.tr("dashboard.suppression_note"))
 
-# Only the open tab is laid out (on_change="rerun"): a rerun sends a phone a quarter of the charts,
-# and the server lays out a fraction of the page for every viewer who changes a filter.
+# Only the open tab is laid out (on_change="rerun"): a phone receives and draws that tab's charts
+# alone, and a filter change costs the server one tab of the page for every viewer.
 coverage_tab, unmet_tab, flows_tab, volunteers_tab, downloads_tab = st.tabs(
     [ctx.tr("dashboard.by_governorate"), ctx.tr("dashboard.tab_unmet"), ctx.tr("dashboard.tab_flows"),
      ctx.tr("dashboard.volunteers_title"), ctx.tr("dashboard.tab_downloads")],
