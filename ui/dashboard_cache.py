@@ -1,4 +1,5 @@
-"""The one module of `st.cache_data` wrappers: dashboard aggregates, bounded and short-lived.
+"""The one module of the dashboards' cache wrappers (`st.cache_data` for aggregates, `st.cache_resource`
+for what pages only read): bounded and short-lived.
 
 Each wrapper is keyed by the database path, its latest audit row id and the filters (the
 Database itself is not hashed: the leading underscore tells Streamlit to skip it). Every
