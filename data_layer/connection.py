@@ -71,7 +71,13 @@ class Database:
 # A big import's commit would otherwise also checkpoint the whole file (half a second of a
 # 100,000-row import); its rows are safe in the write-ahead log at commit all the same, and
 # DuckDB checkpoints once the log passes this size, or at close.
-CONNECTION_CONFIG = {"checkpoint_threshold": "128MB"}
+# Without optimistic writes, an append of more than a row group (122,880 rows) is not compressed
+# and written to the file while the transaction runs; it goes to the log at commit like any other,
+# and is compressed once, by the next checkpoint. A 100,000-household import (480,000 rows with
+# needs and audit) took 1.04-1.11 s instead of 1.41-1.42 s, and with the checkpoint that follows
+# 1.66 s instead of 1.90 s in all; its log is 89 MB instead of 20 MB (replayed in 0.95 s instead
+# of 0.50 s after a crash), and the peak memory of the process was the same.
+CONNECTION_CONFIG = {"checkpoint_threshold": "128MB", "enable_optimistic_write": False}
 
 
 def open_database(path: str | os.PathLike[str], *, read_only: bool = False) -> Database:

@@ -42,9 +42,12 @@ def import_command(db_path: Path, csv_path: Path) -> list[str]:
             "--org", "ATSS"]
 
 
-def database_bytes(db_path: Path) -> int:
+def log_bytes(db_path: Path) -> int:
     wal = Path(str(db_path) + ".wal")
-    return db_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+    try:
+        return wal.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def commit_then_die(db_path: Path) -> None:
@@ -93,21 +96,17 @@ def state(db_path: Path, cut: dict[str, int] | None = None) -> dict[str, object]
 @pytest.fixture(scope="module")
 def uncut_run(big_file: Path, tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> dict[str, float]:
     """The same import left to finish: proves the file is valid (so "none" after a kill means the kill),
-    and how far the database file grows before the commit, to place the kills. A big insert writes
-    its row groups into the file first; the commit then writes the log (the .wal file appears) and
-    the checkpoint at close grows the file again, so the final size would put the kills after the commit."""
+    and how large a log its commit writes, to place the kills. A big insert writes nothing to disk
+    until its commit (no optimistic writes, data_layer/connection.py); the commit writes the rows to
+    the log, and the checkpoint at close then moves them into the file and removes the log."""
     db_path = tmp_path_factory.mktemp("uncut") / "jesr.duckdb"
     shutil.copy(demo_template, db_path)
-    start_bytes = database_bytes(db_path)
     started = time.perf_counter()
     process = subprocess.Popen(import_command(db_path, big_file), cwd=ROOT, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wal = Path(str(db_path) + ".wal")
-    peak_bytes, committing = start_bytes, False
+    peak_log = 0
     while process.poll() is None and time.perf_counter() - started < 300:
-        committing = committing or wal.exists()
-        if not committing:
-            peak_bytes = max(peak_bytes, db_path.stat().st_size)
+        peak_log = max(peak_log, log_bytes(db_path))
         time.sleep(0.005)
     stdout, stderr = process.communicate(timeout=60)
     seconds = time.perf_counter() - started
@@ -115,8 +114,8 @@ def uncut_run(big_file: Path, tmp_path_factory: pytest.TempPathFactory, demo_tem
     assert stdout.strip() == f"Imported {IMPORT_ROWS} of {IMPORT_ROWS} households."
     after = state(db_path)
     assert after["imported"] == IMPORT_ROWS
-    assert peak_bytes > start_bytes, "the import wrote nothing before its commit"
-    return {"seconds": seconds, "growth": peak_bytes - start_bytes}
+    assert peak_log > 10_000_000, f"the import's commit wrote a log of only {peak_log:,} bytes"
+    return {"seconds": seconds, "log": peak_log}
 
 
 @pytest.mark.parametrize("kill_at", [0.05, 0.5, 0.9])
@@ -125,19 +124,19 @@ def test_import_killed_while_writing_leaves_all_or_nothing(db_path, big_file, un
     before = state(db_path)
     assert before["households"] == 303  # 300 demo households + 3 committed by the killed process
 
-    start_bytes = database_bytes(db_path)
-    threshold = start_bytes + kill_at * uncut_run["growth"]
+    start_log = log_bytes(db_path)  # the killed process's three saves, not yet checkpointed
+    threshold = start_log + kill_at * uncut_run["log"]
     process = subprocess.Popen(import_command(db_path, big_file), cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
-    while process.poll() is None and database_bytes(db_path) < threshold and time.monotonic() < deadline:
+    while process.poll() is None and log_bytes(db_path) < threshold and time.monotonic() < deadline:
         time.sleep(0.005)
-    killed_at_bytes = database_bytes(db_path)
+    killed_at_log = log_bytes(db_path)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL, (
         f"the import finished before the kill ({process.returncode}); the kill point is too late")
-    assert killed_at_bytes > start_bytes, "killed before the import wrote anything: not a mid-write crash"
+    assert killed_at_log > start_log, "killed before the import's commit wrote anything: not a mid-write crash"
 
     after = state(db_path, before["max_ids"])
     assert after["imported"] in (0, IMPORT_ROWS), f"partial import: {after['imported']} rows"
@@ -160,5 +159,5 @@ def test_import_killed_while_writing_leaves_all_or_nothing(db_path, big_file, un
     finally:
         db.close()
     assert new_id > (before["max_ids"]["households"] + (IMPORT_ROWS if whole else 0))
-    print(f"kill at {kill_at:.0%} of the write ({killed_at_bytes - start_bytes:,} bytes written): "
+    print(f"kill at {kill_at:.0%} of the commit's log ({killed_at_log - start_log:,} bytes written): "
           f"{'all' if whole else 'none'} of the import; uncut import {uncut_run['seconds']:.1f} s")
