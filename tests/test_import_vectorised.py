@@ -96,13 +96,21 @@ def test_duplicates_in_file_and_on_file_are_reported_per_line(db, actors):
         {"national_id": "01000001", "full_name": "B", "governorate": "Sfax", "household_size": "2"},
         {"national_id": on_file, "full_name": "C", "governorate": "Tunis", "household_size": "3"},
         {"national_id": "bad", "full_name": "D", "governorate": "Tunis", "household_size": "3"},
+        # A refused row does not keep its ID: the first clean row with it does.
+        {"national_id": "01000002", "full_name": "", "governorate": "Tunis", "household_size": "3"},
+        {"national_id": "01000002", "full_name": "E", "governorate": "Tunis", "household_size": "3"},
+        {"national_id": "01000001", "full_name": "F", "governorate": "Sfax", "household_size": "2"},
+        {"national_id": "01000002", "full_name": "G", "governorate": "Tunis", "household_size": "3"},
     ], columns=COLUMNS, dtype=str).fillna("")
     rows, errors = validate_households(db, frame)
-    assert rows["line"].tolist() == [2]
+    assert rows["line"].tolist() == [2, 7]
     assert [(e.row, e.field, e.code, e.params) for e in errors] == [
         (3, "national_id", "error.duplicate_in_file", {"line": 2}),
         (4, "national_id", "error.duplicate_household_other", {}),
         (5, "national_id", "error.national_id", {}),
+        (6, "full_name", "error.required", {}),
+        (8, "national_id", "error.duplicate_in_file", {"line": 2}),
+        (9, "national_id", "error.duplicate_in_file", {"line": 7}),
     ]
 
 
