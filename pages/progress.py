@@ -1,4 +1,6 @@
 """Progress to the deadline: pace, projection and the governorates that will miss their share."""
+from functools import partial
+
 import streamlit as st
 
 from charts.progress import cumulative_projection, daily_pace
@@ -81,8 +83,9 @@ outlook["will_miss"] = outlook["will_miss"].map(lambda m: ctx.tr("progress.miss_
 translated = translate_headers(outlook, ctx.lang)
 st.dataframe(for_display(translated), hide_index=True, width="stretch")
 cols = st.columns(2)
-cols[0].download_button("CSV", table_bytes(translated, "csv"), file_name="jesr_progress_governorates.csv",
+# Built when clicked, as on the dashboard: not an XLSX file written on every rerun.
+cols[0].download_button("CSV", partial(table_bytes, translated, "csv"), file_name="jesr_progress_governorates.csv",
                         mime="text/csv", key=PREFIX + "download_csv")
-cols[1].download_button("XLSX", table_bytes(translated, "xlsx"), file_name="jesr_progress_governorates.xlsx",
+cols[1].download_button("XLSX", partial(table_bytes, translated, "xlsx"), file_name="jesr_progress_governorates.xlsx",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=PREFIX + "download_xlsx")

@@ -102,6 +102,7 @@ def test_observer_dashboard_shows_suppressed_cells_and_no_personal_data(make_app
 def test_progress_page(make_app) -> None:
     at = open_page(make_app, "observer", "en", "pages/progress.py")
     assert metrics(at)["Days left"] == "0"
+    assert [b.proto.label for b in at.get("download_button")] == ["CSV", "XLSX"]
     assert at.date_input(key="progress_as_of").value == CAMPAIGN_END
     at.date_input(key="progress_as_of").set_value(dt.date(2020, 5, 20))
     next(b for b in at.button if b.label == t("common.apply", "en")).click()
