@@ -76,7 +76,8 @@ class Database:
 # and is compressed once, by the next checkpoint. A 100,000-household import (480,000 rows with
 # needs and audit) took 1.04-1.11 s instead of 1.41-1.42 s, and with the checkpoint that follows
 # 1.66 s instead of 1.90 s in all; its log is 89 MB instead of 20 MB (replayed in 0.95 s instead
-# of 0.50 s after a crash), and the peak memory of the process was the same.
+# of 0.50 s after a crash). The append waits in memory until its commit: the importing process's
+# peak was the same, building the 1,000,000-household demo peaked at 1.76 GB instead of 1.47 GB.
 CONNECTION_CONFIG = {"checkpoint_threshold": "128MB", "enable_optimistic_write": False}
 
 
