@@ -124,7 +124,7 @@ def test_import_killed_while_writing_leaves_all_or_nothing(db_path, big_file, un
     before = state(db_path)
     assert before["households"] == 303  # 300 demo households + 3 committed by the killed process
 
-    start_log = log_bytes(db_path)  # the killed process's three saves, not yet checkpointed
+    start_log = log_bytes(db_path)  # none, normally: reading `before` replayed and checkpointed the log
     threshold = start_log + kill_at * uncut_run["log"]
     process = subprocess.Popen(import_command(db_path, big_file), cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
