@@ -209,8 +209,12 @@ def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns
     ]
     # Two columns at a time: Arrow's regular expressions release the GIL, so on two cores one
     # column's fast path runs while another's distinct values go through the Python cleaners.
+    def clean(plan: tuple[str, str, Scalar, Fast | None]) -> tuple[Column, dict[int, list[FieldError]]]:
+        _, source, scalar, fast = plan
+        return clean_column(column(source), scalar, fast)
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        cleaned = list(pool.map(lambda plan: clean_column(column(plan[1]), plan[2], plan[3]), plans))
+        cleaned = list(pool.map(clean, plans))
     values: dict[str, Column] = {}
     errors: dict[int, list[FieldError]] = {}
     for (field, *_), (field_values, field_errors) in zip(plans, cleaned):
