@@ -1,7 +1,7 @@
 """Jesr — the router and the frame: page config, language, login, then the pages of the user's role."""
 import streamlit as st
 
-from data_layer.i18n import t
+from data_layer.core.i18n import t
 from ui.auth import WeakCookieKey, cookie_key_from_secrets, logout, restore_session, session_cookies
 from ui.navigation import ANONYMOUS, navigation_for
 from ui.session import apply_direction, current_lang, get_db, language_switch

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data_layer.connection import open_database
-from data_layer.demo import generate_demo
+from data_layer.ops.bootstrap import open_database
+from data_layer.ops.demo import generate_demo
 
 WORK = Path(__file__).resolve().parent / "work"
 SEED = 2020

@@ -11,10 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data_layer.actor import SYSTEM, Actor
-from data_layer.auth import actor_from_user_row, get_user
-from data_layer.connection import CONNECTION_CONFIG, Database, open_database
-from data_layer.facts import ensure_facts_current
+from data_layer.access.accounts import actor_from_user_row, get_user
+from data_layer.core.actor import SYSTEM, Actor
+from data_layer.monitoring.facts import ensure_facts_current
+from data_layer.ops.bootstrap import open_database
+from data_layer.store.database import CONNECTION_CONFIG, Database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +58,7 @@ def page_render(db_path: Path, organiser: Actor, warm_runs: int = 5) -> dict[str
 
 def data_entry(db: Database, association: Actor, saves: int = 200, seed: int = 5) -> dict[str, Any]:
     """Median and p95 seconds to save one household through register_household (validation, insert, audit)."""
-    from data_layer.households import register_household
+    from data_layer.registry.households import register_household
 
     rng = np.random.default_rng(seed)
     times = []
@@ -79,7 +80,7 @@ def data_entry(db: Database, association: Actor, saves: int = 200, seed: int = 5
 
 def allocation(db: Database, organiser: Actor) -> dict[str, Any]:
     """Seconds to propose (not save) the suggested allocation over every open need of the database."""
-    from data_layer.allocation import suggest_allocations
+    from data_layer.distribution.allocation import suggest_allocations
 
     cur = db.cursor()
     try:
@@ -101,7 +102,7 @@ def import_rate(source_db: Path, csv_path: Path, repeat: int = 3) -> dict[str, A
     Both are the fastest of `repeat` runs (each import into its own fresh copy), as the query
     timings are: other work on a shared machine only ever adds time."""
     from bench.datasets import copy_database
-    from data_layer.imports import import_file
+    from data_layer.registry.imports import import_file
 
     parse = []
     for _ in range(repeat):
@@ -145,8 +146,8 @@ def import_phases_and_floor(source_db: Path, csv_path: Path) -> dict[str, dict[s
     """Where an import's time goes (the steps of import_file, run one by one into a fresh copy), and
     what its guarantees cost (import_write_floor over the rows that run validated)."""
     from bench.datasets import copy_database
-    from data_layer.imports import _bulk_insert_households, validate_households
-    from data_layer.tabular import read_table
+    from data_layer.registry.imports import _bulk_insert_households, validate_households
+    from data_layer.registry.spreadsheets import read_table
 
     path = copy_database(source_db, "import_phases.duckdb")
     db = open_database(path)
@@ -220,7 +221,7 @@ def import_write_floor(source_db: Path, rows: pd.DataFrame, repeat: int = 2) -> 
     import duckdb
 
     from bench.datasets import copy_database
-    from data_layer.imports import _bulk_insert_households
+    from data_layer.registry.imports import _bulk_insert_households
 
     timings: dict[str, float] = {}
     for schema in ("jesr", "bare"):

@@ -21,9 +21,9 @@ from typing import Any
 
 import pandas as pd
 
-from data_layer.connection import Database
-from data_layer.coverage import ALL
-from data_layer.queries import Q
+from data_layer.monitoring.coverage import ALL
+from data_layer.store.database import Database
+from data_layer.store.queries import Q
 
 DASHBOARD_QUERIES = ["list_coverage_by_governorate", "list_unmet_by_category", "list_flows_by_category",
                      "list_flows_by_organisation", "list_volunteer_activity", "list_campaigns"]

@@ -120,7 +120,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
     imp = results.get("import")
     if imp:
         lines += ["", "## Import", "",
-                  f"{imp['rows']:,} households (with needs) imported by `data_layer.imports.import_file` into a copy of "
+                  f"{imp['rows']:,} households (with needs) imported by `data_layer.registry.imports.import_file` into a copy of "
                   f"the {int(keys[0]):,} database in {_ms(imp['seconds'])}: **{imp['rows_per_s']:,.0f} rows/s**; "
                   f"`pandas.read_csv(dtype=str)` of the same file takes {_ms(imp['parse_s'])} "
                   f"(import = {imp['over_parse']:.1f}× parsing). The next dashboard read then brings the "

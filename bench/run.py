@@ -19,7 +19,7 @@ from typing import Any
 
 from bench import datasets, inprocess, queries, sessions
 from bench.report import write_markdown
-from data_layer.connection import open_database
+from data_layer.ops.bootstrap import open_database
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SIZES = [10_000, 100_000, 1_000_000]

@@ -1,3 +1,3 @@
-from data_layer.cli import main
+from data_layer.ops.cli import main
 
 raise SystemExit(main())

@@ -1,8 +1,8 @@
 """Your account: change your password."""
 import streamlit as st
 
-from data_layer.auth import change_password
-from data_layer.errors import JesrError
+from data_layer.access.accounts import change_password
+from data_layer.core.errors import JesrError
 from ui.messages import show_error
 from ui.session import page_setup
 

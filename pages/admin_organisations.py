@@ -1,10 +1,10 @@
 """Organisations taking part and the governorates they cover (admins)."""
 import streamlit as st
 
-from data_layer.errors import JesrError
-from data_layer.organisations import create_organisation, list_organisations
-from data_layer.reference import list_areas
-from data_layer.validation import ORG_KINDS
+from data_layer.core.errors import JesrError
+from data_layer.core.validation import ORG_KINDS
+from data_layer.registry.organisations import create_organisation, list_organisations
+from data_layer.store.reference import list_areas
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import reset_widgets, show_error
 from ui.session import page_setup

@@ -1,10 +1,10 @@
 """Accounts: create, reset a password, enable or disable (admins)."""
 import streamlit as st
 
-from data_layer.auth import change_password, create_user, list_users, set_user_active
-from data_layer.errors import JesrError
-from data_layer.organisations import list_organisations
-from data_layer.validation import ROLES
+from data_layer.access.accounts import change_password, create_user, list_users, set_user_active
+from data_layer.core.errors import JesrError
+from data_layer.core.validation import ROLES
+from data_layer.registry.organisations import list_organisations
 from ui.messages import reset_widgets, show_error
 from ui.session import page_setup
 

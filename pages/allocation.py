@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from data_layer.allocation import (
+from data_layer.core.errors import JesrError
+from data_layer.distribution.allocation import (
     Suggestion,
     apply_suggestion,
     list_open_needs,
@@ -10,8 +11,7 @@ from data_layer.allocation import (
     save_allocations,
     suggest_allocations,
 )
-from data_layer.errors import JesrError
-from data_layer.stock import list_stock_lines
+from data_layer.distribution.stock import list_stock_lines
 from ui.messages import show_error
 from ui.session import page_setup
 from ui.widgets import category_select, governorate_select

@@ -3,8 +3,8 @@ from functools import partial
 
 import streamlit as st
 
-from data_layer.coverage import Filters
-from data_layer.tabular import table_bytes
+from data_layer.monitoring.coverage import Filters
+from data_layer.registry.spreadsheets import table_bytes
 from ui import dashboard_cache as cache
 from ui.session import page_setup
 from ui.widgets import category_select, governorate_select

@@ -3,7 +3,8 @@ import datetime as dt
 
 import streamlit as st
 
-from data_layer.deliveries import (
+from data_layer.core.errors import JesrError
+from data_layer.distribution.deliveries import (
     FAILURE_REASONS,
     advance_delivery,
     assign_volunteer,
@@ -12,7 +13,6 @@ from data_layer.deliveries import (
     get_confirmation_code,
     list_deliveries,
 )
-from data_layer.errors import JesrError
 from ui.messages import show_error
 from ui.session import page_setup
 from ui.widgets import governorate_select

@@ -3,11 +3,11 @@ import datetime as dt
 
 import streamlit as st
 
-from data_layer.donations import register_donation
-from data_layer.errors import JesrError
-from data_layer.organisations import list_organisations
-from data_layer.reference import get_reference
-from data_layer.validation import DONOR_TYPES
+from data_layer.core.errors import JesrError
+from data_layer.core.validation import DONOR_TYPES
+from data_layer.registry.donations import register_donation
+from data_layer.registry.organisations import list_organisations
+from data_layer.store.reference import get_reference
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
 from ui.session import page_setup

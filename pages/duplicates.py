@@ -1,14 +1,14 @@
 """Duplicate beneficiaries: repeat national IDs refused at entry, and likely duplicates to merge or dismiss."""
 import streamlit as st
 
-from data_layer.duplicates import (
+from data_layer.core.errors import JesrError
+from data_layer.registry.duplicates import (
     close_report,
     dismiss_pair,
     find_likely_duplicates,
     list_duplicate_reports,
     merge_households,
 )
-from data_layer.errors import JesrError
 from ui.messages import show_error
 from ui.session import page_setup
 

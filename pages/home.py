@@ -1,8 +1,8 @@
 """Campaign status at a glance."""
 import streamlit as st
 
-from data_layer.i18n import format_date, format_number
-from data_layer.overview import campaign_overview, received_by_category
+from data_layer.core.i18n import format_date, format_number
+from data_layer.monitoring.overview import campaign_overview, received_by_category
 from ui.session import page_setup
 
 ctx = page_setup("home.title")

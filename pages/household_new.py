@@ -1,10 +1,10 @@
 """Register a household in need and what it needs."""
 import streamlit as st
 
-from data_layer.errors import JesrError
-from data_layer.households import register_household
-from data_layer.reference import get_reference
-from data_layer.validation import URGENCIES, VULNERABILITIES
+from data_layer.core.errors import JesrError
+from data_layer.core.validation import URGENCIES, VULNERABILITIES
+from data_layer.registry.households import register_household
+from data_layer.store.reference import get_reference
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
 from ui.session import page_setup

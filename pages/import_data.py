@@ -1,10 +1,10 @@
 """Import households, donations or volunteers from a CSV or Excel file."""
 import streamlit as st
 
-from data_layer.errors import JesrError
-from data_layer.imports import COLUMNS, import_frame, template
-from data_layer.organisations import list_organisations
-from data_layer.tabular import read_table, table_bytes
+from data_layer.core.errors import JesrError
+from data_layer.registry.imports import COLUMNS, import_frame, template
+from data_layer.registry.organisations import list_organisations
+from data_layer.registry.spreadsheets import read_table, table_bytes
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
 from ui.session import page_setup

@@ -2,9 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from data_layer.deliveries import FAILURE_REASONS, advance_delivery, list_deliveries
-from data_layer.errors import JesrError
-from data_layer.i18n import format_date
+from data_layer.core.errors import JesrError
+from data_layer.core.i18n import format_date
+from data_layer.distribution.deliveries import FAILURE_REASONS, advance_delivery, list_deliveries
 from ui.messages import show_error
 from ui.session import page_setup
 from ui.widgets import display_value

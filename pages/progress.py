@@ -4,12 +4,12 @@ from functools import partial
 import streamlit as st
 
 from charts.progress import cumulative_projection, daily_pace
-from data_layer.coverage import for_actor, translate_headers
-from data_layer.i18n import area_name_column, format_date, format_number
-from data_layer.progress import default_as_of
-from data_layer.reference import list_areas
-from data_layer.suppression import for_display
-from data_layer.tabular import table_bytes
+from data_layer.core.i18n import area_name_column, format_date, format_number
+from data_layer.monitoring.coverage import for_actor, translate_headers
+from data_layer.monitoring.progress import default_as_of
+from data_layer.monitoring.suppression import for_display
+from data_layer.registry.spreadsheets import table_bytes
+from data_layer.store.reference import list_areas
 from ui import dashboard_cache as cache
 from ui.session import page_setup
 

@@ -1,9 +1,9 @@
 """Pledge a donation without an account; an association collects it and records it on arrival."""
 import streamlit as st
 
-from data_layer.errors import JesrError
-from data_layer.public import PLEDGE_DONOR_TYPES, submit_pledge
-from data_layer.reference import get_reference
+from data_layer.core.errors import JesrError
+from data_layer.public.forms import PLEDGE_DONOR_TYPES, submit_pledge
+from data_layer.store.reference import get_reference
 from ui.captcha import (
     captcha_passed,
     captcha_widget,

@@ -1,10 +1,10 @@
 """A household asks for aid without an account; an association verifies it before any aid."""
 import streamlit as st
 
-from data_layer.errors import JesrError
-from data_layer.public import submit_aid_request
-from data_layer.reference import get_reference
-from data_layer.validation import VULNERABILITIES
+from data_layer.core.errors import JesrError
+from data_layer.core.validation import VULNERABILITIES
+from data_layer.public.forms import submit_aid_request
+from data_layer.store.reference import get_reference
 from ui.captcha import (
     captcha_passed,
     captcha_widget,

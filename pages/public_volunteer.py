@@ -3,9 +3,9 @@ import datetime as dt
 
 import streamlit as st
 
-from data_layer.errors import JesrError
-from data_layer.public import submit_volunteer_offer
-from data_layer.validation import SERVICES, VEHICLES
+from data_layer.core.errors import JesrError
+from data_layer.core.validation import SERVICES, VEHICLES
+from data_layer.public.forms import submit_volunteer_offer
 from ui.captcha import (
     captcha_passed,
     captcha_widget,

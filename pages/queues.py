@@ -3,10 +3,10 @@ import datetime as dt
 
 import streamlit as st
 
-from data_layer import queues
-from data_layer.errors import JesrError
-from data_layer.i18n import area_name_column
-from data_layer.organisations import list_organisations
+from data_layer.core.errors import JesrError
+from data_layer.core.i18n import area_name_column
+from data_layer.public import queues
+from data_layer.registry.organisations import list_organisations
 from ui.messages import show_error
 from ui.session import page_setup
 

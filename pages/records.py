@@ -3,11 +3,11 @@ import math
 
 import streamlit as st
 
-from data_layer.donations import cancel_donation, get_donation, list_donations, update_donation_details
-from data_layer.errors import JesrError
-from data_layer.households import get_household, list_households, update_household
-from data_layer.validation import VULNERABILITIES
-from data_layer.volunteers import list_volunteers
+from data_layer.core.errors import JesrError
+from data_layer.core.validation import VULNERABILITIES
+from data_layer.registry.donations import cancel_donation, get_donation, list_donations, update_donation_details
+from data_layer.registry.households import get_household, list_households, update_household
+from data_layer.registry.volunteers import list_volunteers
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
 from ui.session import page_setup

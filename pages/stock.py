@@ -1,8 +1,8 @@
 """Stock held per organisation, governorate, delegation (blank: governorate level), category and item."""
 import streamlit as st
 
-from data_layer.errors import JesrError
-from data_layer.stock import stock_summary
+from data_layer.core.errors import JesrError
+from data_layer.distribution.stock import stock_summary
 from ui.messages import show_error
 from ui.session import page_setup
 from ui.widgets import category_select, governorate_select

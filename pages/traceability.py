@@ -1,8 +1,8 @@
 """Follow a donation to the households it reached, or a household back to its donations, with the audit trail."""
 import streamlit as st
 
-from data_layer.errors import JesrError
-from data_layer.traceability import search, trace_donation, trace_household
+from data_layer.core.errors import JesrError
+from data_layer.distribution.traceability import search, trace_donation, trace_household
 from ui.messages import show_error
 from ui.session import page_setup
 

@@ -1,8 +1,8 @@
 """What the campaign has received and where aid has reached: public, aggregates only."""
 import streamlit as st
 
-from data_layer.i18n import format_date, format_number
-from data_layer.public import transparency_coverage, transparency_totals
+from data_layer.core.i18n import format_date, format_number
+from data_layer.public.forms import transparency_coverage, transparency_totals
 from ui import dashboard_cache
 from ui.session import page_setup
 

@@ -3,9 +3,9 @@ import datetime as dt
 
 import streamlit as st
 
-from data_layer.errors import JesrError
-from data_layer.validation import SERVICES, VEHICLES
-from data_layer.volunteers import register_volunteer
+from data_layer.core.errors import JesrError
+from data_layer.core.validation import SERVICES, VEHICLES
+from data_layer.registry.volunteers import register_volunteer
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
 from ui.session import page_setup

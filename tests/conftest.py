@@ -12,11 +12,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from data_layer.actor import Actor
-from data_layer.auth import get_user
-from data_layer.connection import Database, open_database
-from data_layer.demo import generate_demo
-from data_layer.facts import facts_drift, mark_facts_stale
+from data_layer.access.accounts import get_user
+from data_layer.core.actor import Actor
+from data_layer.monitoring.facts import facts_drift, mark_facts_stale
+from data_layer.ops.bootstrap import open_database
+from data_layer.ops.demo import generate_demo
+from data_layer.store.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_HOUSEHOLDS = 300
@@ -86,7 +87,7 @@ def empty_db(tmp_path: Path, empty_template: Path) -> Iterator[Database]:
 
 
 def actor_for(db: Database, username: str) -> Actor:
-    from data_layer.auth import actor_from_user_row
+    from data_layer.access.accounts import actor_from_user_row
 
     user = get_user(db, username)
     assert user is not None, f"demo account {username} missing"

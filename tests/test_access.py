@@ -63,7 +63,7 @@ def test_a_page_run_directly_without_app_py_refuses_an_anonymous_session(db_path
     """Before any session has run app.py, Streamlit serves pages/ by file name, skipping the login."""
     from streamlit.testing.v1 import AppTest
 
-    from data_layer.i18n import t
+    from data_layer.core.i18n import t
     from tests.conftest import COOKIE_KEY, ROOT
 
     monkeypatch.setenv("JESR_DB", str(db_path))
@@ -78,7 +78,7 @@ def test_a_page_run_directly_without_app_py_refuses_an_anonymous_session(db_path
 def test_a_page_run_directly_refuses_a_role_it_is_not_for(db_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from data_layer.connection import open_database
+    from data_layer.ops.bootstrap import open_database
     from tests.conftest import COOKIE_KEY, ROOT, actor_for
 
     monkeypatch.setenv("JESR_DB", str(db_path))

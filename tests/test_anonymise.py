@@ -7,12 +7,12 @@ import sys
 
 import pandas as pd
 
-from data_layer.actor import SYSTEM
-from data_layer.anonymise import anonymise, plan_anonymisation
-from data_layer.cli import main
-from data_layer.connection import open_database
-from data_layer.coverage import coverage_export
-from data_layer.public import submit_aid_request
+from data_layer.core.actor import SYSTEM
+from data_layer.monitoring.coverage import coverage_export
+from data_layer.ops.anonymise import anonymise, plan_anonymisation
+from data_layer.ops.bootstrap import open_database
+from data_layer.ops.cli import main
+from data_layer.public.forms import submit_aid_request
 from tests.test_public_forms import REQUEST
 
 CUTOFF = dt.date(2020, 5, 24)

@@ -3,9 +3,9 @@ import datetime as dt
 
 import pytest
 
-from data_layer.actor import SYSTEM
-from data_layer.auth import authenticate, change_password, create_user, record_logout, session_is_valid
-from data_layer.errors import PermissionDenied, ValidationError
+from data_layer.access.accounts import authenticate, change_password, create_user, record_logout, session_is_valid
+from data_layer.core.actor import SYSTEM
+from data_layer.core.errors import PermissionDenied, ValidationError
 
 T0 = dt.datetime(2026, 5, 15, 10, 0, 0)
 

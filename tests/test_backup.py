@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data_layer.auth import authenticate
-from data_layer.cli import main
-from data_layer.connection import open_database
-from data_layer.households import register_household
+from data_layer.access.accounts import authenticate
+from data_layer.ops.bootstrap import open_database
+from data_layer.ops.cli import main
+from data_layer.registry.households import register_household
 from tests.conftest import ROOT, actor_for
 
 HOUSEHOLD = {"national_id": "41234567", "full_name": "Mabrouka Jlassi", "phone": "98 111 222", "governorate": "TN-51",

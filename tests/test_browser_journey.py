@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from data_layer.i18n import t
+from data_layer.core.i18n import t
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -8,8 +8,8 @@ import pandas as pd
 from charts.monitoring import bar_chart, grouped_bars
 from charts.progress import cumulative_projection, daily_pace
 from charts.tilemap import TUNISIA_GRID, tile_codes, tile_map
-from data_layer.connection import Database
-from data_layer.coverage import coverage_by_governorate
+from data_layer.monitoring.coverage import coverage_by_governorate
+from data_layer.store.database import Database
 
 
 def test_tile_map_has_24_tiles_with_the_governorate_codes(empty_db: Database) -> None:

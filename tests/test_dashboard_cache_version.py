@@ -1,7 +1,7 @@
 """Cached dashboard aggregates follow every write, whichever page or command made it."""
 import streamlit as st
 
-from data_layer.households import register_household
+from data_layer.registry.households import register_household
 from ui import dashboard_cache
 
 

@@ -3,9 +3,9 @@ import hashlib
 
 import pytest
 
-from data_layer.connection import open_database
-from data_layer.demo import DemoRefused, generate_demo
-from data_layer.migrations import list_migrations
+from data_layer.ops.bootstrap import open_database
+from data_layer.ops.demo import DemoRefused, generate_demo
+from data_layer.store.migrations import list_migrations
 
 # Columns that hold the moment of generation (not determined by the seed) or a salted hash.
 VOLATILE = {"created_at", "updated_at", "password_hash", "password_changed_at", "logged_at", "applied_at"}
@@ -77,7 +77,7 @@ def open_without_migration(tmp_path, monkeypatch, left_out: int):
     """A new database built by every migration but `left_out`; undo the monkeypatch to upgrade it."""
     import shutil
 
-    import data_layer.migrations as migrations
+    import data_layer.store.migrations as migrations
 
     previous = tmp_path / "previous"
     previous.mkdir()
@@ -112,8 +112,8 @@ def test_donation_delegation_migration_upgrades_a_database_of_the_previous_schem
 
 
 def test_audit_log_migration_keeps_every_row_and_drops_only_the_index(tmp_path, monkeypatch):
-    from data_layer.actor import SYSTEM
-    from data_layer.households import register_household
+    from data_layer.core.actor import SYSTEM
+    from data_layer.registry.households import register_household
 
     old = open_without_migration(tmp_path, monkeypatch, 41)
     generate_demo(old, households=60, seed=5)

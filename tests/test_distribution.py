@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data_layer.actor import SYSTEM, Actor
-from data_layer.allocation import (
+from data_layer.core.actor import SYSTEM, Actor
+from data_layer.core.errors import JesrError, PermissionDenied
+from data_layer.distribution.allocation import (
     TIERS,
     StockChanged,
     _greedy,
@@ -23,14 +24,13 @@ from data_layer.allocation import (
     save_allocations,
     suggest_allocations,
 )
-from data_layer.connection import Database
-from data_layer.deliveries import advance_delivery, assign_volunteer, create_deliveries, list_deliveries
-from data_layer.donations import register_donation
-from data_layer.duplicates import dismiss_pair, find_likely_duplicates, merge_households
-from data_layer.errors import JesrError, PermissionDenied
-from data_layer.exports import export_table
-from data_layer.households import DuplicateHousehold, register_household
-from data_layer.traceability import search, trace_donation, trace_household
+from data_layer.distribution.deliveries import advance_delivery, assign_volunteer, create_deliveries, list_deliveries
+from data_layer.distribution.traceability import search, trace_donation, trace_household
+from data_layer.monitoring.exports import export_table
+from data_layer.registry.donations import register_donation
+from data_layer.registry.duplicates import dismiss_pair, find_likely_duplicates, merge_households
+from data_layer.registry.households import DuplicateHousehold, register_household
+from data_layer.store.database import Database
 from tests.conftest import rebuild_facts_after_raw_sql
 
 
@@ -67,7 +67,7 @@ def _available(db: Database, donation_id: int) -> Decimal:
 
 @pytest.fixture
 def stock_case(empty_db: Database) -> tuple[Database, int, list[int]]:
-    from data_layer.organisations import create_organisation
+    from data_layer.registry.organisations import create_organisation
 
     org = create_organisation(empty_db, SYSTEM, {"code": "TST", "name": "Test", "kind": "association",
                                                  "governorate": "TN-11", "areas": ["TN-11"]})
@@ -398,7 +398,7 @@ def test_delivery_lifecycle_failure_returns_stock(stock_case) -> None:
                                   "category_code": "food"}])
     assert _available(db, line) == 0
     first, second = create_deliveries(db, staff, planned_on=dt.date(2020, 5, 21))
-    from data_layer.volunteers import register_volunteer
+    from data_layer.registry.volunteers import register_volunteer
     vol = register_volunteer(db, staff, {"full_name": "Sami", "phone": "22123456", "governorate": "TN-11",
                                          "services": "transport", "vehicle": "motorbike",
                                          "available_from": "2020-05-15", "available_to": "2020-05-30"})
@@ -429,7 +429,7 @@ def test_vehicle_capacity_is_enforced(stock_case) -> None:
         save_allocations(db, staff, [{"donation_id": line, "need_id": _need_of(db, household), "quantity": 1,
                                       "category_code": "food"}])
     deliveries = create_deliveries(db, staff)
-    from data_layer.volunteers import register_volunteer
+    from data_layer.registry.volunteers import register_volunteer
     walker = register_volunteer(db, staff, {"full_name": "Mouna", "phone": "22654321", "governorate": "TN-11",
                                             "services": "distribution", "vehicle": "none",
                                             "available_from": "2020-05-15", "available_to": "2020-05-30"})

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from data_layer.connection import open_database
-from data_layer.i18n import t
+from data_layer.core.i18n import t
+from data_layer.ops.bootstrap import open_database
 
 PAGES = {
     "pages/stock.py": {"admin", "organiser", "atss"},

@@ -3,16 +3,16 @@ import json
 
 import pytest
 
-from data_layer.donations import list_donations, register_donation
-from data_layer.errors import PermissionDenied, ValidationError
-from data_layer.households import (
+from data_layer.core.errors import PermissionDenied, ValidationError
+from data_layer.registry.donations import list_donations, register_donation
+from data_layer.registry.households import (
     DuplicateHousehold,
     get_household,
     list_households,
     register_household,
     update_household,
 )
-from data_layer.volunteers import register_volunteer
+from data_layer.registry.volunteers import register_volunteer
 
 
 def count(db, sql, *params):
@@ -134,7 +134,7 @@ def test_volunteer_is_saved_and_bad_one_refused(db, actors):
 
 
 def test_cancel_donation_refused_while_allocated_and_leaves_history(db, actors):
-    from data_layer.donations import DonationInUse, cancel_donation
+    from data_layer.registry.donations import DonationInUse, cancel_donation
 
     allocated = count(db, "SELECT min(donation_id) FROM allocations WHERE status = 'allocated' AND donation_id IN "
                           "(SELECT id FROM donations WHERE organisation_id = ?)", actors["atss"].organisation_id)

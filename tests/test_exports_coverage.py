@@ -9,11 +9,11 @@ import hxl
 import openpyxl
 import pytest
 
-from data_layer.cli import main
-from data_layer.connection import open_database
-from data_layer.coverage import EXPORT_COLUMNS
-from data_layer.errors import PermissionDenied
-from data_layer.exports import export_table
+from data_layer.core.errors import PermissionDenied
+from data_layer.monitoring.coverage import EXPORT_COLUMNS
+from data_layer.monitoring.exports import export_table
+from data_layer.ops.bootstrap import open_database
+from data_layer.ops.cli import main
 from tests.conftest import rebuild_facts_after_raw_sql
 
 PERSONAL_COLUMNS = {"full_name", "national_id", "phone", "address", "donor_name", "delegation"}
@@ -124,7 +124,7 @@ def test_every_aggregate_exports_for_observers_without_personal_data(served_db_p
 def test_observer_cannot_export_registers(served_db_path: Path, tmp_path: Path, capsys) -> None:
     db = open_database(served_db_path)
     try:
-        from data_layer.cli import OBSERVER_EXPORT
+        from data_layer.ops.cli import OBSERVER_EXPORT
 
         with pytest.raises(PermissionDenied):
             export_table(db, OBSERVER_EXPORT, "households")
@@ -182,14 +182,14 @@ def test_page_download_has_translated_headers_and_neutralised_cells(served_db_pa
 
     import pandas as pd
 
-    from data_layer.coverage import aggregate_export, translate_codes, translate_headers
-    from data_layer.i18n import t
-    from data_layer.tabular import table_bytes
+    from data_layer.core.i18n import t
+    from data_layer.monitoring.coverage import aggregate_export, translate_codes, translate_headers
+    from data_layer.registry.spreadsheets import table_bytes
 
     db = open_database(served_db_path)
     try:
         db.conn.execute("UPDATE organisations SET name = '@SUM(A1)' WHERE code = 'CRT'")
-        from data_layer.cli import OBSERVER_EXPORT
+        from data_layer.ops.cli import OBSERVER_EXPORT
 
         frame = aggregate_export(db, OBSERVER_EXPORT, "flows_by_organisation", lang="ar")
         flows = aggregate_export(db, OBSERVER_EXPORT, "flows_by_category", lang="ar")

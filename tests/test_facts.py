@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from data_layer.actor import SYSTEM, Actor
-from data_layer.allocation import cancel_allocation, save_allocations
-from data_layer.cli import main
-from data_layer.connection import Database, open_database
-from data_layer.coverage import Filters, coverage_by_governorate, flows_by_category, unmet_by_category
-from data_layer.demo import generate_demo
-from data_layer.donations import register_donation
-from data_layer.facts import facts_drift
-from data_layer.households import register_household, update_household
-from data_layer.queries import Q
+from data_layer.core.actor import SYSTEM, Actor
+from data_layer.distribution.allocation import cancel_allocation, save_allocations
+from data_layer.monitoring.coverage import Filters, coverage_by_governorate, flows_by_category, unmet_by_category
+from data_layer.monitoring.facts import facts_drift
+from data_layer.ops.bootstrap import open_database
+from data_layer.ops.cli import main
+from data_layer.ops.demo import generate_demo
+from data_layer.registry.donations import register_donation
+from data_layer.registry.households import register_household, update_household
+from data_layer.store.database import Database
+from data_layer.store.queries import Q
 
 HOUSEHOLD = {"national_id": "87654321", "full_name": "Hind Trabelsi", "phone": "+216 55 000 111",
              "governorate": "TN-71", "delegation": "Gafsa Nord", "address": "Rue 5", "household_size": 6,
@@ -25,7 +26,7 @@ HOUSEHOLD = {"national_id": "87654321", "full_name": "Hind Trabelsi", "phone": "
 
 @pytest.fixture
 def staff(empty_db: Database) -> Actor:
-    from data_layer.organisations import create_organisation
+    from data_layer.registry.organisations import create_organisation
 
     org = create_organisation(empty_db, SYSTEM, {"code": "TST", "name": "Test", "kind": "association",
                                                  "governorate": "TN-11", "areas": ["TN-11", "TN-71"]})

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_layer.i18n import LANGS, has_key, load_catalog, missing_translations, t
+from data_layer.core.i18n import LANGS, has_key, load_catalog, missing_translations, t
 from ui.navigation import ANONYMOUS, PAGES
 
 ROOT = Path(__file__).resolve().parent.parent

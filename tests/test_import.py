@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data_layer.imports import import_file
-from data_layer.tabular import read_table
+from data_layer.registry.imports import import_file
+from data_layer.registry.spreadsheets import read_table
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "national_id,full_name,phone,governorate,delegation,address,household_size,vulnerabilities,needs,notes\n"
@@ -128,8 +128,8 @@ def test_cli_export_round_trips_through_import(db_path, tmp_path, empty_db):
     exported = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert len(exported) == 300
     empty_db.conn.execute("INSERT INTO organisations (code, name, kind) VALUES ('X', 'X', 'association')")
-    from data_layer.actor import SYSTEM
-    from data_layer.imports import COLUMNS, import_frame
+    from data_layer.core.actor import SYSTEM
+    from data_layer.registry.imports import COLUMNS, import_frame
     report = import_frame(empty_db, SYSTEM, "households", exported[COLUMNS["households"]], organisation_id=1)
     assert report.imported == 300, report.errors[:3]
 

@@ -7,12 +7,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data_layer.actor import SYSTEM
-from data_layer.errors import ValidationError
-from data_layer.imports import import_frame, validate_households
-from data_layer.reference import get_reference
-from data_layer.validation import clean_household
-from data_layer.validation_columns import SAFE_RANGES, clean_household_columns
+from data_layer.core.actor import SYSTEM
+from data_layer.core.columns import SAFE_RANGES, clean_household_columns
+from data_layer.core.errors import ValidationError
+from data_layer.core.validation import clean_household
+from data_layer.registry.imports import import_frame, validate_households
+from data_layer.store.reference import get_reference
 
 COLUMNS = ["national_id", "full_name", "phone", "governorate", "delegation", "address", "household_size",
            "vulnerabilities", "needs", "notes"]

@@ -7,8 +7,7 @@ from collections import defaultdict
 import pandas as pd
 import pytest
 
-from data_layer.connection import Database
-from data_layer.coverage import (
+from data_layer.monitoring.coverage import (
     Filters,
     aggregate_export,
     coverage_by_governorate,
@@ -18,8 +17,9 @@ from data_layer.coverage import (
     unmet_by_governorate_category,
     volunteer_activity,
 )
-from data_layer.progress import campaign_progress
-from data_layer.suppression import SUPPRESSED, suppress_small_counts
+from data_layer.monitoring.progress import campaign_progress
+from data_layer.monitoring.suppression import SUPPRESSED, suppress_small_counts
+from data_layer.store.database import Database
 from tests.conftest import rebuild_facts_after_raw_sql
 
 REGISTERED_STATUSES = {"registered", "verified", "served", "inactive"}
@@ -279,19 +279,19 @@ def test_empty_database_has_24_empty_governorates(empty_db: Database) -> None:
 
 
 def _observer():
-    from data_layer.actor import Actor
+    from data_layer.core.actor import Actor
 
     return Actor(user_id=None, username="obs", role="observer")
 
 
 def _organiser():
-    from data_layer.actor import Actor
+    from data_layer.core.actor import Actor
 
     return Actor(user_id=None, username="org", role="organiser")
 
 
 def test_progress_exports_suppressed_for_observers(small_db: Database) -> None:
-    from data_layer.progress import progress_export
+    from data_layer.monitoring.progress import progress_export
 
     observer = progress_export(small_db, _observer(), "progress_governorates", as_of=dt.date(2020, 5, 27))
     tozeur = observer.set_index("governorate_code").loc["TN-72"]

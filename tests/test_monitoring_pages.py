@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from data_layer.connection import open_database
-from data_layer.demo import CAMPAIGN_END
-from data_layer.i18n import format_number, format_percent, t
+from data_layer.core.i18n import format_number, format_percent, t
+from data_layer.ops.bootstrap import open_database
+from data_layer.ops.demo import CAMPAIGN_END
 
 
 def raw_counts(db_path: Path, governorate: str | None = None) -> tuple[int, int]:

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from data_layer.connection import open_database
-from data_layer.i18n import t
+from data_layer.core.i18n import t
+from data_layer.ops.bootstrap import open_database
 
 
 def rows(db_path, sql, *params):

@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from data_layer.errors import ValidationError
-from data_layer.public import submit_aid_request, submit_pledge, submit_volunteer_offer
-from data_layer.ratelimit import CLIENT_DAILY_LIMIT, SUBJECT_DAILY_LIMIT, RateLimited
+from data_layer.core.errors import ValidationError
+from data_layer.public.forms import submit_aid_request, submit_pledge, submit_volunteer_offer
+from data_layer.public.ratelimit import CLIENT_DAILY_LIMIT, SUBJECT_DAILY_LIMIT, RateLimited
 from ui.captcha import captcha_matches
 
 REQUEST = {"national_id": "07123456", "full_name": "Salma Trabelsi", "phone": "+216 98 765 432",

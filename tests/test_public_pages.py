@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from data_layer.i18n import t
-from data_layer.ratelimit import CLIENT_DAILY_LIMIT
+from data_layer.core.i18n import t
+from data_layer.public.ratelimit import CLIENT_DAILY_LIMIT
 
 PUBLIC_PAGES = ["pages/public_request.py", "pages/public_volunteer.py", "pages/public_pledge.py",
                 "pages/transparency.py"]
@@ -51,7 +51,7 @@ def test_request_form_stores_submitted_household_and_shows_reference(make_app, d
     assert not at.exception
     assert at.success[0].value.startswith("Nous avons bien reçu")
     assert t("public.next.request", "fr") in [i.value for i in at.info]
-    from data_layer.connection import open_database
+    from data_layer.ops.bootstrap import open_database
     db = open_database(db_path)
     try:
         row = db.cursor().execute("SELECT h.status, h.source, h.organisation_id, r.reference, c.text_version "
@@ -79,7 +79,7 @@ def test_wrong_captcha_refuses_and_saves_nothing(make_app, db_path):
     assert not at.exception
     assert t("public.error.captcha", "en") in [e.value for e in at.error]
     assert at.session_state["public_request_captcha_text"] != first_text  # a new picture
-    from data_layer.connection import open_database
+    from data_layer.ops.bootstrap import open_database
     db = open_database(db_path)
     try:
         assert db.cursor().execute("SELECT count(*) FROM households WHERE national_id = '09876544'").fetchone()[0] == 0
@@ -108,7 +108,7 @@ def test_eleventh_form_from_one_client_is_refused(make_app, db_path):
             at.run()
     assert not at.success, ([e.value for e in at.success], [e.value for e in at.error])
     assert t("public.error.limit_client", "en", limit=CLIENT_DAILY_LIMIT) in [e.value for e in at.error]
-    from data_layer.connection import open_database
+    from data_layer.ops.bootstrap import open_database
     db = open_database(db_path)
     try:
         assert db.cursor().execute("SELECT count(*) FROM pledges").fetchone()[0] == CLIENT_DAILY_LIMIT

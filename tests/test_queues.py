@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from data_layer import queues
-from data_layer.allocation import list_open_needs
-from data_layer.errors import PermissionDenied, ValidationError
-from data_layer.public import submit_aid_request, submit_pledge, submit_volunteer_offer
+from data_layer.core.errors import PermissionDenied, ValidationError
+from data_layer.distribution.allocation import list_open_needs
+from data_layer.public import queues
+from data_layer.public.forms import submit_aid_request, submit_pledge, submit_volunteer_offer
 from tests.test_public_forms import PLEDGE, REQUEST, VOLUNTEER
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from data_layer.connection import open_database
-from data_layer.i18n import t
-from data_layer.public import submit_aid_request
+from data_layer.core.i18n import t
+from data_layer.ops.bootstrap import open_database
+from data_layer.public.forms import submit_aid_request
 from tests.test_public_forms import REQUEST
 
 

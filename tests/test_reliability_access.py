@@ -7,12 +7,14 @@ import pandas as pd
 import pytest
 from google.protobuf import text_format
 
-from data_layer import allocation, deliveries, donations, duplicates, households, queues, stock, traceability
-from data_layer.auth import authenticate
-from data_layer.errors import JesrError, NotFound, PermissionDenied
-from data_layer.exports import EXPORTERS
-from data_layer.i18n import t
-from data_layer.volunteers import list_volunteers
+from data_layer.access.accounts import authenticate
+from data_layer.core.errors import JesrError, NotFound, PermissionDenied
+from data_layer.core.i18n import t
+from data_layer.distribution import allocation, deliveries, stock, traceability
+from data_layer.monitoring.exports import EXPORTERS
+from data_layer.public import queues
+from data_layer.registry import donations, duplicates, households
+from data_layer.registry.volunteers import list_volunteers
 from ui.navigation import ANONYMOUS, PAGES, specs_for
 
 PUBLIC = {"pages/public_request.py", "pages/public_volunteer.py", "pages/public_pledge.py", "pages/transparency.py"}

@@ -12,24 +12,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data_layer.actor import SYSTEM
-from data_layer.auth import change_password, create_user
-from data_layer.donations import register_donation
-from data_layer.errors import JesrError, ValidationError
-from data_layer.households import DuplicateHousehold, register_household
-from data_layer.i18n import LANGS, has_key, load_catalog, t
-from data_layer.imports import COLUMNS, import_frame
-from data_layer.organisations import create_organisation
-from data_layer.reference import get_reference
-from data_layer.tabular import read_table
-from data_layer.validation import (
+from data_layer.access.accounts import change_password, create_user
+from data_layer.core.actor import SYSTEM
+from data_layer.core.errors import FieldError, JesrError, ValidationError
+from data_layer.core.i18n import LANGS, has_key, load_catalog, t
+from data_layer.core.validation import (
     clean_donation,
     clean_household,
     clean_organisation,
     clean_user,
     clean_volunteer,
 )
-from data_layer.volunteers import register_volunteer
+from data_layer.registry.donations import register_donation
+from data_layer.registry.households import DuplicateHousehold, register_household
+from data_layer.registry.imports import COLUMNS, import_frame
+from data_layer.registry.organisations import create_organisation
+from data_layer.registry.spreadsheets import read_table
+from data_layer.registry.volunteers import register_volunteer
+from data_layer.store.reference import get_reference
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -192,7 +192,7 @@ def test_user_validator_refuses_only_with_messages(raw):
                                             "quantity", "category", "received_on", "phone", "services", "code",
                                             "username", "password", "areas"]), nasty_value))
 def test_validators_take_any_dict_of_anything(raw):
-    from data_layer.validation import build_reference
+    from data_layer.core.validation import build_reference
 
     reference = build_reference([{"code": "TN-61", "name_ar": "صفاقس", "name_fr": "Sfax", "name_en": "Sfax"}],
                                 [{"code": "food", "units": ["basket", "kg"], "divisible": False}])
@@ -321,8 +321,7 @@ def test_import_files_are_refused_whole_with_messages(db, actors):
             assert report.imported == 0
             assert counts(db) == before, "a file with errors wrote rows"
             for error in report.errors:
-                assert_has_message(ValidationError([__import__("data_layer.errors").errors.FieldError(
-                    error.field, error.code, error.params)]))
+                assert_has_message(ValidationError([FieldError(error.field, error.code, error.params)]))
         else:
             table = {"households": "households", "donations": "donations", "volunteers": "volunteers"}[kind]
             assert counts(db)[table] == before[table] + report.imported

@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from data_layer.actor import Actor
-from data_layer.allocation import save_allocations
-from data_layer.donations import register_donation
-from data_layer.errors import JesrError
-from data_layer.households import register_household
-from data_layer.i18n import LANGS, has_key, t
+from data_layer.core.actor import Actor
+from data_layer.core.errors import JesrError
+from data_layer.core.i18n import LANGS, has_key, t
+from data_layer.distribution.allocation import save_allocations
+from data_layer.registry.donations import register_donation
+from data_layer.registry.households import register_household
 
 ENTRY_THREADS = 16
 HOUSEHOLDS_PER_THREAD = 200

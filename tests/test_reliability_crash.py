@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_layer.connection import open_database
-from data_layer.households import register_household
+from data_layer.ops.bootstrap import open_database
+from data_layer.registry.households import register_household
 from tests.conftest import ROOT, actor_for, assert_facts_match_base_tables
 
 IMPORT_ROWS = 200_000
@@ -54,8 +54,8 @@ def commit_then_die(db_path: Path) -> None:
     """A process that saves three households through the data layer, then is killed before it closes."""
     script = (
         "import os, signal\n"
-        "from data_layer.connection import open_database\n"
-        "from data_layer.households import register_household\n"
+        "from data_layer.ops.bootstrap import open_database\n"
+        "from data_layer.registry.households import register_household\n"
         "from tests.conftest import actor_for\n"
         f"db = open_database({str(db_path)!r})\n"
         "actor = actor_for(db, 'amal')\n"

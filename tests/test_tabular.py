@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from data_layer.tabular import neutralise_cell, read_table, write_table
+from data_layer.registry.spreadsheets import neutralise_cell, read_table, write_table
 
 
 @pytest.mark.parametrize("cell, expected", [

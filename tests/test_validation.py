@@ -4,9 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from data_layer.errors import ValidationError
-from data_layer.reference import get_reference
-from data_layer.validation import (
+from data_layer.core.errors import ValidationError
+from data_layer.core.validation import (
     _Collector,
     clean_donation,
     clean_household,
@@ -15,6 +14,7 @@ from data_layer.validation import (
     delegation_key,
     fold,
 )
+from data_layer.store.reference import get_reference
 
 
 @pytest.fixture

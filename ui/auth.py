@@ -1,4 +1,4 @@
-"""Login, session cookie and logout around data_layer.auth.
+"""Login, session cookie and logout around data_layer.access.accounts.
 
 The re-authentication cookie is streamlit-authenticator's (a signed JWT holding the
 username and its expiry). We add what the library lacks: the cookie is refused when
@@ -13,10 +13,10 @@ from collections import Counter
 
 import streamlit as st
 
-from data_layer.actor import Actor
-from data_layer.auth import authenticate, record_logout, session_is_valid
-from data_layer.connection import Database
-from data_layer.i18n import t
+from data_layer.access.accounts import authenticate, record_logout, session_is_valid
+from data_layer.core.actor import Actor
+from data_layer.core.i18n import t
+from data_layer.store.database import Database
 
 COOKIE_NAME = "jesr_session"
 COOKIE_EXPIRY_DAYS = 7.0

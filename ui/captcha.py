@@ -14,8 +14,8 @@ import secrets
 import streamlit as st
 from captcha.image import ImageCaptcha
 
-from data_layer.consent import RETENTION_MONTHS, consent_text_keys
-from data_layer.public import Receipt
+from data_layer.public.consent import RETENTION_MONTHS, consent_text_keys
+from data_layer.public.forms import Receipt
 from ui.messages import reset_widgets
 from ui.session import PageContext
 

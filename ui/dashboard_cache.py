@@ -14,12 +14,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_layer import audit
-from data_layer import coverage as cov
-from data_layer import progress as prog
-from data_layer.actor import Actor
-from data_layer.connection import Database
-from data_layer.suppression import must_suppress
+from data_layer.core.actor import Actor
+from data_layer.monitoring import coverage as cov
+from data_layer.monitoring import progress as prog
+from data_layer.monitoring.suppression import must_suppress
+from data_layer.store import audit
+from data_layer.store.database import Database
 from ui.dashboard_view import DashboardView, build_view
 
 MAX_ENTRIES = 64

@@ -14,8 +14,9 @@ import pyarrow as pa
 
 from charts.monitoring import bar_chart, grouped_bars, registered_served_bars
 from charts.tilemap import tile_map
-from data_layer.actor import Actor
-from data_layer.coverage import (
+from data_layer.core.actor import Actor
+from data_layer.core.i18n import area_name_column, format_number, format_percent, t
+from data_layer.monitoring.coverage import (
     HXL_TAGS,
     export_layout,
     summarise_coverage,
@@ -23,8 +24,14 @@ from data_layer.coverage import (
     translate_headers,
     with_hxl_tags,
 )
-from data_layer.i18n import area_name_column, format_number, format_percent, t
-from data_layer.suppression import SUPPRESSED, for_display, must_suppress, numeric_for_chart, rate_hidden, shown_count
+from data_layer.monitoring.suppression import (
+    SUPPRESSED,
+    for_display,
+    must_suppress,
+    numeric_for_chart,
+    rate_hidden,
+    shown_count,
+)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_layer.errors import JesrError, ValidationError
-from data_layer.i18n import t
+from data_layer.core.errors import JesrError, ValidationError
+from data_layer.core.i18n import t
 
 
 def error_lines(exc: JesrError, lang: str) -> list[str]:

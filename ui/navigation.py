@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from data_layer.i18n import t
+from data_layer.core.i18n import t
 
 STAFF = frozenset({"admin", "organiser", "association"})
 EVERYONE = frozenset({"admin", "organiser", "association", "observer", "volunteer"})

@@ -8,9 +8,10 @@ from typing import Any
 
 import streamlit as st
 
-from data_layer.actor import Actor
-from data_layer.connection import Database, database_path_from_env, open_database
-from data_layer.i18n import LANGS, is_rtl, normalise_lang, t
+from data_layer.core.actor import Actor
+from data_layer.core.i18n import LANGS, is_rtl, normalise_lang, t
+from data_layer.ops.bootstrap import open_database
+from data_layer.store.database import Database, database_path_from_env
 
 APP_ROOT = Path(__file__).resolve().parent.parent
 LANG_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}

@@ -5,8 +5,8 @@ from typing import Any
 
 import streamlit as st
 
-from data_layer.i18n import area_name_column
-from data_layer.reference import get_reference
+from data_layer.core.i18n import area_name_column
+from data_layer.store.reference import get_reference
 from ui.messages import reset_widgets
 from ui.session import PageContext
 

@@ -1,0 +1,204 @@
+"""Deliveries: allocations grouped per household, carried by a volunteer, confirmed at the door.
+
+States: planned -> out_for_delivery -> delivered -> confirmed, or failed (with a reason;
+its stock returns to the pool) or cancelled. Confirmation records who confirmed and how:
+the code given to the household, read back at the door, or the association's word.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import pandas as pd
+
+from data_layer.core.actor import Actor
+from data_layer.core.errors import JesrError, NotFound, PermissionDenied
+from data_layer.distribution.stock import stock_scope
+from data_layer.store.audit import row_as_dict, write_audit
+from data_layer.store.database import Database
+from data_layer.store.queries import Q
+
+# Deliveries one volunteer can carry in a day, by vehicle (on foot: a few doors nearby).
+VEHICLE_CAPACITY = {"none": 3, "motorbike": 6, "car": 12, "van": 25, "truck": 40}
+FAILURE_REASONS = ("not_home", "wrong_address", "refused", "vehicle_problem", "other")
+# Who may move a delivery from one state to the next.
+TRANSITIONS = {
+    ("planned", "out_for_delivery"), ("planned", "delivered"), ("out_for_delivery", "delivered"),
+    ("delivered", "confirmed"), ("planned", "failed"), ("out_for_delivery", "failed"), ("delivered", "failed"),
+    ("planned", "cancelled"),
+}
+ALLOCATION_STATUS = {"delivered": "delivered", "confirmed": "confirmed", "failed": "returned",
+                     "cancelled": "cancelled"}
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def create_deliveries(db: Database, actor: Actor, *, governorate_code: str | None = None,
+                      planned_on: dt.date | None = None) -> list[int]:
+    """Group every allocation not yet on a delivery into one delivery per household and organisation."""
+    scope = stock_scope(actor)
+    created: list[int] = []
+    with db.transaction() as cur:
+        groups = cur.execute(Q.list_undelivered_groups, {"organisation_id": scope,
+                                                         "governorate_code": governorate_code or None}).fetchall()
+        for household_id, organisation_id, allocation_ids in groups:
+            values = {"household_id": household_id, "organisation_id": organisation_id, "planned_on": planned_on,
+                      "confirmation_code": _new_code(), "created_by": actor.user_id}
+            delivery_id = cur.execute(Q.insert_delivery, values).fetchall()[0][0]
+            cur.execute(Q.attach_allocations_to_delivery, {"delivery_id": delivery_id,
+                                                           "allocation_ids": list(allocation_ids)})
+            write_audit(cur, actor, "insert", "deliveries", delivery_id,
+                        after={**values, "allocation_ids": list(allocation_ids)})
+            created.append(delivery_id)
+    return created
+
+
+def _delivery_for(cur: Any, actor: Actor, delivery_id: int) -> dict[str, Any]:
+    row = row_as_dict(cur, Q.get_delivery, {"id": delivery_id})
+    if row is None:
+        raise NotFound()
+    if actor.role == "volunteer":
+        if actor.volunteer_id is None or row["volunteer_id"] != actor.volunteer_id:
+            raise PermissionDenied()
+    else:
+        scope = stock_scope(actor)
+        if scope is not None and row["organisation_id"] != scope:
+            raise PermissionDenied()
+    return row
+
+
+def list_deliveries(db: Database, actor: Actor, *, status: str | None = None,
+                    governorate_code: str | None = None, limit: int = 500) -> pd.DataFrame:
+    """Deliveries the actor may see: a volunteer only their own, association staff their organisation's."""
+    if actor.role == "volunteer":
+        if actor.volunteer_id is None:
+            return _empty_deliveries(db)
+        organisation_id, volunteer_id = None, actor.volunteer_id
+    else:
+        organisation_id, volunteer_id = stock_scope(actor), None
+    cur = db.cursor()
+    try:
+        return cur.execute(Q.list_deliveries, {"organisation_id": organisation_id, "volunteer_id": volunteer_id,
+                                               "status": status or None, "governorate_code": governorate_code or None,
+                                               "limit": limit}).df()
+    finally:
+        cur.close()
+
+
+def _empty_deliveries(db: Database) -> pd.DataFrame:
+    cur = db.cursor()
+    try:
+        return cur.execute(Q.list_deliveries, {"organisation_id": None, "volunteer_id": -1, "status": None,
+                                               "governorate_code": None, "limit": 0}).df()
+    finally:
+        cur.close()
+
+
+def eligible_volunteers(db: Database, actor: Actor, delivery_id: int, planned_on: dt.date) -> pd.DataFrame:
+    """Volunteers of the household's governorate available that day, with room left in their vehicle."""
+    cur = db.cursor()
+    try:
+        delivery = _delivery_for(cur, actor, delivery_id)
+        frame = cur.execute(Q.list_eligible_volunteers, {"governorate_code": delivery["governorate_code"],
+                                                         "planned_on": planned_on, "delivery_id": delivery_id}).df()
+    finally:
+        cur.close()
+    frame["capacity"] = frame["vehicle"].map(VEHICLE_CAPACITY)
+    return frame[frame["deliveries_that_day"] < frame["capacity"]].reset_index(drop=True)
+
+
+def assign_volunteer(db: Database, actor: Actor, delivery_id: int, volunteer_id: int, planned_on: dt.date) -> None:
+    """Give a planned delivery to a volunteer, checking place, day and vehicle capacity inside the transaction."""
+    if actor.role not in ("admin", "organiser", "association"):
+        raise PermissionDenied()
+    with db.transaction() as cur:
+        delivery = _delivery_for(cur, actor, delivery_id)
+        if delivery["status"] not in ("planned", "out_for_delivery"):
+            raise JesrError("distribution.error.delivery_state", status=delivery["status"])
+        rows = cur.execute(Q.list_eligible_volunteers, {"governorate_code": delivery["governorate_code"],
+                                                        "planned_on": planned_on, "delivery_id": delivery_id}).df()
+        match = rows[rows["volunteer_id"] == volunteer_id]
+        if match.empty:
+            raise JesrError("distribution.error.volunteer_unavailable")
+        if int(match["deliveries_that_day"].iloc[0]) >= VEHICLE_CAPACITY[match["vehicle"].iloc[0]]:
+            raise JesrError("distribution.error.volunteer_full",
+                            capacity=VEHICLE_CAPACITY[match["vehicle"].iloc[0]])
+        cur.execute(Q.assign_delivery_volunteer, {"id": delivery_id, "volunteer_id": volunteer_id,
+                                                  "planned_on": planned_on})
+        write_audit(cur, actor, "assign", "deliveries", delivery_id,
+                    before={"volunteer_id": delivery["volunteer_id"], "planned_on": delivery["planned_on"]},
+                    after={"volunteer_id": volunteer_id, "planned_on": planned_on})
+
+
+def advance_delivery(db: Database, actor: Actor, delivery_id: int, status: str, *,
+                     failure_reason: str | None = None, code: str | None = None,
+                     method: str | None = None) -> str:
+    """Move a delivery to `status`; its allocations follow. Returns the state reached.
+
+    A volunteer may take a delivery out, mark it delivered (and confirmed if the household's
+    code is read back right) or failed. Confirming by the association's word is for staff.
+    """
+    with db.transaction() as cur:
+        delivery = _delivery_for(cur, actor, delivery_id)
+        current = delivery["status"]
+        if (current, status) not in TRANSITIONS:
+            raise JesrError("distribution.error.delivery_state", status=current)
+        if status == "failed" and failure_reason not in FAILURE_REASONS:
+            raise JesrError("distribution.error.failure_reason")
+        if status == "confirmed":
+            method = method or ("household_code" if code else "association")
+            if method == "household_code":
+                if (code or "").strip() != (delivery["confirmation_code"] or ""):
+                    raise JesrError("distribution.error.wrong_code")
+            elif actor.role == "volunteer":
+                raise PermissionDenied()
+        if status == "cancelled" and actor.role == "volunteer":
+            raise PermissionDenied()
+        _set_status(cur, actor, delivery, status, failure_reason=failure_reason, method=method)
+        # A volunteer reading back the right code at the door delivers and confirms in one step.
+        if status == "delivered" and code:
+            if code.strip() != (delivery["confirmation_code"] or ""):
+                raise JesrError("distribution.error.wrong_code")
+            _set_status(cur, actor, dict(delivery, status="delivered"), "confirmed", method="household_code")
+            return "confirmed"
+    return status
+
+
+def _set_status(cur: Any, actor: Actor, delivery: dict[str, Any], status: str, *,
+                failure_reason: str | None = None, method: str | None = None) -> None:
+    cur.execute(Q.set_delivery_status, {"id": delivery["id"], "status": status, "failure_reason": failure_reason,
+                                        "confirmed_by": actor.user_id, "confirmation_method": method})
+    write_audit(cur, actor, "status", "deliveries", delivery["id"], before={"status": delivery["status"]},
+                after={"status": status, "failure_reason": failure_reason, "confirmation_method": method})
+    if status not in ALLOCATION_STATUS:
+        return
+    changed = cur.execute(Q.set_delivery_allocations_status, {"delivery_id": delivery["id"],
+                                                              "status": ALLOCATION_STATUS[status]}).fetchall()
+    for allocation_id, _ in changed:
+        write_audit(cur, actor, "status", "allocations", allocation_id, after={"status": ALLOCATION_STATUS[status],
+                                                                               "delivery_id": delivery["id"]})
+    if status in ("failed", "cancelled") and changed:
+        for (need_id,) in cur.execute(Q.reopen_needs, {"need_ids": sorted({n for _, n in changed})}).fetchall():
+            write_audit(cur, actor, "update", "needs", need_id, before={"status": "covered"},
+                        after={"status": "open"})
+    if status == "confirmed":
+        cur.execute(Q.mark_household_served, {"id": delivery["household_id"]})
+        write_audit(cur, actor, "served", "households", delivery["household_id"], after={"status": "served"})
+
+
+def get_confirmation_code(db: Database, actor: Actor, delivery_id: int) -> str:
+    """The code staff give the household (by SMS or on paper); volunteers never see it."""
+    if actor.role == "volunteer":
+        raise PermissionDenied()
+    cur = db.cursor()
+    try:
+        return str(_delivery_for(cur, actor, delivery_id)["confirmation_code"])
+    finally:
+        cur.close()
+
+
+def export_deliveries(db: Database, actor: Actor) -> pd.DataFrame:
+    return list_deliveries(db, actor, limit=10_000_000)

@@ -1,0 +1,241 @@
+"""Coverage and flow aggregates for the monitoring dashboard, exports and the public page.
+
+Every figure is computed by one grouped SQL query (sql/queries/monitoring.sql); only the
+aggregated rows (24 governorates, a few categories) come back to Python. Observers get
+the same tables with household counts under 5 suppressed (data_layer.monitoring.suppression).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from data_layer.core.actor import Actor
+from data_layer.core.errors import JesrError
+from data_layer.core.i18n import t
+from data_layer.monitoring.facts import ensure_facts_current
+from data_layer.monitoring.suppression import must_suppress, suppress_small_counts
+from data_layer.store.database import Database
+from data_layer.store.queries import Q
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters shared by every chart of the dashboard; None means "all"."""
+
+    campaign_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    governorate_code: str | None = None
+    category_code: str | None = None
+    country_code: str = "TN"
+
+    def params(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def key(self) -> tuple:
+        """A plain tuple, so cache wrappers can hash the filters."""
+        return dataclasses.astuple(self)
+
+    @classmethod
+    def from_key(cls, key: tuple) -> Filters:
+        return cls(*key)
+
+
+ALL = Filters()
+
+
+def _frame(db: Database, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    # DuckDB refuses parameters a query does not use, and not every query uses every filter.
+    used = {name: value for name, value in params.items() if f"${name}" in sql}
+    ensure_facts_current(db)
+    cur = db.cursor()
+    try:
+        return cur.execute(sql, used).df()
+    finally:
+        cur.close()
+
+
+def coverage_by_governorate(db: Database, filters: Filters = ALL) -> pd.DataFrame:
+    """One row per governorate (all of them, even empty): registered, served, coverage, per 10,000."""
+    # The facts hold no category: a category filter reads the base tables (slower, still one query).
+    query = Q.list_coverage_by_governorate if filters.category_code is None \
+        else Q.list_coverage_by_governorate_in_category
+    frame = _frame(db, query, filters.params())
+    for column in ("households_registered", "households_served", "population"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def coverage_totals(db: Database, filters: Filters = ALL) -> dict[str, Any]:
+    """Campaign-wide registered, served and coverage rate for the same filters."""
+    return summarise_coverage(coverage_by_governorate(db, filters))
+
+
+def summarise_coverage(frame: pd.DataFrame) -> dict[str, Any]:
+    """Totals of a per-governorate coverage frame (24 rows, so summing in Python is free)."""
+    registered = int(frame["households_registered"].sum())
+    served = int(frame["households_served"].sum())
+    return {"households_registered": registered, "households_served": served,
+            "coverage_rate": served / registered if registered else None,
+            "governorates_reached": int((frame["households_served"] > 0).sum())}
+
+
+def unmet_by_governorate_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
+    """Open needs not yet covered by allocations, per governorate, category and unit."""
+    frame = _frame(db, Q.list_unmet_by_category, filters.params())
+    frame["households_waiting"] = frame["households_waiting"].astype("int64")
+    return frame
+
+
+def unmet_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
+    """The same summed over governorates (a few rows: categories x units)."""
+    frame = unmet_by_governorate_category(db, filters)
+    if frame.empty:
+        return pd.DataFrame({"category_code": [], "unit": [], "unmet_quantity": []})
+    return (frame.groupby(["category_code", "unit"], as_index=False)["unmet_quantity"].sum()
+            .sort_values(["category_code", "unit"]).reset_index(drop=True))
+
+
+def flows_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
+    """Per category and unit: received, allocated and delivered quantities, value received."""
+    return _frame(db, Q.list_flows_by_category, filters.params())
+
+
+def flows_by_organisation(db: Database, filters: Filters = ALL) -> pd.DataFrame:
+    """Per association: value received, allocated and delivered (TND), households served."""
+    frame = _frame(db, Q.list_flows_by_organisation, filters.params())
+    frame["households_served"] = frame["households_served"].astype("int64")
+    return frame
+
+
+def volunteer_activity(db: Database, filters: Filters = ALL) -> pd.DataFrame:
+    """Per governorate: active volunteers, volunteers who delivered, deliveries and deliveries per volunteer."""
+    frame = _frame(db, Q.list_volunteer_activity, filters.params())
+    for column in ("volunteers_active", "volunteers_delivering", "deliveries_done"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def list_campaigns(db: Database) -> pd.DataFrame:
+    """Every campaign, newest first; dates as `datetime.date` (pandas would make them timestamps)."""
+    cur = db.cursor()
+    try:
+        frame = cur.execute(Q.list_campaigns).df()
+    finally:
+        cur.close()
+    for column in ("starts_on", "ends_on"):
+        frame[column] = pd.Series([v.date() for v in frame[column]], index=frame.index, dtype=object)
+    return frame
+
+
+# Which columns count households (suppressed under 5 for observers) and which are derived from them.
+SUPPRESSION_RULES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
+    "coverage": (["households_registered", "households_served"],
+                 {"coverage_rate": ["households_registered", "households_served"],
+                  "registered_per_10k": ["households_registered"]}),
+    "unmet_needs": (["households_waiting"], {"unmet_quantity": ["households_waiting"]}),
+    "flows_by_organisation": (["households_served"], {}),
+    "progress_governorates": (["households_registered", "households_served", "served_last_3_days"],
+                              {"target_households": ["households_registered"],
+                               "projected_at_deadline": ["households_served", "served_last_3_days"]}),
+}
+
+
+def for_actor(frame: pd.DataFrame, kind: str, actor: Actor | None) -> pd.DataFrame:
+    """The table as this actor may see it: observers (and the public) get small counts as "<5"."""
+    if kind in SUPPRESSION_RULES and must_suppress(actor):
+        counts, derived = SUPPRESSION_RULES[kind]
+        return suppress_small_counts(frame, counts, derived)
+    return frame
+
+
+# Stable English column layout of the coverage export (the command line keeps these names).
+COVERAGE_EXPORT_COLUMNS = ["governorate_code", "governorate_name", "population", "households_registered",
+                           "households_served", "coverage_rate", "registered_per_10k"]
+
+# HXL hashtags (hxlstandard.org) so humanitarian tools read the coverage table without a mapping.
+COVERAGE_HXL_TAGS = {
+    "governorate_code": "#adm1+code",
+    "governorate_name": "#adm1+name",
+    "population": "#population+total",
+    "households_registered": "#affected+hh+registered",
+    "households_served": "#reached+hh",
+    "coverage_rate": "#reached+hh+pct",
+    "registered_per_10k": "#affected+hh+per10k",
+}
+
+
+def coverage_export(db: Database, actor: Actor | None, filters: Filters = ALL, lang: str = "en") -> pd.DataFrame:
+    """The coverage table in its export layout (names in `lang`), suppressed for observers."""
+    return aggregate_export(db, actor, "coverage", filters, lang)
+
+
+# Aggregate kinds that can be exported as HXL.
+HXL_TAGS: dict[str, dict[str, str]] = {"coverage": COVERAGE_HXL_TAGS}
+
+
+def with_hxl_tags(frame: pd.DataFrame, tags: dict[str, str]) -> pd.DataFrame:
+    """The frame with the HXL hashtag row first, under the header (as HXL expects)."""
+    missing = [c for c in frame.columns if c not in tags]
+    if missing:
+        raise JesrError("error.export_no_hxl", value=", ".join(missing))
+    tag_row = pd.DataFrame([[tags[c] for c in frame.columns]], columns=frame.columns)
+    return pd.concat([tag_row, frame.astype(object)], ignore_index=True)
+
+
+# The aggregate tables offered as exports, in their stable English column layout.
+EXPORT_COLUMNS: dict[str, list[str]] = {
+    "coverage": COVERAGE_EXPORT_COLUMNS,
+    "unmet_needs": ["governorate_code", "category_code", "unit", "households_waiting", "unmet_quantity"],
+    "flows_by_category": ["category_code", "unit", "received_quantity", "allocated_quantity", "delivered_quantity",
+                          "received_value_tnd", "allocated_value_tnd", "delivered_value_tnd"],
+    "flows_by_organisation": ["organisation_code", "organisation_name", "donation_lines", "received_value_tnd",
+                              "allocated_value_tnd", "delivered_value_tnd", "households_served"],
+    "volunteer_activity": ["governorate_code", "volunteers_active", "volunteers_delivering", "deliveries_done",
+                           "deliveries_per_volunteer"],
+}
+
+
+def export_layout(kind: str, frame: pd.DataFrame, actor: Actor | None, lang: str = "en") -> pd.DataFrame:
+    """An aggregate frame in its export layout, with small counts suppressed for observers."""
+    out = frame.copy()
+    if kind == "coverage":
+        out["governorate_name"] = out[f"name_{lang}"]
+        out["coverage_rate"] = out["coverage_rate"].round(4)
+        out["registered_per_10k"] = out["registered_per_10k"].round(2)
+    if kind == "volunteer_activity":
+        out["deliveries_per_volunteer"] = out["deliveries_per_volunteer"].round(2)
+    return for_actor(out[EXPORT_COLUMNS[kind]].reset_index(drop=True), kind, actor)
+
+
+AGGREGATE_READERS = {
+    "coverage": coverage_by_governorate,
+    "unmet_needs": unmet_by_governorate_category,
+    "flows_by_category": flows_by_category,
+    "flows_by_organisation": flows_by_organisation,
+    "volunteer_activity": volunteer_activity,
+}
+
+
+def aggregate_export(db: Database, actor: Actor | None, kind: str, filters: Filters = ALL,
+                     lang: str = "en") -> pd.DataFrame:
+    """One aggregate table as exported (command line, public reuse)."""
+    return export_layout(kind, AGGREGATE_READERS[kind](db, filters), actor, lang)
+
+
+def translate_headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Column names in the reader's language, for files downloaded from pages."""
+    return frame.rename(columns={c: t(f"column.{c}", lang) for c in frame.columns})
+
+
+def translate_codes(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Category and unit codes as words in the reader's language (for tables shown on pages)."""
+    out = frame.copy()
+    for column, prefix in (("category_code", "category"), ("unit", "unit")):
+        if column in out.columns:
+            out[column] = out[column].map(lambda code, p=prefix: t(f"{p}.{code}", lang))
+    return out

@@ -1,0 +1,129 @@
+"""Dashboard facts (migration 0040): derived tables brought up to date before they are read.
+
+Writes do not touch them: every write is audited, and the audit log says which households
+changed. Before a dashboard query, `ensure_facts_current` (called by data_layer.monitoring.coverage) runs
+`refresh_facts` if anything was committed since the last refresh: it finds the households audited
+since the watermark (facts_state.audit_id), deletes and recomputes their fact rows and the rows
+of the stock lines they drew on, and moves the watermark, all in one transaction. Saves keep their
+speed and many saves are caught up in one pass; a reader never sees facts behind a commit.
+`facts_drift` recomputes every row from the base tables and counts the differences: the test
+suite runs it after every test that wrote, and `python -m data_layer facts` on a live file.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from data_layer.store.database import Database
+from data_layer.store.queries import Q
+
+# Fact table -> the SELECT that computes its rows for the pending households (or stock lines).
+HOUSEHOLD_FACTS: dict[str, str] = {
+    "fact_households": "select_fact_households",
+    "fact_waiting": "select_fact_waiting",
+    "fact_served_by": "select_fact_served_by",
+    "fact_deliveries_done": "select_fact_deliveries_done",
+}
+DONATION_FACTS: dict[str, str] = {"fact_stock_moves": "select_fact_stock_moves"}
+ALL_FACTS = frozenset(HOUSEHOLD_FACTS) | frozenset(DONATION_FACTS)
+# The fact tables each kind of audited write can change (kinds from list_audited_kinds_since).
+# A household's own row can change anything of it (governorate, campaign, status), unless the
+# household is new: then nothing else of it exists yet. Catching up one new household then
+# refreshes two tables instead of five (15 ms instead of 27 ms, measured at 10,000 households).
+FACTS_CHANGED_BY: dict[str, frozenset[str]] = {
+    "new_household": frozenset({"fact_households", "fact_waiting"}),
+    "households": ALL_FACTS,
+    "needs": frozenset({"fact_waiting"}),
+    "allocations": frozenset({"fact_waiting", "fact_stock_moves"}),
+    "deliveries": frozenset({"fact_households", "fact_served_by", "fact_deliveries_done"}),
+}
+
+
+def refresh_facts(cur: Any) -> None:
+    """In the caller's transaction: recompute the fact rows of everything audited since the watermark."""
+    audit_id = cur.execute(Q.get_facts_audit_id).fetchone()[0]
+    if audit_id is None:
+        stale = ALL_FACTS
+        cur.execute(Q.pend_all_households)
+    else:
+        kinds = [kind for (kind,) in cur.execute(Q.list_audited_kinds_since, {"audit_id": audit_id}).fetchall()]
+        stale = frozenset().union(*(FACTS_CHANGED_BY[kind] for kind in kinds))
+        if stale:
+            cur.execute(Q.pend_households_touched_since, {"audit_id": audit_id})
+    if stale:
+        if "fact_stock_moves" in stale:
+            cur.execute(Q.pend_donations_of_pending_households)
+        for tables, key, pending in ((HOUSEHOLD_FACTS, "household_id", "facts_pending_households"),
+                                     (DONATION_FACTS, "donation_id", "facts_pending_donations")):
+            for table, query in tables.items():
+                if table in stale:
+                    cur.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {pending})")
+                    cur.execute(f"INSERT INTO {table} {_select(query)}")
+        cur.execute(Q.clear_facts_pending)
+    cur.execute(Q.set_facts_audit_id)
+
+
+def _select(query: str) -> str:
+    return getattr(Q, query).rstrip().rstrip(";")
+
+
+def mark_facts_stale(cur: Any) -> None:
+    """For bulk loads that write no audit row per record: the next refresh rebuilds everything."""
+    cur.execute(Q.mark_facts_stale)
+
+
+def ensure_facts_current(db: Database) -> None:
+    """Refresh the facts if anything was committed since they were last found current.
+
+    Only this process writes the file (DuckDB), so when no transaction has committed through `db`
+    since the last check, nothing is asked of the database at all: dashboard reruns stay free."""
+    commits = db.commits  # read first: a commit racing this check makes the next call look again
+    if db.memo.get("facts_current_at_commit") == commits:
+        return
+    cur = db.cursor()
+    try:
+        behind = cur.execute(Q.count_unreflected_audit_rows).fetchone()[0] != 0
+    finally:
+        cur.close()
+    if behind:
+        with db.transaction() as cur:
+            refresh_facts(cur)
+    db.memo["facts_current_at_commit"] = commits
+
+
+def facts_drift(db: Database) -> dict[str, int]:
+    """Rows that differ, per fact table, between the stored facts and a recomputation from scratch."""
+    ensure_facts_current(db)  # facts not yet refreshed after a write are behind, not wrong
+    drift: dict[str, int] = {}
+    with db.write_lock:
+        cur = db.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            cur.execute(Q.pend_all_households)
+            cur.execute(Q.pend_all_donations)
+            for table, query in {**HOUSEHOLD_FACTS, **DONATION_FACTS}.items():
+                fresh = _select(query)
+                drift[table] = cur.execute(
+                    f"SELECT (SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL ({fresh})))"
+                    f" + (SELECT count(*) FROM (({fresh}) EXCEPT ALL SELECT * FROM {table}))").fetchone()[0]
+        finally:
+            cur.execute("ROLLBACK")
+            cur.close()
+    return drift
+
+
+def run_facts_command(db: Database, *, rebuild: bool) -> int:
+    """`facts [--rebuild]`: report rows out of step per fact table (exit 1 if any), after a rebuild if asked."""
+    if rebuild:
+        started = time.perf_counter()
+        with db.transaction() as cur:
+            mark_facts_stale(cur)
+            refresh_facts(cur)
+        print(f"Dashboard facts rebuilt in {time.perf_counter() - started:.1f} s.")
+    drift = facts_drift(db)
+    for table, rows in drift.items():
+        print(f"{table}: {'in step' if rows == 0 else f'{rows} differing rows'}")
+    if any(drift.values()):
+        print("Run `facts --rebuild` to recompute them.")
+        return 1
+    return 0

@@ -1,0 +1,18 @@
+"""The one way the app, the command line and the tests open a database ready for use."""
+
+from __future__ import annotations
+
+import os
+
+from data_layer.monitoring.facts import ensure_facts_current
+from data_layer.store.database import Database, connect
+from data_layer.store.migrations import apply_migrations
+
+
+def open_database(path: str | os.PathLike[str], *, read_only: bool = False) -> Database:
+    """Open (creating if needed) the database file and bring its schema and facts up to date."""
+    db = connect(path, read_only=read_only)
+    if not read_only:
+        apply_migrations(db)
+        ensure_facts_current(db)  # a database upgraded to 0040, or demo data: build them now
+    return db

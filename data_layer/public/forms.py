@@ -1,0 +1,195 @@
+"""What people send without an account: aid requests, volunteer offers and pledges.
+
+Each submission is validated by the same rules as the staff forms, must carry consent,
+passes the daily limits, and is saved with status 'submitted' for an association to
+verify. The sender gets a random reference. A national ID already on file gets the
+same answer as a new one (never "this ID exists"); the repeat goes to duplicate_reports
+for the organisers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from data_layer.core.actor import PUBLIC
+from data_layer.core.errors import FieldError, ValidationError
+from data_layer.core.i18n import area_name_column, normalise_lang
+from data_layer.core.validation import (
+    Reference,
+    _Collector,
+    clean_area,
+    clean_category,
+    clean_choice,
+    clean_household,
+    clean_phone,
+    clean_quantity,
+    clean_text,
+    clean_unit,
+    clean_volunteer,
+)
+from data_layer.monitoring.coverage import for_actor
+from data_layer.monitoring.suppression import shown_count
+from data_layer.public.consent import record_consent
+from data_layer.public.ratelimit import check_and_count, subject_keys
+from data_layer.registry.campaigns import active_campaign_id
+from data_layer.registry.households import insert_household_row
+from data_layer.registry.volunteers import insert_volunteer_row
+from data_layer.store.audit import write_audit
+from data_layer.store.database import Database
+from data_layer.store.queries import Q
+from data_layer.store.reference import get_reference
+
+# No 0/O or 1/I: references are read out over the phone.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+REFERENCE_PREFIX = {"request": "A", "volunteer": "V", "pledge": "P"}
+PLEDGE_DONOR_TYPES = ("individual", "company", "association")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the sender is shown: the reference and which form it was."""
+
+    reference: str
+    kind: str
+
+
+def new_reference(kind: str) -> str:
+    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{REFERENCE_PREFIX[kind]}-{body[:4]}-{body[4:]}"
+
+
+def _with_form_checks(clean: Any, consent_given: bool, extra: list[FieldError] | None = None) -> dict[str, Any]:
+    """Run a `clean_*` function and add the public form's own refusals to the same list."""
+    errors = list(extra or [])
+    record: dict[str, Any] = {}
+    try:
+        record = clean()
+    except ValidationError as exc:
+        errors = exc.errors + errors
+    if not consent_given:
+        errors.append(FieldError("consent", "public.error.consent_required"))
+    if errors:
+        raise ValidationError(errors)
+    return record
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or dt.datetime.now()
+
+
+def _insert_receipt(cur: Any, kind: str, lang: str, *, record_id: int | None,
+                    duplicate_report_id: int | None = None) -> str:
+    reference = new_reference(kind)
+    cur.execute(Q.insert_public_receipt, {"reference": reference, "kind": kind, "record_id": record_id,
+                                          "duplicate_report_id": duplicate_report_id, "lang": lang})
+    return reference
+
+
+def submit_aid_request(db: Database, raw: dict[str, Any], *, client: str, consent_given: bool, lang: str,
+                       now: dt.datetime | None = None) -> Receipt:
+    """A household registers itself; it waits as 'submitted' until an association verifies it."""
+    reference_data = get_reference(db)
+    missing_needs = [] if raw.get("needs") else [FieldError("needs", "public.error.need_required")]
+    record = _with_form_checks(lambda: clean_household(reference_data, dict(raw, notes=None)), consent_given,
+                               missing_needs)
+    lang, now = normalise_lang(lang), _now(now)
+    campaign_id = active_campaign_id(db)
+    with db.transaction() as cur:
+        check_and_count(cur, "request", client, subject_keys([record["national_id"], record["phone"]]), now)
+        existing = cur.execute(Q.find_households_by_national_id, {"national_id": record["national_id"]}).fetchall()
+        if existing:
+            # The same answer as a new request; only the organisers learn of the repeat.
+            cur.execute(Q.insert_duplicate_report, {
+                "national_id": record["national_id"], "existing_household_id": existing[0][0],
+                "attempted_by_org": None, "source": "self", "reason": "same_national_id"})
+            report_id = cur.execute(Q.get_last_duplicate_report_id,
+                                    {"national_id": record["national_id"]}).fetchone()[0]
+            write_audit(cur, PUBLIC, "refused_duplicate", "households", existing[0][0],
+                        after={"national_id": record["national_id"], "duplicate_report_id": report_id})
+            reference = _insert_receipt(cur, "request", lang, record_id=None, duplicate_report_id=report_id)
+            record_consent(cur, reference, "duplicate_reports", report_id, lang, now)
+        else:
+            household_id = insert_household_row(cur, PUBLIC, record, organisation_id=None, source="self",
+                                                status="submitted", campaign_id=campaign_id)
+            reference = _insert_receipt(cur, "request", lang, record_id=household_id)
+            record_consent(cur, reference, "households", household_id, lang, now)
+    return Receipt(reference, "request")
+
+
+def submit_volunteer_offer(db: Database, raw: dict[str, Any], *, client: str, consent_given: bool, lang: str,
+                           now: dt.datetime | None = None) -> Receipt:
+    """Someone offers transport or distribution; an association activates them after a check."""
+    reference_data = get_reference(db)
+    record = _with_form_checks(lambda: clean_volunteer(reference_data, raw), consent_given)
+    lang, now = normalise_lang(lang), _now(now)
+    with db.transaction() as cur:
+        check_and_count(cur, "volunteer", client, subject_keys([record["national_id"], record["phone"]]), now)
+        volunteer_id = insert_volunteer_row(cur, PUBLIC, record, organisation_id=None, status="submitted")
+        reference = _insert_receipt(cur, "volunteer", lang, record_id=volunteer_id)
+        record_consent(cur, reference, "volunteers", volunteer_id, lang, now)
+    return Receipt(reference, "volunteer")
+
+
+def clean_pledge(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
+    """A promise to give: what, how much, where, and how to reach the donor (the staff donation rules)."""
+    errs = _Collector()
+    category = clean_category(errs, ref, raw.get("category"))
+    record = {
+        "donor_name": clean_text(errs, "donor_name", raw.get("donor_name"), required=True),
+        "donor_type": clean_choice(errs, "donor_type", raw.get("donor_type"), PLEDGE_DONOR_TYPES, required=False,
+                                   default="individual"),
+        "phone": clean_phone(errs, raw.get("phone"), required=True),
+        "category_code": category.code if category else None,
+        "item": clean_text(errs, "item", raw.get("item"), required=False),
+        "quantity": clean_quantity(errs, raw.get("quantity"), category),
+        "unit": clean_unit(errs, raw.get("unit"), category),
+        "governorate_code": clean_area(errs, ref, raw.get("governorate")),
+        "delegation": clean_text(errs, "delegation", raw.get("delegation"), required=False),
+        "notes": clean_text(errs, "notes", raw.get("notes"), required=False, multiline=True),
+    }
+    record["item"] = record["item"] or record["category_code"]
+    errs.raise_if_any()
+    return record
+
+
+def submit_pledge(db: Database, raw: dict[str, Any], *, client: str, consent_given: bool, lang: str,
+                  now: dt.datetime | None = None) -> Receipt:
+    """A promise to give; an association accepts it and records the donation when it arrives."""
+    reference_data = get_reference(db)
+    record = _with_form_checks(lambda: clean_pledge(reference_data, raw), consent_given)
+    lang, now = normalise_lang(lang), _now(now)
+    campaign_id = active_campaign_id(db)
+    with db.transaction() as cur:
+        check_and_count(cur, "pledge", client, subject_keys([record["phone"]]), now)
+        values = dict(record, campaign_id=campaign_id)
+        pledge_id = cur.execute(Q.insert_pledge, values).fetchone()[0]
+        write_audit(cur, PUBLIC, "insert", "pledges", pledge_id, after=values)
+        reference = _insert_receipt(cur, "pledge", lang, record_id=pledge_id)
+        record_consent(cur, reference, "pledges", pledge_id, lang, now)
+    return Receipt(reference, "pledge")
+
+
+def transparency_totals(coverage: pd.DataFrame, volunteers: pd.DataFrame) -> dict[str, int | str]:
+    """Campaign-wide counts for the public page, each under 5 shown as "<5"."""
+    figures = {
+        "households_registered": int(coverage["households_registered"].sum()),
+        "households_served": int(coverage["households_served"].sum()),
+        "deliveries": int(volunteers["deliveries_done"].sum()),
+        "volunteers": int(volunteers["volunteers_active"].sum()),
+    }
+    return {name: shown_count(value, suppress=True) for name, value in figures.items()}
+
+
+def transparency_coverage(coverage: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per governorate: name, registered, served, coverage rate, small counts (and their rates) as "<5"."""
+    public = for_actor(coverage, "coverage", None)
+    return pd.DataFrame({
+        "governorate": public[area_name_column(lang)],
+        "registered": public["households_registered"],
+        "served": public["households_served"],
+        "coverage": [v if isinstance(v, str) or pd.isna(v) else f"{float(v):.0%}" for v in public["coverage_rate"]],
+    })

@@ -1,0 +1,156 @@
+"""Households in need and what they need: registration, duplicates, browsing, edits."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from data_layer.core.actor import Actor, organisation_scope
+from data_layer.core.errors import JesrError, NotFound, PermissionDenied
+from data_layer.core.validation import clean_household
+from data_layer.registry.campaigns import active_campaign_id
+from data_layer.store.audit import row_as_dict, write_audit
+from data_layer.store.database import Database
+from data_layer.store.queries import Q
+from data_layer.store.reference import get_reference
+
+PAGE_SIZE_MAX = 200
+
+
+class DuplicateHousehold(JesrError):
+    """The national ID is already registered; says only whether it was by the same association."""
+
+    code = "error.duplicate_household"
+
+    def __init__(self, same_organisation: bool, household_id: int | None) -> None:
+        super().__init__("error.duplicate_household_own" if same_organisation else "error.duplicate_household_other",
+                         id=household_id if same_organisation else None)
+        self.same_organisation = same_organisation
+        self.household_id = household_id if same_organisation else None
+
+
+def _require_entry_rights(actor: Actor) -> None:
+    if not actor.may_enter_records:
+        raise PermissionDenied()
+
+
+def register_household(db: Database, actor: Actor, raw: dict[str, Any], *, source: str = "association",
+                       status: str = "registered") -> int:
+    """Validate and save a household with its needs and audit rows; return its id.
+
+    A national ID already registered is refused, and the repeat is recorded for organisers.
+    """
+    if source != "self":
+        _require_entry_rights(actor)
+    record = clean_household(get_reference(db), raw)
+    organisation_id = actor.organisation_id if source != "self" else None
+    duplicate: DuplicateHousehold | None = None
+    with db.transaction() as cur:
+        existing = cur.execute(Q.find_households_by_national_id, {"national_id": record["national_id"]}).fetchall()
+        if existing:
+            first_id, first_org = existing[0][0], existing[0][1]
+            same = organisation_id is not None and first_org == organisation_id
+            cur.execute(Q.insert_duplicate_report, {
+                "national_id": record["national_id"], "existing_household_id": first_id,
+                "attempted_by_org": organisation_id, "source": source,
+                "reason": "same_national_id",
+            })
+            write_audit(cur, actor, "refused_duplicate", "households", first_id,
+                        after={"national_id": record["national_id"], "attempted_by_org": organisation_id})
+            duplicate = DuplicateHousehold(same, first_id)
+        else:
+            household_id = insert_household_row(cur, actor, record, organisation_id=organisation_id,
+                                                source=source, status=status,
+                                                campaign_id=active_campaign_id(db))
+    if duplicate is not None:
+        raise duplicate
+    return household_id
+
+
+def insert_household_row(cur: Any, actor: Actor, record: dict[str, Any], *, organisation_id: int | None,
+                         source: str, status: str, campaign_id: int | None) -> int:
+    """Insert one cleaned household and its needs, auditing each row (caller holds the transaction)."""
+    values = {k: record[k] for k in ("national_id", "full_name", "phone", "governorate_code", "delegation",
+                                     "address", "household_size", "vulnerabilities", "notes")}
+    values.update(organisation_id=organisation_id, source=source, status=status,
+                  created_by=actor.user_id, campaign_id=campaign_id)
+    household_id = cur.execute(Q.insert_household, values).fetchone()[0]
+    write_audit(cur, actor, "insert", "households", household_id, after=values)
+    for need in record["needs"]:
+        need_values = dict(need, household_id=household_id)
+        need_id = cur.execute(Q.insert_need, need_values).fetchone()[0]
+        write_audit(cur, actor, "insert", "needs", need_id, after=need_values)
+    return household_id
+
+
+def list_households(db: Database, actor: Actor, *, governorate_code: str | None = None,
+                    status: str | None = None, category: str | None = None, text: str | None = None,
+                    page: int = 1, page_size: int = 25) -> tuple[pd.DataFrame, int]:
+    """One page of the households the actor may see, and how many match in all."""
+    params = {
+        "organisation_id": organisation_scope(actor), "governorate_code": governorate_code or None,
+        "status": status or None, "category": category or None,
+        "text": (text or "").strip() or None,
+    }
+    page_size = max(1, min(page_size, PAGE_SIZE_MAX))
+    cur = db.cursor()
+    try:
+        total = cur.execute(Q.count_households_filtered, params).fetchone()[0]
+        frame = cur.execute(Q.list_households_page, dict(params, limit=page_size,
+                                                         offset=(max(page, 1) - 1) * page_size)).df()
+    finally:
+        cur.close()
+    return frame, int(total)
+
+
+def get_household(db: Database, actor: Actor, household_id: int) -> dict[str, Any]:
+    cur = db.cursor()
+    try:
+        row = row_as_dict(cur, Q.get_household, {"id": household_id})
+        if row is None:
+            raise NotFound()
+        scope = organisation_scope(actor)
+        if scope is not None and row["organisation_id"] != scope:
+            raise PermissionDenied()
+        row["needs"] = cur.execute(Q.list_needs_of_household, {"household_id": household_id}).df()
+    finally:
+        cur.close()
+    return row
+
+
+def update_household(db: Database, actor: Actor, household_id: int, raw: dict[str, Any]) -> None:
+    """Save edits to a household's own fields (needs are edited separately), audited before/after."""
+    _require_entry_rights(actor)
+    record = clean_household(get_reference(db), dict(raw, needs=None))
+    with db.transaction() as cur:
+        before = row_as_dict(cur, Q.get_household, {"id": household_id})
+        if before is None:
+            raise NotFound()
+        scope = organisation_scope(actor)
+        if scope is not None and before["organisation_id"] != scope:
+            raise PermissionDenied()
+        if record["national_id"] != before["national_id"]:
+            others = [r for r in cur.execute(Q.find_households_by_national_id,
+                                             {"national_id": record["national_id"]}).fetchall()
+                      if r[0] != household_id]
+            if others:
+                raise DuplicateHousehold(others[0][1] == before["organisation_id"], others[0][0])
+        values = {k: record[k] for k in ("national_id", "full_name", "phone", "governorate_code", "delegation",
+                                         "address", "household_size", "vulnerabilities", "notes")}
+        cur.execute(Q.update_household, dict(values, id=household_id))
+        after = row_as_dict(cur, Q.get_household, {"id": household_id})
+        write_audit(cur, actor, "update", "households", household_id, before=before, after=after)
+
+
+def set_household_status(db: Database, actor: Actor, household_id: int, status: str) -> None:
+    _require_entry_rights(actor)
+    with db.transaction() as cur:
+        before = row_as_dict(cur, Q.get_household, {"id": household_id})
+        if before is None:
+            raise NotFound()
+        scope = organisation_scope(actor)
+        if scope is not None and before["organisation_id"] != scope:
+            raise PermissionDenied()
+        cur.execute(Q.set_household_status, {"id": household_id, "status": status})
+        write_audit(cur, actor, "update", "households", household_id,
+                    before={"status": before["status"]}, after={"status": status})

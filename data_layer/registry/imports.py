@@ -1,0 +1,330 @@
+"""Importing households, donations and volunteers from CSV or XLSX.
+
+All or nothing by default: a file with any invalid row imports nothing, and the
+report lists each bad row's number, field and reason. With `skip_invalid` the
+valid rows are imported and the rejected ones are returned (the command line
+writes them beside the input). Every imported row is audited like a form entry.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from data_layer.core.actor import Actor
+from data_layer.core.columns import clean_household_columns
+from data_layer.core.errors import JesrError, PermissionDenied, ValidationError
+from data_layer.core.validation import clean_donation, clean_household, clean_volunteer
+from data_layer.registry.campaigns import active_campaign_id
+from data_layer.registry.donations import find_or_create_donor
+from data_layer.registry.spreadsheets import read_table
+from data_layer.store.audit import write_audit
+from data_layer.store.database import Database
+from data_layer.store.reference import get_reference
+
+COLUMNS: dict[str, list[str]] = {
+    "households": ["national_id", "full_name", "phone", "governorate", "delegation", "address",
+                   "household_size", "vulnerabilities", "needs", "notes"],
+    "donations": ["donor_name", "donor_type", "kind", "category", "item", "quantity", "unit", "value_tnd",
+                  "governorate", "delegation", "received_on"],
+    "volunteers": ["full_name", "national_id", "phone", "governorate", "services", "vehicle",
+                   "available_from", "available_to"],
+}
+REQUIRED: dict[str, set[str]] = {
+    "households": {"national_id", "full_name", "governorate", "household_size"},
+    "donations": {"category", "quantity", "governorate", "received_on"},
+    "volunteers": {"full_name", "phone", "governorate", "services", "available_from", "available_to"},
+}
+CLEANERS = {"households": clean_household, "donations": clean_donation, "volunteers": clean_volunteer}
+TEMPLATE_EXAMPLES: dict[str, dict[str, str]] = {
+    "households": {"national_id": "01234567", "full_name": "فاطمة بن علي", "phone": "+216 98 123 456",
+                   "governorate": "Sfax", "delegation": "Sfax Ville", "address": "نهج الحرية 12",
+                   "household_size": "5", "vulnerabilities": "elderly;lost_income",
+                   "needs": "food:2;hygiene:1", "notes": ""},
+    "donations": {"donor_name": "Société X", "donor_type": "company", "kind": "in_kind", "category": "food",
+                  "item": "قفة مواد غذائية", "quantity": "100", "unit": "basket", "value_tnd": "4500",
+                  "governorate": "تونس", "delegation": "Bab Souika", "received_on": "2020-05-16"},
+    "volunteers": {"full_name": "سامي الجبالي", "national_id": "", "phone": "22 333 444", "governorate": "TN-51",
+                   "services": "transport;distribution", "vehicle": "car", "available_from": "2020-05-15",
+                   "available_to": "2020-05-30"},
+}
+
+
+@dataclass
+class RowError:
+    row: int          # the line in the file (header is line 1)
+    field: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    total_rows: int
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rejected_rows: pd.DataFrame | None = None
+
+    @property
+    def rejected_count(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+class BadColumns(JesrError):
+    code = "error.import_columns"
+
+
+def template(kind: str) -> pd.DataFrame:
+    return pd.DataFrame([TEMPLATE_EXAMPLES[kind]], columns=COLUMNS[kind])
+
+
+def check_columns(kind: str, frame: pd.DataFrame) -> None:
+    if kind not in COLUMNS:
+        raise JesrError("error.import_kind", value=kind, choices=", ".join(COLUMNS))
+    columns = set(frame.columns)
+    missing = sorted(REQUIRED[kind] - columns)
+    unknown = sorted(columns - set(COLUMNS[kind]))
+    if missing or unknown:
+        raise BadColumns(missing=", ".join(missing) or "—", unknown=", ".join(unknown) or "—",
+                         expected=", ".join(COLUMNS[kind]))
+
+
+def validate_rows(db: Database, kind: str, frame: pd.DataFrame,
+                  progress: Callable[[float], None] | None = None) -> tuple[list[dict[str, Any]], list[int],
+                                                                             list[RowError]]:
+    """Clean every row; return the clean records, their file line numbers and the errors."""
+    cleaner = CLEANERS[kind]
+    reference = get_reference(db)
+    records: list[dict[str, Any]] = []
+    lines: list[int] = []
+    errors: list[RowError] = []
+    seen_ids: dict[str, int] = {}
+    total = len(frame)
+    for index, raw in enumerate(frame.to_dict("records")):
+        line = index + 2
+        try:
+            record = cleaner(reference, raw)
+        except ValidationError as exc:
+            errors.extend(RowError(line, e.field, e.code, e.params) for e in exc.errors)
+        else:
+            nid = record.get("national_id") if kind == "households" else None
+            if nid and nid in seen_ids:
+                errors.append(RowError(line, "national_id", "error.duplicate_in_file", {"line": seen_ids[nid]}))
+            else:
+                if nid:
+                    seen_ids[nid] = line
+                records.append(record)
+                lines.append(line)
+        if progress and total and index % 500 == 0:
+            progress(0.5 * index / total)
+    if kind == "households" and records:
+        on_file = _national_ids_on_file(db, [r["national_id"] for r in records])
+        kept_records, kept_lines = [], []
+        for record, line in zip(records, lines):
+            if record["national_id"] in on_file:
+                errors.append(RowError(line, "national_id", "error.duplicate_household_other", {}))
+            else:
+                kept_records.append(record)
+                kept_lines.append(line)
+        records, lines = kept_records, kept_lines
+    errors.sort(key=lambda e: e.row)
+    return records, lines, errors
+
+
+def _national_ids_on_file(db: Database, national_ids: list[str] | pa.Array) -> set[str]:
+    cur = db.cursor()
+    try:
+        wanted = pa.table({"national_id": national_ids})  # noqa: F841 - read by DuckDB
+        rows = cur.execute("SELECT DISTINCT h.national_id FROM households h JOIN wanted w USING (national_id) "
+                           "WHERE h.status NOT IN ('rejected', 'merged')").fetchall()
+    finally:
+        cur.close()
+    return {r[0] for r in rows}
+
+
+def validate_households(db: Database, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[RowError]]:
+    """Clean a households table column by column; return the clean rows (with their file line) and the errors.
+
+    Same rules, errors and order as validate_rows, without a Python call per row:
+    100,000 rows take well under a second instead of about eight.
+    """
+    cleaned = clean_household_columns(get_reference(db), frame)
+    errors = [RowError(row + 2, e.field, e.code, e.params) for row, errs in cleaned.errors.items() for e in errs]
+    # Columns as cleaned: text stays in Arrow, the rest are objects (letting pandas re-infer a dtype
+    # costs more than the cleaning).
+    rows = pd.DataFrame({name: pd.Series(pd.arrays.ArrowExtensionArray(values)) if isinstance(values, pa.Array)
+                         else pd.Series(values, dtype=object) for name, values in cleaned.values.items()})
+    rows.insert(0, "line", np.arange(2, len(rows) + 2))
+    rows = rows[cleaned.valid]
+    # A national ID repeated in the file: the first clean row keeps it. (Arrow's dictionary codes
+    # and NumPy find each ID's first row in a few ms; pandas' groupby took 12-33 ms.)
+    codes = pc.dictionary_encode(pa.array(rows["national_id"])).indices.to_numpy(zero_copy_only=False)
+    _, first_row = np.unique(codes, return_index=True)
+    lines = rows["line"].to_numpy()
+    first_line = lines[first_row[codes]]
+    repeated = lines != first_line
+    errors += [RowError(line, "national_id", "error.duplicate_in_file", {"line": first})
+               for line, first in zip(lines[repeated].tolist(), first_line[repeated].tolist())]
+    rows = rows[~repeated]
+    if len(rows):
+        # As Arrow: 100,000 IDs as Python strings took longer than the query.
+        on_file = rows["national_id"].isin(_national_ids_on_file(db, pa.array(rows["national_id"])))
+        errors += [RowError(line, "national_id", "error.duplicate_household_other", {})
+                   for line in rows.loc[on_file, "line"].tolist()]
+        rows = rows[~on_file]
+    errors.sort(key=lambda e: e.row)
+    return rows.reset_index(drop=True), errors
+
+
+def import_frame(db: Database, actor: Actor, kind: str, frame: pd.DataFrame, *, organisation_id: int | None = None,
+                 skip_invalid: bool = False, progress: Callable[[float], None] | None = None) -> ImportReport:
+    """Validate and import a table; nothing is written unless every row (or, with skip_invalid, each kept row) is valid."""
+    if not actor.may_enter_records:
+        raise PermissionDenied()
+    check_columns(kind, frame)
+    if actor.role == "association":
+        organisation_id = actor.organisation_id
+    if kind == "donations" and organisation_id is None:
+        raise JesrError("error.organisation_required")
+    report = ImportReport(kind=kind, total_rows=len(frame))
+    records: list[dict[str, Any]] | pd.DataFrame
+    if kind == "households":
+        records, report.errors = validate_households(db, frame)
+        if progress:
+            progress(0.5)
+    else:
+        records, _, report.errors = validate_rows(db, kind, frame, progress)
+    if report.errors:
+        bad_lines = sorted({e.row for e in report.errors})
+        rejected = frame.iloc[[line - 2 for line in bad_lines]].copy()
+        reasons: dict[int, list[str]] = {}
+        for e in report.errors:
+            reasons.setdefault(e.row, []).append(f"{e.field}: {e.code}")
+        rejected["error"] = ["; ".join(reasons[line]) for line in bad_lines]
+        rejected.insert(0, "line", bad_lines)
+        report.rejected_rows = rejected
+        if not skip_invalid:
+            return report
+    if len(records) == 0:
+        return report
+    campaign_id = active_campaign_id(db)
+    if progress:
+        progress(0.6)
+    with db.transaction() as cur:
+        if kind == "households":
+            _bulk_insert_households(cur, actor, records, organisation_id, campaign_id)
+        elif kind == "donations":
+            _bulk_insert_donations(cur, actor, records, organisation_id, campaign_id)
+        else:
+            _bulk_insert(cur, actor, "volunteers", "seq_volunteers", pd.DataFrame(
+                [dict(r, organisation_id=organisation_id, status="active", created_by=actor.user_id)
+                 for r in records]))
+        write_audit(cur, actor, "import", kind, None, after={"rows": len(records)})
+    report.imported = len(records)
+    if progress:
+        progress(1.0)
+    return report
+
+
+def import_file(db: Database, actor: Actor, kind: str, path: str | Path, **kwargs: Any) -> ImportReport:
+    return import_frame(db, actor, kind, read_table(path), **kwargs)
+
+
+def _reserve_ids(cur: Any, sequence: str, count: int) -> np.ndarray:
+    """Take `count` ids from a sequence in one statement."""
+    return cur.execute(f"SELECT nextval('{sequence}') AS id FROM range({int(count)})").fetchnumpy()["id"]
+
+
+def _bulk_insert(cur: Any, actor: Actor, table: str, sequence: str, frame: pd.DataFrame,
+                 same_for_all: dict[str, Any] | None = None) -> np.ndarray:
+    """Insert a DataFrame of rows in one statement and audit each row, in the caller's transaction.
+
+    Row-by-row inserts manage about 1,500 rows a second in DuckDB; one DataFrame insert
+    manages millions, which is what keeps a 100,000-row import interactive. The audit rows
+    are built by DuckDB too (to_json over the inserted rows), not by json.dumps per row.
+    Values `same_for_all` rows (who imported, for which campaign) go in as statement
+    parameters rather than as columns of 100,000 copies to convert.
+    """
+    same_for_all = same_for_all or {}
+    ids = _reserve_ids(cur, sequence, len(frame))
+    rows = frame.reset_index(drop=True)
+    rows.insert(0, "id", ids)
+    columns = ", ".join([*rows.columns, *same_for_all])
+    values = ", ".join([*rows.columns, *(f"${name}" for name in same_for_all)])
+    after = ", ".join([*(f"{c} := {c}" for c in frame.columns), *(f"{c} := ${c}" for c in same_for_all)])
+    # Arrow, not the DataFrame: DuckDB reads Python string objects one by one, Arrow buffers at once.
+    cur.register("import_rows", pa.Table.from_pandas(rows, preserve_index=False))
+    try:
+        cur.execute(f"INSERT INTO {table} ({columns}) SELECT {values} FROM import_rows", same_for_all)
+        cur.execute("INSERT INTO audit_log (user_id, username, action, table_name, record_id, after) "
+                    f"SELECT $user_id, $username, 'insert', $table_name, id, to_json(struct_pack({after})) "
+                    "FROM import_rows",
+                    {**same_for_all, "user_id": actor.user_id, "username": actor.username, "table_name": table})
+    finally:
+        cur.unregister("import_rows")
+    return ids
+
+
+def _bulk_insert_households(cur: Any, actor: Actor, rows: pd.DataFrame, organisation_id: int | None,
+                            campaign_id: int | None) -> None:
+    columns = ["national_id", "full_name", "phone", "governorate_code", "delegation", "address",
+               "household_size", "vulnerabilities", "notes"]
+    frame = rows[columns].copy()
+    frame["household_size"] = frame["household_size"].astype("int64")
+    ids = _bulk_insert(cur, actor, "households", "seq_households", frame, {
+        "organisation_id": organisation_id, "source": "import", "status": "registered",
+        "created_by": actor.user_id, "campaign_id": campaign_id})
+    needs = _needs_rows(ids, rows["needs"].to_numpy())
+    if len(needs):
+        _bulk_insert(cur, actor, "needs", "seq_needs", needs)
+
+
+def _needs_rows(household_ids: np.ndarray, needs: np.ndarray) -> pd.DataFrame:
+    """One row per need, in household order. Rows with the same needs cell share one cleaned
+    list, so the lists are flattened once per distinct cell and gathered with NumPy."""
+    codes, first_rows = pd.factorize(np.fromiter(map(id, needs), dtype=np.int64, count=len(needs)))
+    distinct = [needs[i] for i in pd.Series(np.arange(len(needs))).groupby(codes).first().to_numpy()]
+    counts = np.array([len(n) for n in distinct], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    flat = [need for n in distinct for need in n]
+    per_row = counts[codes]
+    total = int(per_row.sum())
+    if total == 0:
+        return pd.DataFrame()
+    out_start = np.repeat(np.cumsum(per_row) - per_row, per_row)
+    gather = np.arange(total) - out_start + np.repeat(starts[codes], per_row)
+    table = pd.DataFrame({"category_code": [n["category_code"] for n in flat],
+                          "quantity": [float(n["quantity"]) for n in flat],
+                          "unit": [n["unit"] for n in flat], "urgency": [n["urgency"] for n in flat]})
+    out = table.iloc[gather].reset_index(drop=True)
+    out.insert(0, "household_id", np.repeat(household_ids, per_row))
+    return out
+
+
+def _bulk_insert_donations(cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int,
+                           campaign_id: int | None) -> None:
+    donor_ids: dict[tuple[str, str], int] = {}
+    rows = []
+    for record in records:
+        key = (record["donor_name"], record["donor_type"])
+        if key not in donor_ids:
+            donor_ids[key] = find_or_create_donor(cur, actor, record["donor_name"], record["donor_type"],
+                                                  record["donor_phone"])
+        row = {k: record[k] for k in ("kind", "category_code", "item", "unit", "governorate_code", "delegation",
+                                      "storage_location", "received_on", "notes")}
+        row.update(quantity=float(record["quantity"]),
+                   value_tnd=None if record["value_tnd"] is None else float(record["value_tnd"]),
+                   donor_id=donor_ids[key], organisation_id=organisation_id, campaign_id=campaign_id,
+                   created_by=actor.user_id)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in ("campaign_id", "created_by"):
+        frame[column] = frame[column].astype("Int64")
+    _bulk_insert(cur, actor, "donations", "seq_donations", frame)

@@ -1,0 +1,95 @@
+"""The one DuckDB connection per database file, and explicit write transactions.
+
+DuckDB lets a single process open the file; inside it we hand out a cursor per
+call. Writes are serialised by one lock per database: DuckDB's optimistic
+concurrency does not catch write skew (two inserts against the same stock line),
+so the rules that span rows only hold if writes run one at a time.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from data_layer.core.errors import ConflictError, DatabaseBusyError
+
+DEFAULT_DB_PATH = "data/jesr.duckdb"
+
+
+def database_path_from_env() -> str:
+    return os.environ.get("JESR_DB", DEFAULT_DB_PATH)
+
+
+@dataclass
+class Database:
+    """A DuckDB file opened by this process, with the lock that serialises its writes."""
+
+    path: str
+    conn: duckdb.DuckDBPyConnection
+    write_lock: threading.RLock = field(default_factory=threading.RLock)
+    # Small, rarely changing lookups (areas, categories) kept with the connection.
+    memo: dict = field(default_factory=dict)
+    # Write transactions committed through this object: only this process can write the file.
+    commits: int = 0
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.conn.cursor()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: all of it is committed, or none of it."""
+        with self.write_lock:
+            cur = self.conn.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    yield cur
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+                try:
+                    cur.execute("COMMIT")
+                except duckdb.TransactionException as exc:
+                    raise ConflictError(str(exc)) from exc
+                self.commits += 1
+            except duckdb.TransactionException as exc:
+                if "Conflict" in str(exc):
+                    raise ConflictError(str(exc)) from exc
+                raise
+            finally:
+                cur.close()
+
+
+# A big import's commit would otherwise also checkpoint the whole file (half a second of a
+# 100,000-row import); its rows are safe in the write-ahead log at commit all the same, and
+# DuckDB checkpoints once the log passes this size, or at close.
+# Without optimistic writes, an append of more than a row group (122,880 rows) is not compressed
+# and written to the file while the transaction runs; it goes to the log at commit like any other,
+# and is compressed once, by the next checkpoint. A 100,000-household import (480,000 rows with
+# needs and audit) took 1.04-1.11 s instead of 1.41-1.42 s, and with the checkpoint that follows
+# 1.66 s instead of 1.90 s in all; its log is 89 MB instead of 20 MB (replayed in 0.95 s instead
+# of 0.50 s after a crash). The append waits in memory until its commit: the importing process's
+# peak was the same, building the 1,000,000-household demo peaked at 1.76 GB instead of 1.47 GB.
+CONNECTION_CONFIG = {"checkpoint_threshold": "128MB", "enable_optimistic_write": False}
+
+
+def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> Database:
+    """Open (creating if needed) the database file, as it is: no migration, no facts."""
+    db_path = Path(path)
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = duckdb.connect(str(db_path), read_only=read_only, config=CONNECTION_CONFIG)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusyError(str(db_path)) from exc
+        raise
+    return Database(path=str(db_path), conn=conn)

@@ -1,0 +1,88 @@
+"""Named SQL blocks from sql/queries/*.sql, aiosql style, each with its declared result shape.
+
+A block starts with `-- name: verb_noun SHAPE`, then a comment line that documents it, then the
+SQL with `$name` parameters. SHAPE says what `run` gives back, so call sites never pick rows
+or columns by position:
+
+    :one     the first row as a dict keyed by column name, or None
+    :scalar  the first column of the first row, or None
+    :rows    every row as a dict keyed by column name
+    :frame   a pandas DataFrame
+    :exec    nothing (writes)
+
+`Q.list_households` is the SQL text, for the few callers that compose it (exports, COPY).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+QUERIES_DIR = Path(__file__).resolve().parents[2] / "sql" / "queries"
+SHAPES = ("one", "scalar", "rows", "frame", "exec")
+_NAME_LINE = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)(?:[ \t]+:([a-z]+))?[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    sql: str
+    shape: str
+    source: str
+
+
+def load_queries(directory: Path = QUERIES_DIR) -> dict[str, Query]:
+    queries: dict[str, Query] = {}
+    for path in sorted(directory.rglob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        parts = _NAME_LINE.split(text)
+        # parts: [preamble, name1, shape1, body1, name2, shape2, body2, ...]
+        for name, shape, body in zip(parts[1::3], parts[2::3], parts[3::3]):
+            source = str(path.relative_to(directory))
+            if name in queries:
+                raise RuntimeError(f"query {name!r} is defined twice (second in {source})")
+            shape = shape or "exec"
+            if shape not in SHAPES:
+                raise RuntimeError(f"query {name!r} in {source} has shape :{shape}; use one of {SHAPES}")
+            queries[name] = Query(name, body.strip(), shape, source)
+    return queries
+
+
+class _Queries:
+    def __init__(self) -> None:
+        self.by_name = load_queries()
+
+    def __getattr__(self, name: str) -> str:
+        return self.get(name).sql
+
+    def get(self, name: str) -> Query:
+        try:
+            return self.by_name[name]
+        except KeyError:
+            raise AttributeError(f"no query named {name!r} in sql/queries") from None
+
+
+Q = _Queries()
+
+
+def _as_dicts(cursor: Any, rows: list[tuple]) -> list[dict[str, Any]]:
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in rows]
+
+
+def run(cursor: Any, name: str, params: dict[str, Any] | None = None) -> Any:
+    """Execute the named query on `cursor` and return its result in the declared shape."""
+    query = Q.get(name)
+    result = cursor.execute(query.sql, params) if params is not None else cursor.execute(query.sql)
+    if query.shape == "exec":
+        return None
+    if query.shape == "frame":
+        return result.df()
+    if query.shape == "scalar":
+        row = result.fetchone()
+        return None if row is None else row[0]
+    if query.shape == "one":
+        row = result.fetchone()
+        return None if row is None else _as_dicts(result, [row])[0]
+    return _as_dicts(result, result.fetchall())
