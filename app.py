@@ -1,4 +1,5 @@
 """Jesr — the router and the frame: page config, language, login, then the pages of the user's role."""
+
 import streamlit as st
 
 from data_layer.core.i18n import t

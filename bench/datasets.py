@@ -1,4 +1,5 @@
 """Benchmark inputs: demo databases of a given size and a households CSV to import."""
+
 from __future__ import annotations
 
 import shutil
@@ -15,15 +16,56 @@ WORK = Path(__file__).resolve().parent / "work"
 SEED = 2020
 
 # Governorates written the ways people write them: ISO code, French and Arabic names.
-GOVERNORATE_SPELLINGS = ["TN-11", "Tunis", "تونس", "Sfax", "صفاقس", "TN-61", "Sousse", "سوسة", "Ariana", "أريانة",
-                         "Nabeul", "نابل", "Kairouan", "القيروان", "Gabès", "قابس", "Bizerte", "بنزرت", "Ben Arous",
-                         "بن عروس", "TN-51", "Monastir", "Médenine", "TN-83"]
+GOVERNORATE_SPELLINGS = [
+    "TN-11",
+    "Tunis",
+    "تونس",
+    "Sfax",
+    "صفاقس",
+    "TN-61",
+    "Sousse",
+    "سوسة",
+    "Ariana",
+    "أريانة",
+    "Nabeul",
+    "نابل",
+    "Kairouan",
+    "القيروان",
+    "Gabès",
+    "قابس",
+    "Bizerte",
+    "بنزرت",
+    "Ben Arous",
+    "بن عروس",
+    "TN-51",
+    "Monastir",
+    "Médenine",
+    "TN-83",
+]
 FIRST = ["محمد", "فاطمة", "أحمد", "عائشة", "سامي", "نجلاء", "Mohamed", "Sonia", "Karim", "Nadia", "Imen", "Hichem"]
 LAST = ["بن علي", "الطرابلسي", "الجبالي", "Ben Ahmed", "Trabelsi", "Jlassi", "Gharbi", "Mejri", "Ayari"]
-NEEDS = ["food:2", "food:1;hygiene:1", "medicine:1", "cash:100", "food:3;clothes:1:bag", "hygiene:2:piece",
-         "cash:50;food:1", "", "services:1:session", "food:2;medicine:2;hygiene:1"]
-VULNERABILITIES = ["", "", "elderly", "lost_income", "elderly;lost_income", "disability", "single_parent;lost_income",
-                   "chronic_illness"]
+NEEDS = [
+    "food:2",
+    "food:1;hygiene:1",
+    "medicine:1",
+    "cash:100",
+    "food:3;clothes:1:bag",
+    "hygiene:2:piece",
+    "cash:50;food:1",
+    "",
+    "services:1:session",
+    "food:2;medicine:2;hygiene:1",
+]
+VULNERABILITIES = [
+    "",
+    "",
+    "elderly",
+    "lost_income",
+    "elderly;lost_income",
+    "disability",
+    "single_parent;lost_income",
+    "chronic_illness",
+]
 
 
 def build_database(households: int) -> tuple[Path, float]:
@@ -63,23 +105,34 @@ def households_csv(rows: int, seed: int = SEED) -> Path:
     prefix = pd.Series(rng.choice(np.array(["2", "5", "9", "4"]), rows))
     phone_style = rng.integers(0, 4, rows)
     local = prefix + digits
-    phone = np.where(phone_style == 0, local, np.where(phone_style == 1, "+216" + local,
-                     np.where(phone_style == 2, "+216 " + local.str[:2] + " " + local.str[2:5] + " " + local.str[5:],
-                              "")))
-    frame = pd.DataFrame({
-        "national_id": national_ids,
-        "full_name": pd.Series(rng.choice(FIRST, rows)) + " " + pd.Series(rng.choice(LAST, rows)),
-        "phone": phone,
-        "governorate": rng.choice(GOVERNORATE_SPELLINGS, rows),
-        "delegation": pd.Series(rng.choice(["Centre", "Nord", "Sud", "المدينة"], rows)) + " "
-        + pd.Series(rng.integers(1, 12, rows)).astype(str),
-        "address": "نهج " + pd.Series(rng.integers(1, 400, rows)).astype(str) + " عدد "
-        + pd.Series(rng.integers(1, 90, rows)).astype(str),
-        "household_size": rng.integers(1, 12, rows).astype(str),
-        "vulnerabilities": rng.choice(VULNERABILITIES, rows),
-        "needs": rng.choice(NEEDS, rows),
-        "notes": np.where(rng.random(rows) < 0.1, "أولوية", ""),
-    })
+    phone = np.where(
+        phone_style == 0,
+        local,
+        np.where(
+            phone_style == 1,
+            "+216" + local,
+            np.where(phone_style == 2, "+216 " + local.str[:2] + " " + local.str[2:5] + " " + local.str[5:], ""),
+        ),
+    )
+    frame = pd.DataFrame(
+        {
+            "national_id": national_ids,
+            "full_name": pd.Series(rng.choice(FIRST, rows)) + " " + pd.Series(rng.choice(LAST, rows)),
+            "phone": phone,
+            "governorate": rng.choice(GOVERNORATE_SPELLINGS, rows),
+            "delegation": pd.Series(rng.choice(["Centre", "Nord", "Sud", "المدينة"], rows))
+            + " "
+            + pd.Series(rng.integers(1, 12, rows)).astype(str),
+            "address": "نهج "
+            + pd.Series(rng.integers(1, 400, rows)).astype(str)
+            + " عدد "
+            + pd.Series(rng.integers(1, 90, rows)).astype(str),
+            "household_size": rng.integers(1, 12, rows).astype(str),
+            "vulnerabilities": rng.choice(VULNERABILITIES, rows),
+            "needs": rng.choice(NEEDS, rows),
+            "notes": np.where(rng.random(rows) < 0.1, "أولوية", ""),
+        }
+    )
     WORK.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False)
     return path

@@ -1,4 +1,5 @@
 """Measurements run inside the benchmark process: the dashboard under AppTest, data entry, allocation, import."""
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,13 @@ def page_render(db_path: Path, organiser: Actor, warm_runs: int = 5) -> dict[str
     st.cache_resource.clear()  # closes nothing by itself: the bench closes the file through its own handle
     st.cache_data.clear()
     # Warm: the fastest rerun (other work on the machine only adds time); every run is kept in the results.
-    return {"cold_s": cold, "warm_s": min(warm), "warm_median_s": statistics.median(warm), "warm_runs": warm,
-            "metrics_shown": shown}
+    return {
+        "cold_s": cold,
+        "warm_s": min(warm),
+        "warm_median_s": statistics.median(warm),
+        "warm_runs": warm,
+        "metrics_shown": shown,
+    }
 
 
 def data_entry(db: Database, association: Actor, saves: int = 200, seed: int = 5) -> dict[str, Any]:
@@ -63,10 +69,18 @@ def data_entry(db: Database, association: Actor, saves: int = 200, seed: int = 5
     rng = np.random.default_rng(seed)
     times = []
     for i in range(saves):
-        raw = {"national_id": f"0{9_000_000 + i:07d}", "full_name": "فاطمة بن علي", "phone": f"9{rng.integers(0, 10**7):07d}",
-               "governorate": "Tunis", "delegation": "Bab Bhar", "address": "نهج الحرية 12",
-               "household_size": str(int(rng.integers(1, 9))), "vulnerabilities": "elderly;lost_income",
-               "needs": "food:2;hygiene:1", "notes": ""}
+        raw = {
+            "national_id": f"0{9_000_000 + i:07d}",
+            "full_name": "فاطمة بن علي",
+            "phone": f"9{rng.integers(0, 10**7):07d}",
+            "governorate": "Tunis",
+            "delegation": "Bab Bhar",
+            "address": "نهج الحرية 12",
+            "household_size": str(int(rng.integers(1, 9))),
+            "vulnerabilities": "elderly;lost_income",
+            "needs": "food:2;hygiene:1",
+            "notes": "",
+        }
         started = time.perf_counter()
         register_household(db, association, raw)
         times.append(time.perf_counter() - started)
@@ -74,8 +88,13 @@ def data_entry(db: Database, association: Actor, saves: int = 200, seed: int = 5
     started = time.perf_counter()
     ensure_facts_current(db)
     catch_up = time.perf_counter() - started
-    return {"saves": saves, "median_s": statistics.median(times), "p95_s": float(np.percentile(times, 95)),
-            "max_s": max(times), "facts_catch_up_s": catch_up}
+    return {
+        "saves": saves,
+        "median_s": statistics.median(times),
+        "p95_s": float(np.percentile(times, 95)),
+        "max_s": max(times),
+        "facts_catch_up_s": catch_up,
+    }
 
 
 def allocation(db: Database, organiser: Actor) -> dict[str, Any]:
@@ -91,9 +110,12 @@ def allocation(db: Database, organiser: Actor) -> dict[str, Any]:
     started = time.perf_counter()
     suggestion = suggest_allocations(db, organiser)
     seconds = time.perf_counter() - started
-    return {"open_needs": int(open_needs), "needs_considered": int(len(suggestion.needs)),
-            "allocations_proposed": int(len(suggestion.allocations)) if hasattr(suggestion, "allocations") else None,
-            "seconds": seconds}
+    return {
+        "open_needs": int(open_needs),
+        "needs_considered": int(len(suggestion.needs)),
+        "allocations_proposed": int(len(suggestion.allocations)) if hasattr(suggestion, "allocations") else None,
+        "seconds": seconds,
+    }
 
 
 def import_rate(source_db: Path, csv_path: Path, repeat: int = 3) -> dict[str, Any]:
@@ -122,8 +144,11 @@ def import_rate(source_db: Path, csv_path: Path, repeat: int = 3) -> dict[str, A
             ensure_facts_current(db)
             catch_ups.append(time.perf_counter() - started)
             cur = db.cursor()
-            audited = cur.execute("SELECT count(*) FROM audit_log WHERE action = 'insert' AND table_name = "
-                                  "'households' AND username = $u", {"u": SYSTEM.username}).fetchone()[0]
+            audited = cur.execute(
+                "SELECT count(*) FROM audit_log WHERE action = 'insert' AND table_name = "
+                "'households' AND username = $u",
+                {"u": SYSTEM.username},
+            ).fetchone()[0]
             # The work an import leaves for later: compressing its logged rows into the file, which
             # DuckDB does once the log passes 128 MB, or at close.
             started = time.perf_counter()
@@ -136,10 +161,18 @@ def import_rate(source_db: Path, csv_path: Path, repeat: int = 3) -> dict[str, A
         if report.errors or report.imported != rows:
             raise RuntimeError(f"import refused rows: {report.errors[:5]}")
     seconds, parse_s = min(runs), min(parse)
-    return {"rows": rows, "seconds": seconds, "runs_s": runs, "rows_per_s": rows / seconds, "parse_s": parse_s,
-            "over_parse": seconds / parse_s, "households_audited": int(audited),
-            "facts_catch_up_s": min(catch_ups), "checkpoint_after_s": min(checkpoints),
-            **import_phases_and_floor(source_db, csv_path)}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "runs_s": runs,
+        "rows_per_s": rows / seconds,
+        "parse_s": parse_s,
+        "over_parse": seconds / parse_s,
+        "households_audited": int(audited),
+        "facts_catch_up_s": min(catch_ups),
+        "checkpoint_after_s": min(checkpoints),
+        **import_phases_and_floor(source_db, csv_path),
+    }
 
 
 def import_phases_and_floor(source_db: Path, csv_path: Path) -> dict[str, dict[str, float]]:
@@ -166,9 +199,15 @@ def import_phases_and_floor(source_db: Path, csv_path: Path) -> dict[str, dict[s
         path.unlink(missing_ok=True)
     if errors:
         raise RuntimeError(f"import refused rows: {errors[:5]}")
-    return {"phases_s": {"read": read - started, "validate": validated - read, "insert_and_audit": written - validated,
-                         "commit": committed - written},
-            "write_floor_s": import_write_floor(source_db, rows)}
+    return {
+        "phases_s": {
+            "read": read - started,
+            "validate": validated - read,
+            "insert_and_audit": written - validated,
+            "commit": committed - written,
+        },
+        "write_floor_s": import_write_floor(source_db, rows),
+    }
 
 
 class _WithoutAuditRows:
@@ -203,8 +242,11 @@ def _bare_copy(source_db: Path, name: str) -> Path:
         con.execute("CREATE SEQUENCE seq_households; CREATE SEQUENCE seq_needs; CREATE SEQUENCE seq_audit")
         for table in ("households", "needs", "audit_log"):
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM source.main.{table} LIMIT 0")
-            defaults = con.execute("SELECT column_name, column_default FROM duckdb_columns() WHERE database_name = "
-                                   "'source' AND table_name = ? AND column_default IS NOT NULL", [table]).fetchall()
+            defaults = con.execute(
+                "SELECT column_name, column_default FROM duckdb_columns() WHERE database_name = "
+                "'source' AND table_name = ? AND column_default IS NOT NULL",
+                [table],
+            ).fetchall()
             for column, default in defaults:
                 con.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {default}")
         con.execute("DETACH source")

@@ -10,6 +10,7 @@ The naive pandas variant is what a page without a database engine does: SELECT t
 columns of each base table into DataFrames, then join and group in pandas. For reference, the
 same pandas grouping over the fact tables is timed too (it is not the target's baseline).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,45 +26,109 @@ from data_layer.monitoring.coverage import ALL
 from data_layer.store.database import Database
 from data_layer.store.queries import Q
 
-DASHBOARD_QUERIES = ["list_coverage_by_governorate", "list_unmet_by_category", "list_flows_by_category",
-                     "list_flows_by_organisation", "list_volunteer_activity", "list_campaigns"]
+DASHBOARD_QUERIES = [
+    "list_coverage_by_governorate",
+    "list_unmet_by_category",
+    "list_flows_by_category",
+    "list_flows_by_organisation",
+    "list_volunteer_activity",
+    "list_campaigns",
+]
 # The columns the dashboard queries read, per table (the SQLite copy and the pandas loads hold these).
 COLUMNS: dict[str, list[str]] = {
     "areas": ["code", "name_ar", "name_fr", "name_en", "population", "country_code"],
     "categories": ["code", "sort_order"],
     "organisations": ["id", "code", "name", "kind"],
-    "campaigns": ["id", "name", "country_code", "starts_on", "ends_on", "target_households", "target_value_tnd",
-                  "is_active"],
+    "campaigns": [
+        "id",
+        "name",
+        "country_code",
+        "starts_on",
+        "ends_on",
+        "target_households",
+        "target_value_tnd",
+        "is_active",
+    ],
     "households": ["id", "governorate_code", "status", "campaign_id", "created_at"],
     "needs": ["id", "household_id", "category_code", "quantity", "unit", "status"],
-    "donations": ["id", "organisation_id", "governorate_code", "category_code", "unit", "quantity", "value_tnd",
-                  "status", "campaign_id", "received_on"],
-    "allocations": ["id", "donation_id", "need_id", "household_id", "delivery_id", "quantity", "status",
-                    "created_at"],
-    "deliveries": ["id", "household_id", "organisation_id", "volunteer_id", "status", "confirmed_at",
-                   "delivered_at"],
+    "donations": [
+        "id",
+        "organisation_id",
+        "governorate_code",
+        "category_code",
+        "unit",
+        "quantity",
+        "value_tnd",
+        "status",
+        "campaign_id",
+        "received_on",
+    ],
+    "allocations": ["id", "donation_id", "need_id", "household_id", "delivery_id", "quantity", "status", "created_at"],
+    "deliveries": ["id", "household_id", "organisation_id", "volunteer_id", "status", "confirmed_at", "delivered_at"],
     "volunteers": ["id", "governorate_code", "status", "available_from", "available_to"],
 }
 FACT_COLUMNS: dict[str, list[str]] = {
-    "fact_households": ["household_id", "governorate_code", "campaign_id", "created_on", "served",
-                        "first_confirmed_on"],
-    "fact_waiting": ["household_id", "governorate_code", "campaign_id", "created_on", "category_code", "unit",
-                     "unmet_quantity"],
+    "fact_households": [
+        "household_id",
+        "governorate_code",
+        "campaign_id",
+        "created_on",
+        "served",
+        "first_confirmed_on",
+    ],
+    "fact_waiting": [
+        "household_id",
+        "governorate_code",
+        "campaign_id",
+        "created_on",
+        "category_code",
+        "unit",
+        "unmet_quantity",
+    ],
     "fact_stock_moves": ["donation_id", "governorate_code", "allocated_on", "allocated", "delivered"],
     "fact_served_by": ["household_id", "organisation_id", "confirmed_on", "governorate_code", "campaign_id"],
     "fact_deliveries_done": ["household_id", "volunteer_id", "done_on", "campaign_id", "deliveries"],
 }
-DATE_COLUMNS = {"created_at", "confirmed_at", "delivered_at", "received_on", "starts_on", "ends_on", "available_from",
-                "available_to", "created_on", "first_confirmed_on", "allocated_on", "confirmed_on", "done_on"}
+DATE_COLUMNS = {
+    "created_at",
+    "confirmed_at",
+    "delivered_at",
+    "received_on",
+    "starts_on",
+    "ends_on",
+    "available_from",
+    "available_to",
+    "created_on",
+    "first_confirmed_on",
+    "allocated_on",
+    "confirmed_on",
+    "done_on",
+}
 DECIMAL_COLUMNS = {"quantity", "value_tnd", "target_value_tnd", "unmet_quantity", "allocated", "delivered"}
 # The ids first: a real SQLite schema has them as primary keys, and without them SQLite joins the
 # per-line allocation totals to donations by a nested scan (126 s at 1M instead of 2 s).
 SQLITE_INDEXES = [
-    "households(id)", "needs(id)", "donations(id)", "volunteers(id)", "deliveries(id)",
-    "households(governorate_code)", "households(status)", "needs(household_id)", "needs(status, category_code)",
-    "deliveries(household_id)", "deliveries(status)", "deliveries(volunteer_id)", "allocations(need_id)",
-    "allocations(donation_id)", "allocations(delivery_id)", "allocations(household_id)", "donations(organisation_id)",
-    "donations(status)", "volunteers(governorate_code)", "areas(code)", "organisations(id)",
+    "households(id)",
+    "needs(id)",
+    "donations(id)",
+    "volunteers(id)",
+    "deliveries(id)",
+    "households(governorate_code)",
+    "households(status)",
+    "needs(household_id)",
+    "needs(status, category_code)",
+    "deliveries(household_id)",
+    "deliveries(status)",
+    "deliveries(volunteer_id)",
+    "allocations(need_id)",
+    "allocations(donation_id)",
+    "allocations(delivery_id)",
+    "allocations(household_id)",
+    "donations(organisation_id)",
+    "donations(status)",
+    "volunteers(governorate_code)",
+    "areas(code)",
+    "organisations(id)",
 ]
 
 
@@ -99,10 +164,12 @@ def port_to_sqlite(sql: str) -> str:
     sql = re.sub(r"CAST\((coalesce\([^()]*\)|[\w.]+) AS DATE\)", r"date(\1)", sql)
     sql = sql.replace("greatest(", "max(").replace("AS DOUBLE)", "AS REAL)")
     # DuckDB's `/` divides as real numbers; SQLite's divides integers as integers.
-    sql = sql.replace("ELSE p.households_served / p.households_registered",
-                      "ELSE p.households_served * 1.0 / p.households_registered")
-    sql = sql.replace("ELSE dn.deliveries_done / dn.volunteers_delivering",
-                      "ELSE dn.deliveries_done * 1.0 / dn.volunteers_delivering")
+    sql = sql.replace(
+        "ELSE p.households_served / p.households_registered", "ELSE p.households_served * 1.0 / p.households_registered"
+    )
+    sql = sql.replace(
+        "ELSE dn.deliveries_done / dn.volunteers_delivering", "ELSE dn.deliveries_done * 1.0 / dn.volunteers_delivering"
+    )
     return sql
 
 
@@ -116,9 +183,13 @@ def build_sqlite(db: Database, path: Path) -> float:
         for table, columns in {**COLUMNS, **FACT_COLUMNS}.items():
             target.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
             select = ", ".join(
-                f"CAST({c} AS VARCHAR) AS {c}" if c in DATE_COLUMNS
-                else f"CAST({c} AS DOUBLE) AS {c}" if c in DECIMAL_COLUMNS
-                else c for c in columns)
+                f"CAST({c} AS VARCHAR) AS {c}"
+                if c in DATE_COLUMNS
+                else f"CAST({c} AS DOUBLE) AS {c}"
+                if c in DECIMAL_COLUMNS
+                else c
+                for c in columns
+            )
             result = cur.execute(f"SELECT {select} FROM {table}")
             marks = ", ".join("?" * len(columns))
             while batch := result.fetchmany(100_000):
@@ -149,15 +220,18 @@ def sqlite_set(path: Path) -> dict[str, pd.DataFrame]:
 def load_frames(db: Database, tables: dict[str, list[str]] = COLUMNS) -> dict[str, pd.DataFrame]:
     cur = db.cursor()
     try:
-        return {table: cur.execute(f"SELECT {', '.join(columns)} FROM {table}").df()
-                for table, columns in tables.items()}
+        return {
+            table: cur.execute(f"SELECT {', '.join(columns)} FROM {table}").df() for table, columns in tables.items()
+        }
     finally:
         cur.close()
 
 
 # The small tables the fact-based grouping still needs besides the facts.
-FACT_FRAME_TABLES = {**FACT_COLUMNS, **{t: COLUMNS[t] for t in ("areas", "categories", "organisations", "campaigns",
-                                                                "donations", "volunteers")}}
+FACT_FRAME_TABLES = {
+    **FACT_COLUMNS,
+    **{t: COLUMNS[t] for t in ("areas", "categories", "organisations", "campaigns", "donations", "volunteers")},
+}
 
 
 REGISTERED_OUT = ("submitted", "rejected", "merged")
@@ -170,53 +244,86 @@ def pandas_set(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     areas = areas[areas["country_code"] == "TN"].sort_values("code")
     registered = h[~h["status"].isin(REGISTERED_OUT)]
     served_ids = dl.loc[dl["status"] == "confirmed", "household_id"].unique()
-    per_area = registered.assign(served=registered["id"].isin(served_ids)).groupby("governorate_code").agg(
-        households_registered=("id", "size"), households_served=("served", "sum"))
+    per_area = (
+        registered.assign(served=registered["id"].isin(served_ids))
+        .groupby("governorate_code")
+        .agg(households_registered=("id", "size"), households_served=("served", "sum"))
+    )
     coverage = areas.set_index("code").join(per_area).fillna({"households_registered": 0, "households_served": 0})
     coverage["coverage_rate"] = coverage["households_served"] / coverage["households_registered"].where(
-        coverage["households_registered"] > 0)
+        coverage["households_registered"] > 0
+    )
     coverage["registered_per_10k"] = coverage["households_registered"] * 10000.0 / coverage["population"]
 
     live = a[a["status"].isin(["allocated", "delivered", "confirmed"])].groupby("need_id")["quantity"].sum()
     open_needs = n[n["status"] == "open"].assign(allocated=lambda x: x["id"].map(live).fillna(0))
     open_needs = open_needs[open_needs["quantity"] > open_needs["allocated"]]
-    open_needs = open_needs.merge(registered[["id", "governorate_code"]], left_on="household_id", right_on="id",
-                                  suffixes=("", "_h"))
+    open_needs = open_needs.merge(
+        registered[["id", "governorate_code"]], left_on="household_id", right_on="id", suffixes=("", "_h")
+    )
     open_needs["unmet"] = (open_needs["quantity"] - open_needs["allocated"]).clip(lower=0)
     unmet = open_needs.groupby(["governorate_code", "category_code", "unit"], as_index=False).agg(
-        households_waiting=("household_id", "nunique"), unmet_quantity=("unmet", "sum"))
+        households_waiting=("household_id", "nunique"), unmet_quantity=("unmet", "sum")
+    )
 
     received = d[d["status"] == "received"]
-    moved = a.merge(d[["id", "category_code", "unit", "quantity", "value_tnd", "organisation_id"]],
-                    left_on="donation_id", right_on="id", suffixes=("", "_d"))
+    moved = a.merge(
+        d[["id", "category_code", "unit", "quantity", "value_tnd", "organisation_id"]],
+        left_on="donation_id",
+        right_on="id",
+        suffixes=("", "_d"),
+    )
     moved = moved[moved["household_id"].isin(h["id"])]
     moved["value"] = moved["quantity"] / moved["quantity_d"] * moved["value_tnd"].fillna(0)
     is_live = moved["status"].isin(["allocated", "delivered", "confirmed"])
     is_done = moved["status"].isin(["delivered", "confirmed"])
-    moved = moved.assign(alloc_q=moved["quantity"].where(is_live), done_q=moved["quantity"].where(is_done),
-                         alloc_v=moved["value"].where(is_live), done_v=moved["value"].where(is_done))
-    by_category = received.groupby(["category_code", "unit"]).agg(
-        received_quantity=("quantity", "sum"), received_value_tnd=("value_tnd", "sum")).join(
-        moved.groupby(["category_code", "unit"])[["alloc_q", "done_q", "alloc_v", "done_v"]].sum(), how="outer"
-    ).fillna(0).reset_index()
+    moved = moved.assign(
+        alloc_q=moved["quantity"].where(is_live),
+        done_q=moved["quantity"].where(is_done),
+        alloc_v=moved["value"].where(is_live),
+        done_v=moved["value"].where(is_done),
+    )
+    by_category = (
+        received.groupby(["category_code", "unit"])
+        .agg(received_quantity=("quantity", "sum"), received_value_tnd=("value_tnd", "sum"))
+        .join(moved.groupby(["category_code", "unit"])[["alloc_q", "done_q", "alloc_v", "done_v"]].sum(), how="outer")
+        .fillna(0)
+        .reset_index()
+    )
 
     organisations = frames["organisations"]
-    by_org = organisations[organisations["kind"] == "association"].set_index("id").join(
-        received.groupby("organisation_id").agg(donation_lines=("id", "size"), received_value_tnd=("value_tnd", "sum"))
-    ).join(moved.groupby("organisation_id")[["alloc_v", "done_v"]].sum()).join(
-        dl[dl["status"] == "confirmed"].groupby("organisation_id")["household_id"].nunique().rename("served")
-    ).fillna(0).sort_values("code").reset_index()
+    by_org = (
+        organisations[organisations["kind"] == "association"]
+        .set_index("id")
+        .join(
+            received.groupby("organisation_id").agg(
+                donation_lines=("id", "size"), received_value_tnd=("value_tnd", "sum")
+            )
+        )
+        .join(moved.groupby("organisation_id")[["alloc_v", "done_v"]].sum())
+        .join(dl[dl["status"] == "confirmed"].groupby("organisation_id")["household_id"].nunique().rename("served"))
+        .fillna(0)
+        .sort_values("code")
+        .reset_index()
+    )
 
     active = v[v["status"] == "active"].groupby("governorate_code").size().rename("volunteers_active")
-    done = dl[dl["status"].isin(["delivered", "confirmed"])].merge(v[["id", "governorate_code"]],
-                                                                   left_on="volunteer_id", right_on="id")
-    done = done.groupby("governorate_code").agg(volunteers_delivering=("volunteer_id", "nunique"),
-                                                deliveries_done=("volunteer_id", "size"))
+    done = dl[dl["status"].isin(["delivered", "confirmed"])].merge(
+        v[["id", "governorate_code"]], left_on="volunteer_id", right_on="id"
+    )
+    done = done.groupby("governorate_code").agg(
+        volunteers_delivering=("volunteer_id", "nunique"), deliveries_done=("volunteer_id", "size")
+    )
     volunteers = areas.set_index("code").join(active).join(done).fillna(0).reset_index()
     campaigns = frames["campaigns"].sort_values(["is_active", "starts_on", "id"], ascending=False)
-    return {"list_coverage_by_governorate": coverage.reset_index(), "list_unmet_by_category": unmet,
-            "list_flows_by_category": by_category, "list_flows_by_organisation": by_org,
-            "list_volunteer_activity": volunteers, "list_campaigns": campaigns}
+    return {
+        "list_coverage_by_governorate": coverage.reset_index(),
+        "list_unmet_by_category": unmet,
+        "list_flows_by_category": by_category,
+        "list_flows_by_organisation": by_org,
+        "list_volunteer_activity": volunteers,
+        "list_campaigns": campaigns,
+    }
 
 
 def pandas_facts_set(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -225,34 +332,67 @@ def pandas_facts_set(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
     fs, fd, d, v = frames["fact_served_by"], frames["fact_deliveries_done"], frames["donations"], frames["volunteers"]
     areas = frames["areas"]
     areas = areas[areas["country_code"] == "TN"].sort_values("code").set_index("code")
-    coverage = areas.join(fh.groupby("governorate_code").agg(households_registered=("household_id", "size"),
-                                                             households_served=("served", "sum")))
+    coverage = areas.join(
+        fh.groupby("governorate_code").agg(
+            households_registered=("household_id", "size"), households_served=("served", "sum")
+        )
+    )
     coverage = coverage.fillna({"households_registered": 0, "households_served": 0})
     unmet = fw.groupby(["governorate_code", "category_code", "unit"], as_index=False).agg(
-        households_waiting=("household_id", "size"), unmet_quantity=("unmet_quantity", "sum"))
+        households_waiting=("household_id", "size"), unmet_quantity=("unmet_quantity", "sum")
+    )
     received = d[d["status"] == "received"]
-    per_line = fm.groupby("donation_id")[["allocated", "delivered"]].sum().join(
-        d.set_index("id")[["category_code", "unit", "quantity", "value_tnd", "organisation_id"]])
+    per_line = (
+        fm.groupby("donation_id")[["allocated", "delivered"]]
+        .sum()
+        .join(d.set_index("id")[["category_code", "unit", "quantity", "value_tnd", "organisation_id"]])
+    )
     per_line["alloc_v"] = per_line["allocated"] / per_line["quantity"] * per_line["value_tnd"].fillna(0)
     per_line["done_v"] = per_line["delivered"] / per_line["quantity"] * per_line["value_tnd"].fillna(0)
-    by_category = received.groupby(["category_code", "unit"]).agg(
-        received_quantity=("quantity", "sum"), received_value_tnd=("value_tnd", "sum")).join(
-        per_line.groupby(["category_code", "unit"])[["allocated", "delivered", "alloc_v", "done_v"]].sum(),
-        how="outer").fillna(0).reset_index()
+    by_category = (
+        received.groupby(["category_code", "unit"])
+        .agg(received_quantity=("quantity", "sum"), received_value_tnd=("value_tnd", "sum"))
+        .join(
+            per_line.groupby(["category_code", "unit"])[["allocated", "delivered", "alloc_v", "done_v"]].sum(),
+            how="outer",
+        )
+        .fillna(0)
+        .reset_index()
+    )
     organisations = frames["organisations"]
-    by_org = organisations[organisations["kind"] == "association"].set_index("id").join(
-        received.groupby("organisation_id").agg(donation_lines=("id", "size"), received_value_tnd=("value_tnd", "sum"))
-    ).join(per_line.groupby("organisation_id")[["alloc_v", "done_v"]].sum()).join(
-        fs.groupby("organisation_id")["household_id"].nunique().rename("served")).fillna(0).reset_index()
-    done = fd.groupby("volunteer_id")["deliveries"].sum().rename("deliveries_done").to_frame().join(
-        v.set_index("id")["governorate_code"]).groupby("governorate_code").agg(
-        volunteers_delivering=("deliveries_done", "size"), deliveries_done=("deliveries_done", "sum"))
+    by_org = (
+        organisations[organisations["kind"] == "association"]
+        .set_index("id")
+        .join(
+            received.groupby("organisation_id").agg(
+                donation_lines=("id", "size"), received_value_tnd=("value_tnd", "sum")
+            )
+        )
+        .join(per_line.groupby("organisation_id")[["alloc_v", "done_v"]].sum())
+        .join(fs.groupby("organisation_id")["household_id"].nunique().rename("served"))
+        .fillna(0)
+        .reset_index()
+    )
+    done = (
+        fd.groupby("volunteer_id")["deliveries"]
+        .sum()
+        .rename("deliveries_done")
+        .to_frame()
+        .join(v.set_index("id")["governorate_code"])
+        .groupby("governorate_code")
+        .agg(volunteers_delivering=("deliveries_done", "size"), deliveries_done=("deliveries_done", "sum"))
+    )
     active = v[v["status"] == "active"].groupby("governorate_code").size().rename("volunteers_active")
     volunteers = areas.join(active).join(done).fillna(0).reset_index()
     campaigns = frames["campaigns"].sort_values(["is_active", "starts_on", "id"], ascending=False)
-    return {"list_coverage_by_governorate": coverage.reset_index(), "list_unmet_by_category": unmet,
-            "list_flows_by_category": by_category, "list_flows_by_organisation": by_org,
-            "list_volunteer_activity": volunteers, "list_campaigns": campaigns}
+    return {
+        "list_coverage_by_governorate": coverage.reset_index(),
+        "list_unmet_by_category": unmet,
+        "list_flows_by_category": by_category,
+        "list_flows_by_organisation": by_org,
+        "list_volunteer_activity": volunteers,
+        "list_campaigns": campaigns,
+    }
 
 
 def served_total(result: dict[str, pd.DataFrame]) -> tuple[int, int]:
@@ -280,16 +420,25 @@ def measure(db: Database, sqlite_path: Path, repeat: int = 3) -> dict[str, Any]:
         cur.close()
     unmet_duck = round(float(duck["list_unmet_by_category"]["unmet_quantity"].sum()), 3)
     return {
-        "duckdb_s": duck_s, "sqlite_s": sqlite_s, "pandas_load_s": load_s, "pandas_group_s": group_s,
-        "pandas_s": load_s + group_s, "sqlite_build_s": load_seconds,
-        "sqlite_over_duckdb": sqlite_s / duck_s, "pandas_over_duckdb": (load_s + group_s) / duck_s,
+        "duckdb_s": duck_s,
+        "sqlite_s": sqlite_s,
+        "pandas_load_s": load_s,
+        "pandas_group_s": group_s,
+        "pandas_s": load_s + group_s,
+        "sqlite_build_s": load_seconds,
+        "sqlite_over_duckdb": sqlite_s / duck_s,
+        "pandas_over_duckdb": (load_s + group_s) / duck_s,
         "pandas_group_only_over_duckdb": group_s / duck_s,
-        "pandas_facts_s": facts_load_s + facts_group_s, "pandas_facts_group_s": facts_group_s,
+        "pandas_facts_s": facts_load_s + facts_group_s,
+        "pandas_facts_group_s": facts_group_s,
         "pandas_facts_over_duckdb": (facts_load_s + facts_group_s) / duck_s,
         "duckdb_per_query_s": per_query,
-        "agree": {"registered_served": [served_total(duck), served_total(lite), served_total(pand),
-                                        served_total(pand_facts)],
-                  "unmet_quantity": [unmet_duck,
-                                     round(float(lite["list_unmet_by_category"]["unmet_quantity"].sum()), 3),
-                                     round(float(pand["list_unmet_by_category"]["unmet_quantity"].sum()), 3)]},
+        "agree": {
+            "registered_served": [served_total(duck), served_total(lite), served_total(pand), served_total(pand_facts)],
+            "unmet_quantity": [
+                unmet_duck,
+                round(float(lite["list_unmet_by_category"]["unmet_quantity"].sum()), 3),
+                round(float(pand["list_unmet_by_category"]["unmet_quantity"].sum()), 3),
+            ],
+        },
     }

@@ -4,6 +4,7 @@ Builds each demo database once (bench/work/, gitignored), runs every measurement
 writes bench/results.json and the table in bench/RESULTS.md. BENCH_SIZES=10000,100000 shortens
 a run; BENCH_SESSIONS=10,50 and BENCH_SESSION_SECONDS=40 bound the load test.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,11 +64,16 @@ def measure_size(households: int, results: dict[str, Any]) -> Path:
     db = open_database(path)
     try:
         cur = db.cursor()
-        size["rows"] = dict(zip(["households", "needs", "open_needs", "donations", "allocations", "deliveries"],
-                                cur.execute(
-            "SELECT (SELECT count(*) FROM households), (SELECT count(*) FROM needs), "
-            "(SELECT count(*) FROM needs WHERE status = 'open'), (SELECT count(*) FROM donations), "
-            "(SELECT count(*) FROM allocations), (SELECT count(*) FROM deliveries)").fetchone()))
+        size["rows"] = dict(
+            zip(
+                ["households", "needs", "open_needs", "donations", "allocations", "deliveries"],
+                cur.execute(
+                    "SELECT (SELECT count(*) FROM households), (SELECT count(*) FROM needs), "
+                    "(SELECT count(*) FROM needs WHERE status = 'open'), (SELECT count(*) FROM donations), "
+                    "(SELECT count(*) FROM allocations), (SELECT count(*) FROM deliveries)"
+                ).fetchone(),
+            )
+        )
         cur.close()
         organiser = inprocess.actor(db, "organiser")
         association = inprocess.actor(db, "atss")
@@ -111,8 +117,13 @@ def measure_server(path: Path, households: int, results: dict[str, Any]) -> None
         out["warm_up"] = sessions.warm_filters(port, cookie)
         for count in counts:
             log(f"{count} sessions for up to {seconds:.0f} s")
-            guarded(out["runs"], str(count), lambda count=count: sessions.load(
-                port, count, reruns_per_session=max(20, int(seconds * 30 / count)), max_seconds=seconds))
+            guarded(
+                out["runs"],
+                str(count),
+                lambda count=count: sessions.load(
+                    port, count, reruns_per_session=max(20, int(seconds * 30 / count)), max_seconds=seconds
+                ),
+            )
             log(f"{count} sessions: {out['runs'].get(str(count))}")
         out["peak_rss_mb"] = server.peak_rss_mb()
         out["rss_end_mb"] = server.rss_mb()
@@ -125,8 +136,12 @@ def main() -> int:
     sizes = _sizes()
     results: dict[str, Any] = {
         "started_at": dt.datetime.now().isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "load_average_start": os.getloadavg()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_start": os.getloadavg(),
+        },
         "sizes": {},
     }
     datasets.WORK.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ submit the dashboard's filter form with another governorate, as a user flipping 
 (the first tab, coverage by governorate, is the open one).
 Only 127.0.0.1 is ever contacted; every run is bounded in count and in time.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,9 +76,26 @@ def start_server(db_path: Path, port: int, log_path: Path, timeout: float = 120)
     env = dict(os.environ, JESR_DB=str(db_path))
     log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     server = Server(process, port, log_path)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -105,8 +123,9 @@ class BrowserSession:
     """One simulated browser tab on the dashboard."""
 
     def __init__(self, port: int, cookie: str, timeout: float = 120) -> None:
-        self.ws = websocket.create_connection(f"ws://127.0.0.1:{port}/_stcore/stream", cookie=cookie,
-                                              subprotocols=["streamlit"], timeout=timeout)
+        self.ws = websocket.create_connection(
+            f"ws://127.0.0.1:{port}/_stcore/stream", cookie=cookie, subprotocols=["streamlit"], timeout=timeout
+        )
         self.governorate_id: str | None = None
         self.governorate_options: list[str] = []
         self.submit_id: str | None = None
@@ -169,8 +188,9 @@ def warm_filters(port: int, cookie: str) -> dict[str, Any]:
     return {"filters": len(times), "seconds": sum(times), "slowest_s": max(times) if times else None}
 
 
-def load(port: int, sessions: int, *, reruns_per_session: int, max_seconds: float, seed: int = 1,
-         username: str = "organiser") -> dict[str, Any]:
+def load(
+    port: int, sessions: int, *, reruns_per_session: int, max_seconds: float, seed: int = 1, username: str = "organiser"
+) -> dict[str, Any]:
     """`sessions` browsers at once, each submitting the filter form `reruns_per_session` times (or until time is up)."""
     cookie = login_cookie(username)
     times: list[float] = []
@@ -219,9 +239,13 @@ def load(port: int, sessions: int, *, reruns_per_session: int, max_seconds: floa
         thread.join(timeout=max_seconds + 120)
     wall = time.perf_counter() - start_at[0]
     return {
-        "sessions": sessions, "reruns": len(times), "wall_s": wall,
+        "sessions": sessions,
+        "reruns": len(times),
+        "wall_s": wall,
         "reruns_per_s": len(times) / wall if wall else 0.0,
         "median_s": statistics.median(times) if times else None,
         "p95_s": sorted(times)[int(0.95 * (len(times) - 1))] if times else None,
-        "script_exceptions": exceptions[0], "errors": errors[:5], "error_count": len(errors),
+        "script_exceptions": exceptions[0],
+        "errors": errors[:5],
+        "error_count": len(errors),
     }

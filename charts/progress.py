@@ -1,4 +1,5 @@
 """Progress to the deadline: households served per day against the pace needed, and the projection."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,35 +8,86 @@ import pandas as pd
 import plotly.graph_objects as go
 
 
-def daily_pace(daily: pd.DataFrame, *, required_per_day: float | None, recent_pace: float, title: str,
-               x_label: str, y_label: str, served_label: str, required_label: str,
-               recent_label: str) -> go.Figure:
+def daily_pace(
+    daily: pd.DataFrame,
+    *,
+    required_per_day: float | None,
+    recent_pace: float,
+    title: str,
+    x_label: str,
+    y_label: str,
+    served_label: str,
+    required_label: str,
+    recent_label: str,
+) -> go.Figure:
     """Bars of households served each day, with the needed and the recent pace as lines."""
     figure = go.Figure(go.Bar(x=daily["day"], y=daily["households_served"], name=served_label))
     if required_per_day is not None:
-        figure.add_trace(go.Scatter(x=daily["day"], y=[required_per_day] * len(daily), mode="lines",
-                                    name=required_label, line={"dash": "dash", "color": "#c0392b"}))
-    figure.add_trace(go.Scatter(x=daily["day"], y=[recent_pace] * len(daily), mode="lines",
-                                name=recent_label, line={"dash": "dot", "color": "#2471a3"}))
-    figure.update_layout(title={"text": title}, xaxis_title=x_label, yaxis_title=y_label,
-                         margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.25})
+        figure.add_trace(
+            go.Scatter(
+                x=daily["day"],
+                y=[required_per_day] * len(daily),
+                mode="lines",
+                name=required_label,
+                line={"dash": "dash", "color": "#c0392b"},
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=daily["day"],
+            y=[recent_pace] * len(daily),
+            mode="lines",
+            name=recent_label,
+            line={"dash": "dot", "color": "#2471a3"},
+        )
+    )
+    figure.update_layout(
+        title={"text": title},
+        xaxis_title=x_label,
+        yaxis_title=y_label,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.25},
+    )
     return figure
 
 
-def cumulative_projection(daily: pd.DataFrame, *, target: int, ends_on: dt.date, recent_pace: float, title: str,
-                          x_label: str, y_label: str, served_label: str, target_label: str,
-                          projection_label: str) -> go.Figure:
+def cumulative_projection(
+    daily: pd.DataFrame,
+    *,
+    target: int,
+    ends_on: dt.date,
+    recent_pace: float,
+    title: str,
+    x_label: str,
+    y_label: str,
+    served_label: str,
+    target_label: str,
+    projection_label: str,
+) -> go.Figure:
     """Households served so far, the target, and the line the recent pace draws up to the deadline."""
-    figure = go.Figure(go.Scatter(x=daily["day"], y=daily["cumulative_served"], mode="lines+markers",
-                                  name=served_label))
+    figure = go.Figure(
+        go.Scatter(x=daily["day"], y=daily["cumulative_served"], mode="lines+markers", name=served_label)
+    )
     if len(daily):
         last_day, last_value = daily["day"].iloc[-1], float(daily["cumulative_served"].iloc[-1])
         if ends_on > last_day:
             days = (ends_on - last_day).days
-            figure.add_trace(go.Scatter(x=[last_day, ends_on], y=[last_value, last_value + recent_pace * days],
-                                        mode="lines", name=projection_label, line={"dash": "dot"}))
+            figure.add_trace(
+                go.Scatter(
+                    x=[last_day, ends_on],
+                    y=[last_value, last_value + recent_pace * days],
+                    mode="lines",
+                    name=projection_label,
+                    line={"dash": "dot"},
+                )
+            )
     if target:
         figure.add_hline(y=target, line_dash="dash", line_color="#c0392b", annotation_text=target_label)
-    figure.update_layout(title={"text": title}, xaxis_title=x_label, yaxis_title=y_label,
-                         margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.25})
+    figure.update_layout(
+        title={"text": title},
+        xaxis_title=x_label,
+        yaxis_title=y_label,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.25},
+    )
     return figure

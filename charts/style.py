@@ -6,6 +6,7 @@ some thirty trace types and 3-D, polar, ternary and geo axes these charts never 
 were also re-encoded as base64 each time. Bars and scatter markers on cartesian axes look the same
 with the trimmed template, and plain lists serialise as they are.
 """
+
 from __future__ import annotations
 
 import math

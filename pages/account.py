@@ -1,4 +1,5 @@
 """Your account: change your password."""
+
 import streamlit as st
 
 from data_layer.access.accounts import change_password

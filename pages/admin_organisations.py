@@ -1,4 +1,5 @@
 """Organisations taking part and the governorates they cover (admins)."""
+
 import streamlit as st
 
 from data_layer.core.errors import JesrError
@@ -12,24 +13,41 @@ from ui.session import page_setup
 ctx = page_setup("organisations.title")
 PREFIX = "admin_organisations_"
 
-st.dataframe(list_organisations(ctx.db).rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True,
-             width="stretch")
+st.dataframe(
+    list_organisations(ctx.db).rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch"
+)
 st.subheader(ctx.tr("organisations.new"))
 areas = list_areas(ctx.db)
 names = dict(zip(areas["code"], areas[f"name_{ctx.lang}"]))
 with st.form(PREFIX + "form"):
     code = st.text_input(ctx.tr("field.code"), key=PREFIX + "code", max_chars=32)
     name = st.text_input(ctx.tr("field.name"), key=PREFIX + "name", max_chars=160)
-    kind = st.selectbox(ctx.tr("field.kind"), ORG_KINDS, key=PREFIX + "kind",
-                        format_func=lambda k: ctx.tr(f"org_kind.{k}"))
+    kind = st.selectbox(
+        ctx.tr("field.kind"), ORG_KINDS, key=PREFIX + "kind", format_func=lambda k: ctx.tr(f"org_kind.{k}")
+    )
     phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20)
-    covered = st.multiselect(ctx.tr("field.areas"), placeholder=ctx.tr("common.choose"), options=list(areas["code"]), key=PREFIX + "areas",
-                             format_func=lambda c: names[c])
+    covered = st.multiselect(
+        ctx.tr("field.areas"),
+        placeholder=ctx.tr("common.choose"),
+        options=list(areas["code"]),
+        key=PREFIX + "areas",
+        format_func=lambda c: names[c],
+    )
     submitted = st.form_submit_button(ctx.tr("common.save"), type="primary")
 if submitted:
     try:
-        org_id = create_organisation(ctx.db, ctx.actor, {"code": code, "name": name, "kind": kind, "phone": phone,
-                                                         "areas": covered, "governorate": covered[0] if covered else None})
+        org_id = create_organisation(
+            ctx.db,
+            ctx.actor,
+            {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "phone": phone,
+                "areas": covered,
+                "governorate": covered[0] if covered else None,
+            },
+        )
     except JesrError as exc:
         show_error(exc, ctx.lang)
     else:

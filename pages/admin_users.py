@@ -1,4 +1,5 @@
 """Accounts: create, reset a password, enable or disable (admins)."""
+
 import streamlit as st
 
 from data_layer.access.accounts import change_password, create_user, list_users, set_user_active
@@ -21,15 +22,29 @@ with st.form(PREFIX + "form"):
     username = st.text_input(ctx.tr("field.username"), key=PREFIX + "username", max_chars=64)
     full_name = st.text_input(ctx.tr("field.full_name"), key=PREFIX + "full_name", max_chars=120)
     role = st.selectbox(ctx.tr("field.role"), ROLES, key=PREFIX + "role", format_func=lambda r: ctx.tr(f"role.{r}"))
-    organisation_id = st.selectbox(ctx.tr("field.organisation"), [None] + list(orgs["id"]), key=PREFIX + "org",
-                                   format_func=lambda i: "—" if i is None else org_names[i])
-    password = st.text_input(ctx.tr("field.password"), type="password", key=PREFIX + "password",
-                             help=ctx.tr("users.password_help"))
+    organisation_id = st.selectbox(
+        ctx.tr("field.organisation"),
+        [None] + list(orgs["id"]),
+        key=PREFIX + "org",
+        format_func=lambda i: "—" if i is None else org_names[i],
+    )
+    password = st.text_input(
+        ctx.tr("field.password"), type="password", key=PREFIX + "password", help=ctx.tr("users.password_help")
+    )
     submitted = st.form_submit_button(ctx.tr("common.save"), type="primary")
 if submitted:
     try:
-        create_user(ctx.db, ctx.actor, {"username": username, "full_name": full_name, "role": role,
-                                        "organisation_id": organisation_id, "password": password})
+        create_user(
+            ctx.db,
+            ctx.actor,
+            {
+                "username": username,
+                "full_name": full_name,
+                "role": role,
+                "organisation_id": organisation_id,
+                "password": password,
+            },
+        )
     except JesrError as exc:
         show_error(exc, ctx.lang)
     else:
@@ -43,8 +58,13 @@ st.subheader(ctx.tr("users.manage"))
 with st.form(PREFIX + "manage_form"):
     target = st.selectbox(ctx.tr("field.username"), list(users["username"]), key=PREFIX + "target")
     new_password = st.text_input(ctx.tr("users.new_password"), type="password", key=PREFIX + "new_password")
-    action = st.radio(ctx.tr("users.action"), ["password", "disable", "enable"], horizontal=True,
-                      key=PREFIX + "action", format_func=lambda a: ctx.tr(f"users.action.{a}"))
+    action = st.radio(
+        ctx.tr("users.action"),
+        ["password", "disable", "enable"],
+        horizontal=True,
+        key=PREFIX + "action",
+        format_func=lambda a: ctx.tr(f"users.action.{a}"),
+    )
     apply = st.form_submit_button(ctx.tr("common.apply"))
 if apply:
     try:

@@ -1,4 +1,5 @@
 """Match stock to open needs of one governorate and category, by hand or by the suggestion."""
+
 import pandas as pd
 import streamlit as st
 
@@ -39,49 +40,84 @@ st.subheader(ctx.tr("allocation.stock"))
 if lines.empty:
     st.info(ctx.tr("allocation.no_stock"))
 else:
-    st.dataframe(lines[["donation_id", "organisation", "delegation", "item", "unit", "received", "allocated",
-                        "available"]]
-                 .rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch",
-                 key=PREFIX + "stock_table")
+    st.dataframe(
+        lines[
+            ["donation_id", "organisation", "delegation", "item", "unit", "received", "allocated", "available"]
+        ].rename(columns=lambda c: ctx.tr(f"column.{c}")),
+        hide_index=True,
+        width="stretch",
+        key=PREFIX + "stock_table",
+    )
 
 st.subheader(ctx.tr("allocation.needs", count=len(needs)))
 with st.expander(ctx.tr("allocation.priority_title")):
     st.markdown(ctx.tr("allocation.priority_explain"))
-    st.table(pd.DataFrame([(ctx.tr(key), points) for key, points in priority_explanation()],
-                          columns=[ctx.tr("allocation.factor"), ctx.tr("allocation.points")]))
+    st.table(
+        pd.DataFrame(
+            [(ctx.tr(key), points) for key, points in priority_explanation()],
+            columns=[ctx.tr("allocation.factor"), ctx.tr("allocation.points")],
+        )
+    )
 
 if needs.empty:
     st.info(ctx.tr("allocation.no_needs"))
     st.stop()
 
-line_labels = {int(r.donation_id): f"#{r.donation_id} {r.item} ({ctx.tr('unit.' + r.unit)}) — {r.available:g}"
-               for r in lines.itertuples()}
+line_labels = {
+    int(r.donation_id): f"#{r.donation_id} {r.item} ({ctx.tr('unit.' + r.unit)}) — {r.available:g}"
+    for r in lines.itertuples()
+}
 shown = needs.head(SHOWN_NEEDS)
-editor = pd.DataFrame({
-    "need_id": shown["need_id"], "household_id": shown["household_id"], "score": shown["score"],
-    "urgency": shown["urgency"].map(lambda u: ctx.tr(f"urgency.{u}")), "household_size": shown["household_size"],
-    "waiting_days": shown["waiting_days"], "already_given": shown["already_given"],
-    "remaining": shown["remaining"], "unit": shown["unit"].map(lambda u: ctx.tr(f"unit.{u}")),
-    "from_line": [next((label for r, label in zip(lines.itertuples(), line_labels.values()) if r.unit == unit), None)
-                  for unit in shown["unit"]],
-    "allocate": 0.0,
-})
+editor = pd.DataFrame(
+    {
+        "need_id": shown["need_id"],
+        "household_id": shown["household_id"],
+        "score": shown["score"],
+        "urgency": shown["urgency"].map(lambda u: ctx.tr(f"urgency.{u}")),
+        "household_size": shown["household_size"],
+        "waiting_days": shown["waiting_days"],
+        "already_given": shown["already_given"],
+        "remaining": shown["remaining"],
+        "unit": shown["unit"].map(lambda u: ctx.tr(f"unit.{u}")),
+        "from_line": [
+            next((label for r, label in zip(lines.itertuples(), line_labels.values()) if r.unit == unit), None)
+            for unit in shown["unit"]
+        ],
+        "allocate": 0.0,
+    }
+)
 with st.form(PREFIX + "form"):
     edited = st.data_editor(
-        editor, key=PREFIX + "editor", hide_index=True, width="stretch",
+        editor,
+        key=PREFIX + "editor",
+        hide_index=True,
+        width="stretch",
         disabled=[c for c in editor.columns if c not in ("from_line", "allocate")],
         column_config={
-            "from_line": st.column_config.SelectboxColumn(ctx.tr("column.from_line"), options=list(line_labels.values())),
+            "from_line": st.column_config.SelectboxColumn(
+                ctx.tr("column.from_line"), options=list(line_labels.values())
+            ),
             "allocate": st.column_config.NumberColumn(ctx.tr("column.allocate"), min_value=0.0, step=1.0),
-            **{c: st.column_config.Column(ctx.tr(f"column.{c}")) for c in editor.columns
-               if c not in ("from_line", "allocate")},
-        })
+            **{
+                c: st.column_config.Column(ctx.tr(f"column.{c}"))
+                for c in editor.columns
+                if c not in ("from_line", "allocate")
+            },
+        },
+    )
     submitted = st.form_submit_button(ctx.tr("allocation.save"), type="primary")
 if submitted:
     label_to_line = {label: line_id for line_id, label in line_labels.items()}
-    rows = [{"donation_id": label_to_line.get(r["from_line"]), "need_id": int(r["need_id"]),
-             "quantity": r["allocate"], "category_code": category}
-            for r in edited.to_dict("records") if r["allocate"] and r["allocate"] > 0]
+    rows = [
+        {
+            "donation_id": label_to_line.get(r["from_line"]),
+            "need_id": int(r["need_id"]),
+            "quantity": r["allocate"],
+            "category_code": category,
+        }
+        for r in edited.to_dict("records")
+        if r["allocate"] and r["allocate"] > 0
+    ]
     if any(r["donation_id"] is None for r in rows):
         st.error(ctx.tr("allocation.pick_line"))
     else:
@@ -96,23 +132,44 @@ st.divider()
 st.subheader(ctx.tr("allocation.suggest_title"))
 st.caption(ctx.tr("allocation.suggest_explain"))
 if st.button(ctx.tr("allocation.suggest"), key=PREFIX + "suggest"):
-    st.session_state[PREFIX + "suggestion"] = suggest_allocations(ctx.db, ctx.actor, governorate_code=governorate,
-                                                                  category_code=category)
+    st.session_state[PREFIX + "suggestion"] = suggest_allocations(
+        ctx.db, ctx.actor, governorate_code=governorate, category_code=category
+    )
 suggestion = st.session_state.get(PREFIX + "suggestion")
-if isinstance(suggestion, Suggestion) and not suggestion.needs.empty \
-        and set(suggestion.needs["governorate_code"]) == {governorate} \
-        and set(suggestion.needs["category_code"]) == {category}:
+if (
+    isinstance(suggestion, Suggestion)
+    and not suggestion.needs.empty
+    and set(suggestion.needs["governorate_code"]) == {governorate}
+    and set(suggestion.needs["category_code"]) == {category}
+):
     totals = suggestion.totals
-    st.write(ctx.tr("allocation.suggest_totals", allocations=len(suggestion.allocations),
-                    served=totals["needs_served"], needs=totals["needs"],
-                    share=round(totals["share_covered"] * 100, 1)))
+    st.write(
+        ctx.tr(
+            "allocation.suggest_totals",
+            allocations=len(suggestion.allocations),
+            served=totals["needs_served"],
+            needs=totals["needs"],
+            share=round(totals["share_covered"] * 100, 1),
+        )
+    )
     tiers = totals["by_tier"]
-    st.write(ctx.tr("allocation.suggest_locality", delegation=tiers["delegation"]["allocations"],
-                    governorate=tiers["governorate"]["allocations"], lent=tiers["lent"]["allocations"]))
-    proposal = suggestion.allocations.assign(tier=suggestion.allocations["tier"].map(
-        lambda tier: ctx.tr(f"allocation.tier.{tier}")))
-    st.dataframe(proposal.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True,
-                 width="stretch", key=PREFIX + "suggestion_table")
+    st.write(
+        ctx.tr(
+            "allocation.suggest_locality",
+            delegation=tiers["delegation"]["allocations"],
+            governorate=tiers["governorate"]["allocations"],
+            lent=tiers["lent"]["allocations"],
+        )
+    )
+    proposal = suggestion.allocations.assign(
+        tier=suggestion.allocations["tier"].map(lambda tier: ctx.tr(f"allocation.tier.{tier}"))
+    )
+    st.dataframe(
+        proposal.rename(columns=lambda c: ctx.tr(f"column.{c}")),
+        hide_index=True,
+        width="stretch",
+        key=PREFIX + "suggestion_table",
+    )
     if st.button(ctx.tr("allocation.apply"), key=PREFIX + "apply", type="primary"):
         try:
             ids = apply_suggestion(ctx.db, ctx.actor, suggestion)

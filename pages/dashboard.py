@@ -1,4 +1,5 @@
 """Coverage dashboard: where aid reaches households and where it does not, by governorate."""
+
 from functools import partial
 
 import streamlit as st
@@ -22,19 +23,22 @@ campaign_names = dict(zip(campaigns["id"], campaigns["name"]))
 with st.form(PREFIX + "filters"):
     st.caption(ctx.tr("dashboard.filters"))
     top = st.container(horizontal=True)
-    campaign_id = top.selectbox(ctx.tr("dashboard.campaign"), [None, *campaigns["id"].tolist()],
-                                key=PREFIX + "campaign",
-                                format_func=lambda i: ctx.tr("common.all") if i is None else campaign_names[i])
-    date_from = top.date_input(ctx.tr("dashboard.date_from"), value=None, key=PREFIX + "date_from",
-                               format="DD/MM/YYYY")
+    campaign_id = top.selectbox(
+        ctx.tr("dashboard.campaign"),
+        [None, *campaigns["id"].tolist()],
+        key=PREFIX + "campaign",
+        format_func=lambda i: ctx.tr("common.all") if i is None else campaign_names[i],
+    )
+    date_from = top.date_input(ctx.tr("dashboard.date_from"), value=None, key=PREFIX + "date_from", format="DD/MM/YYYY")
     date_to = top.date_input(ctx.tr("dashboard.date_to"), value=None, key=PREFIX + "date_to", format="DD/MM/YYYY")
     bottom = st.container(horizontal=True)
     governorate = governorate_select(ctx, PREFIX + "governorate", optional=True, container=bottom)
     category = category_select(ctx, PREFIX + "category", optional=True, container=bottom)
     st.form_submit_button(ctx.tr("common.apply"))
 
-filters = Filters(campaign_id=campaign_id, date_from=date_from, date_to=date_to, governorate_code=governorate,
-                  category_code=category)
+filters = Filters(
+    campaign_id=campaign_id, date_from=date_from, date_to=date_to, governorate_code=governorate, category_code=category
+)
 # Built once per (data version, filters, language, suppression) and shared: a rerun only lays it out.
 view = cache.view(ctx.db, filters, ctx.actor, ctx.lang, version)
 
@@ -59,9 +63,16 @@ if view.suppressed:
 # Only the open tab is laid out (on_change="rerun"): a phone receives and draws that tab's charts
 # alone, and a filter change costs the server one tab of the page for every viewer.
 coverage_tab, unmet_tab, flows_tab, volunteers_tab, downloads_tab = st.tabs(
-    [ctx.tr("dashboard.by_governorate"), ctx.tr("dashboard.tab_unmet"), ctx.tr("dashboard.tab_flows"),
-     ctx.tr("dashboard.volunteers_title"), ctx.tr("dashboard.tab_downloads")],
-    key=PREFIX + "tab", on_change="rerun")
+    [
+        ctx.tr("dashboard.by_governorate"),
+        ctx.tr("dashboard.tab_unmet"),
+        ctx.tr("dashboard.tab_flows"),
+        ctx.tr("dashboard.volunteers_title"),
+        ctx.tr("dashboard.tab_downloads"),
+    ],
+    key=PREFIX + "tab",
+    on_change="rerun",
+)
 
 if coverage_tab.open:
     with coverage_tab:
@@ -95,13 +106,25 @@ if downloads_tab.open:
             kind = download.kind
             row = st.container(horizontal=True, vertical_alignment="center")
             row.markdown(download.label, width=320)
-            row.download_button("CSV", partial(table_bytes, download.table, "csv"), file_name=f"jesr_{kind}.csv",
-                                mime="text/csv", key=f"{PREFIX}download_{kind}_csv")
-            row.download_button("XLSX", partial(table_bytes, download.table, "xlsx"),
-                                file_name=f"jesr_{kind}.xlsx",
-                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                key=f"{PREFIX}download_{kind}_xlsx")
+            row.download_button(
+                "CSV",
+                partial(table_bytes, download.table, "csv"),
+                file_name=f"jesr_{kind}.csv",
+                mime="text/csv",
+                key=f"{PREFIX}download_{kind}_csv",
+            )
+            row.download_button(
+                "XLSX",
+                partial(table_bytes, download.table, "xlsx"),
+                file_name=f"jesr_{kind}.xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                key=f"{PREFIX}download_{kind}_xlsx",
+            )
             if download.hxl_table is not None:
-                row.download_button("HXL", partial(table_bytes, download.hxl_table, "csv"),
-                                    file_name=f"jesr_{kind}_hxl.csv", mime="text/csv",
-                                    key=f"{PREFIX}download_{kind}_hxl")
+                row.download_button(
+                    "HXL",
+                    partial(table_bytes, download.hxl_table, "csv"),
+                    file_name=f"jesr_{kind}_hxl.csv",
+                    mime="text/csv",
+                    key=f"{PREFIX}download_{kind}_hxl",
+                )

@@ -1,4 +1,5 @@
 """Group allocations into deliveries, give them to volunteers and follow them to confirmation."""
+
 import datetime as dt
 
 import streamlit as st
@@ -24,8 +25,9 @@ STATUSES = [None, "planned", "out_for_delivery", "delivered", "confirmed", "fail
 with st.form(PREFIX + "group_form"):
     st.caption(ctx.tr("deliveries.group_explain"))
     group_governorate = governorate_select(ctx, PREFIX + "group_governorate", optional=True)
-    group_day = st.date_input(ctx.tr("column.planned_on"), value=dt.date.today(), key=PREFIX + "group_day",
-                              format="DD/MM/YYYY")
+    group_day = st.date_input(
+        ctx.tr("column.planned_on"), value=dt.date.today(), key=PREFIX + "group_day", format="DD/MM/YYYY"
+    )
     if st.form_submit_button(ctx.tr("deliveries.group")):
         try:
             created = create_deliveries(ctx.db, ctx.actor, governorate_code=group_governorate, planned_on=group_day)
@@ -36,8 +38,12 @@ with st.form(PREFIX + "group_form"):
 
 left, right = st.columns(2)
 governorate = governorate_select(ctx, PREFIX + "governorate", optional=True, container=left)
-status = right.selectbox(ctx.tr("column.status"), STATUSES, key=PREFIX + "status",
-                         format_func=lambda s: ctx.tr("common.all") if s is None else ctx.tr(f"delivery_status.{s}"))
+status = right.selectbox(
+    ctx.tr("column.status"),
+    STATUSES,
+    key=PREFIX + "status",
+    format_func=lambda s: ctx.tr("common.all") if s is None else ctx.tr(f"delivery_status.{s}"),
+)
 try:
     frame = list_deliveries(ctx.db, ctx.actor, status=status, governorate_code=governorate)
 except JesrError as exc:
@@ -47,26 +53,43 @@ if frame.empty:
     st.info(ctx.tr("common.nothing_yet"))
     st.stop()
 shown = frame.assign(status=frame["status"].map(lambda s: ctx.tr(f"delivery_status.{s}")))
-st.dataframe(shown.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch",
-             key=PREFIX + "table")
+st.dataframe(
+    shown.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch", key=PREFIX + "table"
+)
 
 st.divider()
-delivery_id = st.selectbox(ctx.tr("deliveries.choose"), list(frame["delivery_id"]), key=PREFIX + "delivery",
-                           format_func=lambda i: f"#{i} — {frame.loc[frame['delivery_id'] == i, 'full_name'].iloc[0]}")
+delivery_id = st.selectbox(
+    ctx.tr("deliveries.choose"),
+    list(frame["delivery_id"]),
+    key=PREFIX + "delivery",
+    format_func=lambda i: f"#{i} — {frame.loc[frame['delivery_id'] == i, 'full_name'].iloc[0]}",
+)
 row = frame[frame["delivery_id"] == delivery_id].iloc[0]
-st.caption(f"#{delivery_id} · " + ctx.tr("deliveries.code", code=get_confirmation_code(ctx.db, ctx.actor,
-                                                                                      int(delivery_id))))
+st.caption(
+    f"#{delivery_id} · " + ctx.tr("deliveries.code", code=get_confirmation_code(ctx.db, ctx.actor, int(delivery_id)))
+)
 
 with st.form(f"{PREFIX}assign_{delivery_id}"):
-    day = st.date_input(ctx.tr("column.planned_on"), value=row["planned_on"] or dt.date.today(),
-                        key=f"{PREFIX}assign_day_{delivery_id}", format="DD/MM/YYYY")
+    day = st.date_input(
+        ctx.tr("column.planned_on"),
+        value=row["planned_on"] or dt.date.today(),
+        key=f"{PREFIX}assign_day_{delivery_id}",
+        format="DD/MM/YYYY",
+    )
     candidates = eligible_volunteers(ctx.db, ctx.actor, int(delivery_id), day)
     volunteer = st.selectbox(
-        ctx.tr("deliveries.volunteer"), list(candidates["volunteer_id"]), key=f"{PREFIX}assign_volunteer_{delivery_id}",
-        format_func=lambda v: ctx.tr("deliveries.volunteer_label", **candidates.loc[
-            candidates["volunteer_id"] == v, ["full_name", "deliveries_that_day", "capacity"]].iloc[0].to_dict(),
-            vehicle=ctx.tr("vehicle." + candidates.loc[candidates["volunteer_id"] == v, "vehicle"].iloc[0])),
-        placeholder=ctx.tr("deliveries.no_volunteer"))
+        ctx.tr("deliveries.volunteer"),
+        list(candidates["volunteer_id"]),
+        key=f"{PREFIX}assign_volunteer_{delivery_id}",
+        format_func=lambda v: ctx.tr(
+            "deliveries.volunteer_label",
+            **candidates.loc[candidates["volunteer_id"] == v, ["full_name", "deliveries_that_day", "capacity"]]
+            .iloc[0]
+            .to_dict(),
+            vehicle=ctx.tr("vehicle." + candidates.loc[candidates["volunteer_id"] == v, "vehicle"].iloc[0]),
+        ),
+        placeholder=ctx.tr("deliveries.no_volunteer"),
+    )
     if st.form_submit_button(ctx.tr("deliveries.assign")) and volunteer is not None:
         try:
             assign_volunteer(ctx.db, ctx.actor, int(delivery_id), int(volunteer), day)
@@ -76,16 +99,34 @@ with st.form(f"{PREFIX}assign_{delivery_id}"):
             st.success(ctx.tr("deliveries.assigned"))
 
 with st.form(f"{PREFIX}advance_{delivery_id}"):
-    target = st.selectbox(ctx.tr("deliveries.new_status"), STATUSES[1:], key=f"{PREFIX}target_{delivery_id}",
-                          format_func=lambda s: ctx.tr(f"delivery_status.{s}"))
-    reason = st.selectbox(ctx.tr("column.failure_reason"), FAILURE_REASONS, key=f"{PREFIX}reason_{delivery_id}",
-                          format_func=lambda r: ctx.tr(f"failure_reason.{r}"))
-    code = st.text_input(ctx.tr("deliveries.household_code"), key=f"{PREFIX}code_{delivery_id}", max_chars=6,
-                         help=ctx.tr("deliveries.household_code_help"))
+    target = st.selectbox(
+        ctx.tr("deliveries.new_status"),
+        STATUSES[1:],
+        key=f"{PREFIX}target_{delivery_id}",
+        format_func=lambda s: ctx.tr(f"delivery_status.{s}"),
+    )
+    reason = st.selectbox(
+        ctx.tr("column.failure_reason"),
+        FAILURE_REASONS,
+        key=f"{PREFIX}reason_{delivery_id}",
+        format_func=lambda r: ctx.tr(f"failure_reason.{r}"),
+    )
+    code = st.text_input(
+        ctx.tr("deliveries.household_code"),
+        key=f"{PREFIX}code_{delivery_id}",
+        max_chars=6,
+        help=ctx.tr("deliveries.household_code_help"),
+    )
     if st.form_submit_button(ctx.tr("common.save"), type="primary"):
         try:
-            reached = advance_delivery(ctx.db, ctx.actor, int(delivery_id), target,
-                                       failure_reason=reason if target == "failed" else None, code=code or None)
+            reached = advance_delivery(
+                ctx.db,
+                ctx.actor,
+                int(delivery_id),
+                target,
+                failure_reason=reason if target == "failed" else None,
+                code=code or None,
+            )
         except JesrError as exc:
             show_error(exc, ctx.lang)
         else:

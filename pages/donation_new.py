@@ -1,4 +1,5 @@
 """Record a donation received, in cash or in kind."""
+
 import datetime as dt
 
 import streamlit as st
@@ -20,49 +21,91 @@ show_saved_instead_of_form(ctx, "donation_new.saved", PREFIX)
 
 reference = get_reference(ctx.db)
 # Units depend on the category, so the category is chosen outside the form.
-category = st.selectbox(ctx.tr("field.category"), list(reference.categories), key=PREFIX + "category",
-                        format_func=lambda c: ctx.tr(f"category.{c}"))
+category = st.selectbox(
+    ctx.tr("field.category"),
+    list(reference.categories),
+    key=PREFIX + "category",
+    format_func=lambda c: ctx.tr(f"category.{c}"),
+)
 organisation_id = None
 if ctx.actor.sees_all_organisations:
     orgs = list_organisations(ctx.db)
     orgs = orgs[orgs["kind"] != "ministry"]
-    organisation_id = st.selectbox(ctx.tr("donation_new.receiving_org"), list(orgs["id"]), key=PREFIX + "org",
-                                   format_func=dict(zip(orgs["id"], orgs["name"])).get)
+    organisation_id = st.selectbox(
+        ctx.tr("donation_new.receiving_org"),
+        list(orgs["id"]),
+        key=PREFIX + "org",
+        format_func=dict(zip(orgs["id"], orgs["name"])).get,
+    )
 with st.form(PREFIX + "form"):
-    donor_type = st.selectbox(ctx.tr("field.donor_type"), DONOR_TYPES, key=PREFIX + "donor_type",
-                              format_func=lambda d: ctx.tr(f"donor_type.{d}"))
+    donor_type = st.selectbox(
+        ctx.tr("field.donor_type"),
+        DONOR_TYPES,
+        key=PREFIX + "donor_type",
+        format_func=lambda d: ctx.tr(f"donor_type.{d}"),
+    )
     donor_name = st.text_input(ctx.tr("field.donor_name"), key=PREFIX + "donor_name", max_chars=160)
     donor_phone = st.text_input(ctx.tr("field.donor_phone"), key=PREFIX + "donor_phone", max_chars=20)
-    item = st.text_input(ctx.tr("field.item"), key=PREFIX + "item", max_chars=120,
-                         help=ctx.tr("donation_new.item_help"))
+    item = st.text_input(
+        ctx.tr("field.item"), key=PREFIX + "item", max_chars=120, help=ctx.tr("donation_new.item_help")
+    )
     left, right = st.columns(2)
     quantity = left.text_input(ctx.tr("field.quantity"), key=PREFIX + "quantity", max_chars=20)
-    unit = right.selectbox(ctx.tr("field.unit"), reference.categories[category].units, key=PREFIX + "unit",
-                           format_func=lambda u: ctx.tr(f"unit.{u}"))
-    value = st.text_input(ctx.tr("field.value_tnd"), key=PREFIX + "value_tnd", max_chars=20,
-                          help=ctx.tr("donation_new.value_help"))
+    unit = right.selectbox(
+        ctx.tr("field.unit"),
+        reference.categories[category].units,
+        key=PREFIX + "unit",
+        format_func=lambda u: ctx.tr(f"unit.{u}"),
+    )
+    value = st.text_input(
+        ctx.tr("field.value_tnd"), key=PREFIX + "value_tnd", max_chars=20, help=ctx.tr("donation_new.value_help")
+    )
     governorate = governorate_select(ctx, PREFIX + "governorate", label_key="donation_new.held_in")
-    delegation = st.text_input(ctx.tr("donation_new.delegation"), key=PREFIX + "delegation", max_chars=80,
-                               help=ctx.tr("donation_new.delegation_help"))
+    delegation = st.text_input(
+        ctx.tr("donation_new.delegation"),
+        key=PREFIX + "delegation",
+        max_chars=80,
+        help=ctx.tr("donation_new.delegation_help"),
+    )
     storage = st.text_input(ctx.tr("field.storage_location"), key=PREFIX + "storage_location", max_chars=200)
-    received_on = st.date_input(ctx.tr("field.received_on"), value=dt.date.today(), key=PREFIX + "received_on",
-                                max_value=dt.date.today(), format="DD/MM/YYYY")
+    received_on = st.date_input(
+        ctx.tr("field.received_on"),
+        value=dt.date.today(),
+        key=PREFIX + "received_on",
+        max_value=dt.date.today(),
+        format="DD/MM/YYYY",
+    )
     notes = st.text_area(ctx.tr("field.notes"), key=PREFIX + "notes", max_chars=1000)
     submitted = st.form_submit_button(ctx.tr("common.save"), type="primary")
 
 if submitted:
-    raw = {"donor_type": donor_type, "donor_name": donor_name, "donor_phone": donor_phone, "category": category,
-           "kind": "cash" if category == "cash" else "in_kind", "item": item, "quantity": quantity, "unit": unit,
-           "value_tnd": value, "governorate": governorate, "delegation": delegation, "storage_location": storage,
-           "received_on": received_on, "notes": notes}
+    raw = {
+        "donor_type": donor_type,
+        "donor_name": donor_name,
+        "donor_phone": donor_phone,
+        "category": category,
+        "kind": "cash" if category == "cash" else "in_kind",
+        "item": item,
+        "quantity": quantity,
+        "unit": unit,
+        "value_tnd": value,
+        "governorate": governorate,
+        "delegation": delegation,
+        "storage_location": storage,
+        "received_on": received_on,
+        "notes": notes,
+    }
     try:
         donation_id = register_donation(ctx.db, ctx.actor, raw, organisation_id=organisation_id)
     except JesrError as exc:
         show_error(exc, ctx.lang)
     else:
         clear_dashboard_caches()
-        st.session_state[PREFIX + "saved"] = {"id": donation_id, "donor_name": donor_name.strip() or "—",
-                                              "category": ctx.tr(f"category.{category}"),
-                                              "quantity": f"{quantity} {ctx.tr('unit.' + unit)}",
-                                              "governorate": governorate}
+        st.session_state[PREFIX + "saved"] = {
+            "id": donation_id,
+            "donor_name": donor_name.strip() or "—",
+            "category": ctx.tr(f"category.{category}"),
+            "quantity": f"{quantity} {ctx.tr('unit.' + unit)}",
+            "governorate": governorate,
+        }
         st.rerun()

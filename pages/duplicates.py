@@ -1,4 +1,5 @@
 """Duplicate beneficiaries: repeat national IDs refused at entry, and likely duplicates to merge or dismiss."""
+
 import streamlit as st
 
 from data_layer.core.errors import JesrError
@@ -21,11 +22,16 @@ with reports_tab:
     if reports.empty:
         st.info(ctx.tr("common.nothing_yet"))
     else:
-        st.dataframe(reports.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch",
-                     key=PREFIX + "reports_table")
+        st.dataframe(
+            reports.rename(columns=lambda c: ctx.tr(f"column.{c}")),
+            hide_index=True,
+            width="stretch",
+            key=PREFIX + "reports_table",
+        )
         with st.form(PREFIX + "report_form"):
-            report_id = st.selectbox(ctx.tr("duplicates.choose_report"), list(reports["report_id"]),
-                                     key=PREFIX + "report")
+            report_id = st.selectbox(
+                ctx.tr("duplicates.choose_report"), list(reports["report_id"]), key=PREFIX + "report"
+            )
             if st.form_submit_button(ctx.tr("duplicates.close_report")):
                 try:
                     close_report(ctx.db, ctx.actor, int(report_id))
@@ -41,14 +47,29 @@ with likely_tab:
         st.info(ctx.tr("common.nothing_yet"))
         st.stop()
     shown = pairs.assign(reason=pairs["reason"].map(lambda r: ctx.tr(f"duplicates.reason.{r}")))
-    st.dataframe(shown.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch",
-                 key=PREFIX + "pairs_table")
+    st.dataframe(
+        shown.rename(columns=lambda c: ctx.tr(f"column.{c}")),
+        hide_index=True,
+        width="stretch",
+        key=PREFIX + "pairs_table",
+    )
     with st.form(PREFIX + "pair_form"):
-        index = st.selectbox(ctx.tr("duplicates.choose_pair"), list(range(len(pairs))), key=PREFIX + "pair",
-                             format_func=lambda i: f"#{pairs['household_id'][i]} {pairs['full_name'][i]} / "
-                                                   f"#{pairs['other_household_id'][i]} {pairs['other_full_name'][i]}")
-        keep_first = st.radio(ctx.tr("duplicates.keep"), [True, False], key=PREFIX + "keep", horizontal=True,
-                              format_func=lambda k: ctx.tr("duplicates.keep_first" if k else "duplicates.keep_second"))
+        index = st.selectbox(
+            ctx.tr("duplicates.choose_pair"),
+            list(range(len(pairs))),
+            key=PREFIX + "pair",
+            format_func=lambda i: (
+                f"#{pairs['household_id'][i]} {pairs['full_name'][i]} / "
+                f"#{pairs['other_household_id'][i]} {pairs['other_full_name'][i]}"
+            ),
+        )
+        keep_first = st.radio(
+            ctx.tr("duplicates.keep"),
+            [True, False],
+            key=PREFIX + "keep",
+            horizontal=True,
+            format_func=lambda k: ctx.tr("duplicates.keep_first" if k else "duplicates.keep_second"),
+        )
         note = st.text_input(ctx.tr("field.notes"), key=PREFIX + "note", max_chars=300)
         merge = st.form_submit_button(ctx.tr("duplicates.merge"), type="primary")
         dismiss = st.form_submit_button(ctx.tr("duplicates.dismiss"))

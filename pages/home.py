@@ -1,4 +1,5 @@
 """Campaign status at a glance."""
+
 import streamlit as st
 
 from data_layer.core.i18n import format_date, format_number
@@ -10,8 +11,13 @@ overview = campaign_overview(ctx.db)
 campaign = overview["campaign"]
 if campaign:
     st.subheader(campaign["name"])
-    st.caption(ctx.tr("home.period", start=format_date(campaign["starts_on"], ctx.lang),
-                      end=format_date(campaign["ends_on"], ctx.lang)))
+    st.caption(
+        ctx.tr(
+            "home.period",
+            start=format_date(campaign["starts_on"], ctx.lang),
+            end=format_date(campaign["ends_on"], ctx.lang),
+        )
+    )
     if overview["ended"]:
         st.info(ctx.tr("home.ended"))
     else:
@@ -32,7 +38,16 @@ if received.empty:
 else:
     received["category_code"] = received["category_code"].map(lambda c: ctx.tr(f"category.{c}"))
     received["unit"] = received["unit"].map(lambda u: ctx.tr(f"unit.{u}"))
-    st.dataframe(received.rename(columns={
-        "category_code": ctx.tr("field.category"), "unit": ctx.tr("field.unit"),
-        "quantity": ctx.tr("field.quantity"), "value_tnd": ctx.tr("field.value_tnd"),
-        "donations": ctx.tr("home.donations")}), hide_index=True, width="stretch")
+    st.dataframe(
+        received.rename(
+            columns={
+                "category_code": ctx.tr("field.category"),
+                "unit": ctx.tr("field.unit"),
+                "quantity": ctx.tr("field.quantity"),
+                "value_tnd": ctx.tr("field.value_tnd"),
+                "donations": ctx.tr("home.donations"),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )

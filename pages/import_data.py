@@ -1,4 +1,5 @@
 """Import households, donations or volunteers from a CSV or Excel file."""
+
 import streamlit as st
 
 from data_layer.core.errors import JesrError
@@ -12,22 +13,36 @@ from ui.session import page_setup
 ctx = page_setup("import.title")
 PREFIX = "import_data_"
 
-kind = st.selectbox(ctx.tr("import.kind"), list(COLUMNS), key=PREFIX + "kind",
-                    format_func=lambda k: ctx.tr(f"import.kind.{k}"))
+kind = st.selectbox(
+    ctx.tr("import.kind"), list(COLUMNS), key=PREFIX + "kind", format_func=lambda k: ctx.tr(f"import.kind.{k}")
+)
 st.caption(ctx.tr("import.columns", columns=", ".join(COLUMNS[kind])))
 left, right = st.columns(2)
-left.download_button(ctx.tr("import.template_csv"), table_bytes(template(kind), "csv"),
-                     file_name=f"jesr_{kind}_template.csv", mime="text/csv", key=PREFIX + "template_csv")
-right.download_button(ctx.tr("import.template_xlsx"), table_bytes(template(kind), "xlsx"),
-                      file_name=f"jesr_{kind}_template.xlsx", key=PREFIX + "template_xlsx",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+left.download_button(
+    ctx.tr("import.template_csv"),
+    table_bytes(template(kind), "csv"),
+    file_name=f"jesr_{kind}_template.csv",
+    mime="text/csv",
+    key=PREFIX + "template_csv",
+)
+right.download_button(
+    ctx.tr("import.template_xlsx"),
+    table_bytes(template(kind), "xlsx"),
+    file_name=f"jesr_{kind}_template.xlsx",
+    key=PREFIX + "template_xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 
 organisation_id = None
 if ctx.actor.sees_all_organisations:
     orgs = list_organisations(ctx.db)
     orgs = orgs[orgs["kind"] != "ministry"]
-    organisation_id = st.selectbox(ctx.tr("import.organisation"), list(orgs["id"]), key=PREFIX + "org",
-                                   format_func=dict(zip(orgs["id"], orgs["name"])).get)
+    organisation_id = st.selectbox(
+        ctx.tr("import.organisation"),
+        list(orgs["id"]),
+        key=PREFIX + "org",
+        format_func=dict(zip(orgs["id"], orgs["name"])).get,
+    )
 with st.form(PREFIX + "form"):
     upload = st.file_uploader(ctx.tr("import.file"), type=["csv", "xlsx"], key=PREFIX + "file")
     skip_invalid = st.checkbox(ctx.tr("import.skip_invalid"), key=PREFIX + "skip_invalid")
@@ -40,8 +55,15 @@ if submitted:
     progress = st.progress(0.0, text=ctx.tr("import.progress"))
     try:
         frame = read_table(upload.getvalue(), filename=upload.name)
-        report = import_frame(ctx.db, ctx.actor, kind, frame, organisation_id=organisation_id,
-                              skip_invalid=skip_invalid, progress=lambda f: progress.progress(min(f, 1.0)))
+        report = import_frame(
+            ctx.db,
+            ctx.actor,
+            kind,
+            frame,
+            organisation_id=organisation_id,
+            skip_invalid=skip_invalid,
+            progress=lambda f: progress.progress(min(f, 1.0)),
+        )
     except JesrError as exc:
         progress.empty()
         show_error(exc, ctx.lang)
@@ -53,9 +75,22 @@ if submitted:
     if report.errors:
         if not skip_invalid:
             st.error(ctx.tr("import.nothing_imported", bad=report.rejected_count, total=report.total_rows))
-        st.dataframe([{ctx.tr("import.line"): e.row, ctx.tr("import.field"): ctx.tr(f"field.{e.field}"),
-                       ctx.tr("import.reason"): ctx.tr(e.code, **e.params)} for e in report.errors[:500]],
-                     hide_index=True, width="stretch")
-        st.download_button(ctx.tr("import.download_rejected"), table_bytes(report.rejected_rows, "csv"),
-                           file_name=f"{upload.name.rsplit('.', 1)[0]}.rejected.csv", mime="text/csv",
-                           key=PREFIX + "rejected")
+        st.dataframe(
+            [
+                {
+                    ctx.tr("import.line"): e.row,
+                    ctx.tr("import.field"): ctx.tr(f"field.{e.field}"),
+                    ctx.tr("import.reason"): ctx.tr(e.code, **e.params),
+                }
+                for e in report.errors[:500]
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+        st.download_button(
+            ctx.tr("import.download_rejected"),
+            table_bytes(report.rejected_rows, "csv"),
+            file_name=f"{upload.name.rsplit('.', 1)[0]}.rejected.csv",
+            mime="text/csv",
+            key=PREFIX + "rejected",
+        )

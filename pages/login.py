@@ -1,4 +1,5 @@
 """Sign in."""
+
 import streamlit as st
 
 from ui.auth import login_form
@@ -10,8 +11,10 @@ login_form(ctx.db, ctx.lang)
 
 st.divider()
 st.caption(ctx.tr("public.no_account"))
-for path, key, icon in (("pages/public_request.py", "nav.public_request", "🆘"),
-                        ("pages/public_volunteer.py", "nav.public_volunteer", "🙋"),
-                        ("pages/public_pledge.py", "nav.public_pledge", "🤲"),
-                        ("pages/transparency.py", "nav.transparency", "🔎")):
+for path, key, icon in (
+    ("pages/public_request.py", "nav.public_request", "🆘"),
+    ("pages/public_volunteer.py", "nav.public_volunteer", "🙋"),
+    ("pages/public_pledge.py", "nav.public_pledge", "🤲"),
+    ("pages/transparency.py", "nav.transparency", "🔎"),
+):
     st.page_link(path, label=ctx.tr(key), icon=icon)

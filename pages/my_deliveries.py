@@ -1,4 +1,5 @@
 """A volunteer's own deliveries, with address and phone, to mark on the way, delivered or failed."""
+
 import pandas as pd
 import streamlit as st
 
@@ -26,22 +27,35 @@ for row in open_rows.itertuples():
         st.markdown(f"**#{row.delivery_id} — {row.full_name}** · {ctx.tr(f'delivery_status.{row.status}')}")
         st.write(f"📍 {display_value(row.address)}, {display_value(row.delegation)} ({row.governorate_code})")
         st.write(f"📞 {display_value(row.phone)}")
-        st.caption(f"{format_date(None if pd.isna(row.planned_on) else row.planned_on, ctx.lang)} · "
-                   f"{display_value(row.contents)}")
+        st.caption(
+            f"{format_date(None if pd.isna(row.planned_on) else row.planned_on, ctx.lang)} · "
+            f"{display_value(row.contents)}"
+        )
         with st.form(f"{PREFIX}form_{row.delivery_id}"):
-            code = st.text_input(ctx.tr("my_deliveries.code"), key=f"{PREFIX}code_{row.delivery_id}", max_chars=6,
-                                 help=ctx.tr("my_deliveries.code_help"))
-            reason = st.selectbox(ctx.tr("column.failure_reason"), FAILURE_REASONS,
-                                  key=f"{PREFIX}reason_{row.delivery_id}",
-                                  format_func=lambda r: ctx.tr(f"failure_reason.{r}"))
+            code = st.text_input(
+                ctx.tr("my_deliveries.code"),
+                key=f"{PREFIX}code_{row.delivery_id}",
+                max_chars=6,
+                help=ctx.tr("my_deliveries.code_help"),
+            )
+            reason = st.selectbox(
+                ctx.tr("column.failure_reason"),
+                FAILURE_REASONS,
+                key=f"{PREFIX}reason_{row.delivery_id}",
+                format_func=lambda r: ctx.tr(f"failure_reason.{r}"),
+            )
             delivered = st.form_submit_button(ctx.tr("my_deliveries.delivered"), type="primary")
             failed = st.form_submit_button(ctx.tr("my_deliveries.failed"))
         if delivered or failed:
             try:
-                reached = advance_delivery(ctx.db, ctx.actor, int(row.delivery_id),
-                                           "delivered" if delivered else "failed",
-                                           failure_reason=reason if failed else None,
-                                           code=(code or None) if delivered else None)
+                reached = advance_delivery(
+                    ctx.db,
+                    ctx.actor,
+                    int(row.delivery_id),
+                    "delivered" if delivered else "failed",
+                    failure_reason=reason if failed else None,
+                    code=(code or None) if delivered else None,
+                )
             except JesrError as exc:
                 show_error(exc, ctx.lang)
             else:
@@ -50,6 +64,10 @@ for row in open_rows.itertuples():
 done = frame[~frame["status"].isin(["planned", "out_for_delivery"])]
 if not done.empty:
     st.subheader(ctx.tr("my_deliveries.done"))
-    st.dataframe(done[["delivery_id", "status", "planned_on", "full_name", "governorate_code"]]
-                 .assign(status=done["status"].map(lambda s: ctx.tr(f"delivery_status.{s}")))
-                 .rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, key=PREFIX + "done")
+    st.dataframe(
+        done[["delivery_id", "status", "planned_on", "full_name", "governorate_code"]]
+        .assign(status=done["status"].map(lambda s: ctx.tr(f"delivery_status.{s}")))
+        .rename(columns=lambda c: ctx.tr(f"column.{c}")),
+        hide_index=True,
+        key=PREFIX + "done",
+    )

@@ -1,4 +1,5 @@
 """Progress to the deadline: pace, projection and the governorates that will miss their share."""
+
 from functools import partial
 
 import streamlit as st
@@ -23,27 +24,49 @@ if campaigns.empty:
 by_id = campaigns.set_index("id")
 with st.form(PREFIX + "filters"):
     left, right = st.columns(2)
-    campaign_id = left.selectbox(ctx.tr("dashboard.campaign"), campaigns["id"].tolist(), key=PREFIX + "campaign",
-                                 format_func=lambda i: by_id.at[i, "name"])
+    campaign_id = left.selectbox(
+        ctx.tr("dashboard.campaign"),
+        campaigns["id"].tolist(),
+        key=PREFIX + "campaign",
+        format_func=lambda i: by_id.at[i, "name"],
+    )
     campaign = by_id.loc[campaign_id]
-    as_of = right.date_input(ctx.tr("progress.as_of"), value=default_as_of(campaign), key=PREFIX + "as_of",
-                             min_value=campaign["starts_on"], max_value=campaign["ends_on"], format="DD/MM/YYYY")
+    as_of = right.date_input(
+        ctx.tr("progress.as_of"),
+        value=default_as_of(campaign),
+        key=PREFIX + "as_of",
+        min_value=campaign["starts_on"],
+        max_value=campaign["ends_on"],
+        format="DD/MM/YYYY",
+    )
     st.form_submit_button(ctx.tr("common.apply"))
 
 progress = cache.progress(ctx.db, campaign_id, as_of)
-st.caption(ctx.tr("progress.period", start=format_date(campaign["starts_on"], ctx.lang),
-                  end=format_date(campaign["ends_on"], ctx.lang), as_of=format_date(progress.as_of, ctx.lang)))
+st.caption(
+    ctx.tr(
+        "progress.period",
+        start=format_date(campaign["starts_on"], ctx.lang),
+        end=format_date(campaign["ends_on"], ctx.lang),
+        as_of=format_date(progress.as_of, ctx.lang),
+    )
+)
 cols = st.columns(3)
 cols[0].metric(ctx.tr("progress.days_left"), format_number(progress.days_left, ctx.lang))
-cols[1].metric(ctx.tr("progress.served_of_target"),
-               ctx.tr("progress.served_of_target_value", served=progress.served, target=progress.target))
+cols[1].metric(
+    ctx.tr("progress.served_of_target"),
+    ctx.tr("progress.served_of_target_value", served=progress.served, target=progress.target),
+)
 cols[2].metric(ctx.tr("progress.remaining"), format_number(progress.remaining, ctx.lang))
 cols = st.columns(3)
-cols[0].metric(ctx.tr("progress.required_pace"),
-               "—" if progress.required_per_day is None else format_number(round(progress.required_per_day, 1), ctx.lang))
+cols[0].metric(
+    ctx.tr("progress.required_pace"),
+    "—" if progress.required_per_day is None else format_number(round(progress.required_per_day, 1), ctx.lang),
+)
 cols[1].metric(ctx.tr("progress.recent_pace"), format_number(round(progress.recent_pace, 1), ctx.lang))
-cols[2].metric(ctx.tr("progress.projected_on"),
-               format_date(progress.projected_on, ctx.lang) if progress.projected_on else ctx.tr("progress.never"))
+cols[2].metric(
+    ctx.tr("progress.projected_on"),
+    format_date(progress.projected_on, ctx.lang) if progress.projected_on else ctx.tr("progress.never"),
+)
 if progress.reached_on:
     st.success(ctx.tr("progress.reached", day=format_date(progress.reached_on, ctx.lang)))
 elif progress.on_track:
@@ -52,40 +75,73 @@ else:
     st.warning(ctx.tr("progress.off_track"))
 
 left, right = st.columns(2)
-left.plotly_chart(daily_pace(progress.daily, required_per_day=progress.required_per_day,
-                             recent_pace=progress.recent_pace, title=ctx.tr("progress.daily_title"),
-                             x_label=ctx.tr("progress.day"), y_label=ctx.tr("dashboard.households"),
-                             served_label=ctx.tr("dashboard.served"), required_label=ctx.tr("progress.required_pace"),
-                             recent_label=ctx.tr("progress.recent_pace")),
-                  key=PREFIX + "daily_chart")
-right.plotly_chart(cumulative_projection(progress.daily, target=progress.target, ends_on=campaign["ends_on"],
-                                         recent_pace=progress.recent_pace, title=ctx.tr("progress.cumulative_title"),
-                                         x_label=ctx.tr("progress.day"), y_label=ctx.tr("dashboard.households"),
-                                         served_label=ctx.tr("dashboard.served"), target_label=ctx.tr("progress.target"),
-                                         projection_label=ctx.tr("progress.projection")),
-                   key=PREFIX + "cumulative_chart")
+left.plotly_chart(
+    daily_pace(
+        progress.daily,
+        required_per_day=progress.required_per_day,
+        recent_pace=progress.recent_pace,
+        title=ctx.tr("progress.daily_title"),
+        x_label=ctx.tr("progress.day"),
+        y_label=ctx.tr("dashboard.households"),
+        served_label=ctx.tr("dashboard.served"),
+        required_label=ctx.tr("progress.required_pace"),
+        recent_label=ctx.tr("progress.recent_pace"),
+    ),
+    key=PREFIX + "daily_chart",
+)
+right.plotly_chart(
+    cumulative_projection(
+        progress.daily,
+        target=progress.target,
+        ends_on=campaign["ends_on"],
+        recent_pace=progress.recent_pace,
+        title=ctx.tr("progress.cumulative_title"),
+        x_label=ctx.tr("progress.day"),
+        y_label=ctx.tr("dashboard.households"),
+        served_label=ctx.tr("dashboard.served"),
+        target_label=ctx.tr("progress.target"),
+        projection_label=ctx.tr("progress.projection"),
+    ),
+    key=PREFIX + "cumulative_chart",
+)
 st.caption(ctx.tr("dashboard.png_hint"))
 
 st.subheader(ctx.tr("progress.governorates_title"))
 st.caption(ctx.tr("progress.governorate_target_rule"))
 outlook = for_actor(progress.governorates, "progress_governorates", ctx.actor)
 areas = list_areas(ctx.db)
-outlook.insert(1, "governorate_name", outlook["governorate_code"].map(
-    dict(zip(areas["code"], areas[area_name_column(ctx.lang)]))))
+outlook.insert(
+    1, "governorate_name", outlook["governorate_code"].map(dict(zip(areas["code"], areas[area_name_column(ctx.lang)])))
+)
 missing = outlook[outlook["will_miss"]]
 if missing.empty:
     st.success(ctx.tr("progress.none_will_miss"))
 else:
-    st.warning(ctx.tr("progress.will_miss", count=len(missing),
-                      names="، ".join(missing["governorate_name"]) if ctx.lang == "ar"
-                      else ", ".join(missing["governorate_name"])))
+    st.warning(
+        ctx.tr(
+            "progress.will_miss",
+            count=len(missing),
+            names="، ".join(missing["governorate_name"])
+            if ctx.lang == "ar"
+            else ", ".join(missing["governorate_name"]),
+        )
+    )
 outlook["will_miss"] = outlook["will_miss"].map(lambda m: ctx.tr("progress.miss_yes" if m else "progress.miss_no"))
 translated = translate_headers(outlook, ctx.lang)
 st.dataframe(for_display(translated), hide_index=True, width="stretch")
 cols = st.columns(2)
 # Built when clicked, as on the dashboard: not an XLSX file written on every rerun.
-cols[0].download_button("CSV", partial(table_bytes, translated, "csv"), file_name="jesr_progress_governorates.csv",
-                        mime="text/csv", key=PREFIX + "download_csv")
-cols[1].download_button("XLSX", partial(table_bytes, translated, "xlsx"), file_name="jesr_progress_governorates.xlsx",
-                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        key=PREFIX + "download_xlsx")
+cols[0].download_button(
+    "CSV",
+    partial(table_bytes, translated, "csv"),
+    file_name="jesr_progress_governorates.csv",
+    mime="text/csv",
+    key=PREFIX + "download_csv",
+)
+cols[1].download_button(
+    "XLSX",
+    partial(table_bytes, translated, "xlsx"),
+    file_name="jesr_progress_governorates.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key=PREFIX + "download_xlsx",
+)

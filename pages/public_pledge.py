@@ -1,4 +1,5 @@
 """Pledge a donation without an account; an association collects it and records it on arrival."""
+
 import streamlit as st
 
 from data_layer.core.errors import JesrError
@@ -25,18 +26,30 @@ st.write(ctx.tr("public.intro.pledge"))
 consent_notice(ctx, "pledge")
 reference = get_reference(ctx.db)
 # Units depend on the category, so the category is chosen outside the form.
-category = st.selectbox(ctx.tr("field.category"), list(reference.categories), key=PREFIX + "category",
-                        format_func=lambda c: ctx.tr(f"category.{c}"))
+category = st.selectbox(
+    ctx.tr("field.category"),
+    list(reference.categories),
+    key=PREFIX + "category",
+    format_func=lambda c: ctx.tr(f"category.{c}"),
+)
 with st.form(PREFIX + "form"):
     item = st.text_input(ctx.tr("field.item"), key=PREFIX + "item", max_chars=120)
     left, right = st.columns(2)
     quantity = left.text_input(ctx.tr("field.quantity"), key=PREFIX + "quantity", max_chars=20)
-    unit = right.selectbox(ctx.tr("field.unit"), reference.categories[category].units, key=PREFIX + "unit",
-                           format_func=lambda u: ctx.tr(f"unit.{u}"))
+    unit = right.selectbox(
+        ctx.tr("field.unit"),
+        reference.categories[category].units,
+        key=PREFIX + "unit",
+        format_func=lambda u: ctx.tr(f"unit.{u}"),
+    )
     governorate = governorate_select(ctx, PREFIX + "governorate")
     delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
-    donor_type = st.selectbox(ctx.tr("public.donor_type"), PLEDGE_DONOR_TYPES, key=PREFIX + "donor_type",
-                              format_func=lambda d: ctx.tr(f"donor_type.{d}"))
+    donor_type = st.selectbox(
+        ctx.tr("public.donor_type"),
+        PLEDGE_DONOR_TYPES,
+        key=PREFIX + "donor_type",
+        format_func=lambda d: ctx.tr(f"donor_type.{d}"),
+    )
     donor_name = st.text_input(ctx.tr("field.donor_name"), key=PREFIX + "donor_name", max_chars=160)
     phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98 123 456")
     notes = st.text_area(ctx.tr("public.contact_notes"), key=PREFIX + "notes", max_chars=1000)
@@ -47,9 +60,18 @@ with st.form(PREFIX + "form"):
 if submitted:
     if not captcha_passed(PREFIX, answer):
         st.rerun()
-    raw = {"category": category, "item": item, "quantity": quantity, "unit": unit, "governorate": governorate,
-           "delegation": delegation, "donor_type": donor_type, "donor_name": donor_name, "phone": phone,
-           "notes": notes}
+    raw = {
+        "category": category,
+        "item": item,
+        "quantity": quantity,
+        "unit": unit,
+        "governorate": governorate,
+        "delegation": delegation,
+        "donor_type": donor_type,
+        "donor_name": donor_name,
+        "phone": phone,
+        "notes": notes,
+    }
     try:
         sent = submit_pledge(ctx.db, raw, client=client_address(), consent_given=consent, lang=ctx.lang)
     except JesrError as exc:

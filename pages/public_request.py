@@ -1,4 +1,5 @@
 """A household asks for aid without an account; an association verifies it before any aid."""
+
 import streamlit as st
 
 from data_layer.core.errors import JesrError
@@ -32,14 +33,23 @@ with st.form(PREFIX + "form"):
     governorate = governorate_select(ctx, PREFIX + "governorate")
     delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
     address = st.text_input(ctx.tr("field.address"), key=PREFIX + "address", max_chars=300)
-    size = st.number_input(ctx.tr("field.household_size"), min_value=1, max_value=30, value=4, step=1,
-                           key=PREFIX + "household_size")
-    vulnerabilities = st.multiselect(ctx.tr("field.vulnerabilities"), VULNERABILITIES, key=PREFIX + "vulnerabilities",
-                                     format_func=lambda v: ctx.tr(f"vulnerability.{v}"))
+    size = st.number_input(
+        ctx.tr("field.household_size"), min_value=1, max_value=30, value=4, step=1, key=PREFIX + "household_size"
+    )
+    vulnerabilities = st.multiselect(
+        ctx.tr("field.vulnerabilities"),
+        VULNERABILITIES,
+        key=PREFIX + "vulnerabilities",
+        format_func=lambda v: ctx.tr(f"vulnerability.{v}"),
+    )
     st.markdown(f"**{ctx.tr('field.needs')}**")
     st.caption(ctx.tr("public.needs_help"))
-    quantities = {c: st.number_input(ctx.tr(f"category.{c}"), min_value=0, max_value=1000, value=0, step=1,
-                                     key=f"{PREFIX}need_{c}") for c in categories}
+    quantities = {
+        c: st.number_input(
+            ctx.tr(f"category.{c}"), min_value=0, max_value=1000, value=0, step=1, key=f"{PREFIX}need_{c}"
+        )
+        for c in categories
+    }
     consent = consent_checkbox(ctx, PREFIX)
     answer = captcha_widget(ctx, PREFIX)
     submitted = st.form_submit_button(ctx.tr("public.send"), type="primary")
@@ -47,10 +57,17 @@ with st.form(PREFIX + "form"):
 if submitted:
     if not captcha_passed(PREFIX, answer):
         st.rerun()
-    raw = {"national_id": national_id, "full_name": full_name, "phone": phone, "governorate": governorate,
-           "delegation": delegation, "address": address, "household_size": size,
-           "vulnerabilities": vulnerabilities,
-           "needs": [{"category": c, "quantity": q} for c, q in quantities.items() if q]}
+    raw = {
+        "national_id": national_id,
+        "full_name": full_name,
+        "phone": phone,
+        "governorate": governorate,
+        "delegation": delegation,
+        "address": address,
+        "household_size": size,
+        "vulnerabilities": vulnerabilities,
+        "needs": [{"category": c, "quantity": q} for c, q in quantities.items() if q],
+    }
     try:
         sent = submit_aid_request(ctx.db, raw, client=client_address(), consent_given=consent, lang=ctx.lang)
     except JesrError as exc:

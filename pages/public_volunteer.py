@@ -1,4 +1,5 @@
 """Offer to volunteer without an account; an association activates the offer after a call."""
+
 import datetime as dt
 
 import streamlit as st
@@ -31,15 +32,22 @@ with st.form(PREFIX + "form"):
     phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98 123 456")
     governorate = governorate_select(ctx, PREFIX + "governorate")
     delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
-    services = st.multiselect(ctx.tr("field.services"), SERVICES, key=PREFIX + "services",
-                              format_func=lambda s: ctx.tr(f"service.{s}"))
-    vehicle = st.selectbox(ctx.tr("field.vehicle"), VEHICLES, key=PREFIX + "vehicle",
-                           format_func=lambda v: ctx.tr(f"vehicle.{v}"))
+    services = st.multiselect(
+        ctx.tr("field.services"), SERVICES, key=PREFIX + "services", format_func=lambda s: ctx.tr(f"service.{s}")
+    )
+    vehicle = st.selectbox(
+        ctx.tr("field.vehicle"), VEHICLES, key=PREFIX + "vehicle", format_func=lambda v: ctx.tr(f"vehicle.{v}")
+    )
     left, right = st.columns(2)
-    available_from = left.date_input(ctx.tr("field.available_from"), value=dt.date.today(),
-                                     key=PREFIX + "available_from", format="DD/MM/YYYY")
-    available_to = right.date_input(ctx.tr("field.available_to"), value=dt.date.today() + dt.timedelta(days=14),
-                                    key=PREFIX + "available_to", format="DD/MM/YYYY")
+    available_from = left.date_input(
+        ctx.tr("field.available_from"), value=dt.date.today(), key=PREFIX + "available_from", format="DD/MM/YYYY"
+    )
+    available_to = right.date_input(
+        ctx.tr("field.available_to"),
+        value=dt.date.today() + dt.timedelta(days=14),
+        key=PREFIX + "available_to",
+        format="DD/MM/YYYY",
+    )
     consent = consent_checkbox(ctx, PREFIX)
     answer = captcha_widget(ctx, PREFIX)
     submitted = st.form_submit_button(ctx.tr("public.send"), type="primary")
@@ -47,9 +55,17 @@ with st.form(PREFIX + "form"):
 if submitted:
     if not captcha_passed(PREFIX, answer):
         st.rerun()
-    raw = {"full_name": full_name, "national_id": national_id, "phone": phone, "governorate": governorate,
-           "delegation": delegation, "services": services, "vehicle": vehicle,
-           "available_from": available_from, "available_to": available_to}
+    raw = {
+        "full_name": full_name,
+        "national_id": national_id,
+        "phone": phone,
+        "governorate": governorate,
+        "delegation": delegation,
+        "services": services,
+        "vehicle": vehicle,
+        "available_from": available_from,
+        "available_to": available_to,
+    }
     try:
         sent = submit_volunteer_offer(ctx.db, raw, client=client_address(), consent_given=consent, lang=ctx.lang)
     except JesrError as exc:

@@ -1,4 +1,5 @@
 """Verify, reject or merge what the public sent, in the governorates your association covers."""
+
 import datetime as dt
 
 import streamlit as st
@@ -25,15 +26,29 @@ organisation_id = None
 if actor.sees_all_organisations:
     orgs = list_organisations(ctx.db)
     orgs = orgs[orgs["kind"] == "association"]
-    organisation_id = st.selectbox(ctx.tr("queues.organisation"), list(orgs["id"]), key=PREFIX + "organisation",
-                                   format_func=dict(zip(orgs["id"], orgs["name"])).get)
+    organisation_id = st.selectbox(
+        ctx.tr("queues.organisation"),
+        list(orgs["id"]),
+        key=PREFIX + "organisation",
+        format_func=dict(zip(orgs["id"], orgs["name"])).get,
+    )
 
-COLUMNS = {"reference": "queues.col.reference", "submitted_at": "queues.col.submitted_at",
-           "waiting_hours": "queues.col.waiting_hours", "needs": "queues.col.needs",
-           "repeats": "queues.col.repeats", "address": "queues.col.address", "donor_type": "queues.col.donor_type",
-           "notes": "queues.col.notes", "requests": "queues.col.requests", "volunteers": "queues.col.volunteers",
-           "pledges": "queues.col.pledges", "oldest_waiting_hours": "queues.col.oldest_waiting_hours",
-           "decided": "queues.col.decided", "median_hours_to_decide": "queues.col.median_hours_to_decide"}
+COLUMNS = {
+    "reference": "queues.col.reference",
+    "submitted_at": "queues.col.submitted_at",
+    "waiting_hours": "queues.col.waiting_hours",
+    "needs": "queues.col.needs",
+    "repeats": "queues.col.repeats",
+    "address": "queues.col.address",
+    "donor_type": "queues.col.donor_type",
+    "notes": "queues.col.notes",
+    "requests": "queues.col.requests",
+    "volunteers": "queues.col.volunteers",
+    "pledges": "queues.col.pledges",
+    "oldest_waiting_hours": "queues.col.oldest_waiting_hours",
+    "decided": "queues.col.decided",
+    "median_hours_to_decide": "queues.col.median_hours_to_decide",
+}
 
 
 def show_table(frame, key: str) -> None:  # noqa: ANN001 - a DataFrame
@@ -51,9 +66,14 @@ def decide(action, message_id: int) -> None:  # noqa: ANN001 - a callable of the
         st.rerun()
 
 
-tab_requests, tab_volunteers, tab_pledges, tab_summary = st.tabs([
-    ctx.tr("queues.tab.requests"), ctx.tr("queues.tab.volunteers"), ctx.tr("queues.tab.pledges"),
-    ctx.tr("queues.tab.summary")])
+tab_requests, tab_volunteers, tab_pledges, tab_summary = st.tabs(
+    [
+        ctx.tr("queues.tab.requests"),
+        ctx.tr("queues.tab.volunteers"),
+        ctx.tr("queues.tab.pledges"),
+        ctx.tr("queues.tab.summary"),
+    ]
+)
 
 with tab_requests:
     requests = queues.list_request_queue(ctx.db, actor)
@@ -65,23 +85,37 @@ with tab_requests:
         chosen = st.selectbox(ctx.tr("queues.choose"), list(requests["id"]), key=PREFIX + "request_id")
         candidates = queues.merge_candidates(ctx.db, actor, int(chosen))
         with st.form(PREFIX + "request_form"):
-            decision = st.radio(ctx.tr("queues.decision"), ["verify", "reject", "merge"], horizontal=True,
-                                key=PREFIX + "request_decision", format_func=lambda a: ctx.tr(f"queues.action.{a}"))
+            decision = st.radio(
+                ctx.tr("queues.decision"),
+                ["verify", "reject", "merge"],
+                horizontal=True,
+                key=PREFIX + "request_decision",
+                format_func=lambda a: ctx.tr(f"queues.action.{a}"),
+            )
             reason = st.text_input(ctx.tr("queues.reason"), key=PREFIX + "request_reason", max_chars=500)
             if candidates.empty:
                 st.caption(ctx.tr("queues.no_candidates"))
                 into = None
             else:
-                into = st.selectbox(ctx.tr("queues.merge_into"), list(candidates["id"]), key=PREFIX + "merge_into",
-                                    format_func=lambda i: " · ".join(
-                                        str(v) for v in candidates.loc[candidates["id"] == i].iloc[0][
-                                            ["id", "governorate_code", "status", "organisation_code"]]))
+                into = st.selectbox(
+                    ctx.tr("queues.merge_into"),
+                    list(candidates["id"]),
+                    key=PREFIX + "merge_into",
+                    format_func=lambda i: " · ".join(
+                        str(v)
+                        for v in candidates.loc[candidates["id"] == i].iloc[0][
+                            ["id", "governorate_code", "status", "organisation_code"]
+                        ]
+                    ),
+                )
             apply = st.form_submit_button(ctx.tr("queues.apply"), type="primary")
         if apply:
             household_id = int(chosen)
             if decision == "verify":
-                decide(lambda: queues.verify_request(ctx.db, actor, household_id, organisation_id=organisation_id),
-                       household_id)
+                decide(
+                    lambda: queues.verify_request(ctx.db, actor, household_id, organisation_id=organisation_id),
+                    household_id,
+                )
             elif decision == "reject":
                 decide(lambda: queues.reject_request(ctx.db, actor, household_id, reason), household_id)
             else:
@@ -96,15 +130,22 @@ with tab_volunteers:
         show_table(offers, PREFIX + "volunteers_table")
         with st.form(PREFIX + "volunteer_form"):
             chosen = st.selectbox(ctx.tr("queues.choose"), list(offers["id"]), key=PREFIX + "volunteer_id")
-            decision = st.radio(ctx.tr("queues.decision"), ["verify", "reject"], horizontal=True,
-                                key=PREFIX + "volunteer_decision", format_func=lambda a: ctx.tr(f"queues.action.{a}"))
+            decision = st.radio(
+                ctx.tr("queues.decision"),
+                ["verify", "reject"],
+                horizontal=True,
+                key=PREFIX + "volunteer_decision",
+                format_func=lambda a: ctx.tr(f"queues.action.{a}"),
+            )
             reason = st.text_input(ctx.tr("queues.reason"), key=PREFIX + "volunteer_reason", max_chars=500)
             apply = st.form_submit_button(ctx.tr("queues.apply"), type="primary")
         if apply:
             volunteer_id = int(chosen)
             if decision == "verify":
-                decide(lambda: queues.verify_volunteer(ctx.db, actor, volunteer_id, organisation_id=organisation_id),
-                       volunteer_id)
+                decide(
+                    lambda: queues.verify_volunteer(ctx.db, actor, volunteer_id, organisation_id=organisation_id),
+                    volunteer_id,
+                )
             else:
                 decide(lambda: queues.reject_volunteer(ctx.db, actor, volunteer_id, reason), volunteer_id)
 
@@ -118,25 +159,41 @@ with tab_pledges:
         show_table(shown, PREFIX + "pledges_table")
         with st.form(PREFIX + "pledge_form"):
             chosen = st.selectbox(ctx.tr("queues.choose"), list(pledges["id"]), key=PREFIX + "pledge_id")
-            decision = st.radio(ctx.tr("queues.decision"), ["accept", "reject", "receive"], horizontal=True,
-                                key=PREFIX + "pledge_decision", format_func=lambda a: ctx.tr(f"queues.action.{a}"))
+            decision = st.radio(
+                ctx.tr("queues.decision"),
+                ["accept", "reject", "receive"],
+                horizontal=True,
+                key=PREFIX + "pledge_decision",
+                format_func=lambda a: ctx.tr(f"queues.action.{a}"),
+            )
             reason = st.text_input(ctx.tr("queues.reason"), key=PREFIX + "pledge_reason", max_chars=500)
             left, right = st.columns(2)
-            received_on = left.date_input(ctx.tr("queues.received_on"), value=dt.date.today(),
-                                          max_value=dt.date.today(), key=PREFIX + "received_on", format="DD/MM/YYYY")
-            quantity = right.text_input(ctx.tr("queues.received_quantity"), key=PREFIX + "received_quantity",
-                                        max_chars=20)
+            received_on = left.date_input(
+                ctx.tr("queues.received_on"),
+                value=dt.date.today(),
+                max_value=dt.date.today(),
+                key=PREFIX + "received_on",
+                format="DD/MM/YYYY",
+            )
+            quantity = right.text_input(
+                ctx.tr("queues.received_quantity"), key=PREFIX + "received_quantity", max_chars=20
+            )
             apply = st.form_submit_button(ctx.tr("queues.apply"), type="primary")
         if apply:
             pledge_id = int(chosen)
             if decision == "accept":
-                decide(lambda: queues.accept_pledge(ctx.db, actor, pledge_id, organisation_id=organisation_id),
-                       pledge_id)
+                decide(
+                    lambda: queues.accept_pledge(ctx.db, actor, pledge_id, organisation_id=organisation_id), pledge_id
+                )
             elif decision == "reject":
                 decide(lambda: queues.reject_pledge(ctx.db, actor, pledge_id, reason), pledge_id)
             else:
-                decide(lambda: queues.receive_pledge(ctx.db, actor, pledge_id, received_on=received_on,
-                                                     quantity=quantity or None), pledge_id)
+                decide(
+                    lambda: queues.receive_pledge(
+                        ctx.db, actor, pledge_id, received_on=received_on, quantity=quantity or None
+                    ),
+                    pledge_id,
+                )
 
 with tab_summary:
     summary = queues.queue_summary(ctx.db, actor)

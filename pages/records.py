@@ -1,4 +1,5 @@
 """Browse, search and correct the records you may see: households, donations, volunteers."""
+
 import math
 
 import streamlit as st
@@ -18,29 +19,59 @@ PREFIX = "records_"
 PAGE_SIZE = 25
 HOUSEHOLD_STATUSES = [None, "submitted", "registered", "verified", "served", "rejected", "merged", "inactive"]
 
-register = st.radio(ctx.tr("records.register"), ["households", "donations", "volunteers"], horizontal=True,
-                    key=PREFIX + "register", format_func=lambda r: ctx.tr(f"import.kind.{r}"))
+register = st.radio(
+    ctx.tr("records.register"),
+    ["households", "donations", "volunteers"],
+    horizontal=True,
+    key=PREFIX + "register",
+    format_func=lambda r: ctx.tr(f"import.kind.{r}"),
+)
 filters = st.columns(4)
-text = filters[0].text_input(ctx.tr("records.search"), key=PREFIX + "text", max_chars=80,
-                             help=ctx.tr(f"records.search_help.{register}"))
+text = filters[0].text_input(
+    ctx.tr("records.search"), key=PREFIX + "text", max_chars=80, help=ctx.tr(f"records.search_help.{register}")
+)
 governorate = governorate_select(ctx, PREFIX + "governorate", optional=True, container=filters[1])
-category = category_select(ctx, PREFIX + "category", optional=True, container=filters[2]) \
-    if register != "volunteers" else None
-status = filters[3].selectbox(ctx.tr("records.status"), HOUSEHOLD_STATUSES, key=PREFIX + "status",
-                              format_func=lambda s: ctx.tr("common.all") if s is None else ctx.tr(f"status.{s}")) \
-    if register == "households" else None
+category = (
+    category_select(ctx, PREFIX + "category", optional=True, container=filters[2]) if register != "volunteers" else None
+)
+status = (
+    filters[3].selectbox(
+        ctx.tr("records.status"),
+        HOUSEHOLD_STATUSES,
+        key=PREFIX + "status",
+        format_func=lambda s: ctx.tr("common.all") if s is None else ctx.tr(f"status.{s}"),
+    )
+    if register == "households"
+    else None
+)
 page = int(st.session_state.get(PREFIX + "page", 1))
 
 try:
     if register == "households":
-        frame, total = list_households(ctx.db, ctx.actor, governorate_code=governorate, status=status,
-                                       category=category, text=text, page=page, page_size=PAGE_SIZE)
+        frame, total = list_households(
+            ctx.db,
+            ctx.actor,
+            governorate_code=governorate,
+            status=status,
+            category=category,
+            text=text,
+            page=page,
+            page_size=PAGE_SIZE,
+        )
     elif register == "donations":
-        frame, total = list_donations(ctx.db, ctx.actor, governorate_code=governorate, category=category,
-                                      text=text, page=page, page_size=PAGE_SIZE)
+        frame, total = list_donations(
+            ctx.db,
+            ctx.actor,
+            governorate_code=governorate,
+            category=category,
+            text=text,
+            page=page,
+            page_size=PAGE_SIZE,
+        )
     else:
-        frame, total = list_volunteers(ctx.db, ctx.actor, governorate_code=governorate, text=text, page=page,
-                                       page_size=PAGE_SIZE)
+        frame, total = list_volunteers(
+            ctx.db, ctx.actor, governorate_code=governorate, text=text, page=page, page_size=PAGE_SIZE
+        )
 except JesrError as exc:
     show_error(exc, ctx.lang)
     st.stop()
@@ -53,40 +84,82 @@ st.number_input(ctx.tr("records.page"), min_value=1, max_value=pages, step=1, ke
 if register == "households" and not frame.empty:
     st.divider()
     st.subheader(ctx.tr("records.edit_household"))
-    household_id = st.selectbox(ctx.tr("records.choose_household"), list(frame["id"]), key=PREFIX + "edit_id",
-                                format_func=lambda i: f"#{i} — {frame.loc[frame['id'] == i, 'full_name'].iloc[0]}")
+    household_id = st.selectbox(
+        ctx.tr("records.choose_household"),
+        list(frame["id"]),
+        key=PREFIX + "edit_id",
+        format_func=lambda i: f"#{i} — {frame.loc[frame['id'] == i, 'full_name'].iloc[0]}",
+    )
     try:
         household = get_household(ctx.db, ctx.actor, int(household_id))
     except JesrError as exc:
         show_error(exc, ctx.lang)
         st.stop()
     with st.form(f"{PREFIX}edit_form_{household_id}"):
-        national_id = st.text_input(ctx.tr("field.national_id"), household["national_id"], max_chars=12,
-                                    key=f"{PREFIX}edit_national_id_{household_id}")
-        full_name = st.text_input(ctx.tr("field.full_name"), household["full_name"], max_chars=120,
-                                  key=f"{PREFIX}edit_full_name_{household_id}")
-        phone = st.text_input(ctx.tr("field.phone"), household["phone"] or "", max_chars=20,
-                              key=f"{PREFIX}edit_phone_{household_id}")
+        national_id = st.text_input(
+            ctx.tr("field.national_id"),
+            household["national_id"],
+            max_chars=12,
+            key=f"{PREFIX}edit_national_id_{household_id}",
+        )
+        full_name = st.text_input(
+            ctx.tr("field.full_name"),
+            household["full_name"],
+            max_chars=120,
+            key=f"{PREFIX}edit_full_name_{household_id}",
+        )
+        phone = st.text_input(
+            ctx.tr("field.phone"), household["phone"] or "", max_chars=20, key=f"{PREFIX}edit_phone_{household_id}"
+        )
         new_governorate = governorate_select(ctx, f"{PREFIX}edit_governorate_{household_id}")
-        delegation = st.text_input(ctx.tr("field.delegation"), household["delegation"] or "", max_chars=80,
-                                   key=f"{PREFIX}edit_delegation_{household_id}")
-        address = st.text_input(ctx.tr("field.address"), household["address"] or "", max_chars=300,
-                                key=f"{PREFIX}edit_address_{household_id}")
-        size = st.number_input(ctx.tr("field.household_size"), 1, 30, int(household["household_size"]),
-                               key=f"{PREFIX}edit_size_{household_id}")
-        vulnerabilities = st.multiselect(ctx.tr("field.vulnerabilities"), placeholder=ctx.tr("common.choose"), options=VULNERABILITIES,
-                                         default=list(household["vulnerabilities"]),
-                                         format_func=lambda v: ctx.tr(f"vulnerability.{v}"),
-                                         key=f"{PREFIX}edit_vulnerabilities_{household_id}")
-        notes = st.text_area(ctx.tr("field.notes"), household["notes"] or "", max_chars=1000,
-                             key=f"{PREFIX}edit_notes_{household_id}")
+        delegation = st.text_input(
+            ctx.tr("field.delegation"),
+            household["delegation"] or "",
+            max_chars=80,
+            key=f"{PREFIX}edit_delegation_{household_id}",
+        )
+        address = st.text_input(
+            ctx.tr("field.address"),
+            household["address"] or "",
+            max_chars=300,
+            key=f"{PREFIX}edit_address_{household_id}",
+        )
+        size = st.number_input(
+            ctx.tr("field.household_size"),
+            1,
+            30,
+            int(household["household_size"]),
+            key=f"{PREFIX}edit_size_{household_id}",
+        )
+        vulnerabilities = st.multiselect(
+            ctx.tr("field.vulnerabilities"),
+            placeholder=ctx.tr("common.choose"),
+            options=VULNERABILITIES,
+            default=list(household["vulnerabilities"]),
+            format_func=lambda v: ctx.tr(f"vulnerability.{v}"),
+            key=f"{PREFIX}edit_vulnerabilities_{household_id}",
+        )
+        notes = st.text_area(
+            ctx.tr("field.notes"), household["notes"] or "", max_chars=1000, key=f"{PREFIX}edit_notes_{household_id}"
+        )
         if st.form_submit_button(ctx.tr("common.save")):
             try:
-                update_household(ctx.db, ctx.actor, int(household_id), {
-                    "national_id": national_id, "full_name": full_name, "phone": phone,
-                    "governorate": new_governorate or household["governorate_code"], "delegation": delegation,
-                    "address": address, "household_size": size, "vulnerabilities": vulnerabilities,
-                    "notes": notes})
+                update_household(
+                    ctx.db,
+                    ctx.actor,
+                    int(household_id),
+                    {
+                        "national_id": national_id,
+                        "full_name": full_name,
+                        "phone": phone,
+                        "governorate": new_governorate or household["governorate_code"],
+                        "delegation": delegation,
+                        "address": address,
+                        "household_size": size,
+                        "vulnerabilities": vulnerabilities,
+                        "notes": notes,
+                    },
+                )
             except JesrError as exc:
                 show_error(exc, ctx.lang)
             else:
@@ -98,8 +171,14 @@ if register == "households" and not frame.empty:
 if register == "donations" and not frame.empty:
     st.divider()
     st.subheader(ctx.tr("records.edit_donation"))
-    donation_id = int(st.selectbox(ctx.tr("records.choose_donation"), list(frame["id"]), key=PREFIX + "donation_id",
-                                   format_func=lambda i: f"#{i} — {frame.loc[frame['id'] == i, 'item'].iloc[0]}"))
+    donation_id = int(
+        st.selectbox(
+            ctx.tr("records.choose_donation"),
+            list(frame["id"]),
+            key=PREFIX + "donation_id",
+            format_func=lambda i: f"#{i} — {frame.loc[frame['id'] == i, 'item'].iloc[0]}",
+        )
+    )
     try:
         donation = get_donation(ctx.db, ctx.actor, donation_id)
     except JesrError as exc:
@@ -107,30 +186,59 @@ if register == "donations" and not frame.empty:
         st.stop()
     st.caption(ctx.tr("records.donation_quantity_fixed"))
     with st.form(f"{PREFIX}donation_form_{donation_id}"):
-        item = st.text_input(ctx.tr("field.item"), donation["item"], max_chars=120,
-                             key=f"{PREFIX}donation_item_{donation_id}")
-        value = st.text_input(ctx.tr("field.value_tnd"), "" if donation["value_tnd"] is None else
-                              str(donation["value_tnd"]), max_chars=20, key=f"{PREFIX}donation_value_{donation_id}")
-        delegation = st.text_input(ctx.tr("donation_new.delegation"), donation["delegation"] or "", max_chars=80,
-                                   key=f"{PREFIX}donation_delegation_{donation_id}",
-                                   help=ctx.tr("donation_new.delegation_help"))
-        storage = st.text_input(ctx.tr("field.storage_location"), donation["storage_location"] or "", max_chars=200,
-                                key=f"{PREFIX}donation_storage_{donation_id}")
-        received_on = st.date_input(ctx.tr("field.received_on"), donation["received_on"], format="DD/MM/YYYY",
-                                    key=f"{PREFIX}donation_received_{donation_id}")
-        notes = st.text_area(ctx.tr("field.notes"), donation["notes"] or "", max_chars=1000,
-                             key=f"{PREFIX}donation_notes_{donation_id}")
+        item = st.text_input(
+            ctx.tr("field.item"), donation["item"], max_chars=120, key=f"{PREFIX}donation_item_{donation_id}"
+        )
+        value = st.text_input(
+            ctx.tr("field.value_tnd"),
+            "" if donation["value_tnd"] is None else str(donation["value_tnd"]),
+            max_chars=20,
+            key=f"{PREFIX}donation_value_{donation_id}",
+        )
+        delegation = st.text_input(
+            ctx.tr("donation_new.delegation"),
+            donation["delegation"] or "",
+            max_chars=80,
+            key=f"{PREFIX}donation_delegation_{donation_id}",
+            help=ctx.tr("donation_new.delegation_help"),
+        )
+        storage = st.text_input(
+            ctx.tr("field.storage_location"),
+            donation["storage_location"] or "",
+            max_chars=200,
+            key=f"{PREFIX}donation_storage_{donation_id}",
+        )
+        received_on = st.date_input(
+            ctx.tr("field.received_on"),
+            donation["received_on"],
+            format="DD/MM/YYYY",
+            key=f"{PREFIX}donation_received_{donation_id}",
+        )
+        notes = st.text_area(
+            ctx.tr("field.notes"), donation["notes"] or "", max_chars=1000, key=f"{PREFIX}donation_notes_{donation_id}"
+        )
         if st.form_submit_button(ctx.tr("common.save")):
             try:
-                update_donation_details(ctx.db, ctx.actor, donation_id, {
-                    "item": item, "value_tnd": value, "delegation": delegation, "storage_location": storage,
-                    "received_on": received_on, "notes": notes})
+                update_donation_details(
+                    ctx.db,
+                    ctx.actor,
+                    donation_id,
+                    {
+                        "item": item,
+                        "value_tnd": value,
+                        "delegation": delegation,
+                        "storage_location": storage,
+                        "received_on": received_on,
+                        "notes": notes,
+                    },
+                )
             except JesrError as exc:
                 show_error(exc, ctx.lang)
             else:
                 st.success(ctx.tr("records.donation_updated", id=donation_id))
-    if donation["status"] == "received" and st.button(ctx.tr("records.cancel_donation"),
-                                                      key=f"{PREFIX}donation_cancel_{donation_id}"):
+    if donation["status"] == "received" and st.button(
+        ctx.tr("records.cancel_donation"), key=f"{PREFIX}donation_cancel_{donation_id}"
+    ):
         try:
             cancel_donation(ctx.db, ctx.actor, donation_id)
         except JesrError as exc:

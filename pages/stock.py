@@ -1,4 +1,5 @@
 """Stock held per organisation, governorate, delegation (blank: governorate level), category and item."""
+
 import streamlit as st
 
 from data_layer.core.errors import JesrError
@@ -24,5 +25,6 @@ if frame.empty:
 else:
     frame["category"] = frame["category"].map(lambda c: ctx.tr(f"category.{c}"))
     frame["unit"] = frame["unit"].map(lambda u: ctx.tr(f"unit.{u}"))
-    st.dataframe(frame.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch",
-                 key=PREFIX + "table")
+    st.dataframe(
+        frame.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch", key=PREFIX + "table"
+    )

@@ -1,4 +1,5 @@
 """Register a volunteer who offers transport or distribution."""
+
 import datetime as dt
 
 import streamlit as st
@@ -22,28 +23,50 @@ with st.form(PREFIX + "form"):
     phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98123456")
     governorate = governorate_select(ctx, PREFIX + "governorate")
     delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
-    services = st.multiselect(ctx.tr("field.services"), placeholder=ctx.tr("common.choose"), options=SERVICES, key=PREFIX + "services",
-                              format_func=lambda s: ctx.tr(f"service.{s}"))
-    vehicle = st.selectbox(ctx.tr("field.vehicle"), VEHICLES, key=PREFIX + "vehicle",
-                           format_func=lambda v: ctx.tr(f"vehicle.{v}"))
+    services = st.multiselect(
+        ctx.tr("field.services"),
+        placeholder=ctx.tr("common.choose"),
+        options=SERVICES,
+        key=PREFIX + "services",
+        format_func=lambda s: ctx.tr(f"service.{s}"),
+    )
+    vehicle = st.selectbox(
+        ctx.tr("field.vehicle"), VEHICLES, key=PREFIX + "vehicle", format_func=lambda v: ctx.tr(f"vehicle.{v}")
+    )
     left, right = st.columns(2)
-    available_from = left.date_input(ctx.tr("field.available_from"), value=dt.date.today(),
-                                     key=PREFIX + "available_from", format="DD/MM/YYYY")
-    available_to = right.date_input(ctx.tr("field.available_to"), value=dt.date.today() + dt.timedelta(days=14),
-                                    key=PREFIX + "available_to", format="DD/MM/YYYY")
+    available_from = left.date_input(
+        ctx.tr("field.available_from"), value=dt.date.today(), key=PREFIX + "available_from", format="DD/MM/YYYY"
+    )
+    available_to = right.date_input(
+        ctx.tr("field.available_to"),
+        value=dt.date.today() + dt.timedelta(days=14),
+        key=PREFIX + "available_to",
+        format="DD/MM/YYYY",
+    )
     submitted = st.form_submit_button(ctx.tr("common.save"), type="primary")
 
 if submitted:
-    raw = {"full_name": full_name, "national_id": national_id, "phone": phone, "governorate": governorate,
-           "delegation": delegation, "services": services, "vehicle": vehicle,
-           "available_from": available_from, "available_to": available_to}
+    raw = {
+        "full_name": full_name,
+        "national_id": national_id,
+        "phone": phone,
+        "governorate": governorate,
+        "delegation": delegation,
+        "services": services,
+        "vehicle": vehicle,
+        "available_from": available_from,
+        "available_to": available_to,
+    }
     try:
         volunteer_id = register_volunteer(ctx.db, ctx.actor, raw)
     except JesrError as exc:
         show_error(exc, ctx.lang)
     else:
         clear_dashboard_caches()
-        st.session_state[PREFIX + "saved"] = {"id": volunteer_id, "full_name": full_name.strip(),
-                                              "governorate": governorate,
-                                              "services": ", ".join(ctx.tr(f"service.{s}") for s in services)}
+        st.session_state[PREFIX + "saved"] = {
+            "id": volunteer_id,
+            "full_name": full_name.strip(),
+            "governorate": governorate,
+            "services": ", ".join(ctx.tr(f"service.{s}") for s in services),
+        }
         st.rerun()

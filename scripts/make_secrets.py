@@ -1,4 +1,5 @@
 """Write .streamlit/secrets.toml with a fresh random cookie key, unless it already exists."""
+
 import secrets
 import sys
 from pathlib import Path

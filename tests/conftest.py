@@ -1,6 +1,7 @@
 """Shared fixtures: a real DuckDB file per test (copied from one demo database built
 once per session, so bcrypt and demo generation are paid once), and AppTest runs
 against that file with a strong cookie key."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,16 +1,38 @@
 """Each role reaches only its pages; a page not registered for a role cannot be opened, not even by URL."""
+
 import pytest
 
 from ui.navigation import ANONYMOUS, PAGES, specs_for
 
-ROLE_USERS = {"admin": "admin", "organiser": "organiser", "association": "atss", "observer": "observer",
-              "volunteer": "volunteer", ANONYMOUS: None}
+ROLE_USERS = {
+    "admin": "admin",
+    "organiser": "organiser",
+    "association": "atss",
+    "observer": "observer",
+    "volunteer": "volunteer",
+    ANONYMOUS: None,
+}
 FOUNDATION_PAGES = {
-    "admin": {"pages/home.py", "pages/donation_new.py", "pages/household_new.py", "pages/volunteer_new.py",
-              "pages/import_data.py", "pages/records.py", "pages/admin_organisations.py", "pages/admin_users.py",
-              "pages/account.py"},
-    "association": {"pages/home.py", "pages/donation_new.py", "pages/household_new.py", "pages/volunteer_new.py",
-                    "pages/import_data.py", "pages/records.py", "pages/account.py"},
+    "admin": {
+        "pages/home.py",
+        "pages/donation_new.py",
+        "pages/household_new.py",
+        "pages/volunteer_new.py",
+        "pages/import_data.py",
+        "pages/records.py",
+        "pages/admin_organisations.py",
+        "pages/admin_users.py",
+        "pages/account.py",
+    },
+    "association": {
+        "pages/home.py",
+        "pages/donation_new.py",
+        "pages/household_new.py",
+        "pages/volunteer_new.py",
+        "pages/import_data.py",
+        "pages/records.py",
+        "pages/account.py",
+    },
     "observer": {"pages/home.py", "pages/account.py"},
     "volunteer": {"pages/home.py", "pages/account.py"},
     ANONYMOUS: {"pages/login.py"},

@@ -1,4 +1,5 @@
 """Login rules: bcrypt in the database, a lockout that lifts by itself, server-side logout."""
+
 import datetime as dt
 
 import pytest
@@ -27,8 +28,13 @@ def test_five_failures_in_15_minutes_lock_for_15_minutes_then_lift(db):
     # Even the right password is refused while locked.
     assert authenticate(db, "amal", "jesr-assoc-2020", now=T0 + dt.timedelta(minutes=18)).status == "locked"
     assert authenticate(db, "amal", "jesr-assoc-2020", now=T0 + dt.timedelta(minutes=20)).status == "ok"
-    audit = [r[0] for r in db.conn.execute("SELECT action FROM audit_log WHERE table_name = 'users' AND "
-                                           "record_id = (SELECT id FROM users WHERE username = 'amal') ORDER BY id").fetchall()]
+    audit = [
+        r[0]
+        for r in db.conn.execute(
+            "SELECT action FROM audit_log WHERE table_name = 'users' AND "
+            "record_id = (SELECT id FROM users WHERE username = 'amal') ORDER BY id"
+        ).fetchall()
+    ]
     assert audit.count("login_failed") == 5 and "lock" in audit and audit[-1] == "login"
 
 
@@ -58,8 +64,13 @@ def test_logout_and_password_change_invalidate_older_cookies(db):
 
 
 def test_only_admins_create_accounts_and_weak_passwords_are_refused(db, actors):
-    raw = {"username": "newstaff", "full_name": "New Staff", "role": "association",
-           "organisation_id": actors["atss"].organisation_id, "password": "long-enough-pw"}
+    raw = {
+        "username": "newstaff",
+        "full_name": "New Staff",
+        "role": "association",
+        "organisation_id": actors["atss"].organisation_id,
+        "password": "long-enough-pw",
+    }
     with pytest.raises(PermissionDenied):
         create_user(db, actors["organiser"], raw)
     with pytest.raises(ValidationError) as caught:

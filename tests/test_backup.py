@@ -1,5 +1,6 @@
 """`backup DIR` / `restore DIR`: every row, type, view, index and sequence comes back; a restore
 never replaces data unless forced, and a broken backup leaves the target as it was."""
+
 import hashlib
 import shutil
 import subprocess
@@ -15,28 +16,45 @@ from data_layer.ops.cli import main
 from data_layer.registry.households import register_household
 from tests.conftest import ROOT, actor_for
 
-HOUSEHOLD = {"national_id": "41234567", "full_name": "Mabrouka Jlassi", "phone": "98 111 222", "governorate": "TN-51",
-             "delegation": "Sousse Médina", "address": "نهج الحرية 3", "household_size": 5,
-             "vulnerabilities": ["elderly", "lost_income"], "needs": "food:2;medicine:1:box"}
+HOUSEHOLD = {
+    "national_id": "41234567",
+    "full_name": "Mabrouka Jlassi",
+    "phone": "98 111 222",
+    "governorate": "TN-51",
+    "delegation": "Sousse Médina",
+    "address": "نهج الحرية 3",
+    "household_size": 5,
+    "vulnerabilities": ["elderly", "lost_income"],
+    "needs": "food:2;medicine:1:box",
+}
 
 
 def snapshot(path: Path) -> dict[str, object]:
     """Everything a restore must reproduce: each table's rows and column types, views, indexes, sequences."""
     conn = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1").fetchall()]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1"
+            ).fetchall()
+        ]
         return {
             "rows": {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables},
-            "columns": conn.execute("SELECT table_name, column_name, data_type, column_default, is_nullable "
-                                    "FROM duckdb_columns() WHERE schema_name = 'main' ORDER BY ALL").fetchall(),
+            "columns": conn.execute(
+                "SELECT table_name, column_name, data_type, column_default, is_nullable "
+                "FROM duckdb_columns() WHERE schema_name = 'main' ORDER BY ALL"
+            ).fetchall(),
             "views": conn.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1").fetchall(),
-            "indexes": conn.execute("SELECT table_name, index_name, expressions FROM duckdb_indexes() "
-                                    "ORDER BY ALL").fetchall(),
-            "constraints": conn.execute("SELECT table_name, constraint_type, constraint_column_names "
-                                        "FROM duckdb_constraints() ORDER BY ALL").fetchall(),
-            "sequences": conn.execute("SELECT sequence_name, increment_by, min_value, max_value FROM "
-                                      "duckdb_sequences() ORDER BY 1").fetchall(),
+            "indexes": conn.execute(
+                "SELECT table_name, index_name, expressions FROM duckdb_indexes() ORDER BY ALL"
+            ).fetchall(),
+            "constraints": conn.execute(
+                "SELECT table_name, constraint_type, constraint_column_names FROM duckdb_constraints() ORDER BY ALL"
+            ).fetchall(),
+            "sequences": conn.execute(
+                "SELECT sequence_name, increment_by, min_value, max_value FROM duckdb_sequences() ORDER BY 1"
+            ).fetchall(),
             "stock_view": conn.execute("SELECT * FROM stock_lines ORDER BY ALL").fetchall(),
         }
     finally:
@@ -60,8 +78,11 @@ def busy_db_path(db_path: Path) -> Path:
 def next_household_id(path: Path) -> int:
     db = open_database(path)
     try:
-        return register_household(db, actor_for(db, "amal"), dict(HOUSEHOLD, national_id="49999999",
-                                                                    governorate="TN-61", delegation="Sfax Ville"))
+        return register_household(
+            db,
+            actor_for(db, "amal"),
+            dict(HOUSEHOLD, national_id="49999999", governorate="TN-61", delegation="Sfax Ville"),
+        )
     finally:
         db.close()
 
@@ -70,13 +91,19 @@ def test_backup_and_restore_round_trip_every_row_through_the_command_line(busy_d
     backup_dir = tmp_path / "backup-2020-05-31"
     restored = tmp_path / "restored" / "jesr.duckdb"
     run = [sys.executable, "-m", "data_layer"]
-    done = subprocess.run(run + ["--db", str(busy_db_path), "backup", str(backup_dir)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        run + ["--db", str(busy_db_path), "backup", str(backup_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Backed up ")
     assert (backup_dir / "households.parquet").is_file() and (backup_dir / "schema.sql").is_file()
-    done = subprocess.run(run + ["--db", str(restored), "restore", str(backup_dir)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        run + ["--db", str(restored), "restore", str(backup_dir)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
 
     before, after = snapshot(busy_db_path), snapshot(restored)

@@ -2,6 +2,7 @@
 record a donation and a household, allocate, plan the delivery and give it to a volunteer; the
 volunteer marks it delivered with the household's code; the governorate's coverage goes up by one
 on the dashboard. Debian's Chromium through Playwright, against `streamlit run app.py`."""
+
 import os
 import re
 import shutil
@@ -20,8 +21,14 @@ from data_layer.core.i18n import t
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 GOVERNORATE = "TN-11"  # where the demo volunteer of ATSS works
 CATEGORY = "clothes"
 NEED = 2
@@ -48,23 +55,36 @@ def plan_journey(db_path: Path, lang: str) -> dict:
         open_need = conn.execute(
             """SELECT coalesce(sum(n.quantity), 0) FROM needs n JOIN households h ON h.id = n.household_id
                WHERE n.status = 'open' AND n.category_code = ? AND h.governorate_code = ? AND h.organisation_id = ?""",
-            [CATEGORY, GOVERNORATE, atss]).fetchone()[0]
+            [CATEGORY, GOVERNORATE, atss],
+        ).fetchone()[0]
         volunteer_id, volunteer_name = conn.execute(
-            "SELECT v.id, v.full_name FROM volunteers v JOIN users u ON u.id = v.user_id "
-            "WHERE u.username = 'volunteer'").fetchone()
+            "SELECT v.id, v.full_name FROM volunteers v JOIN users u ON u.id = v.user_id WHERE u.username = 'volunteer'"
+        ).fetchone()
         # A day of the campaign when the volunteer (on foot: 3 a day) still has room.
-        busy = dict(conn.execute("SELECT planned_on, count(*) FROM deliveries WHERE volunteer_id = ? AND status NOT IN "
-                                 "('failed', 'cancelled') GROUP BY 1", [volunteer_id]).fetchall())
-        day = next(d for d in (f"2020-05-{n:02d}" for n in range(16, 31))
-                   if busy.get(__import__("datetime").date.fromisoformat(d), 0) == 0)
+        busy = dict(
+            conn.execute(
+                "SELECT planned_on, count(*) FROM deliveries WHERE volunteer_id = ? AND status NOT IN "
+                "('failed', 'cancelled') GROUP BY 1",
+                [volunteer_id],
+            ).fetchall()
+        )
+        day = next(
+            d
+            for d in (f"2020-05-{n:02d}" for n in range(16, 31))
+            if busy.get(__import__("datetime").date.fromisoformat(d), 0) == 0
+        )
         national_id = "7" + str(7000000 + (1 if lang == "ar" else 2))
         assert conn.execute("SELECT count(*) FROM households WHERE national_id = ?", [national_id]).fetchone()[0] == 0
     finally:
         conn.close()
-    return {"quantity": int(open_need) + NEED + 3, "day": day, "volunteer": volunteer_name,
-            "national_id": national_id,
-            "household": "فاطمة الرحلة" if lang == "ar" else "Fatma Parcours",
-            "donor": "مغازة الجسر" if lang == "ar" else "Magasin Jesr"}
+    return {
+        "quantity": int(open_need) + NEED + 3,
+        "day": day,
+        "volunteer": volunteer_name,
+        "national_id": national_id,
+        "household": "فاطمة الرحلة" if lang == "ar" else "Fatma Parcours",
+        "donor": "مغازة الجسر" if lang == "ar" else "Magasin Jesr",
+    }
 
 
 @pytest.fixture
@@ -77,10 +97,27 @@ def app_server(tmp_path, demo_template):
     port = free_port()
     env = dict(os.environ, JESR_DB=str(db_path))
     log = (tmp_path / "streamlit.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                               "--server.address", "127.0.0.1", "--server.headless", "true",
-                               "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -271,14 +308,18 @@ def test_campaign_journey_in_the_browser(app_server, lang, tmp_path):
             go.choose("deliveries_delivery", plan["household"])
             shown = re.compile(r"#(\d+) — " + re.escape(plan["household"]))
             box = go.widget("deliveries_delivery")
-            seen = " ".join([box.inner_text()] + [i.input_value() for i in box.locator("input").all()]
-                            + [i.get_attribute("aria-label") or "" for i in box.locator("input").all()])
+            seen = " ".join(
+                [box.inner_text()]
+                + [i.input_value() for i in box.locator("input").all()]
+                + [i.get_attribute("aria-label") or "" for i in box.locator("input").all()]
+            )
             found = shown.search(seen)
             assert found, seen
             delivery_id = int(found.group(1))
             # The caption names its delivery, so a caption still showing the previous choice is not read.
-            code_line = re.compile(f"#{delivery_id} · " + re.escape(go.tr("deliveries.code", code="").strip())
-                                   + r"\s*(\d{6})")
+            code_line = re.compile(
+                f"#{delivery_id} · " + re.escape(go.tr("deliveries.code", code="").strip()) + r"\s*(\d{6})"
+            )
             page.get_by_text(code_line).first.wait_for()
             code = code_line.search(page.locator("[data-testid='stMain']").inner_text()).group(1)
             go.choose(f"deliveries_assign_volunteer_{delivery_id}", plan["volunteer"].split()[-1])
@@ -301,12 +342,13 @@ def test_campaign_journey_in_the_browser(app_server, lang, tmp_path):
             served_after = go.served_in_governorate()
             assert served_after == served_before + 1
             if lang == "ar":
-                assert page.locator("[data-testid='stMain']").evaluate(
-                    "el => getComputedStyle(el).direction") == "rtl"
+                assert page.locator("[data-testid='stMain']").evaluate("el => getComputedStyle(el).direction") == "rtl"
         finally:
             page.screenshot(path=str(results / f"journey-{lang}.png"), full_page=True)
             browser.close()
     elapsed = time.monotonic() - started
-    print(f"journey in {lang}: {elapsed:.1f} s, served in {GOVERNORATE} {served_before} -> {served_after}, "
-          f"logins pressed twice: {go.login_retries}, page links clicked again: {go.page_switch_retries}")
+    print(
+        f"journey in {lang}: {elapsed:.1f} s, served in {GOVERNORATE} {served_before} -> {served_after}, "
+        f"logins pressed twice: {go.login_retries}, page links clicked again: {go.page_switch_retries}"
+    )
     assert elapsed < 180

@@ -1,4 +1,5 @@
 """Charts plot the data they are given: tiles, bars and pace lines checked on small frames."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,14 @@ from data_layer.store.database import Database
 def test_tile_map_has_24_tiles_with_the_governorate_codes(empty_db: Database) -> None:
     codes = [r[0] for r in empty_db.conn.execute("SELECT code FROM areas WHERE country_code = 'TN'").fetchall()]
     frame = coverage_by_governorate(empty_db)
-    figure = tile_map(frame, value_column="coverage_rate", name_column="name_fr", title="Couverture",
-                      value_label="Taux", no_data_label="Pas de données")
+    figure = tile_map(
+        frame,
+        value_column="coverage_rate",
+        name_column="name_fr",
+        title="Couverture",
+        value_label="Taux",
+        no_data_label="Pas de données",
+    )
     assert len(codes) == 24
     assert sorted(tile_codes(figure)) == sorted(codes)
     # An empty campaign: every tile is in the grey "no data" trace.
@@ -29,15 +36,21 @@ def test_tile_positions_are_distinct_and_shaped_like_the_country() -> None:
     assert len(TUNISIA_GRID) == 24 and len(set(positions)) == 24
     row = {code: r for code, (r, _c) in TUNISIA_GRID.items()}
     col = {code: c for code, (_r, c) in TUNISIA_GRID.items()}
-    assert row["TN-23"] < row["TN-61"] < row["TN-83"]      # Bizerte north of Sfax north of Tataouine
-    assert col["TN-32"] < col["TN-11"] < col["TN-21"]      # Jendouba west of Tunis west of Nabeul
+    assert row["TN-23"] < row["TN-61"] < row["TN-83"]  # Bizerte north of Sfax north of Tataouine
+    assert col["TN-32"] < col["TN-11"] < col["TN-21"]  # Jendouba west of Tunis west of Nabeul
 
 
 def test_tile_colours_are_the_coverage_values() -> None:
-    frame = pd.DataFrame({"governorate_code": ["TN-11", "TN-61", "TN-72"], "name": ["Tunis", "Sfax", "Tozeur"],
-                          "coverage_rate": [0.25, None, 1.0]})
-    figure = tile_map(frame, value_column="coverage_rate", name_column="name", title="t", value_label="v",
-                      no_data_label="n")
+    frame = pd.DataFrame(
+        {
+            "governorate_code": ["TN-11", "TN-61", "TN-72"],
+            "name": ["Tunis", "Sfax", "Tozeur"],
+            "coverage_rate": [0.25, None, 1.0],
+        }
+    )
+    figure = tile_map(
+        frame, value_column="coverage_rate", name_column="name", title="t", value_label="v", no_data_label="n"
+    )
     coloured = dict(zip([c for c, _ in figure.data[0].customdata], figure.data[0].marker.color))
     assert coloured == {"TN-11": 0.25, "TN-72": 1.0}
     assert [c for c, _ in figure.data[1].customdata] == ["TN-61"]
@@ -49,15 +62,19 @@ def test_bar_chart_plots_values_and_leaves_suppressed_out() -> None:
     figure = bar_chart(frame, x="name", y="rate", title="Titre", x_label="X", y_label="Y", percent=True)
     values = list(figure.data[0].y)
     assert values[0] == 0.5 and pd.isna(values[1]) and values[2] == 0.2
-    assert (figure.layout.title.text, figure.layout.xaxis.title.text, figure.layout.yaxis.title.text) == \
-        ("Titre", "X", "Y")
+    assert (figure.layout.title.text, figure.layout.xaxis.title.text, figure.layout.yaxis.title.text) == (
+        "Titre",
+        "X",
+        "Y",
+    )
     assert figure.layout.yaxis.tickformat == ".0%"
 
 
 def test_grouped_bars_one_trace_per_series_with_translated_names() -> None:
     frame = pd.DataFrame({"org": ["ATSS", "CRT"], "received": [100.0, 50.0], "delivered": [40.0, 0.0]})
-    figure = grouped_bars(frame, x="org", series={"received": "المقبوض", "delivered": "الموزع"},
-                          title="t", x_label="x", y_label="y")
+    figure = grouped_bars(
+        frame, x="org", series={"received": "المقبوض", "delivered": "الموزع"}, title="t", x_label="x", y_label="y"
+    )
     assert [trace.name for trace in figure.data] == ["المقبوض", "الموزع"]
     assert list(figure.data[0].y) == [100.0, 50.0] and list(figure.data[1].y) == [40.0, 0.0]
 
@@ -65,14 +82,32 @@ def test_grouped_bars_one_trace_per_series_with_translated_names() -> None:
 def test_progress_charts() -> None:
     days = [dt.date(2020, 5, 15) + dt.timedelta(days=i) for i in range(4)]
     daily = pd.DataFrame({"day": days, "households_served": [1, 0, 3, 2], "cumulative_served": [1, 1, 4, 6]})
-    pace = daily_pace(daily, required_per_day=2.5, recent_pace=5 / 3, title="t", x_label="x", y_label="y",
-                      served_label="served", required_label="needed", recent_label="recent")
+    pace = daily_pace(
+        daily,
+        required_per_day=2.5,
+        recent_pace=5 / 3,
+        title="t",
+        x_label="x",
+        y_label="y",
+        served_label="served",
+        required_label="needed",
+        recent_label="recent",
+    )
     assert list(pace.data[0].y) == [1, 0, 3, 2]
     assert list(pace.data[1].y) == [2.5] * 4 and pace.data[1].name == "needed"
     assert pace.data[2].name == "recent"
-    projection = cumulative_projection(daily, target=20, ends_on=dt.date(2020, 5, 30), recent_pace=2.0, title="t",
-                                       x_label="x", y_label="y", served_label="served", target_label="target",
-                                       projection_label="projection")
+    projection = cumulative_projection(
+        daily,
+        target=20,
+        ends_on=dt.date(2020, 5, 30),
+        recent_pace=2.0,
+        title="t",
+        x_label="x",
+        y_label="y",
+        served_label="served",
+        target_label="target",
+        projection_label="projection",
+    )
     line = projection.data[1]
     # From 6 on 18 May at 2 a day for the 12 days to 30 May.
     assert list(line.x) == [dt.date(2020, 5, 18), dt.date(2020, 5, 30)] and list(line.y) == [6.0, 30.0]

@@ -1,4 +1,5 @@
 """Migrations and demo data."""
+
 import hashlib
 
 import pytest
@@ -15,9 +16,14 @@ def content_digest(db) -> str:
     digest = hashlib.sha256()
     tables = [r[0] for r in db.conn.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
     for table in tables:
-        columns = [r[0] for r in db.conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-            [table]).fetchall() if r[0] not in VOLATILE]
+        columns = [
+            r[0]
+            for r in db.conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+            if r[0] not in VOLATILE
+        ]
         if table == "audit_log":
             columns = [c for c in columns if c != "after"]
         rows = db.conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY ALL").fetchall()
@@ -32,8 +38,10 @@ def test_migrations_are_applied_once_and_recorded(tmp_path):
     db.close()
     again = open_database(tmp_path / "m.duckdb")
     assert again.conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(versions)
-    assert again.conn.execute("SELECT count(*), sum(population) FROM areas WHERE country_code = 'TN'").fetchone() \
-        == (24, 10_982_754)
+    assert again.conn.execute("SELECT count(*), sum(population) FROM areas WHERE country_code = 'TN'").fetchone() == (
+        24,
+        10_982_754,
+    )
     again.close()
 
 
@@ -52,8 +60,10 @@ def test_demo_is_deterministic_for_a_seed(tmp_path):
 def test_demo_covers_all_24_governorates_in_proportion_and_the_2020_dates(db):
     per_area = db.conn.execute("SELECT governorate_code, count(*) FROM households GROUP BY 1").fetchall()
     assert len(per_area) >= 20  # 300 households: the smallest governorates may have none (2,000: all 24, below)
-    tunis, tataouine = (db.conn.execute("SELECT count(*) FROM households WHERE governorate_code = ?", [c]).fetchone()[0]
-                        for c in ("TN-11", "TN-83"))
+    tunis, tataouine = (
+        db.conn.execute("SELECT count(*) FROM households WHERE governorate_code = ?", [c]).fetchone()[0]
+        for c in ("TN-11", "TN-83")
+    )
     assert tunis > tataouine
     dates = db.conn.execute("SELECT min(received_on), max(received_on) FROM donations").fetchone()
     assert str(dates[0]) >= "2020-05-15" and str(dates[1]) <= "2020-05-30"
@@ -91,12 +101,18 @@ def open_without_migration(tmp_path, monkeypatch, left_out: int):
 def test_donation_delegation_migration_upgrades_a_database_of_the_previous_schema(tmp_path, monkeypatch):
     # A database created before 0012: every other migration, a donation and an allocation of it.
     old = open_without_migration(tmp_path, monkeypatch, 12)
-    assert "delegation" not in {r[0] for r in old.conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'donations'").fetchall()}
+    assert "delegation" not in {
+        r[0]
+        for r in old.conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'donations'"
+        ).fetchall()
+    }
     old.conn.execute("INSERT INTO organisations (id, code, name, kind) VALUES (1, 'OLD', 'Old', 'association')")
-    old.conn.execute("INSERT INTO donations (id, organisation_id, kind, category_code, item, quantity, unit, "
-                     "governorate_code, received_on) VALUES (1, 1, 'in_kind', 'food', 'Semoule', 10, 'kg', 'TN-11', "
-                     "DATE '2020-05-16')")
+    old.conn.execute(
+        "INSERT INTO donations (id, organisation_id, kind, category_code, item, quantity, unit, "
+        "governorate_code, received_on) VALUES (1, 1, 'in_kind', 'food', 'Semoule', 10, 'kg', 'TN-11', "
+        "DATE '2020-05-16')"
+    )
     old.conn.execute("INSERT INTO allocations (donation_id, need_id, household_id, quantity) VALUES (1, 1, 1, 4)")
     old.close()
 
@@ -104,8 +120,9 @@ def test_donation_delegation_migration_upgrades_a_database_of_the_previous_schem
     upgraded = open_database(tmp_path / "old.duckdb")
     conn = upgraded.conn
     assert conn.execute("SELECT max(version) FROM schema_migrations WHERE version < 30").fetchone()[0] == 12
-    assert conn.execute("SELECT donation_id, governorate_code, delegation, CAST(available AS DOUBLE) "
-                        "FROM stock_lines").fetchall() == [(1, "TN-11", None, 6.0)]
+    assert conn.execute(
+        "SELECT donation_id, governorate_code, delegation, CAST(available AS DOUBLE) FROM stock_lines"
+    ).fetchall() == [(1, "TN-11", None, 6.0)]
     conn.execute("UPDATE donations SET delegation = 'Bab Souika' WHERE id = 1")
     assert conn.execute("SELECT delegation FROM stock_lines").fetchall() == [("Bab Souika",)]
     upgraded.close()
@@ -117,8 +134,9 @@ def test_audit_log_migration_keeps_every_row_and_drops_only_the_index(tmp_path, 
 
     old = open_without_migration(tmp_path, monkeypatch, 41)
     generate_demo(old, households=60, seed=5)
-    primary_keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'audit_log' " \
-                   "AND constraint_type = 'PRIMARY KEY'"
+    primary_keys = (
+        "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'audit_log' AND constraint_type = 'PRIMARY KEY'"
+    )
     assert old.conn.execute(primary_keys).fetchone()[0] == 1
     before = old.conn.execute("SELECT * FROM audit_log ORDER BY id").fetchall()
     old.close()
@@ -128,11 +146,14 @@ def test_audit_log_migration_keeps_every_row_and_drops_only_the_index(tmp_path, 
     try:
         assert upgraded.conn.execute(primary_keys).fetchone()[0] == 0
         assert upgraded.conn.execute("SELECT * FROM audit_log ORDER BY id").fetchall() == before
-        register_household(upgraded, SYSTEM, {"national_id": "87654321", "full_name": "Salma Trabelsi",
-                                            "governorate": "TN-11", "household_size": 3})
+        register_household(
+            upgraded,
+            SYSTEM,
+            {"national_id": "87654321", "full_name": "Salma Trabelsi", "governorate": "TN-11", "household_size": 3},
+        )
         ids = [r[0] for r in upgraded.conn.execute("SELECT id FROM audit_log ORDER BY id").fetchall()]
         assert len(ids) == len(set(ids)) > len(before)
-        assert min(ids[len(before):]) > before[-1][0]
+        assert min(ids[len(before) :]) > before[-1][0]
     finally:
         upgraded.close()
 
@@ -144,12 +165,17 @@ def test_demo_donations_are_held_in_the_delegations_households_live_in(tmp_path)
     assert 0.65 < placed / total < 0.85  # the rest are held at governorate level
     # Donations and households name delegations alike: "<governorate name_fr> <n>", n within its delegations.
     for table in ("donations", "households"):
-        assert db.conn.execute(
-            f"SELECT count(*) FROM {table} t JOIN areas a ON a.code = t.governorate_code "
-            "WHERE t.delegation IS NOT NULL AND NOT (starts_with(t.delegation, a.name_fr || ' ') "
-            "AND TRY_CAST(substr(t.delegation, length(a.name_fr) + 2) AS INTEGER) BETWEEN 1 AND a.delegations)"
-        ).fetchone()[0] == 0
-    shared = db.conn.execute("SELECT count(DISTINCT d.delegation) FROM donations d JOIN households h "
-                             "ON h.governorate_code = d.governorate_code AND h.delegation = d.delegation").fetchone()[0]
+        assert (
+            db.conn.execute(
+                f"SELECT count(*) FROM {table} t JOIN areas a ON a.code = t.governorate_code "
+                "WHERE t.delegation IS NOT NULL AND NOT (starts_with(t.delegation, a.name_fr || ' ') "
+                "AND TRY_CAST(substr(t.delegation, length(a.name_fr) + 2) AS INTEGER) BETWEEN 1 AND a.delegations)"
+            ).fetchone()[0]
+            == 0
+        )
+    shared = db.conn.execute(
+        "SELECT count(DISTINCT d.delegation) FROM donations d JOIN households h "
+        "ON h.governorate_code = d.governorate_code AND h.delegation = d.delegation"
+    ).fetchone()[0]
     assert shared > 100
     db.close()

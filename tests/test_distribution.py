@@ -1,5 +1,6 @@
 """Distribution on real DuckDB files: stock, allocations under concurrency, the suggestion,
 deliveries, duplicates and traceability."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,21 +39,60 @@ def _one(db: Database, sql: str, params: object = None) -> object:
     return db.conn.execute(sql, params or []).fetchall()[0][0]
 
 
-def _household(db: Database, actor: Actor, national_id: str, name: str, *, phone: str = "", needs: str = "food:3",
-               governorate: str = "TN-11", delegation: str = "Bab Souika") -> int:
-    return register_household(db, actor, {
-        "national_id": national_id, "full_name": name, "phone": phone, "governorate": governorate,
-        "delegation": delegation, "address": "نهج 1", "household_size": 4, "vulnerabilities": "",
-        "needs": needs})
+def _household(
+    db: Database,
+    actor: Actor,
+    national_id: str,
+    name: str,
+    *,
+    phone: str = "",
+    needs: str = "food:3",
+    governorate: str = "TN-11",
+    delegation: str = "Bab Souika",
+) -> int:
+    return register_household(
+        db,
+        actor,
+        {
+            "national_id": national_id,
+            "full_name": name,
+            "phone": phone,
+            "governorate": governorate,
+            "delegation": delegation,
+            "address": "نهج 1",
+            "household_size": 4,
+            "vulnerabilities": "",
+            "needs": needs,
+        },
+    )
 
 
-def _donation(db: Database, actor: Actor, quantity: str, *, category: str = "food", unit: str = "basket",
-              governorate: str = "TN-11", organisation_id: int | None = None) -> int:
-    return register_donation(db, actor, {
-        "donor_type": "individual", "donor_name": "Donor", "category": category,
-        "kind": "cash" if category == "cash" else "in_kind", "item": "Test item", "quantity": quantity,
-        "unit": unit, "governorate": governorate, "received_on": dt.date(2020, 5, 20)},
-        organisation_id=organisation_id)
+def _donation(
+    db: Database,
+    actor: Actor,
+    quantity: str,
+    *,
+    category: str = "food",
+    unit: str = "basket",
+    governorate: str = "TN-11",
+    organisation_id: int | None = None,
+) -> int:
+    return register_donation(
+        db,
+        actor,
+        {
+            "donor_type": "individual",
+            "donor_name": "Donor",
+            "category": category,
+            "kind": "cash" if category == "cash" else "in_kind",
+            "item": "Test item",
+            "quantity": quantity,
+            "unit": unit,
+            "governorate": governorate,
+            "received_on": dt.date(2020, 5, 20),
+        },
+        organisation_id=organisation_id,
+    )
 
 
 def _need_of(db: Database, household_id: int) -> int:
@@ -65,20 +105,31 @@ def _available(db: Database, donation_id: int) -> Decimal:
 
 # --- stock ----------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def stock_case(empty_db: Database) -> tuple[Database, int, list[int]]:
     from data_layer.registry.organisations import create_organisation
 
-    org = create_organisation(empty_db, SYSTEM, {"code": "TST", "name": "Test", "kind": "association",
-                                                 "governorate": "TN-11", "areas": ["TN-11"]})
+    org = create_organisation(
+        empty_db,
+        SYSTEM,
+        {"code": "TST", "name": "Test", "kind": "association", "governorate": "TN-11", "areas": ["TN-11"]},
+    )
     staff = Actor(user_id=None, username="staff", role="association", organisation_id=org)
     households = [_household(empty_db, staff, f"1000000{i}", f"Person {i}", needs="food:5") for i in range(4)]
     return empty_db, org, households
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.sampled_from(["donate", "allocate", "fail", "cancel", "deliver"]),
-                                st.integers(0, 3), st.integers(1, 4)), min_size=1, max_size=18))
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["donate", "allocate", "fail", "cancel", "deliver"]), st.integers(0, 3), st.integers(1, 4)
+        ),
+        min_size=1,
+        max_size=18,
+    )
+)
 def test_stock_is_exact_after_any_sequence(stock_case, steps) -> None:
     db, org, households = stock_case
     staff = Actor(user_id=None, username="staff", role="association", organisation_id=org)
@@ -88,7 +139,7 @@ def test_stock_is_exact_after_any_sequence(stock_case, steps) -> None:
     db.conn.execute("UPDATE needs SET status = 'open'")
     rebuild_facts_after_raw_sql(db)
     received: dict[int, Decimal] = {}
-    live: dict[int, tuple[int, Decimal]] = {}     # allocation id -> (donation id, quantity)
+    live: dict[int, tuple[int, Decimal]] = {}  # allocation id -> (donation id, quantity)
     for action, pick, amount in steps:
         lines = sorted(received)
         if action == "donate":
@@ -97,8 +148,9 @@ def test_stock_is_exact_after_any_sequence(stock_case, steps) -> None:
             line = lines[pick % len(lines)]
             need = _need_of(db, households[pick % len(households)])
             try:
-                ids = save_allocations(db, staff, [{"donation_id": line, "need_id": need, "quantity": amount,
-                                                    "category_code": "food"}])
+                ids = save_allocations(
+                    db, staff, [{"donation_id": line, "need_id": need, "quantity": amount, "category_code": "food"}]
+                )
             except JesrError:
                 continue
             live[ids[0]] = (line, Decimal(amount))
@@ -107,14 +159,18 @@ def test_stock_is_exact_after_any_sequence(stock_case, steps) -> None:
             try:
                 cancel_allocation(db, staff, allocation)
             except StockChanged:
-                continue            # already on a delivery
+                continue  # already on a delivery
             del live[allocation]
         elif action in ("deliver", "fail") and live:
             for delivery in create_deliveries(db, staff, planned_on=dt.date(2020, 5, 21)):
                 if action == "fail":
                     advance_delivery(db, staff, delivery, "failed", failure_reason="not_home")
-                    carried = [int(r[0]) for r in db.conn.execute(
-                        "SELECT id FROM allocations WHERE delivery_id = ?", [delivery]).fetchall()]
+                    carried = [
+                        int(r[0])
+                        for r in db.conn.execute(
+                            "SELECT id FROM allocations WHERE delivery_id = ?", [delivery]
+                        ).fetchall()
+                    ]
                     for allocation in carried:
                         live.pop(allocation, None)
                 else:
@@ -127,8 +183,17 @@ def test_stock_is_exact_after_any_sequence(stock_case, steps) -> None:
 
 def test_stock_summary_and_export_columns(db: Database, actors: dict[str, Actor]) -> None:
     frame = export_table(db, actors["organiser"], "stock")
-    assert list(frame.columns)[:9] == ["organisation", "governorate", "delegation", "category", "item", "unit",
-                                       "received", "allocated", "available"]
+    assert list(frame.columns)[:9] == [
+        "organisation",
+        "governorate",
+        "delegation",
+        "category",
+        "item",
+        "unit",
+        "received",
+        "allocated",
+        "available",
+    ]
     assert frame["governorate"].str.match(r"^TN-\d\d$").all()
     assert (frame["available"] == frame["received"] - frame["allocated"]).all()
     total = _one(db, "SELECT CAST(sum(quantity) AS DOUBLE) FROM donations WHERE status = 'received'")
@@ -136,20 +201,33 @@ def test_stock_summary_and_export_columns(db: Database, actors: dict[str, Actor]
     own = export_table(db, actors["atss"], "stock")
     assert set(own["organisation"]) == {"ATSS"}
     allocations = export_table(db, actors["organiser"], "allocations")
-    assert {"allocation_id", "national_id", "governorate", "category", "item", "quantity",
-            "status"} <= set(allocations.columns)
+    assert {"allocation_id", "national_id", "governorate", "category", "item", "quantity", "status"} <= set(
+        allocations.columns
+    )
     assert len(allocations) == _one(db, "SELECT count(*) FROM allocations")
     with pytest.raises(PermissionDenied):
         export_table(db, actors["observer"], "stock")
 
 
-def test_stock_and_donation_exports_say_which_delegation_holds_the_stock(db: Database,
-                                                                          actors: dict[str, Actor]) -> None:
+def test_stock_and_donation_exports_say_which_delegation_holds_the_stock(
+    db: Database, actors: dict[str, Actor]
+) -> None:
     staff = actors["atss"]
-    held = register_donation(db, staff, {
-        "donor_type": "individual", "donor_name": "Donor", "category": "hygiene", "item": "Savon local",
-        "quantity": "7", "unit": "piece", "governorate": "TN-11", "delegation": " Bab  Souika ",
-        "received_on": dt.date(2020, 5, 20)})
+    held = register_donation(
+        db,
+        staff,
+        {
+            "donor_type": "individual",
+            "donor_name": "Donor",
+            "category": "hygiene",
+            "item": "Savon local",
+            "quantity": "7",
+            "unit": "piece",
+            "governorate": "TN-11",
+            "delegation": " Bab  Souika ",
+            "received_on": dt.date(2020, 5, 20),
+        },
+    )
     central = _donation(db, staff, "5", category="hygiene", unit="piece")
     stock = export_table(db, staff, "stock")
     soap = stock[stock["item"] == "Savon local"]
@@ -163,6 +241,7 @@ def test_stock_and_donation_exports_say_which_delegation_holds_the_stock(db: Dat
 
 # --- no over-allocation -------------------------------------------------------------------------
 
+
 def test_two_threads_never_exceed_stock(stock_case) -> None:
     db, org, households = stock_case
     staff = Actor(user_id=None, username="staff", role="association", organisation_id=org)
@@ -174,8 +253,11 @@ def test_two_threads_never_exceed_stock(stock_case) -> None:
     def save(need: int) -> None:
         barrier.wait()
         try:
-            outcomes.append(save_allocations(db, staff, [{"donation_id": line, "need_id": need, "quantity": 4,
-                                                          "category_code": "food"}]))
+            outcomes.append(
+                save_allocations(
+                    db, staff, [{"donation_id": line, "need_id": need, "quantity": 4, "category_code": "food"}]
+                )
+            )
         except JesrError as exc:
             outcomes.append(exc)
 
@@ -197,10 +279,13 @@ def test_allocation_refuses_split_units_and_foreign_stock(db: Database, actors: 
         "SELECT s.donation_id, n.id, n.category_code FROM stock_lines s JOIN needs n ON n.category_code = "
         "s.category_code AND n.unit = s.unit JOIN households h ON h.id = n.household_id WHERE s.organisation_id = ? "
         "AND h.organisation_id = ? AND s.category_code <> 'cash' AND s.available >= 2 AND n.status = 'open' "
-        "ORDER BY s.donation_id, n.id LIMIT 1", [atss.organisation_id, atss.organisation_id]).fetchall()[0]
+        "ORDER BY s.donation_id, n.id LIMIT 1",
+        [atss.organisation_id, atss.organisation_id],
+    ).fetchall()[0]
     with pytest.raises(JesrError) as split:
-        save_allocations(db, atss, [{"donation_id": line, "need_id": need, "quantity": "1.5",
-                                     "category_code": category}])
+        save_allocations(
+            db, atss, [{"donation_id": line, "need_id": need, "quantity": "1.5", "category_code": category}]
+        )
     assert split.value.errors[0].code == "error.whole_units"
     with pytest.raises(PermissionDenied):
         save_allocations(db, amal, [{"donation_id": line, "need_id": need, "quantity": 1, "category_code": category}])
@@ -209,12 +294,17 @@ def test_allocation_refuses_split_units_and_foreign_stock(db: Database, actors: 
 
 # --- the suggestion -------------------------------------------------------------------------------
 
+
 def test_suggestion_never_exceeds_stock_nor_repeats_a_category(db: Database) -> None:
     suggestion = suggest_allocations(db, SYSTEM)
     proposal = suggestion.allocations
     assert len(proposal) > 0
-    available = db.conn.execute("SELECT donation_id, CAST(available AS DOUBLE) FROM stock_lines").df() \
-        .set_index("donation_id").iloc[:, 0]
+    available = (
+        db.conn.execute("SELECT donation_id, CAST(available AS DOUBLE) FROM stock_lines")
+        .df()
+        .set_index("donation_id")
+        .iloc[:, 0]
+    )
     used = proposal.groupby("donation_id")["quantity"].sum()
     assert (used <= available.reindex(used.index) + 1e-9).all()
     assert (proposal.loc[proposal["category_code"] != "cash", "quantity"] % 1 == 0).all()
@@ -228,13 +318,18 @@ def test_suggestion_never_exceeds_stock_nor_repeats_a_category(db: Database) -> 
     # Stale proposal: applying it again finds the stock moved and writes nothing.
     with pytest.raises(StockChanged):
         apply_suggestion(db, SYSTEM, suggestion)
-    assert _one(db, "SELECT count(*) FROM allocations WHERE status = 'allocated' AND created_by IS NULL "
-                    "AND id >= ?", [min(ids)]) == len(ids)
+    assert _one(
+        db, "SELECT count(*) FROM allocations WHERE status = 'allocated' AND created_by IS NULL AND id >= ?", [min(ids)]
+    ) == len(ids)
 
 
 def _frames(needs: list[tuple], lines: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
     need_frame = pd.DataFrame(needs, columns=["need_id", "governorate_code", "units", "score", "already_given"])
-    need_frame["category_code"], need_frame["unit"], need_frame["household_id"] = "food", "basket", need_frame["need_id"]
+    need_frame["category_code"], need_frame["unit"], need_frame["household_id"] = (
+        "food",
+        "basket",
+        need_frame["need_id"],
+    )
     need_frame["waiting_days"] = 0
     need_frame["created_at"] = pd.Timestamp("2020-05-15") + pd.to_timedelta(need_frame["need_id"], unit="h")
     line_frame = pd.DataFrame(lines, columns=["donation_id", "governorate_code", "units"])
@@ -257,9 +352,15 @@ def test_suggestion_hand_worked_case() -> None:
     # Best: Tunis stock -> A 3 + B 1 (C waits: already given); Sfax stock -> D 1, then its last
     # basket crosses to E (score 8 beats B's second basket at 5, and C).
     needs, lines = _frames(
-        [(1, "TN-11", 3, 9.0, False), (2, "TN-11", 2, 5.0, False), (3, "TN-11", 2, 7.0, True),
-         (4, "TN-61", 1, 2.0, False), (5, "TN-12", 3, 8.0, False)],
-        [(10, "TN-11", 4), (20, "TN-61", 2)])
+        [
+            (1, "TN-11", 3, 9.0, False),
+            (2, "TN-11", 2, 5.0, False),
+            (3, "TN-11", 2, 7.0, True),
+            (4, "TN-61", 1, 2.0, False),
+            (5, "TN-12", 3, 8.0, False),
+        ],
+        [(10, "TN-11", 4), (20, "TN-61", 2)],
+    )
     taken = _greedy(needs, lines, "priority")
     got = taken.groupby("need_id")["units"].sum().to_dict()
     assert got == {1: 3, 2: 1, 4: 1, 5: 1}
@@ -271,8 +372,9 @@ def test_suggestion_hand_worked_case() -> None:
 def _placed(needs: list[tuple], lines: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Frames with delegations: needs (need_id, governorate, delegation, units, score, already_given),
     lines (donation_id, governorate, delegation, units); lines received oldest id first."""
-    need_frame, line_frame = _frames([(i, g, u, sc, a) for i, g, _, u, sc, a in needs],
-                                     [(j, g, u) for j, g, _, u in lines])
+    need_frame, line_frame = _frames(
+        [(i, g, u, sc, a) for i, g, _, u, sc, a in needs], [(j, g, u) for j, g, _, u in lines]
+    )
     need_frame["delegation"] = [d for _, _, d, _, _, _ in needs]
     line_frame["delegation"] = [d for _, _, d, _ in lines]
     line_frame["received_on"] = [dt.date(2020, 5, 15) + dt.timedelta(days=k) for k in range(len(lines))]
@@ -290,8 +392,9 @@ def _sources(taken: pd.DataFrame) -> dict[int, list[tuple[int, int, str]]]:
 def test_a_household_gets_the_stock_held_in_its_own_delegation() -> None:
     # Two equal baskets in Tunis, the older one held in El Menzah, the newer in Bab Souika; one household
     # in Bab Souika (spelled differently) needs one. Oldest-first alone would hand it El Menzah's.
-    needs, lines = _placed([(1, "TN-11", "bab  SOUIKA", 1, 6.0, False)],
-                           [(10, "TN-11", "El Menzah", 1), (20, "TN-11", "Bab Souika", 1)])
+    needs, lines = _placed(
+        [(1, "TN-11", "bab  SOUIKA", 1, 6.0, False)], [(10, "TN-11", "El Menzah", 1), (20, "TN-11", "Bab Souika", 1)]
+    )
     taken = _greedy(needs, lines, "priority")
     assert _sources(taken) == {1: [(20, 1, "delegation")]}
     assert exact_allocation(needs, lines) == (6.0, 6.0, 6.0)
@@ -299,8 +402,9 @@ def test_a_household_gets_the_stock_held_in_its_own_delegation() -> None:
 
 def test_without_local_stock_a_need_still_gets_its_governorate_then_other_governorates() -> None:
     # Household in Bab Souika needs 3; Tunis holds 2 in El Menzah; Sfax lends the last one.
-    needs, lines = _placed([(1, "TN-11", "Bab Souika", 3, 6.0, False)],
-                           [(10, "TN-61", "Sfax 1", 5), (20, "TN-11", "El Menzah", 2)])
+    needs, lines = _placed(
+        [(1, "TN-11", "Bab Souika", 3, 6.0, False)], [(10, "TN-61", "Sfax 1", 5), (20, "TN-11", "El Menzah", 2)]
+    )
     taken = _greedy(needs, lines, "priority")
     assert _sources(taken) == {1: [(10, 1, "lent"), (20, 2, "governorate")]}
     assert exact_allocation(needs, lines) == (12.0, 18.0, 0.0)
@@ -310,20 +414,26 @@ def test_stock_without_a_delegation_is_governorate_level_stock() -> None:
     # The older line has no delegation: it serves anyone in Tunis but is nobody's local stock. The
     # household in Bab Souika gets the Bab Souika line, the one in El Menzah (fewer points) the other.
     # A household with no delegation on file, and a line named like a Sfax delegation, never match.
-    needs, lines = _placed([(1, "TN-11", "El Menzah", 1, 5.0, False), (2, "TN-11", "Bab Souika", 1, 9.0, False),
-                            (3, "TN-61", None, 1, 4.0, False)],
-                           [(10, "TN-11", None, 1), (20, "TN-11", "Bab Souika", 1), (30, "TN-61", "Bab Souika", 1)])
+    needs, lines = _placed(
+        [
+            (1, "TN-11", "El Menzah", 1, 5.0, False),
+            (2, "TN-11", "Bab Souika", 1, 9.0, False),
+            (3, "TN-61", None, 1, 4.0, False),
+        ],
+        [(10, "TN-11", None, 1), (20, "TN-11", "Bab Souika", 1), (30, "TN-61", "Bab Souika", 1)],
+    )
     taken = _greedy(needs, lines, "priority")
-    assert _sources(taken) == {1: [(10, 1, "governorate")], 2: [(20, 1, "delegation")],
-                               3: [(30, 1, "governorate")]}
+    assert _sources(taken) == {1: [(10, 1, "governorate")], 2: [(20, 1, "delegation")], 3: [(30, 1, "governorate")]}
     assert exact_allocation(needs, lines) == (18.0, 18.0, 9.0)
 
 
 def test_the_delegation_preference_never_costs_priority() -> None:
     # Tunis holds one basket, in Bab Souika. The household there has 2 points, the one in El Menzah 9:
     # El Menzah's gets it (coverage first), even though it is not local.
-    needs, lines = _placed([(1, "TN-11", "Bab Souika", 1, 2.0, False), (2, "TN-11", "El Menzah", 1, 9.0, False)],
-                           [(10, "TN-11", "Bab Souika", 1)])
+    needs, lines = _placed(
+        [(1, "TN-11", "Bab Souika", 1, 2.0, False), (2, "TN-11", "El Menzah", 1, 9.0, False)],
+        [(10, "TN-11", "Bab Souika", 1)],
+    )
     taken = _greedy(needs, lines, "priority")
     assert _sources(taken) == {2: [(10, 1, "governorate")]}
     assert exact_allocation(needs, lines) == (9.0, 9.0, 0.0)
@@ -336,19 +446,34 @@ def test_the_delegation_preference_never_costs_priority() -> None:
     assert exact_allocation(needs, lines) == (9.0, 9.0, 9.0)
 
 
-PLACES = [("TN-11", "Bab Souika"), ("TN-11", "bab souika "), ("TN-11", "El Menzah"), ("TN-11", None),
-          ("TN-12", "Bab Souika"), ("TN-12", "Ariana Ville"), ("TN-61", None), ("TN-61", "Sfax 1")]
+PLACES = [
+    ("TN-11", "Bab Souika"),
+    ("TN-11", "bab souika "),
+    ("TN-11", "El Menzah"),
+    ("TN-11", None),
+    ("TN-12", "Bab Souika"),
+    ("TN-12", "Ariana Ville"),
+    ("TN-61", None),
+    ("TN-61", "Sfax 1"),
+]
 
 
 # Few distinct scores and small lines, so that stock runs out among needs of equal priority (where
 # the delegation decides) often enough to be tried.
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(PLACES), st.integers(1, 4), st.sampled_from([2, 5, 9, 14]), st.booleans()),
-                min_size=1, max_size=7),
-       st.lists(st.tuples(st.sampled_from(PLACES), st.integers(1, 3)), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(PLACES), st.integers(1, 4), st.sampled_from([2, 5, 9, 14]), st.booleans()),
+        min_size=1,
+        max_size=7,
+    ),
+    st.lists(st.tuples(st.sampled_from(PLACES), st.integers(1, 3)), min_size=1, max_size=5),
+)
 def test_greedy_matches_the_exact_optimiser(need_rows, line_rows) -> None:
-    needs, lines = _placed([(i + 1, g, d, u, float(s), a) for i, ((g, d), u, s, a) in enumerate(need_rows)],
-                           [(100 + j, g, d, u) for j, ((g, d), u) in enumerate(line_rows)])
+    needs, lines = _placed(
+        [(i + 1, g, d, u, float(s), a) for i, ((g, d), u, s, a) in enumerate(need_rows)],
+        [(100 + j, g, d, u) for j, ((g, d), u) in enumerate(line_rows)],
+    )
     taken = _greedy(needs, lines, "priority")
     # Feasible: no line gives more than it holds, no need gets more than it asks; tiers say the truth.
     used = taken.groupby("donation_id")["units"].sum()
@@ -374,14 +499,20 @@ def test_greedy_matches_the_exact_optimiser(need_rows, line_rows) -> None:
 
 # --- deliveries and volunteers --------------------------------------------------------------------
 
+
 def test_volunteers_see_only_their_deliveries(db: Database, actors: dict[str, Actor]) -> None:
     volunteer = actors["volunteer"]
     assert volunteer.volunteer_id is not None
     mine = list_deliveries(db, volunteer)
     assert len(mine) > 0
     assert set(mine["volunteer_id"]) == {volunteer.volunteer_id}
-    other = int(_one(db, "SELECT min(id) FROM deliveries WHERE volunteer_id <> ? AND status = 'planned'",
-                     [volunteer.volunteer_id]))
+    other = int(
+        _one(
+            db,
+            "SELECT min(id) FROM deliveries WHERE volunteer_id <> ? AND status = 'planned'",
+            [volunteer.volunteer_id],
+        )
+    )
     with pytest.raises(PermissionDenied):
         advance_delivery(db, volunteer, other, "delivered")
     nobody = Actor(user_id=99, username="v2", role="volunteer", volunteer_id=None)
@@ -392,16 +523,31 @@ def test_delivery_lifecycle_failure_returns_stock(stock_case) -> None:
     db, org, households = stock_case
     staff = Actor(user_id=None, username="staff", role="association", organisation_id=org)
     line = _donation(db, staff, "10", organisation_id=org)
-    save_allocations(db, staff, [{"donation_id": line, "need_id": _need_of(db, households[0]), "quantity": 5,
-                                  "category_code": "food"},
-                                 {"donation_id": line, "need_id": _need_of(db, households[1]), "quantity": 5,
-                                  "category_code": "food"}])
+    save_allocations(
+        db,
+        staff,
+        [
+            {"donation_id": line, "need_id": _need_of(db, households[0]), "quantity": 5, "category_code": "food"},
+            {"donation_id": line, "need_id": _need_of(db, households[1]), "quantity": 5, "category_code": "food"},
+        ],
+    )
     assert _available(db, line) == 0
     first, second = create_deliveries(db, staff, planned_on=dt.date(2020, 5, 21))
     from data_layer.registry.volunteers import register_volunteer
-    vol = register_volunteer(db, staff, {"full_name": "Sami", "phone": "22123456", "governorate": "TN-11",
-                                         "services": "transport", "vehicle": "motorbike",
-                                         "available_from": "2020-05-15", "available_to": "2020-05-30"})
+
+    vol = register_volunteer(
+        db,
+        staff,
+        {
+            "full_name": "Sami",
+            "phone": "22123456",
+            "governorate": "TN-11",
+            "services": "transport",
+            "vehicle": "motorbike",
+            "available_from": "2020-05-15",
+            "available_to": "2020-05-30",
+        },
+    )
     with pytest.raises(JesrError) as away:
         assign_volunteer(db, staff, first, vol, dt.date(2020, 6, 2))
     assert away.value.code == "distribution.error.volunteer_unavailable"
@@ -411,8 +557,9 @@ def test_delivery_lifecycle_failure_returns_stock(stock_case) -> None:
     with pytest.raises(JesrError):
         advance_delivery(db, courier, first, "delivered", code="999999" if code != "999999" else "000000")
     assert advance_delivery(db, courier, first, "delivered", code=code) == "confirmed"
-    row = db.conn.execute("SELECT status, confirmation_method, delivered_at IS NOT NULL FROM deliveries WHERE id = ?",
-                          [first]).fetchall()[0]
+    row = db.conn.execute(
+        "SELECT status, confirmation_method, delivered_at IS NOT NULL FROM deliveries WHERE id = ?", [first]
+    ).fetchall()[0]
     assert row == ("confirmed", "household_code", True)
     assert _one(db, "SELECT status FROM households WHERE id = ?", [households[0]]) == "served"
     advance_delivery(db, staff, second, "failed", failure_reason="not_home")
@@ -426,13 +573,27 @@ def test_vehicle_capacity_is_enforced(stock_case) -> None:
     staff = Actor(user_id=None, username="staff", role="association", organisation_id=org)
     line = _donation(db, staff, "20", organisation_id=org)
     for household in households:
-        save_allocations(db, staff, [{"donation_id": line, "need_id": _need_of(db, household), "quantity": 1,
-                                      "category_code": "food"}])
+        save_allocations(
+            db,
+            staff,
+            [{"donation_id": line, "need_id": _need_of(db, household), "quantity": 1, "category_code": "food"}],
+        )
     deliveries = create_deliveries(db, staff)
     from data_layer.registry.volunteers import register_volunteer
-    walker = register_volunteer(db, staff, {"full_name": "Mouna", "phone": "22654321", "governorate": "TN-11",
-                                            "services": "distribution", "vehicle": "none",
-                                            "available_from": "2020-05-15", "available_to": "2020-05-30"})
+
+    walker = register_volunteer(
+        db,
+        staff,
+        {
+            "full_name": "Mouna",
+            "phone": "22654321",
+            "governorate": "TN-11",
+            "services": "distribution",
+            "vehicle": "none",
+            "available_from": "2020-05-15",
+            "available_to": "2020-05-30",
+        },
+    )
     day = dt.date(2020, 5, 22)
     for delivery in deliveries[:3]:
         assign_volunteer(db, staff, delivery, walker, day)
@@ -444,6 +605,7 @@ def test_vehicle_capacity_is_enforced(stock_case) -> None:
 
 # --- duplicates -----------------------------------------------------------------------------------
 
+
 def test_duplicate_id_refused_and_near_duplicate_listed(db: Database, actors: dict[str, Actor]) -> None:
     atss, amal, organiser = actors["atss"], actors["amal"], actors["organiser"]
     first = _household(db, atss, "08123456", "Mohamed Ben Salah", phone="22111333", delegation="Zone Test")
@@ -451,8 +613,9 @@ def test_duplicate_id_refused_and_near_duplicate_listed(db: Database, actors: di
         _household(db, amal, "08123456", "Mohamed Ben Salah", governorate="TN-61")
     assert _one(db, "SELECT count(*) FROM duplicate_reports WHERE national_id = '08123456'") == 1
     near = _household(db, amal, "08999888", "Mohammed Ben Salah", delegation="Zone Test")
-    same_phone = _household(db, amal, "08777666", "Leila Trabelsi", phone="+216 22 111 333",
-                            governorate="TN-61", delegation="Sfax Ville")
+    same_phone = _household(
+        db, amal, "08777666", "Leila Trabelsi", phone="+216 22 111 333", governorate="TN-61", delegation="Sfax Ville"
+    )
     pairs = find_likely_duplicates(db, organiser)
     reasons = {(r.household_id, r.other_household_id): r.reason for r in pairs.itertuples()}
     assert reasons[(first, near)] == "similar_name"
@@ -472,10 +635,17 @@ def test_merge_keeps_history(db: Database, actors: dict[str, Actor]) -> None:
     merge_households(db, organiser, keep, gone, "similar_name", "same person")
     assert _one(db, "SELECT status FROM households WHERE id = ?", [gone]) == "merged"
     assert _one(db, "SELECT count(*) FROM households WHERE id IN (?, ?)", [keep, gone]) == 2
-    needs = db.conn.execute("SELECT household_id, category_code, status FROM needs WHERE household_id IN (?, ?) "
-                            "ORDER BY household_id, category_code, id", [keep, gone]).fetchall()
-    assert needs == [(keep, "food", "open"), (keep, "hygiene", "open"),
-                     (gone, "food", "cancelled"), (gone, "hygiene", "cancelled")]
+    needs = db.conn.execute(
+        "SELECT household_id, category_code, status FROM needs WHERE household_id IN (?, ?) "
+        "ORDER BY household_id, category_code, id",
+        [keep, gone],
+    ).fetchall()
+    assert needs == [
+        (keep, "food", "open"),
+        (keep, "hygiene", "open"),
+        (gone, "food", "cancelled"),
+        (gone, "hygiene", "cancelled"),
+    ]
     review = db.conn.execute("SELECT decision, kept_household_id FROM duplicate_reviews").fetchall()
     assert review == [("merged", keep)]
     assert _one(db, "SELECT count(*) FROM audit_log") - audit_before == 6
@@ -485,10 +655,13 @@ def test_merge_keeps_history(db: Database, actors: dict[str, Actor]) -> None:
 
 # --- traceability ---------------------------------------------------------------------------------
 
+
 def test_traceability_both_ways_and_masking(db: Database, actors: dict[str, Actor]) -> None:
     organiser, atss = actors["organiser"], actors["atss"]
-    confirmed = db.conn.execute("SELECT a.donation_id, a.household_id FROM allocations a JOIN deliveries d ON "
-                                "d.id = a.delivery_id WHERE d.status = 'confirmed' ORDER BY a.id LIMIT 1").fetchall()[0]
+    confirmed = db.conn.execute(
+        "SELECT a.donation_id, a.household_id FROM allocations a JOIN deliveries d ON "
+        "d.id = a.delivery_id WHERE d.status = 'confirmed' ORDER BY a.id LIMIT 1"
+    ).fetchall()[0]
     donation_id, household_id = confirmed
     forward = trace_donation(db, organiser, donation_id)
     assert household_id in set(forward["allocations"]["household_id"])
@@ -498,9 +671,11 @@ def test_traceability_both_ways_and_masking(db: Database, actors: dict[str, Acto
         "SELECT s.donation_id, n.id, n.household_id FROM stock_lines s JOIN needs n ON n.category_code = "
         "s.category_code AND n.unit = s.unit JOIN households h ON h.id = n.household_id AND h.governorate_code = "
         "s.governorate_code WHERE s.available >= 1 AND n.status = 'open' AND s.category_code <> 'cash' "
-        "ORDER BY n.id LIMIT 1").fetchall()[0]
-    [allocation] = save_allocations(db, organiser, [{"donation_id": line, "need_id": need, "quantity": 1,
-                                                     "category_code": None}])
+        "ORDER BY n.id LIMIT 1"
+    ).fetchall()[0]
+    [allocation] = save_allocations(
+        db, organiser, [{"donation_id": line, "need_id": need, "quantity": 1, "category_code": None}]
+    )
     audit = trace_household(db, organiser, fresh)["audit"]
     assert ("allocations", allocation, "allocate") in set(zip(audit["table_name"], audit["record_id"], audit["action"]))
     national_id = _one(db, "SELECT national_id FROM households WHERE id = ?", [household_id])
@@ -510,12 +685,20 @@ def test_traceability_both_ways_and_masking(db: Database, actors: dict[str, Acto
     own_line = db.conn.execute(
         "SELECT a.donation_id FROM allocations a JOIN donations d ON d.id = a.donation_id JOIN households h ON "
         "h.id = a.household_id WHERE d.organisation_id = ? AND h.organisation_id <> ? LIMIT 1",
-        [atss.organisation_id, atss.organisation_id]).fetchall()
+        [atss.organisation_id, atss.organisation_id],
+    ).fetchall()
     if own_line:
         rows = trace_donation(db, atss, own_line[0][0])["allocations"]
-        foreign = rows[~rows["household_id"].isin(
-            [r[0] for r in db.conn.execute("SELECT id FROM households WHERE organisation_id = ?",
-                                           [atss.organisation_id]).fetchall()])]
+        foreign = rows[
+            ~rows["household_id"].isin(
+                [
+                    r[0]
+                    for r in db.conn.execute(
+                        "SELECT id FROM households WHERE organisation_id = ?", [atss.organisation_id]
+                    ).fetchall()
+                ]
+            )
+        ]
         assert foreign["full_name"].isna().all() and foreign["phone"].isna().all()
     with pytest.raises(PermissionDenied):
         trace_donation(db, actors["observer"], donation_id)

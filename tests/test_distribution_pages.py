@@ -1,5 +1,6 @@
 """AppTest of the distribution pages: each renders for each allowed role, other roles cannot reach them,
 and the volunteer page shows only the volunteer's own deliveries."""
+
 from __future__ import annotations
 
 import re
@@ -56,7 +57,8 @@ def test_allocation_page_saves_from_the_editor(make_app, db_path) -> None:
             "SELECT h.governorate_code, n.category_code FROM needs n JOIN households h ON h.id = n.household_id "
             "JOIN stock_lines s ON s.governorate_code = h.governorate_code AND s.category_code = n.category_code "
             "AND s.unit = n.unit WHERE n.status = 'open' AND s.available > 5 AND n.category_code <> 'cash' "
-            "ORDER BY n.id LIMIT 1").fetchall()[0]
+            "ORDER BY n.id LIMIT 1"
+        ).fetchall()[0]
     finally:
         database.close()
     at.selectbox(key="allocation_governorate").set_value(governorate)
@@ -72,8 +74,9 @@ def test_allocation_page_saves_from_the_editor(make_app, db_path) -> None:
     tiers = proposal[t("column.tier", "en")]
     summary = next(m.value for m in at.markdown if m.value.startswith("Where the stock is held"))
     counts = [int(n) for n in re.findall(r"(\d+) (?:allocations from|from elsewhere|lent by)", summary)]
-    assert counts == [int((tiers == t(f"allocation.tier.{tier}", "en")).sum())
-                      for tier in ("delegation", "governorate", "lent")]
+    assert counts == [
+        int((tiers == t(f"allocation.tier.{tier}", "en")).sum()) for tier in ("delegation", "governorate", "lent")
+    ]
     assert sum(counts) == len(proposal) > 0
     at.button(key="allocation_apply").click()
     at.run()
@@ -84,7 +87,9 @@ def test_allocation_page_saves_from_the_editor(make_app, db_path) -> None:
         open_left = database.conn.execute(
             "SELECT count(*) FROM needs n JOIN households h ON h.id = n.household_id WHERE n.status = 'open' "
             "AND h.governorate_code = ? AND n.category_code = ? AND h.status NOT IN ('merged', 'rejected', "
-            "'inactive')", [governorate, category]).fetchall()[0][0]
+            "'inactive')",
+            [governorate, category],
+        ).fetchall()[0][0]
         negative = database.conn.execute("SELECT count(*) FROM stock_lines WHERE available < 0").fetchall()[0][0]
     finally:
         database.close()
@@ -99,10 +104,12 @@ def test_volunteer_page_lists_only_own_deliveries(make_app, db_path) -> None:
         mine = database.conn.execute(
             "SELECT d.id, h.full_name FROM deliveries d JOIN volunteers v ON v.id = d.volunteer_id "
             "JOIN households h ON h.id = d.household_id JOIN users u ON u.id = v.user_id "
-            "WHERE u.username = 'volunteer' AND d.status IN ('planned', 'out_for_delivery') ORDER BY d.id").fetchall()
+            "WHERE u.username = 'volunteer' AND d.status IN ('planned', 'out_for_delivery') ORDER BY d.id"
+        ).fetchall()
         others = database.conn.execute(
             "SELECT d.id FROM deliveries d LEFT JOIN volunteers v ON v.id = d.volunteer_id "
-            "WHERE v.user_id IS NULL AND d.status IN ('planned', 'out_for_delivery')").fetchall()
+            "WHERE v.user_id IS NULL AND d.status IN ('planned', 'out_for_delivery')"
+        ).fetchall()
     finally:
         database.close()
     at = make_app("volunteer", lang="en")

@@ -1,4 +1,5 @@
 """Saving households, donations and volunteers through the data layer: rows, audit, refusals."""
+
 import json
 
 import pytest
@@ -19,22 +20,44 @@ def count(db, sql, *params):
     return db.conn.execute(sql, list(params)).fetchone()[0]
 
 
-HOUSEHOLD = {"national_id": "87654321", "full_name": "Hind Trabelsi", "phone": "+216 55 000 111",
-             "governorate": "قفصة", "delegation": "Gafsa Nord", "address": "Rue 5", "household_size": 6,
-             "vulnerabilities": ["single_parent"], "needs": [{"category": "food", "quantity": 2, "urgency": "high"}]}
+HOUSEHOLD = {
+    "national_id": "87654321",
+    "full_name": "Hind Trabelsi",
+    "phone": "+216 55 000 111",
+    "governorate": "قفصة",
+    "delegation": "Gafsa Nord",
+    "address": "Rue 5",
+    "household_size": 6,
+    "vulnerabilities": ["single_parent"],
+    "needs": [{"category": "food", "quantity": 2, "urgency": "high"}],
+}
 
 
 def test_household_with_needs_is_saved_and_audited(db, actors):
     audit_before = count(db, "SELECT count(*) FROM audit_log")
     household_id = register_household(db, actors["atss"], HOUSEHOLD)
-    row = db.conn.execute("SELECT national_id, full_name, phone, governorate_code, household_size, vulnerabilities, "
-                          "organisation_id, status FROM households WHERE id = ?", [household_id]).fetchone()
-    assert row == ("87654321", "Hind Trabelsi", "+21655000111", "TN-71", 6, ["single_parent"],
-                   actors["atss"].organisation_id, "registered")
-    assert db.conn.execute("SELECT category_code, quantity, urgency FROM needs WHERE household_id = ?",
-                           [household_id]).fetchall() == [("food", 2, "high")]
-    audit = db.conn.execute("SELECT username, action, table_name, record_id, after FROM audit_log WHERE id > "
-                            "(SELECT max(id) - 2 FROM audit_log) ORDER BY id").fetchall()
+    row = db.conn.execute(
+        "SELECT national_id, full_name, phone, governorate_code, household_size, vulnerabilities, "
+        "organisation_id, status FROM households WHERE id = ?",
+        [household_id],
+    ).fetchone()
+    assert row == (
+        "87654321",
+        "Hind Trabelsi",
+        "+21655000111",
+        "TN-71",
+        6,
+        ["single_parent"],
+        actors["atss"].organisation_id,
+        "registered",
+    )
+    assert db.conn.execute(
+        "SELECT category_code, quantity, urgency FROM needs WHERE household_id = ?", [household_id]
+    ).fetchall() == [("food", 2, "high")]
+    audit = db.conn.execute(
+        "SELECT username, action, table_name, record_id, after FROM audit_log WHERE id > "
+        "(SELECT max(id) - 2 FROM audit_log) ORDER BY id"
+    ).fetchall()
     assert count(db, "SELECT count(*) FROM audit_log") == audit_before + 2  # household + its need
     assert audit[0][:4] == ("atss", "insert", "households", household_id)
     assert json.loads(audit[0][4])["full_name"] == "Hind Trabelsi"
@@ -42,12 +65,18 @@ def test_household_with_needs_is_saved_and_audited(db, actors):
 
 
 def test_invalid_household_writes_nothing(db, actors):
-    before = (count(db, "SELECT count(*) FROM households"), count(db, "SELECT count(*) FROM needs"),
-              count(db, "SELECT count(*) FROM audit_log"))
+    before = (
+        count(db, "SELECT count(*) FROM households"),
+        count(db, "SELECT count(*) FROM needs"),
+        count(db, "SELECT count(*) FROM audit_log"),
+    )
     with pytest.raises(ValidationError):
         register_household(db, actors["atss"], dict(HOUSEHOLD, needs="food:2;medicine:0"))
-    assert before == (count(db, "SELECT count(*) FROM households"), count(db, "SELECT count(*) FROM needs"),
-                      count(db, "SELECT count(*) FROM audit_log"))
+    assert before == (
+        count(db, "SELECT count(*) FROM households"),
+        count(db, "SELECT count(*) FROM needs"),
+        count(db, "SELECT count(*) FROM audit_log"),
+    )
 
 
 def test_same_national_id_from_another_association_is_refused_without_details(db, actors):
@@ -57,8 +86,9 @@ def test_same_national_id_from_another_association_is_refused_without_details(db
     assert caught.value.code == "error.duplicate_household_other"
     assert caught.value.household_id is None  # the second association learns nothing of the first record
     assert count(db, "SELECT count(*) FROM households WHERE national_id = '87654321'") == 1
-    assert db.conn.execute("SELECT existing_household_id, attempted_by_org, status FROM duplicate_reports").fetchall() \
-        == [(first, actors["amal"].organisation_id, "open")]
+    assert db.conn.execute(
+        "SELECT existing_household_id, attempted_by_org, status FROM duplicate_reports"
+    ).fetchall() == [(first, actors["amal"].organisation_id, "open")]
     with pytest.raises(DuplicateHousehold) as again:
         register_household(db, actors["atss"], HOUSEHOLD)
     assert again.value.code == "error.duplicate_household_own" and again.value.household_id == first
@@ -98,10 +128,13 @@ def test_list_is_paginated_and_filtered(db, actors):
 
 def test_edit_is_audited_with_before_and_after(db, actors):
     household_id = register_household(db, actors["atss"], HOUSEHOLD)
-    update_household(db, actors["atss"], household_id, dict(HOUSEHOLD, full_name="Hind Trabelsi Jlassi",
-                                                            household_size=7))
-    before, after = db.conn.execute("SELECT before, after FROM audit_log WHERE action = 'update' AND "
-                                    "table_name = 'households' AND record_id = ?", [household_id]).fetchone()
+    update_household(
+        db, actors["atss"], household_id, dict(HOUSEHOLD, full_name="Hind Trabelsi Jlassi", household_size=7)
+    )
+    before, after = db.conn.execute(
+        "SELECT before, after FROM audit_log WHERE action = 'update' AND table_name = 'households' AND record_id = ?",
+        [household_id],
+    ).fetchone()
     assert json.loads(before)["full_name"] == "Hind Trabelsi" and json.loads(before)["household_size"] == 6
     assert json.loads(after)["full_name"] == "Hind Trabelsi Jlassi" and json.loads(after)["household_size"] == 7
     with pytest.raises(PermissionDenied):
@@ -109,24 +142,48 @@ def test_edit_is_audited_with_before_and_after(db, actors):
 
 
 def test_donation_is_saved_for_the_staff_members_own_organisation(db, actors):
-    donation_id = register_donation(db, actors["amal"], {
-        "donor_name": "UTICA Sfax", "donor_type": "company", "category": "food", "item": "Semoule",
-        "quantity": "250", "unit": "kg", "value_tnd": "500", "governorate": "Sfax", "received_on": "2020-05-20"},
-        organisation_id=actors["atss"].organisation_id)  # ignored: staff record for their own organisation
-    row = db.conn.execute("SELECT organisation_id, kind, category_code, quantity, unit, governorate_code "
-                          "FROM donations WHERE id = ?", [donation_id]).fetchone()
+    donation_id = register_donation(
+        db,
+        actors["amal"],
+        {
+            "donor_name": "UTICA Sfax",
+            "donor_type": "company",
+            "category": "food",
+            "item": "Semoule",
+            "quantity": "250",
+            "unit": "kg",
+            "value_tnd": "500",
+            "governorate": "Sfax",
+            "received_on": "2020-05-20",
+        },
+        organisation_id=actors["atss"].organisation_id,
+    )  # ignored: staff record for their own organisation
+    row = db.conn.execute(
+        "SELECT organisation_id, kind, category_code, quantity, unit, governorate_code FROM donations WHERE id = ?",
+        [donation_id],
+    ).fetchone()
     assert row == (actors["amal"].organisation_id, "in_kind", "food", 250, "kg", "TN-61")
-    assert count(db, "SELECT count(*) FROM audit_log WHERE table_name = 'donations' AND record_id = ?", donation_id) == 1
+    assert (
+        count(db, "SELECT count(*) FROM audit_log WHERE table_name = 'donations' AND record_id = ?", donation_id) == 1
+    )
     frame, _ = list_donations(db, actors["atss"], page_size=200)
     assert donation_id not in set(frame["id"])
 
 
 def test_volunteer_is_saved_and_bad_one_refused(db, actors):
-    raw = {"full_name": "Walid Mejri", "phone": "22 333 444", "governorate": "TN-51", "services": ["transport"],
-           "vehicle": "car", "available_from": "2020-05-15", "available_to": "2020-05-30"}
+    raw = {
+        "full_name": "Walid Mejri",
+        "phone": "22 333 444",
+        "governorate": "TN-51",
+        "services": ["transport"],
+        "vehicle": "car",
+        "available_from": "2020-05-15",
+        "available_to": "2020-05-30",
+    }
     volunteer_id = register_volunteer(db, actors["organiser"], raw)
-    assert db.conn.execute("SELECT phone, offers_transport, offers_distribution FROM volunteers WHERE id = ?",
-                           [volunteer_id]).fetchone() == ("+21622333444", True, False)
+    assert db.conn.execute(
+        "SELECT phone, offers_transport, offers_distribution FROM volunteers WHERE id = ?", [volunteer_id]
+    ).fetchone() == ("+21622333444", True, False)
     before = count(db, "SELECT count(*) FROM volunteers")
     with pytest.raises(ValidationError):
         register_volunteer(db, actors["organiser"], dict(raw, vehicle="none"))
@@ -136,15 +193,30 @@ def test_volunteer_is_saved_and_bad_one_refused(db, actors):
 def test_cancel_donation_refused_while_allocated_and_leaves_history(db, actors):
     from data_layer.registry.donations import DonationInUse, cancel_donation
 
-    allocated = count(db, "SELECT min(donation_id) FROM allocations WHERE status = 'allocated' AND donation_id IN "
-                          "(SELECT id FROM donations WHERE organisation_id = ?)", actors["atss"].organisation_id)
+    allocated = count(
+        db,
+        "SELECT min(donation_id) FROM allocations WHERE status = 'allocated' AND donation_id IN "
+        "(SELECT id FROM donations WHERE organisation_id = ?)",
+        actors["atss"].organisation_id,
+    )
     with pytest.raises(DonationInUse):
         cancel_donation(db, actors["atss"], allocated)
-    donation_id = register_donation(db, actors["atss"], {"donor_name": "Mistake", "category": "food", "quantity": 5,
-                                                         "governorate": "Tunis", "received_on": "2020-05-20"})
+    donation_id = register_donation(
+        db,
+        actors["atss"],
+        {
+            "donor_name": "Mistake",
+            "category": "food",
+            "quantity": 5,
+            "governorate": "Tunis",
+            "received_on": "2020-05-20",
+        },
+    )
     with pytest.raises(PermissionDenied):
         cancel_donation(db, actors["amal"], donation_id)
     cancel_donation(db, actors["atss"], donation_id)
     assert count(db, "SELECT count(*) FROM donations WHERE id = ? AND status = 'cancelled'", donation_id) == 1
     assert count(db, "SELECT count(*) FROM stock_lines WHERE donation_id = ?", donation_id) == 0
-    assert count(db, "SELECT count(*) FROM audit_log WHERE table_name = 'donations' AND record_id = ?", donation_id) == 2
+    assert (
+        count(db, "SELECT count(*) FROM audit_log WHERE table_name = 'donations' AND record_id = ?", donation_id) == 2
+    )

@@ -1,4 +1,5 @@
 """Aggregate exports from the command line: CSV, XLSX, HXL (read back by libhxl), observers, formulas."""
+
 from __future__ import annotations
 
 import csv
@@ -30,13 +31,20 @@ def served_db_path(db_path: Path) -> Path:
     db = open_database(db_path)
     try:
         for code, count in (("TN-61", 30), ("TN-72", 2)):
-            ids = [r[0] for r in db.conn.execute(
-                "SELECT id FROM households WHERE governorate_code = ? AND status NOT IN ('submitted','rejected',"
-                "'merged') AND id NOT IN (SELECT household_id FROM deliveries WHERE status = 'confirmed') "
-                "ORDER BY id LIMIT ?", [code, count]).fetchall()]
+            ids = [
+                r[0]
+                for r in db.conn.execute(
+                    "SELECT id FROM households WHERE governorate_code = ? AND status NOT IN ('submitted','rejected',"
+                    "'merged') AND id NOT IN (SELECT household_id FROM deliveries WHERE status = 'confirmed') "
+                    "ORDER BY id LIMIT ?",
+                    [code, count],
+                ).fetchall()
+            ]
             for household_id in ids:
-                db.conn.execute("INSERT INTO deliveries (household_id, status, confirmed_at) VALUES (?, 'confirmed', ?)",
-                                [household_id, dt.datetime(2020, 5, 25, 12)])
+                db.conn.execute(
+                    "INSERT INTO deliveries (household_id, status, confirmed_at) VALUES (?, 'confirmed', ?)",
+                    [household_id, dt.datetime(2020, 5, 25, 12)],
+                )
         rebuild_facts_after_raw_sql(db)
         db.conn.execute("CHECKPOINT")
     finally:
@@ -48,8 +56,9 @@ def expected_counts(db_path: Path) -> dict[str, tuple[int, int]]:
     db = open_database(db_path)
     try:
         households = db.conn.execute("SELECT id, governorate_code, status FROM households").fetchall()
-        served = {r[0] for r in db.conn.execute(
-            "SELECT household_id FROM deliveries WHERE status = 'confirmed'").fetchall()}
+        served = {
+            r[0] for r in db.conn.execute("SELECT household_id FROM deliveries WHERE status = 'confirmed'").fetchall()
+        }
         codes = [r[0] for r in db.conn.execute("SELECT code FROM areas").fetchall()]
     finally:
         db.close()
@@ -73,8 +82,11 @@ def test_coverage_csv_has_24_rows_equal_to_raw_counts(served_db_path: Path, tmp_
         registered, served = expected[row["governorate_code"]]
         assert int(row["households_registered"]) == registered
         assert int(row["households_served"]) == served
-        assert float(row["coverage_rate"] or "nan") == pytest.approx(round(served / registered, 4)) if registered \
+        assert (
+            float(row["coverage_rate"] or "nan") == pytest.approx(round(served / registered, 4))
+            if registered
             else row["coverage_rate"] == ""
+        )
     sfax = next(r for r in table if r["governorate_code"] == "TN-61")
     assert sfax["governorate_name"] == "Sfax"
     assert int(sfax["households_served"]) >= 30
@@ -83,8 +95,10 @@ def test_coverage_csv_has_24_rows_equal_to_raw_counts(served_db_path: Path, tmp_
 def test_observer_csv_suppresses_and_has_no_personal_field(served_db_path: Path, tmp_path: Path) -> None:
     expected = expected_counts(served_db_path)
     out = tmp_path / "coverage_observer.csv"
-    assert main(["--db", str(served_db_path), "export", "coverage", "--format", "csv", "--as-observer",
-                 "-o", str(out)]) == 0
+    assert (
+        main(["--db", str(served_db_path), "export", "coverage", "--format", "csv", "--as-observer", "-o", str(out)])
+        == 0
+    )
     table = {r["governorate_code"]: r for r in read_csv(out)}
     assert len(table) == 24
     for code, (registered, served) in expected.items():
@@ -96,19 +110,27 @@ def test_observer_csv_suppresses_and_has_no_personal_field(served_db_path: Path,
 
 
 @pytest.mark.parametrize("kind", sorted(EXPORT_COLUMNS))
-def test_every_aggregate_exports_for_observers_without_personal_data(served_db_path: Path, tmp_path: Path,
-                                                                      kind: str) -> None:
+def test_every_aggregate_exports_for_observers_without_personal_data(
+    served_db_path: Path, tmp_path: Path, kind: str
+) -> None:
     db = open_database(served_db_path)
     try:
-        names = {r[0] for r in db.conn.execute("SELECT full_name FROM households UNION SELECT full_name FROM "
-                                               "volunteers UNION SELECT national_id FROM households UNION "
-                                               "SELECT phone FROM households").fetchall() if r[0]}
+        names = {
+            r[0]
+            for r in db.conn.execute(
+                "SELECT full_name FROM households UNION SELECT full_name FROM "
+                "volunteers UNION SELECT national_id FROM households UNION "
+                "SELECT phone FROM households"
+            ).fetchall()
+            if r[0]
+        }
     finally:
         db.close()
     for fmt in ("csv", "xlsx"):
         out = tmp_path / f"{kind}.{fmt}"
-        assert main(["--db", str(served_db_path), "export", kind, "--format", fmt, "--as-observer",
-                     "-o", str(out)]) == 0
+        assert (
+            main(["--db", str(served_db_path), "export", kind, "--format", fmt, "--as-observer", "-o", str(out)]) == 0
+        )
         if fmt == "csv":
             cells = [c for row in csv.reader(out.open(encoding="utf-8-sig")) for c in row]
             header = next(csv.reader(out.open(encoding="utf-8-sig")))
@@ -130,8 +152,9 @@ def test_observer_cannot_export_registers(served_db_path: Path, tmp_path: Path, 
             export_table(db, OBSERVER_EXPORT, "households")
     finally:
         db.close()
-    assert main(["--db", str(served_db_path), "export", "households", "--as-observer", "-o",
-                 str(tmp_path / "h.csv")]) == 1
+    assert (
+        main(["--db", str(served_db_path), "export", "households", "--as-observer", "-o", str(tmp_path / "h.csv")]) == 1
+    )
     assert not (tmp_path / "h.csv").exists()
 
 
@@ -140,8 +163,15 @@ def test_hxl_export_read_back_by_libhxl(served_db_path: Path, tmp_path: Path) ->
     assert main(["--db", str(served_db_path), "export", "coverage", "--format", "hxl", "-o", str(out)]) == 0
     source = hxl.data(str(out), hxl.InputOptions(allow_local=True))
     tags = [column.display_tag for column in source.columns]
-    assert tags == ["#adm1+code", "#adm1+name", "#population+total", "#affected+hh+registered", "#reached+hh",
-                    "#reached+hh+pct", "#affected+hh+per10k"]
+    assert tags == [
+        "#adm1+code",
+        "#adm1+name",
+        "#population+total",
+        "#affected+hh+registered",
+        "#reached+hh",
+        "#reached+hh+pct",
+        "#affected+hh+per10k",
+    ]
     rows = list(source)
     assert len(rows) == 24
     expected = expected_counts(served_db_path)
@@ -153,8 +183,21 @@ def test_hxl_export_read_back_by_libhxl(served_db_path: Path, tmp_path: Path) ->
 
 
 def test_hxl_refused_for_tables_without_tags(served_db_path: Path, tmp_path: Path) -> None:
-    assert main(["--db", str(served_db_path), "export", "volunteer_activity", "--format", "hxl", "-o",
-                 str(tmp_path / "v.csv")]) == 1
+    assert (
+        main(
+            [
+                "--db",
+                str(served_db_path),
+                "export",
+                "volunteer_activity",
+                "--format",
+                "hxl",
+                "-o",
+                str(tmp_path / "v.csv"),
+            ]
+        )
+        == 1
+    )
 
 
 def test_organisation_name_starting_with_equals_opens_as_text(served_db_path: Path, tmp_path: Path) -> None:
@@ -166,10 +209,12 @@ def test_organisation_name_starting_with_equals_opens_as_text(served_db_path: Pa
         db.close()
     csv_out, xlsx_out = tmp_path / "org.csv", tmp_path / "org.xlsx"
     assert main(["--db", str(served_db_path), "export", "flows_by_organisation", "-o", str(csv_out)]) == 0
-    assert main(["--db", str(served_db_path), "export", "flows_by_organisation", "--format", "xlsx",
-                 "-o", str(xlsx_out)]) == 0
+    assert (
+        main(["--db", str(served_db_path), "export", "flows_by_organisation", "--format", "xlsx", "-o", str(xlsx_out)])
+        == 0
+    )
     atss = next(r for r in read_csv(csv_out) if r["organisation_code"] == "ATSS")
-    assert atss["organisation_name"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert atss["organisation_name"] == '\'=HYPERLINK("http://evil","x")'
     sheet = openpyxl.load_workbook(xlsx_out).active
     cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "ATSS")
     assert cell.data_type == "s"
@@ -199,8 +244,13 @@ def test_page_download_has_translated_headers_and_neutralised_cells(served_db_pa
     assert data.startswith("\ufeff".encode())
     table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
     assert list(table.columns)[:2] == [t("column.organisation_code", "ar"), t("column.organisation_name", "ar")]
-    assert table.set_index(t("column.organisation_code", "ar")).loc["CRT", t("column.organisation_name", "ar")] \
+    assert (
+        table.set_index(t("column.organisation_code", "ar")).loc["CRT", t("column.organisation_name", "ar")]
         == "'@SUM(A1)"
-    words = pd.read_csv(io.BytesIO(table_bytes(translate_headers(translate_codes(flows, "fr"), "fr"), "csv")),
-                        encoding="utf-8-sig", dtype=str)
+    )
+    words = pd.read_csv(
+        io.BytesIO(table_bytes(translate_headers(translate_codes(flows, "fr"), "fr"), "csv")),
+        encoding="utf-8-sig",
+        dtype=str,
+    )
     assert t("category.food", "fr") in set(words[t("column.category_code", "fr")])

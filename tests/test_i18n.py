@@ -5,6 +5,7 @@ may open it, in Arabic, French and English.
 The page test reads ui/navigation.py PAGES, so pages added later are covered without
 editing this file.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,16 +19,27 @@ from data_layer.core.i18n import LANGS, has_key, load_catalog, missing_translati
 from ui.navigation import ANONYMOUS, PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
-SCANNED = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")),
-           *sorted((ROOT / "data_layer").glob("*.py")), *sorted((ROOT / "charts").glob("*.py"))]
+SCANNED = [
+    ROOT / "app.py",
+    *sorted((ROOT / "pages").glob("*.py")),
+    *sorted((ROOT / "ui").glob("*.py")),
+    *sorted((ROOT / "data_layer").glob("*.py")),
+    *sorted((ROOT / "charts").glob("*.py")),
+]
 # tr("x.y"), ctx.tr("x.y", ...), t("x.y", lang): literal keys only (f-strings are built at run time).
 LITERAL_KEY = re.compile(r"(?<![\w])(?:tr|t)\(\s*[\"']([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)[\"']")
 # What t() returns for a key no catalog has.
 UNTRANSLATED = re.compile(r"\[([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)\]")
 ARABIC = re.compile("[\u0600-\u06ff]")
 # A demo account for each role; None is the anonymous visitor.
-USER_OF_ROLE = {"admin": "admin", "organiser": "organiser", "association": "atss", "observer": "observer",
-                "volunteer": "volunteer", ANONYMOUS: None}
+USER_OF_ROLE = {
+    "admin": "admin",
+    "organiser": "organiser",
+    "association": "atss",
+    "observer": "observer",
+    "volunteer": "volunteer",
+    ANONYMOUS: None,
+}
 
 
 def test_every_key_has_every_language() -> None:
@@ -38,8 +50,11 @@ def test_every_key_has_every_language() -> None:
 
 def test_placeholders_agree_across_languages() -> None:
     placeholder = re.compile(r"\{(\w+)\}")
-    differ = [key for key, texts in load_catalog().items()
-              if len({frozenset(placeholder.findall(texts[lang])) for lang in LANGS}) > 1]
+    differ = [
+        key
+        for key, texts in load_catalog().items()
+        if len({frozenset(placeholder.findall(texts[lang])) for lang in LANGS}) > 1
+    ]
     assert differ == []
 
 
@@ -56,8 +71,9 @@ def test_keys_used_in_code_exist() -> None:
 def test_navigation_titles_exist() -> None:
     missing = [key for spec in PAGES for key in (spec.title_key, spec.section_key) if not has_key(key)]
     # The sidebar names the signed-in role with t(f"role.{role}"), which the literal scan cannot see.
-    missing += [f"role.{role}" for spec in PAGES for role in spec.roles
-                if role != ANONYMOUS and not has_key(f"role.{role}")]
+    missing += [
+        f"role.{role}" for spec in PAGES for role in spec.roles if role != ANONYMOUS and not has_key(f"role.{role}")
+    ]
     assert missing == []
 
 

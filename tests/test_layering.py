@@ -3,6 +3,7 @@
 data_layer's packages are ranked; a module may import its own package or a lower one, never a
 higher one. Pages, ui and charts reach data through data_layer only: no database driver, no SQL.
 """
+
 from __future__ import annotations
 
 import ast

@@ -1,4 +1,5 @@
 """Coverage, flows and progress aggregates checked against the raw rows and against literal cases."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,27 +34,44 @@ def rows(db: Database, sql: str, params: dict | None = None) -> list[tuple]:
         cur.close()
 
 
-def add_delivery(db: Database, household_id: int, status: str, when: dt.datetime | None,
-                 volunteer_id: int | None = None, organisation_id: int | None = None) -> int:
+def add_delivery(
+    db: Database,
+    household_id: int,
+    status: str,
+    when: dt.datetime | None,
+    volunteer_id: int | None = None,
+    organisation_id: int | None = None,
+) -> int:
     cur = db.cursor()
     try:
         return cur.execute(
             "INSERT INTO deliveries (household_id, organisation_id, volunteer_id, planned_on, status, confirmed_at, "
             "delivered_at) VALUES ($h, $o, $v, $p, $s, $c, $d) RETURNING id",
-            {"h": household_id, "o": organisation_id, "v": volunteer_id, "p": when.date() if when else None,
-             "s": status, "c": when if status == "confirmed" else None,
-             "d": when if status in ("delivered", "confirmed") else None}).fetchone()[0]
+            {
+                "h": household_id,
+                "o": organisation_id,
+                "v": volunteer_id,
+                "p": when.date() if when else None,
+                "s": status,
+                "c": when if status == "confirmed" else None,
+                "d": when if status in ("delivered", "confirmed") else None,
+            },
+        ).fetchone()[0]
     finally:
         cur.close()
 
 
-def expected_coverage(db: Database, *, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                      governorate: str | None = None) -> dict[str, tuple[int, int]]:
+def expected_coverage(
+    db: Database, *, date_from: dt.date | None = None, date_to: dt.date | None = None, governorate: str | None = None
+) -> dict[str, tuple[int, int]]:
     """(registered, served) per governorate computed in Python from the raw household and delivery rows."""
     households = rows(db, "SELECT id, governorate_code, status, created_at FROM households")
     deliveries = rows(db, "SELECT household_id, status, confirmed_at FROM deliveries")
-    served_ids = {h for h, status, confirmed_at in deliveries
-                  if status == "confirmed" and (date_to is None or confirmed_at.date() <= date_to)}
+    served_ids = {
+        h
+        for h, status, confirmed_at in deliveries
+        if status == "confirmed" and (date_to is None or confirmed_at.date() <= date_to)
+    }
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for household_id, code, status, created_at in households:
         if status not in REGISTERED_STATUSES:
@@ -69,8 +87,12 @@ def expected_coverage(db: Database, *, date_from: dt.date | None = None, date_to
 
 def serve_some(db: Database) -> list[int]:
     """Confirmed, failed and planned deliveries over several days; returns the households confirmed."""
-    ids = [r[0] for r in rows(db, "SELECT id FROM households WHERE status NOT IN ('submitted','rejected','merged') "
-                                  "ORDER BY id LIMIT 60")]
+    ids = [
+        r[0]
+        for r in rows(
+            db, "SELECT id FROM households WHERE status NOT IN ('submitted','rejected','merged') ORDER BY id LIMIT 60"
+        )
+    ]
     confirmed = ids[:40]
     for i, household_id in enumerate(confirmed):
         add_delivery(db, household_id, "confirmed", dt.datetime(2020, 5, 20 + i % 8, 10, 0))
@@ -108,27 +130,36 @@ def test_coverage_equals_raw_rows(db: Database) -> None:
     assert totals["households_served"] >= 40
 
 
-@pytest.mark.parametrize("date_from, date_to, governorate", [
-    (dt.date(2020, 5, 18), dt.date(2020, 5, 24), None),
-    (None, dt.date(2020, 5, 21), None),
-    (None, None, "TN-61"),
-    (dt.date(2020, 5, 15), dt.date(2020, 5, 30), "TN-11"),
-])
+@pytest.mark.parametrize(
+    "date_from, date_to, governorate",
+    [
+        (dt.date(2020, 5, 18), dt.date(2020, 5, 24), None),
+        (None, dt.date(2020, 5, 21), None),
+        (None, None, "TN-61"),
+        (dt.date(2020, 5, 15), dt.date(2020, 5, 30), "TN-11"),
+    ],
+)
 def test_coverage_filters_equal_raw_rows(db: Database, date_from, date_to, governorate) -> None:
     serve_some(db)
     frame = coverage_by_governorate(db, Filters(date_from=date_from, date_to=date_to, governorate_code=governorate))
     expected = expected_coverage(db, date_from=date_from, date_to=date_to, governorate=governorate)
     assert len(frame) == (1 if governorate else 24)
-    got = {r.governorate_code: (r.households_registered, r.households_served) for r in frame.itertuples()
-           if r.households_registered}
+    got = {
+        r.governorate_code: (r.households_registered, r.households_served)
+        for r in frame.itertuples()
+        if r.households_registered
+    }
     assert got == expected
 
 
 def test_category_filter_counts_households_with_that_need(db: Database) -> None:
     frame = coverage_by_governorate(db, Filters(category_code="medicine"))
-    with_medicine = rows(db, "SELECT count(DISTINCT h.id) FROM households h JOIN needs n ON n.household_id = h.id "
-                             "WHERE n.category_code = 'medicine' AND n.status <> 'cancelled' "
-                             "AND h.status NOT IN ('submitted','rejected','merged')")[0][0]
+    with_medicine = rows(
+        db,
+        "SELECT count(DISTINCT h.id) FROM households h JOIN needs n ON n.household_id = h.id "
+        "WHERE n.category_code = 'medicine' AND n.status <> 'cancelled' "
+        "AND h.status NOT IN ('submitted','rejected','merged')",
+    )[0][0]
     assert frame["households_registered"].sum() == with_medicine
     assert 0 < with_medicine < frame.shape[0] * 1000
 
@@ -137,34 +168,47 @@ def test_category_filter_counts_households_with_that_need(db: Database) -> None:
 def small_db(empty_db: Database) -> Database:
     """A campaign with 6 households in Tozeur (one rejected) and 1 in Tunis, literal and small."""
     c = empty_db.conn
-    c.execute("INSERT INTO campaigns (id, name, country_code, starts_on, ends_on, target_households) "
-              "VALUES (1, 'Test', 'TN', DATE '2020-05-15', DATE '2020-05-30', 10)")
-    c.execute("INSERT INTO organisations (id, code, name, kind) VALUES (1, 'EQ', '=HYPERLINK(\"http://x\")', "
-              "'association')")
+    c.execute(
+        "INSERT INTO campaigns (id, name, country_code, starts_on, ends_on, target_households) "
+        "VALUES (1, 'Test', 'TN', DATE '2020-05-15', DATE '2020-05-30', 10)"
+    )
+    c.execute(
+        "INSERT INTO organisations (id, code, name, kind) VALUES (1, 'EQ', '=HYPERLINK(\"http://x\")', 'association')"
+    )
     for i in range(1, 8):
         status = "rejected" if i == 6 else "registered"
         code = "TN-11" if i == 7 else "TN-72"
-        c.execute("INSERT INTO households (id, campaign_id, national_id, full_name, phone, governorate_code, "
-                  "address, household_size, organisation_id, status, created_at) VALUES "
-                  "(?, 1, ?, ?, ?, ?, ?, 3, 1, ?, TIMESTAMP '2020-05-16 09:00:00')",
-                  [i, f"0912345{i}", f"Foulen Ben Foulen {i}", f"2212345{i}", code, f"Rue {i}", status])
-        c.execute("INSERT INTO needs (household_id, category_code, quantity, unit) VALUES (?, 'food', 2, 'basket')",
-                  [i])
-    c.execute("INSERT INTO donations (id, campaign_id, organisation_id, kind, category_code, item, quantity, unit, "
-              "value_tnd, governorate_code, received_on) VALUES "
-              "(1, 1, 1, 'in_kind', 'food', 'Couffin', 10, 'basket', 500, 'TN-72', DATE '2020-05-16')")
-    c.execute("INSERT INTO volunteers (id, full_name, phone, governorate_code, offers_transport, offers_distribution, "
-              "available_from, available_to, organisation_id) VALUES "
-              "(1, 'Bénévole', '98000000', 'TN-72', true, true, DATE '2020-05-15', DATE '2020-05-30', 1)")
+        c.execute(
+            "INSERT INTO households (id, campaign_id, national_id, full_name, phone, governorate_code, "
+            "address, household_size, organisation_id, status, created_at) VALUES "
+            "(?, 1, ?, ?, ?, ?, ?, 3, 1, ?, TIMESTAMP '2020-05-16 09:00:00')",
+            [i, f"0912345{i}", f"Foulen Ben Foulen {i}", f"2212345{i}", code, f"Rue {i}", status],
+        )
+        c.execute(
+            "INSERT INTO needs (household_id, category_code, quantity, unit) VALUES (?, 'food', 2, 'basket')", [i]
+        )
+    c.execute(
+        "INSERT INTO donations (id, campaign_id, organisation_id, kind, category_code, item, quantity, unit, "
+        "value_tnd, governorate_code, received_on) VALUES "
+        "(1, 1, 1, 'in_kind', 'food', 'Couffin', 10, 'basket', 500, 'TN-72', DATE '2020-05-16')"
+    )
+    c.execute(
+        "INSERT INTO volunteers (id, full_name, phone, governorate_code, offers_transport, offers_distribution, "
+        "available_from, available_to, organisation_id) VALUES "
+        "(1, 'Bénévole', '98000000', 'TN-72', true, true, DATE '2020-05-15', DATE '2020-05-30', 1)"
+    )
     d1 = add_delivery(empty_db, 1, "confirmed", dt.datetime(2020, 5, 20, 10), volunteer_id=1, organisation_id=1)
     d2 = add_delivery(empty_db, 2, "confirmed", dt.datetime(2020, 5, 27, 10), volunteer_id=1, organisation_id=1)
     add_delivery(empty_db, 3, "failed", None, volunteer_id=1, organisation_id=1)
     add_delivery(empty_db, 6, "confirmed", dt.datetime(2020, 5, 28, 10), organisation_id=1)  # rejected household
-    c.execute("INSERT INTO allocations (donation_id, need_id, household_id, delivery_id, quantity, status, created_at)"
-              " VALUES (1, 1, 1, ?, 2, 'confirmed', TIMESTAMP '2020-05-19 10:00:00'),"
-              " (1, 2, 2, ?, 1, 'confirmed', TIMESTAMP '2020-05-26 10:00:00'),"
-              " (1, 4, 4, NULL, 1, 'allocated', TIMESTAMP '2020-05-26 10:00:00'),"
-              " (1, 5, 5, NULL, 2, 'cancelled', TIMESTAMP '2020-05-26 10:00:00')", [d1, d2])
+    c.execute(
+        "INSERT INTO allocations (donation_id, need_id, household_id, delivery_id, quantity, status, created_at)"
+        " VALUES (1, 1, 1, ?, 2, 'confirmed', TIMESTAMP '2020-05-19 10:00:00'),"
+        " (1, 2, 2, ?, 1, 'confirmed', TIMESTAMP '2020-05-26 10:00:00'),"
+        " (1, 4, 4, NULL, 1, 'allocated', TIMESTAMP '2020-05-26 10:00:00'),"
+        " (1, 5, 5, NULL, 2, 'cancelled', TIMESTAMP '2020-05-26 10:00:00')",
+        [d1, d2],
+    )
     rebuild_facts_after_raw_sql(empty_db)
     return empty_db
 
@@ -190,16 +234,25 @@ def test_literal_small_campaign(small_db: Database) -> None:
 
     flows = flows_by_category(small_db).set_index(["category_code", "unit"])
     assert flows.loc[("food", "basket")].to_dict() == {
-        "received_quantity": 10.0, "allocated_quantity": 4.0, "delivered_quantity": 3.0,
-        "received_value_tnd": 500.0, "allocated_value_tnd": 200.0, "delivered_value_tnd": 150.0}
+        "received_quantity": 10.0,
+        "allocated_quantity": 4.0,
+        "delivered_quantity": 3.0,
+        "received_value_tnd": 500.0,
+        "allocated_value_tnd": 200.0,
+        "delivered_value_tnd": 150.0,
+    }
     org = flows_by_organisation(small_db).set_index("organisation_code").loc["EQ"]
     assert (org["received_value_tnd"], org["allocated_value_tnd"], org["delivered_value_tnd"]) == (500, 200, 150)
     # The rejected household's confirmed delivery still was a delivery by the organisation.
     assert org["households_served"] == 3
 
     volunteers = volunteer_activity(small_db).set_index("governorate_code")
-    assert volunteers.loc["TN-72"].to_dict() == {"volunteers_active": 1, "volunteers_delivering": 1,
-                                                  "deliveries_done": 2, "deliveries_per_volunteer": 2.0}
+    assert volunteers.loc["TN-72"].to_dict() == {
+        "volunteers_active": 1,
+        "volunteers_delivering": 1,
+        "deliveries_done": 2,
+        "deliveries_per_volunteer": 2.0,
+    }
     assert volunteers.loc["TN-11", "volunteers_active"] == 0
 
 
@@ -208,7 +261,7 @@ def test_observer_exports_suppress_small_counts(small_db: Database) -> None:
     frame = aggregate_export(small_db, observer, "coverage").set_index("governorate_code")
     assert frame.loc["TN-72", "households_registered"] == 5
     assert frame.loc["TN-72", "households_served"] == SUPPRESSED
-    assert frame.loc["TN-72", "coverage_rate"] == SUPPRESSED       # 0.4 x 5 would give the 2 back
+    assert frame.loc["TN-72", "coverage_rate"] == SUPPRESSED  # 0.4 x 5 would give the 2 back
     assert frame.loc["TN-72", "registered_per_10k"] == pytest.approx(0.46)
     assert frame.loc["TN-11", "households_registered"] == SUPPRESSED
     assert frame.loc["TN-11", "registered_per_10k"] == SUPPRESSED
@@ -236,8 +289,8 @@ def test_progress_literal(small_db: Database) -> None:
     rebuild_facts_after_raw_sql(small_db)
     progress = campaign_progress(small_db, 1, as_of=dt.date(2020, 5, 27))
     assert progress.target == 10
-    assert progress.served == 2                 # 20 and 27 May; the rejected household does not count
-    assert progress.days_left == 3              # 28, 29, 30 May
+    assert progress.served == 2  # 20 and 27 May; the rejected household does not count
+    assert progress.days_left == 3  # 28, 29, 30 May
     assert progress.remaining == 8
     assert progress.required_per_day == pytest.approx(8 / 3)
     assert progress.recent_pace == pytest.approx(1 / 3)  # one household served on 25-27 May
@@ -254,7 +307,7 @@ def test_progress_literal(small_db: Database) -> None:
     assert gov.loc["TN-11", "target_households"] == pytest.approx(1.7)
     assert gov.loc["TN-72", "projected_at_deadline"] == pytest.approx(2 + 1 / 3 * 3)
     assert bool(gov.loc["TN-72", "will_miss"]) and bool(gov.loc["TN-11", "will_miss"])
-    assert not gov.loc["TN-83", "will_miss"]    # no household registered, no target
+    assert not gov.loc["TN-83", "will_miss"]  # no household registered, no target
     assert len(gov) == 24
 
 
@@ -297,8 +350,11 @@ def test_progress_exports_suppressed_for_observers(small_db: Database) -> None:
     tozeur = observer.set_index("governorate_code").loc["TN-72"]
     assert tozeur["households_registered"] == 5
     assert tozeur["target_households"] == pytest.approx(8.3)
-    assert (tozeur["households_served"], tozeur["served_last_3_days"], tozeur["projected_at_deadline"]) == \
-        (SUPPRESSED, SUPPRESSED, SUPPRESSED)
+    assert (tozeur["households_served"], tozeur["served_last_3_days"], tozeur["projected_at_deadline"]) == (
+        SUPPRESSED,
+        SUPPRESSED,
+        SUPPRESSED,
+    )
     staff = progress_export(small_db, _organiser(), "progress_governorates", as_of=dt.date(2020, 5, 27))
     assert staff.set_index("governorate_code").loc["TN-72", "households_served"] == 2
     daily = progress_export(small_db, _observer(), "progress_daily", as_of=dt.date(2020, 5, 27))

@@ -1,5 +1,6 @@
 """The dashboard and progress pages under AppTest: figures equal the raw rows, observers see
 "<5" and no personal data, filters apply, and a save on an entry page refreshes the dashboard."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,12 +18,16 @@ def raw_counts(db_path: Path, governorate: str | None = None) -> tuple[int, int]
     db = open_database(db_path)
     try:
         households = db.conn.execute("SELECT id, governorate_code, status FROM households").fetchall()
-        served = {r[0] for r in db.conn.execute("SELECT household_id FROM deliveries WHERE status = 'confirmed'")
-                  .fetchall()}
+        served = {
+            r[0] for r in db.conn.execute("SELECT household_id FROM deliveries WHERE status = 'confirmed'").fetchall()
+        }
     finally:
         db.close()
-    kept = [h for h, code, status in households
-            if status not in ("submitted", "rejected", "merged") and (governorate is None or code == governorate)]
+    kept = [
+        h
+        for h, code, status in households
+        if status not in ("submitted", "rejected", "merged") and (governorate is None or code == governorate)
+    ]
     return len(kept), sum(h in served for h in kept)
 
 
@@ -39,8 +44,13 @@ def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-DASHBOARD_TABS = ["dashboard.by_governorate", "dashboard.tab_unmet", "dashboard.tab_flows",
-                  "dashboard.volunteers_title", "dashboard.tab_downloads"]
+DASHBOARD_TABS = [
+    "dashboard.by_governorate",
+    "dashboard.tab_unmet",
+    "dashboard.tab_flows",
+    "dashboard.volunteers_title",
+    "dashboard.tab_downloads",
+]
 
 
 def open_tab(at, label_key: str, lang: str):
@@ -75,12 +85,18 @@ def test_dashboard_governorate_filter(make_app, db_path: Path) -> None:
 def test_observer_dashboard_shows_suppressed_cells_and_no_personal_data(make_app, db_path: Path) -> None:
     db = open_database(db_path)
     try:
-        people = {r[0] for r in db.conn.execute(
-            "SELECT full_name FROM households UNION SELECT national_id FROM households "
-            "UNION SELECT phone FROM households WHERE phone IS NOT NULL").fetchall()}
-        small = db.conn.execute("SELECT count(*) FROM areas a WHERE (SELECT count(*) FROM households h WHERE "
-                                "h.governorate_code = a.code AND h.status NOT IN ('submitted','rejected','merged'))"
-                                " < 5").fetchone()[0]
+        people = {
+            r[0]
+            for r in db.conn.execute(
+                "SELECT full_name FROM households UNION SELECT national_id FROM households "
+                "UNION SELECT phone FROM households WHERE phone IS NOT NULL"
+            ).fetchall()
+        }
+        small = db.conn.execute(
+            "SELECT count(*) FROM areas a WHERE (SELECT count(*) FROM households h WHERE "
+            "h.governorate_code = a.code AND h.status NOT IN ('submitted','rejected','merged'))"
+            " < 5"
+        ).fetchone()[0]
     finally:
         db.close()
     at = open_page(make_app, "observer", "ar", "pages/dashboard.py")
@@ -139,11 +155,19 @@ def test_dashboard_lays_out_only_the_open_tab(make_app) -> None:
         open_tab(at, label_key, "ar")
         shown = metrics(at)
         assert t("dashboard.served", "ar") in shown  # the headline metrics stay above the tabs
-        laid_out[label_key] = (len(at.get("plotly_chart")), len(at.dataframe), len(at.get("download_button")),
-                               t("dashboard.deliveries_done", "ar") in shown)
-    assert laid_out == {"dashboard.by_governorate": (4, 1, 0, False), "dashboard.tab_unmet": (1, 0, 0, False),
-                        "dashboard.tab_flows": (2, 2, 0, False), "dashboard.volunteers_title": (2, 0, 0, True),
-                        "dashboard.tab_downloads": (0, 0, 11, False)}
+        laid_out[label_key] = (
+            len(at.get("plotly_chart")),
+            len(at.dataframe),
+            len(at.get("download_button")),
+            t("dashboard.deliveries_done", "ar") in shown,
+        )
+    assert laid_out == {
+        "dashboard.by_governorate": (4, 1, 0, False),
+        "dashboard.tab_unmet": (1, 0, 0, False),
+        "dashboard.tab_flows": (2, 2, 0, False),
+        "dashboard.volunteers_title": (2, 0, 0, True),
+        "dashboard.tab_downloads": (0, 0, 11, False),
+    }
     labels = [button.proto.label for button in open_tab(at, "dashboard.tab_downloads", "ar").get("download_button")]
     # Coverage, unmet needs, both flow tables and volunteers: CSV and XLSX each, HXL for coverage.
     assert (labels.count("CSV"), labels.count("XLSX"), labels.count("HXL")) == (5, 5, 1)

@@ -1,5 +1,6 @@
 """The entry pages under AppTest: each saves a valid record, refuses bad input with its
 message and writes nothing, then offers to add another."""
+
 import datetime as dt
 
 import pytest
@@ -40,11 +41,14 @@ def test_household_form_saves_and_offers_another(make_app, db_path):
     at.number_input(key="household_new_need_medicine").set_value(1)
     click(at, t("common.save", "ar"))
     assert not at.exception
-    saved = rows(db_path, "SELECT id, full_name, phone, governorate_code, household_size FROM households "
-                          "WHERE national_id = '05556677'")
+    saved = rows(
+        db_path,
+        "SELECT id, full_name, phone, governorate_code, household_size FROM households WHERE national_id = '05556677'",
+    )
     assert [r[1:] for r in saved] == [("سلوى العياري", "+21698765432", "TN-42", 3)]
-    assert rows(db_path, "SELECT category_code, quantity FROM needs WHERE household_id = ? ORDER BY category_code",
-                saved[0][0]) == [("food", 2), ("medicine", 1)]
+    assert rows(
+        db_path, "SELECT category_code, quantity FROM needs WHERE household_id = ? ORDER BY category_code", saved[0][0]
+    ) == [("food", 2), ("medicine", 1)]
     assert at.success[0].value == t("household_new.saved", "ar", id=saved[0][0])
     click(at, t("common.add_another", "ar"))
     assert at.text_input(key="household_new_national_id").value == ""
@@ -76,16 +80,19 @@ def test_donation_form_saves_and_refuses_wrong_quantity(make_app, db_path):
     at.date_input(key="donation_new_received_on").set_value(dt.date(2020, 5, 18))
     click(at, "Save")
     assert t("error.whole_units", "en") in at.error[0].value
-    assert rows(db_path, "SELECT count(*) FROM donations WHERE item = 'hygiene' AND received_on = '2020-05-18'") \
-        == [(0,)]
+    assert rows(db_path, "SELECT count(*) FROM donations WHERE item = 'hygiene' AND received_on = '2020-05-18'") == [
+        (0,)
+    ]
     at.text_input(key="donation_new_quantity").input("40")
     at.text_input(key="donation_new_delegation").input("  Sfax   Ville ")
     click(at, "Save")
     assert not at.exception and not at.error
-    assert rows(db_path, "SELECT category_code, quantity, unit, d.governorate_code, d.delegation, o.code "
-                         "FROM donations d JOIN organisations o ON o.id = d.organisation_id "
-                         "WHERE received_on = '2020-05-18' AND d.id = (SELECT max(id) FROM donations)") \
-        == [("hygiene", 40, "kit", "TN-61", "Sfax Ville", "AMAL-SFX")]
+    assert rows(
+        db_path,
+        "SELECT category_code, quantity, unit, d.governorate_code, d.delegation, o.code "
+        "FROM donations d JOIN organisations o ON o.id = d.organisation_id "
+        "WHERE received_on = '2020-05-18' AND d.id = (SELECT max(id) FROM donations)",
+    ) == [("hygiene", 40, "kit", "TN-61", "Sfax Ville", "AMAL-SFX")]
 
 
 def test_volunteer_form_saves_and_refuses_missing_service(make_app, db_path):
@@ -98,15 +105,18 @@ def test_volunteer_form_saves_and_refuses_missing_service(make_app, db_path):
     assert rows(db_path, "SELECT count(*) FROM volunteers WHERE full_name = 'Anis Dridi'") == [(0,)]
     at.multiselect(key="volunteer_new_services").set_value(["distribution"])
     click(at, "Save")
-    assert rows(db_path, "SELECT phone, governorate_code, offers_distribution FROM volunteers "
-                         "WHERE full_name = 'Anis Dridi'") == [("+21620111222", "TN-23", True)]
+    assert rows(
+        db_path, "SELECT phone, governorate_code, offers_distribution FROM volunteers WHERE full_name = 'Anis Dridi'"
+    ) == [("+21620111222", "TN-23", True)]
 
 
 def test_records_page_lists_only_own_households_and_paginates(make_app, db_path):
     at = open_page(make_app, "amal", "pages/records.py", lang="en")
     assert not at.exception
-    own = rows(db_path, "SELECT count(*) FROM households h JOIN organisations o ON o.id = h.organisation_id "
-                        "WHERE o.code = 'AMAL-SFX'")[0][0]
+    own = rows(
+        db_path,
+        "SELECT count(*) FROM households h JOIN organisations o ON o.id = h.organisation_id WHERE o.code = 'AMAL-SFX'",
+    )[0][0]
     assert at.caption[0].value.startswith(f"{own} records")
     shown = at.dataframe[0].value
     assert len(shown) == min(25, own)
@@ -127,8 +137,10 @@ def test_login_form_signs_in_and_refuses_wrong_password(make_app):
     assert at.session_state["actor"].username == "atss"
 
 
-@pytest.mark.parametrize("key, message", [("short-key", "app.cookie_key_weak"), ("a" * 64, "app.cookie_key_weak"),
-                                          (None, "app.cookie_key_missing")])
+@pytest.mark.parametrize(
+    "key, message",
+    [("short-key", "app.cookie_key_weak"), ("a" * 64, "app.cookie_key_weak"), (None, "app.cookie_key_missing")],
+)
 def test_weak_or_missing_cookie_key_stops_the_app(make_app, key, message):
     at = make_app(None, lang="en")
     # An [auth] section without the key (a real secrets.toml may exist beside app.py).
@@ -136,7 +148,6 @@ def test_weak_or_missing_cookie_key_stops_the_app(make_app, key, message):
     at.run()
     assert at.error[0].value == t(message, "en")
     assert not at.text_input  # no login form behind a weak key
-
 
 
 def test_cash_donation_through_the_form(make_app, db_path):
@@ -148,8 +159,10 @@ def test_cash_donation_through_the_form(make_app, db_path):
     at.selectbox(key="donation_new_governorate").set_value("TN-11")
     click(at, t("common.save", "fr"))
     assert not at.exception and not at.error
-    assert rows(db_path, "SELECT kind, unit, quantity, value_tnd, delegation FROM donations WHERE id = "
-                         "(SELECT max(id) FROM donations)") == [("cash", "TND", 1250.5, 1250.5, None)]
+    assert rows(
+        db_path,
+        "SELECT kind, unit, quantity, value_tnd, delegation FROM donations WHERE id = (SELECT max(id) FROM donations)",
+    ) == [("cash", "TND", 1250.5, 1250.5, None)]
 
 
 def test_records_page_corrects_a_donation_with_audit(make_app, db_path):
@@ -161,7 +174,11 @@ def test_records_page_corrects_a_donation_with_audit(make_app, db_path):
     at.text_input(key=f"records_donation_delegation_{donation_id}").input("Bab Souika")
     click(at, "Save")
     assert not at.exception and not at.error
-    assert rows(db_path, "SELECT storage_location, delegation FROM donations WHERE id = ?", donation_id) \
-        == [("Dépôt Bab Saadoun", "Bab Souika")]
-    assert rows(db_path, "SELECT count(*) FROM audit_log WHERE table_name = 'donations' AND action = 'update' AND "
-                         "record_id = ?", donation_id) == [(1,)]
+    assert rows(db_path, "SELECT storage_location, delegation FROM donations WHERE id = ?", donation_id) == [
+        ("Dépôt Bab Saadoun", "Bab Souika")
+    ]
+    assert rows(
+        db_path,
+        "SELECT count(*) FROM audit_log WHERE table_name = 'donations' AND action = 'update' AND record_id = ?",
+        donation_id,
+    ) == [(1,)]

@@ -1,4 +1,5 @@
 """Public submissions in the data layer: stored as 'submitted', refused with messages, neutral on repeats."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,13 +11,35 @@ from data_layer.public.forms import submit_aid_request, submit_pledge, submit_vo
 from data_layer.public.ratelimit import CLIENT_DAILY_LIMIT, SUBJECT_DAILY_LIMIT, RateLimited
 from ui.captcha import captcha_matches
 
-REQUEST = {"national_id": "07123456", "full_name": "Salma Trabelsi", "phone": "+216 98 765 432",
-           "governorate": "Sfax", "delegation": "Sakiet Ezzit", "address": "Route de Tunis km 5",
-           "household_size": 5, "vulnerabilities": ["lost_income"], "needs": [{"category": "food", "quantity": 2}]}
-VOLUNTEER = {"full_name": "Youssef Gharbi", "phone": "22 333 444", "governorate": "TN-11",
-             "services": ["transport"], "vehicle": "car", "available_from": "2026-12-01", "available_to": "2026-12-20"}
-PLEDGE = {"donor_name": "Épicerie Ben Ammar", "donor_type": "company", "phone": "71 222 333", "category": "cash",
-          "quantity": "250", "unit": "TND", "governorate": "Nabeul"}
+REQUEST = {
+    "national_id": "07123456",
+    "full_name": "Salma Trabelsi",
+    "phone": "+216 98 765 432",
+    "governorate": "Sfax",
+    "delegation": "Sakiet Ezzit",
+    "address": "Route de Tunis km 5",
+    "household_size": 5,
+    "vulnerabilities": ["lost_income"],
+    "needs": [{"category": "food", "quantity": 2}],
+}
+VOLUNTEER = {
+    "full_name": "Youssef Gharbi",
+    "phone": "22 333 444",
+    "governorate": "TN-11",
+    "services": ["transport"],
+    "vehicle": "car",
+    "available_from": "2026-12-01",
+    "available_to": "2026-12-20",
+}
+PLEDGE = {
+    "donor_name": "Épicerie Ben Ammar",
+    "donor_type": "company",
+    "phone": "71 222 333",
+    "category": "cash",
+    "quantity": "250",
+    "unit": "TND",
+    "governorate": "Nabeul",
+}
 
 
 def count(db, sql: str) -> int:
@@ -30,25 +53,34 @@ def count(db, sql: str) -> int:
 def test_request_is_stored_submitted_with_consent_and_needs(db):
     receipt = submit_aid_request(db, REQUEST, client="41.226.1.1", consent_given=True, lang="ar")
     cur = db.cursor()
-    row = cur.execute("SELECT h.id, h.status, h.source, h.organisation_id, h.governorate_code, h.phone "
-                      "FROM households h JOIN public_receipts r ON r.record_id = h.id AND r.kind = 'request' "
-                      "WHERE r.reference = ?", [receipt.reference]).fetchone()
+    row = cur.execute(
+        "SELECT h.id, h.status, h.source, h.organisation_id, h.governorate_code, h.phone "
+        "FROM households h JOIN public_receipts r ON r.record_id = h.id AND r.kind = 'request' "
+        "WHERE r.reference = ?",
+        [receipt.reference],
+    ).fetchone()
     assert row[1:] == ("submitted", "self", None, "TN-61", "+21698765432")
-    assert cur.execute("SELECT category_code, quantity, status FROM needs WHERE household_id = ?",
-                       [row[0]]).fetchall() == [("food", 2, "open")]
-    assert cur.execute("SELECT subject_table, lang FROM consents WHERE receipt_reference = ?",
-                       [receipt.reference]).fetchall() == [("households", "ar")]
-    assert cur.execute("SELECT username, action FROM audit_log WHERE table_name = 'households' AND record_id = ?",
-                       [row[0]]).fetchall() == [("public", "insert")]
+    assert cur.execute(
+        "SELECT category_code, quantity, status FROM needs WHERE household_id = ?", [row[0]]
+    ).fetchall() == [("food", 2, "open")]
+    assert cur.execute(
+        "SELECT subject_table, lang FROM consents WHERE receipt_reference = ?", [receipt.reference]
+    ).fetchall() == [("households", "ar")]
+    assert cur.execute(
+        "SELECT username, action FROM audit_log WHERE table_name = 'households' AND record_id = ?", [row[0]]
+    ).fetchall() == [("public", "insert")]
     cur.close()
     assert receipt.reference[0] == "A" and len(receipt.reference) == 11
 
 
-@pytest.mark.parametrize(("submit", "raw", "table"), [
-    (submit_aid_request, REQUEST, "households"),
-    (submit_volunteer_offer, VOLUNTEER, "volunteers"),
-    (submit_pledge, PLEDGE, "pledges"),
-])
+@pytest.mark.parametrize(
+    ("submit", "raw", "table"),
+    [
+        (submit_aid_request, REQUEST, "households"),
+        (submit_volunteer_offer, VOLUNTEER, "volunteers"),
+        (submit_pledge, PLEDGE, "pledges"),
+    ],
+)
 def test_bad_input_is_refused_with_messages_and_no_row(db, submit, raw, table):
     before = count(db, f"SELECT count(*) FROM {table}")
     bad = dict(raw, phone="12", governorate="Atlantis", full_name="x" * 121, donor_name="x" * 161)
@@ -73,13 +105,17 @@ def test_volunteer_and_pledge_are_stored_submitted(db):
     volunteer = submit_volunteer_offer(db, VOLUNTEER, client="c", consent_given=True, lang="fr")
     pledge = submit_pledge(db, PLEDGE, client="c", consent_given=True, lang="en")
     cur = db.cursor()
-    assert cur.execute("SELECT v.status, v.organisation_id, v.vehicle FROM volunteers v JOIN public_receipts r "
-                       "ON r.record_id = v.id AND r.kind = 'volunteer' WHERE r.reference = ?",
-                       [volunteer.reference]).fetchone() == ("submitted", None, "car")
-    assert cur.execute("SELECT p.status, p.category_code, CAST(p.quantity AS DOUBLE), p.unit, p.governorate_code "
-                       "FROM pledges p JOIN public_receipts r ON r.record_id = p.id AND r.kind = 'pledge' "
-                       "WHERE r.reference = ?", [pledge.reference]).fetchone() == ("submitted", "cash", 250.0, "TND",
-                                                                                    "TN-21")
+    assert cur.execute(
+        "SELECT v.status, v.organisation_id, v.vehicle FROM volunteers v JOIN public_receipts r "
+        "ON r.record_id = v.id AND r.kind = 'volunteer' WHERE r.reference = ?",
+        [volunteer.reference],
+    ).fetchone() == ("submitted", None, "car")
+    assert cur.execute(
+        "SELECT p.status, p.category_code, CAST(p.quantity AS DOUBLE), p.unit, p.governorate_code "
+        "FROM pledges p JOIN public_receipts r ON r.record_id = p.id AND r.kind = 'pledge' "
+        "WHERE r.reference = ?",
+        [pledge.reference],
+    ).fetchone() == ("submitted", "cash", 250.0, "TND", "TN-21")
     cur.close()
 
 
@@ -92,10 +128,13 @@ def test_repeat_national_id_gets_neutral_receipt_and_is_reported(db):
     assert receipt.kind == "request" and receipt.reference[0] == "A"  # the same shape as a new request's
     cur = db.cursor()
     assert cur.execute("SELECT count(*) FROM households").fetchone()[0] == households_before
-    assert cur.execute("SELECT existing_household_id, source, status FROM duplicate_reports WHERE national_id = ?",
-                       [known_id]).fetchall() == [(known_household, "self", "open")]
-    assert cur.execute("SELECT record_id IS NULL, duplicate_report_id IS NOT NULL FROM public_receipts "
-                       "WHERE reference = ?", [receipt.reference]).fetchone() == (True, True)
+    assert cur.execute(
+        "SELECT existing_household_id, source, status FROM duplicate_reports WHERE national_id = ?", [known_id]
+    ).fetchall() == [(known_household, "self", "open")]
+    assert cur.execute(
+        "SELECT record_id IS NULL, duplicate_report_id IS NOT NULL FROM public_receipts WHERE reference = ?",
+        [receipt.reference],
+    ).fetchone() == (True, True)
     cur.close()
 
 

@@ -1,4 +1,5 @@
 """Public pages through AppTest: no login, three languages, captcha, limits, receipts."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,12 @@ import pytest
 from data_layer.core.i18n import t
 from data_layer.public.ratelimit import CLIENT_DAILY_LIMIT
 
-PUBLIC_PAGES = ["pages/public_request.py", "pages/public_volunteer.py", "pages/public_pledge.py",
-                "pages/transparency.py"]
+PUBLIC_PAGES = [
+    "pages/public_request.py",
+    "pages/public_volunteer.py",
+    "pages/public_pledge.py",
+    "pages/transparency.py",
+]
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "en"])
@@ -52,12 +57,19 @@ def test_request_form_stores_submitted_household_and_shows_reference(make_app, d
     assert at.success[0].value.startswith("Nous avons bien reçu")
     assert t("public.next.request", "fr") in [i.value for i in at.info]
     from data_layer.ops.bootstrap import open_database
+
     db = open_database(db_path)
     try:
-        row = db.cursor().execute("SELECT h.status, h.source, h.organisation_id, r.reference, c.text_version "
-                                  "FROM households h JOIN public_receipts r ON r.record_id = h.id AND r.kind='request' "
-                                  "JOIN consents c ON c.subject_table='households' AND c.subject_id = h.id "
-                                  "WHERE h.national_id = '09876543'").fetchall()
+        row = (
+            db.cursor()
+            .execute(
+                "SELECT h.status, h.source, h.organisation_id, r.reference, c.text_version "
+                "FROM households h JOIN public_receipts r ON r.record_id = h.id AND r.kind='request' "
+                "JOIN consents c ON c.subject_table='households' AND c.subject_id = h.id "
+                "WHERE h.national_id = '09876543'"
+            )
+            .fetchall()
+        )
     finally:
         db.close()
     assert len(row) == 1
@@ -80,6 +92,7 @@ def test_wrong_captcha_refuses_and_saves_nothing(make_app, db_path):
     assert t("public.error.captcha", "en") in [e.value for e in at.error]
     assert at.session_state["public_request_captcha_text"] != first_text  # a new picture
     from data_layer.ops.bootstrap import open_database
+
     db = open_database(db_path)
     try:
         assert db.cursor().execute("SELECT count(*) FROM households WHERE national_id = '09876544'").fetchone()[0] == 0
@@ -109,6 +122,7 @@ def test_eleventh_form_from_one_client_is_refused(make_app, db_path):
     assert not at.success, ([e.value for e in at.success], [e.value for e in at.error])
     assert t("public.error.limit_client", "en", limit=CLIENT_DAILY_LIMIT) in [e.value for e in at.error]
     from data_layer.ops.bootstrap import open_database
+
     db = open_database(db_path)
     try:
         assert db.cursor().execute("SELECT count(*) FROM pledges").fetchone()[0] == CLIENT_DAILY_LIMIT
@@ -140,8 +154,7 @@ def test_transparency_shows_no_personal_field_and_suppresses_small_counts(make_a
     assert "<5" in set(coverage["Served"])  # the 300-household demo has governorates with fewer than 5
     for value in coverage["Registered"]:
         assert value == "<5" or int(value) >= 5
-    everything = " ".join(str(v) for frame in (coverage, at.dataframe[0].value)
-                          for v in frame.to_numpy().ravel())
+    everything = " ".join(str(v) for frame in (coverage, at.dataframe[0].value) for v in frame.to_numpy().ravel())
     everything += " ".join(str(e.value) for e in list(at.metric) + list(at.markdown))
     assert not any(n in everything for n in names)
     assert not any(i in everything for i in ids)

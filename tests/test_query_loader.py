@@ -1,4 +1,5 @@
 """The named-query loader: declared shapes decide what a call gets back, by column name."""
+
 from __future__ import annotations
 
 import duckdb
@@ -29,7 +30,11 @@ def test_shapes_return_what_they_declare(tmp_path, monkeypatch):
     (tmp_path / "t.sql").write_text(SQL)
     queries = load_queries(tmp_path)
     assert {q.name: q.shape for q in queries.values()} == {
-        "count_rows": "scalar", "get_row": "one", "list_rows": "rows", "add_row": "exec"}
+        "count_rows": "scalar",
+        "get_row": "one",
+        "list_rows": "rows",
+        "add_row": "exec",
+    }
     monkeypatch.setattr(Q, "by_name", queries)
     cur = duckdb.connect(str(tmp_path / "t.duckdb"))
     cur.execute("CREATE TABLE t (id INTEGER, label VARCHAR)")

@@ -1,4 +1,5 @@
 """The queues page: an association verifies a public request through the form."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,9 @@ from tests.test_public_forms import REQUEST
 def test_association_verifies_a_request_on_the_page(make_app, db_path):
     db = open_database(db_path)
     try:
-        submit_aid_request(db, dict(REQUEST, governorate="TN-11", national_id="06000001"), client="c",
-                           consent_given=True, lang="ar")
+        submit_aid_request(
+            db, dict(REQUEST, governorate="TN-11", national_id="06000001"), client="c", consent_given=True, lang="ar"
+        )
         household_id = db.cursor().execute("SELECT id FROM households WHERE national_id = '06000001'").fetchone()[0]
     finally:
         db.close()
@@ -31,7 +33,8 @@ def test_association_verifies_a_request_on_the_page(make_app, db_path):
     db = open_database(db_path)
     try:
         assert db.cursor().execute("SELECT status FROM households WHERE id = ?", [household_id]).fetchone() == (
-            "verified",)
+            "verified",
+        )
     finally:
         db.close()
 

@@ -1,6 +1,7 @@
 """Who can reach what: the page matrix of every role, anonymous sessions refused, no association
 reading another association's households (data layer, exports, searches and rendered pages),
 observers never seeing a person, and the login lockout holding through the login page."""
+
 import datetime as dt
 
 import pandas as pd
@@ -18,10 +19,22 @@ from data_layer.registry.volunteers import list_volunteers
 from ui.navigation import ANONYMOUS, PAGES, specs_for
 
 PUBLIC = {"pages/public_request.py", "pages/public_volunteer.py", "pages/public_pledge.py", "pages/transparency.py"}
-STAFF_WORK = {"pages/home.py", "pages/dashboard.py", "pages/progress.py", "pages/donation_new.py",
-              "pages/household_new.py", "pages/volunteer_new.py", "pages/import_data.py", "pages/records.py",
-              "pages/queues.py", "pages/stock.py", "pages/allocation.py", "pages/deliveries.py",
-              "pages/traceability.py", "pages/account.py"}
+STAFF_WORK = {
+    "pages/home.py",
+    "pages/dashboard.py",
+    "pages/progress.py",
+    "pages/donation_new.py",
+    "pages/household_new.py",
+    "pages/volunteer_new.py",
+    "pages/import_data.py",
+    "pages/records.py",
+    "pages/queues.py",
+    "pages/stock.py",
+    "pages/allocation.py",
+    "pages/deliveries.py",
+    "pages/traceability.py",
+    "pages/account.py",
+}
 EXPECTED_PAGES = {
     ANONYMOUS: {"pages/login.py"} | PUBLIC,
     "admin": STAFF_WORK | PUBLIC | {"pages/duplicates.py", "pages/admin_organisations.py", "pages/admin_users.py"},
@@ -56,6 +69,7 @@ def test_an_anonymous_session_is_refused_every_page_but_login_and_public_ones(ma
 
 # --- what one association may read of another's households ---------------------------------------
 
+
 def foreign_secrets(db, actor) -> set[str]:
     """National IDs, names and phones of households registered by other associations, minus any value
     that also belongs to a household this actor may legitimately see (own or self-registered)."""
@@ -63,8 +77,12 @@ def foreign_secrets(db, actor) -> set[str]:
     own = {v for org, *values in rows if org in (actor.organisation_id, None) for v in values if v}
     # Volunteers are not households: their names show on the deliveries they carry, and the demo draws
     # volunteers' and households' names from one list.
-    own |= {v for row in db.conn.execute("SELECT full_name, phone, national_id FROM volunteers").fetchall()
-            for v in row if v}
+    own |= {
+        v
+        for row in db.conn.execute("SELECT full_name, phone, national_id FROM volunteers").fetchall()
+        for v in row
+        if v
+    }
     foreign = {v for org, *values in rows if org not in (actor.organisation_id, None) for v in values if v}
     secrets = foreign - own
     secrets |= {v[4:] for v in secrets if v.startswith("+216")} - {v[4:] for v in own if v.startswith("+216")}
@@ -108,8 +126,9 @@ def everything_an_actor_can_read(db, actor, probes: list[str]) -> list[tuple[str
     for kind in EXPORTERS:
         calls[f"export.{kind}"] = lambda kind=kind: EXPORTERS[kind](db, actor)
     for probe in probes:
-        calls[f"households.search {probe}"] = lambda p=probe: households.list_households(db, actor, text=p,
-                                                                                       page_size=200)
+        calls[f"households.search {probe}"] = lambda p=probe: households.list_households(
+            db, actor, text=p, page_size=200
+        )
         calls[f"trace.search {probe}"] = lambda p=probe: traceability.search(db, actor, p)
     donation_ids = [r[0] for r in db.conn.execute("SELECT id FROM donations ORDER BY id").fetchall()]
     household_ids = [r[0] for r in db.conn.execute("SELECT id FROM households ORDER BY id").fetchall()]
@@ -130,30 +149,48 @@ def everything_an_actor_can_read(db, actor, probes: list[str]) -> list[tuple[str
 def test_an_association_reads_no_other_associations_household_through_any_read_or_export(db, actors):
     atss = actors["atss"]
     # Cross-organisation links exist, so the test can fail: other associations' households received ATSS stock.
-    assert db.conn.execute("""SELECT count(*) FROM allocations a JOIN donations d ON d.id = a.donation_id
+    assert (
+        db.conn.execute(
+            """SELECT count(*) FROM allocations a JOIN donations d ON d.id = a.donation_id
                               JOIN households h ON h.id = a.household_id
                               WHERE d.organisation_id = ? AND h.organisation_id <> ?""",
-                           [atss.organisation_id, atss.organisation_id]).fetchone()[0] > 0
+            [atss.organisation_id, atss.organisation_id],
+        ).fetchone()[0]
+        > 0
+    )
     secrets = foreign_secrets(db, atss)
-    amal_rows = db.conn.execute("SELECT national_id, full_name, phone FROM households WHERE organisation_id = ? "
-                                "ORDER BY id LIMIT 3", [actors["amal"].organisation_id]).fetchall()
+    amal_rows = db.conn.execute(
+        "SELECT national_id, full_name, phone FROM households WHERE organisation_id = ? ORDER BY id LIMIT 3",
+        [actors["amal"].organisation_id],
+    ).fetchall()
     probes = [v for row in amal_rows for v in row if v]
     assert len(secrets) > 500 and set(probes[:1]) <= secrets
 
     results = everything_an_actor_can_read(db, atss, probes)
     names = {name.split(" ")[0] for name, _ in results}
     # The association really does read these (so the check below is not vacuous) ...
-    assert {"households.list", "stock.lines", "allocation.open_needs", "deliveries.list", "trace.donation",
-            "export.households", "export.allocations", "export.deliveries", "export.stock"} <= names
-    own_names = db.conn.execute("SELECT full_name FROM households WHERE organisation_id = ?",
-                                [atss.organisation_id]).fetchall()
+    assert {
+        "households.list",
+        "stock.lines",
+        "allocation.open_needs",
+        "deliveries.list",
+        "trace.donation",
+        "export.households",
+        "export.allocations",
+        "export.deliveries",
+        "export.stock",
+    } <= names
+    own_names = db.conn.execute(
+        "SELECT full_name FROM households WHERE organisation_id = ?", [atss.organisation_id]
+    ).fetchall()
     assert own_names[0][0] in text_of(dict(results)["households.list"])
     # ... and nothing in any of it belongs to another association's household.
     found = {name: leaks(text_of(value), secrets) for name, value in results}
     assert {name: hits[:3] for name, hits in found.items() if hits} == {}
     # Reading another association's household directly is refused, not blanked.
-    amal_household = db.conn.execute("SELECT min(id) FROM households WHERE organisation_id = ?",
-                                     [actors["amal"].organisation_id]).fetchone()[0]
+    amal_household = db.conn.execute(
+        "SELECT min(id) FROM households WHERE organisation_id = ?", [actors["amal"].organisation_id]
+    ).fetchone()[0]
     for read in (households.get_household, traceability.trace_household):
         with pytest.raises(PermissionDenied):
             read(db, atss, amal_household)
@@ -161,8 +198,12 @@ def test_an_association_reads_no_other_associations_household_through_any_read_o
 
 def test_an_observer_reads_no_person_at_all(db, actors):
     observer = actors["observer"]
-    people = {v for row in db.conn.execute("SELECT national_id, full_name, phone FROM households").fetchall()
-              for v in row if v}
+    people = {
+        v
+        for row in db.conn.execute("SELECT national_id, full_name, phone FROM households").fetchall()
+        for v in row
+        if v
+    }
     people |= {v for row in db.conn.execute("SELECT full_name, phone FROM volunteers").fetchall() for v in row if v}
     results = everything_an_actor_can_read(db, observer, probes=[])
     assert {name for name, _ in results} <= {f"export.{k}" for k in EXPORTERS}
@@ -175,15 +216,24 @@ def test_a_volunteer_sees_only_their_own_deliveries(db, actors):
     volunteer = actors["volunteer"]
     mine = deliveries.list_deliveries(db, volunteer)
     assert len(mine) > 0
-    assert set(mine["delivery_id"]) == {r[0] for r in db.conn.execute(
-        "SELECT id FROM deliveries WHERE volunteer_id = ?", [volunteer.volunteer_id]).fetchall()}
-    for read in (lambda: households.list_households(db, volunteer), lambda: stock.list_stock_lines(db, volunteer),
-                 lambda: EXPORTERS["households"](db, volunteer), lambda: traceability.search(db, volunteer, "a")):
+    assert set(mine["delivery_id"]) == {
+        r[0]
+        for r in db.conn.execute(
+            "SELECT id FROM deliveries WHERE volunteer_id = ?", [volunteer.volunteer_id]
+        ).fetchall()
+    }
+    for read in (
+        lambda: households.list_households(db, volunteer),
+        lambda: stock.list_stock_lines(db, volunteer),
+        lambda: EXPORTERS["households"](db, volunteer),
+        lambda: traceability.search(db, volunteer, "a"),
+    ):
         with pytest.raises(PermissionDenied):
             read()
 
 
 # --- the same through the pages the association can open ------------------------------------------
+
 
 def rendered_text(at) -> str:
     parts = []
@@ -198,10 +248,14 @@ def rendered_text(at) -> str:
 
 def test_association_pages_render_no_other_associations_household(make_app, db, actors):
     secrets = foreign_secrets(db, actors["atss"])
-    amal_id, amal_name = db.conn.execute("SELECT national_id, full_name FROM households WHERE organisation_id = ? "
-                                         "ORDER BY id LIMIT 1", [actors["amal"].organisation_id]).fetchone()
-    own_name = db.conn.execute("SELECT full_name FROM households WHERE organisation_id = ? ORDER BY id LIMIT 1",
-                               [actors["atss"].organisation_id]).fetchone()[0]
+    amal_id, amal_name = db.conn.execute(
+        "SELECT national_id, full_name FROM households WHERE organisation_id = ? ORDER BY id LIMIT 1",
+        [actors["amal"].organisation_id],
+    ).fetchone()
+    own_name = db.conn.execute(
+        "SELECT full_name FROM households WHERE organisation_id = ? ORDER BY id LIMIT 1",
+        [actors["atss"].organisation_id],
+    ).fetchone()[0]
     at = make_app("atss", lang="fr")
     at.run()
     seen = {}
@@ -224,7 +278,8 @@ def test_association_pages_render_no_other_associations_household(make_app, db, 
     atss_donation_to_others = db.conn.execute(
         """SELECT min(d.id) FROM allocations a JOIN donations d ON d.id = a.donation_id
            JOIN households h ON h.id = a.household_id WHERE d.organisation_id = ? AND h.organisation_id <> ?""",
-        [actors["atss"].organisation_id, actors["atss"].organisation_id]).fetchone()[0]
+        [actors["atss"].organisation_id, actors["atss"].organisation_id],
+    ).fetchone()[0]
     for probe in (amal_id, amal_name, str(atss_donation_to_others)):
         at.text_input(key="traceability_text").set_value(probe)
         at.button[0].click().run()
@@ -238,6 +293,7 @@ def test_association_pages_render_no_other_associations_household(make_app, db, 
 
 
 # --- the lockout, through the login page ------------------------------------------------------------
+
 
 def login(at, username: str, password: str, lang: str) -> None:
     at.text_input(key="login_username").set_value(username)

@@ -2,6 +2,7 @@
 16 threads saving 200 households each (plus national IDs they all race for) while 8 threads
 allocate the same stock line. Nothing lost, nothing doubled, one audit row per write, stock
 never below zero, every refusal a JesrError with a translated message."""
+
 import datetime as dt
 import threading
 from decimal import Decimal
@@ -29,27 +30,54 @@ def scalar(db, sql, *params):
 
 
 def household(national_id: str, name: str, governorate: str, needs: str = "food:1:basket") -> dict:
-    return {"national_id": national_id, "full_name": name, "phone": "", "governorate": governorate,
-            "delegation": "Centre", "address": "نهج 1", "household_size": 3, "vulnerabilities": "", "needs": needs}
+    return {
+        "national_id": national_id,
+        "full_name": name,
+        "phone": "",
+        "governorate": governorate,
+        "delegation": "Centre",
+        "address": "نهج 1",
+        "household_size": 3,
+        "vulnerabilities": "",
+        "needs": needs,
+    }
 
 
 @pytest.mark.slow  # 3,250 audited saves through one write lock: about a minute on 2 shared cores
 def test_parallel_entry_and_allocation_lose_nothing_and_double_nothing(db, actors):
     atss, amal = actors["atss"], actors["amal"]
-    before = {t: scalar(db, f"SELECT count(*) FROM {t}")
-              for t in ("households", "needs", "audit_log", "duplicate_reports", "allocations")}
+    before = {
+        t: scalar(db, f"SELECT count(*) FROM {t}")
+        for t in ("households", "needs", "audit_log", "duplicate_reports", "allocations")
+    }
 
     # Eight allocators, each with five needs of its own (3 baskets each) against one 50-basket line.
-    donation_id = register_donation(db, atss, {
-        "donor_type": "company", "donor_name": "Monoprix", "category": "food", "kind": "in_kind",
-        "item": "Panier", "quantity": str(STOCK_BASKETS), "unit": "basket", "governorate": "TN-11",
-        "received_on": dt.date(2020, 5, 20)})
+    donation_id = register_donation(
+        db,
+        atss,
+        {
+            "donor_type": "company",
+            "donor_name": "Monoprix",
+            "category": "food",
+            "kind": "in_kind",
+            "item": "Panier",
+            "quantity": str(STOCK_BASKETS),
+            "unit": "basket",
+            "governorate": "TN-11",
+            "received_on": dt.date(2020, 5, 20),
+        },
+    )
     needs_of: dict[int, list[int]] = {}
     for a in range(ALLOCATION_THREADS):
         needs_of[a] = []
         for k in range(ATTEMPTS_PER_ALLOCATOR):
-            hid = register_household(db, atss, household(f"58{a:02d}{k:04d}", f"Allocation target {a}-{k}", "TN-11",
-                                                         needs=f"food:{BASKETS_PER_NEED}:basket"))
+            hid = register_household(
+                db,
+                atss,
+                household(
+                    f"58{a:02d}{k:04d}", f"Allocation target {a}-{k}", "TN-11", needs=f"food:{BASKETS_PER_NEED}:basket"
+                ),
+            )
             needs_of[a].append(scalar(db, "SELECT id FROM needs WHERE household_id = ?", hid))
     audit_after_setup = scalar(db, "SELECT count(*) FROM audit_log")
 
@@ -71,11 +99,17 @@ def test_parallel_entry_and_allocation_lose_nothing_and_double_nothing(db, actor
 
     def enter(name: str) -> None:
         index = int(name[-2:])
-        me = Actor(user_id=(atss if index % 2 else amal).user_id, username=name, role="association",
-                   organisation_id=(atss if index % 2 else amal).organisation_id)
+        me = Actor(
+            user_id=(atss if index % 2 else amal).user_id,
+            username=name,
+            role="association",
+            organisation_id=(atss if index % 2 else amal).organisation_id,
+        )
         governorate = "TN-11" if index % 2 else "TN-61"
-        jobs = [household(f"6{index:02d}{k:05d}", f"Worker {index} family {k}", governorate)
-                for k in range(HOUSEHOLDS_PER_THREAD)]
+        jobs = [
+            household(f"6{index:02d}{k:05d}", f"Worker {index} family {k}", governorate)
+            for k in range(HOUSEHOLDS_PER_THREAD)
+        ]
         # The contested IDs go in the middle, so the race happens while everyone is busy.
         middle = HOUSEHOLDS_PER_THREAD // 2
         jobs[middle:middle] = [household(n, f"Contested {n} by {index}", governorate) for n in CONTESTED_IDS]
@@ -90,8 +124,18 @@ def test_parallel_entry_and_allocation_lose_nothing_and_double_nothing(db, actor
         me = Actor(user_id=actors["organiser"].user_id, username=name, role="organiser")
         for need_id in needs_of[index]:
             try:
-                ids = save_allocations(db, me, [{"donation_id": donation_id, "need_id": need_id,
-                                                 "quantity": BASKETS_PER_NEED, "category_code": "food"}])
+                ids = save_allocations(
+                    db,
+                    me,
+                    [
+                        {
+                            "donation_id": donation_id,
+                            "need_id": need_id,
+                            "quantity": BASKETS_PER_NEED,
+                            "category_code": "food",
+                        }
+                    ],
+                )
                 saved[name].append(need_id)
                 allocation_ids.extend(ids)
             except JesrError as exc:
@@ -102,8 +146,9 @@ def test_parallel_entry_and_allocation_lose_nothing_and_double_nothing(db, actor
         while not done.is_set():
             cur = db.cursor()
             try:
-                lowest_available_seen.append(cur.execute(
-                    "SELECT available FROM stock_lines WHERE donation_id = ?", [donation_id]).fetchone()[0])
+                lowest_available_seen.append(
+                    cur.execute("SELECT available FROM stock_lines WHERE donation_id = ?", [donation_id]).fetchone()[0]
+                )
             finally:
                 cur.close()
 
@@ -138,14 +183,25 @@ def test_parallel_entry_and_allocation_lose_nothing_and_double_nothing(db, actor
 
     # --- one audit row per write, under the thread's own name ----------------------------------------------
     for n in entry_names:
-        rows = dict(((table, action), count) for table, action, count in db.conn.execute(
-            "SELECT table_name, action, count(*) FROM audit_log WHERE username = ? GROUP BY ALL", [n]).fetchall())
+        rows = dict(
+            ((table, action), count)
+            for table, action, count in db.conn.execute(
+                "SELECT table_name, action, count(*) FROM audit_log WHERE username = ? GROUP BY ALL", [n]
+            ).fetchall()
+        )
         assert rows.get(("households", "insert")) == len(saved[n])
         assert rows.get(("needs", "insert")) == len(saved[n])
         assert rows.get(("households", "refused_duplicate"), 0) == len(refused[n])
-    assert scalar(db, """SELECT count(*) FROM households h
+    assert (
+        scalar(
+            db,
+            """SELECT count(*) FROM households h
                          WHERE h.id >= ? AND (SELECT count(*) FROM audit_log a WHERE a.table_name = 'households'
-                               AND a.action = 'insert' AND a.record_id = h.id) <> 1""", ids[0]) == 0
+                               AND a.action = 'insert' AND a.record_id = h.id) <> 1""",
+            ids[0],
+        )
+        == 0
+    )
 
     # --- allocations: the line is never overdrawn; the losers are told the stock changed ------------------
     alloc_names = [f"alloc{i:02d}" for i in range(ALLOCATION_THREADS)]
@@ -157,12 +213,27 @@ def test_parallel_entry_and_allocation_lose_nothing_and_double_nothing(db, actor
     assert scalar(db, "SELECT available FROM stock_lines WHERE donation_id = ?", donation_id) == Decimal("2")
     assert scalar(db, "SELECT sum(quantity) FROM allocations WHERE donation_id = ?", donation_id) == Decimal("48")
     assert min(lowest_available_seen) >= 0 and len(lowest_available_seen) > 0
-    assert sorted(allocation_ids) == sorted(r[0] for r in db.conn.execute(
-        "SELECT id FROM allocations WHERE donation_id = ?", [donation_id]).fetchall())
-    assert scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'allocate' AND record_id IN "
-                      "(SELECT id FROM allocations WHERE donation_id = ?)", donation_id) == successes
-    assert scalar(db, "SELECT count(*) FROM needs WHERE status = 'covered' AND id IN (SELECT need_id FROM "
-                      "allocations WHERE donation_id = ?)", donation_id) == successes
+    assert sorted(allocation_ids) == sorted(
+        r[0] for r in db.conn.execute("SELECT id FROM allocations WHERE donation_id = ?", [donation_id]).fetchall()
+    )
+    assert (
+        scalar(
+            db,
+            "SELECT count(*) FROM audit_log WHERE action = 'allocate' AND record_id IN "
+            "(SELECT id FROM allocations WHERE donation_id = ?)",
+            donation_id,
+        )
+        == successes
+    )
+    assert (
+        scalar(
+            db,
+            "SELECT count(*) FROM needs WHERE status = 'covered' AND id IN (SELECT need_id FROM "
+            "allocations WHERE donation_id = ?)",
+            donation_id,
+        )
+        == successes
+    )
     new_audit = scalar(db, "SELECT count(*) FROM audit_log") - audit_after_setup
     # household + need per saved household, one per refused duplicate, allocation + need covered per allocation
     assert new_audit == 2 * wins + len(losses) + 2 * successes

@@ -2,6 +2,7 @@
 killed with SIGKILL while it is writing. The database opens afterwards, holds all of that import
 or none of it, and every row committed before (including rows only in the write-ahead log of a
 process that was itself killed) is unchanged."""
+
 import shutil
 import signal
 import subprocess
@@ -26,20 +27,36 @@ NEEDS_PER_ROW = 2  # "food:2;hygiene:1"
 def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rng = np.random.default_rng(2020)
     path = tmp_path_factory.mktemp("crash") / "households.csv"
-    pd.DataFrame({
-        "national_id": [f"3{i:07d}" for i in range(IMPORT_ROWS)],
-        "full_name": [f"عائلة مستوردة {i}" for i in range(IMPORT_ROWS)],
-        "phone": "", "governorate": rng.choice(["TN-11", "Tunis", "تونس", "TN-12"], IMPORT_ROWS),
-        "delegation": "Centre", "address": "نهج 1",
-        "household_size": rng.integers(1, 9, IMPORT_ROWS).astype(str),
-        "vulnerabilities": "elderly", "needs": "food:2;hygiene:1", "notes": "",
-    }).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "national_id": [f"3{i:07d}" for i in range(IMPORT_ROWS)],
+            "full_name": [f"عائلة مستوردة {i}" for i in range(IMPORT_ROWS)],
+            "phone": "",
+            "governorate": rng.choice(["TN-11", "Tunis", "تونس", "TN-12"], IMPORT_ROWS),
+            "delegation": "Centre",
+            "address": "نهج 1",
+            "household_size": rng.integers(1, 9, IMPORT_ROWS).astype(str),
+            "vulnerabilities": "elderly",
+            "needs": "food:2;hygiene:1",
+            "notes": "",
+        }
+    ).to_csv(path, index=False)
     return path
 
 
 def import_command(db_path: Path, csv_path: Path) -> list[str]:
-    return [sys.executable, "-m", "data_layer", "--db", str(db_path), "import", "households", str(csv_path),
-            "--org", "ATSS"]
+    return [
+        sys.executable,
+        "-m",
+        "data_layer",
+        "--db",
+        str(db_path),
+        "import",
+        "households",
+        str(csv_path),
+        "--org",
+        "ATSS",
+    ]
 
 
 def log_bytes(db_path: Path) -> int:
@@ -83,7 +100,8 @@ def state(db_path: Path, cut: dict[str, int] | None = None) -> dict[str, object]
             rows[table] = conn.execute(f'SELECT * FROM "{table}" {where} ORDER BY ALL').fetchall()
         one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
         return {
-            "households": one("SELECT count(*) FROM households"), "needs": one("SELECT count(*) FROM needs"),
+            "households": one("SELECT count(*) FROM households"),
+            "needs": one("SELECT count(*) FROM needs"),
             "imported": one("SELECT count(*) FROM households WHERE source = 'import'"),
             "import_audit": one("SELECT count(*) FROM audit_log WHERE action = 'import'"),
             "max_ids": {t: one(f"SELECT max(id) FROM {t}") for t in GROWING_TABLES},
@@ -102,8 +120,9 @@ def uncut_run(big_file: Path, tmp_path_factory: pytest.TempPathFactory, demo_tem
     db_path = tmp_path_factory.mktemp("uncut") / "jesr.duckdb"
     shutil.copy(demo_template, db_path)
     started = time.perf_counter()
-    process = subprocess.Popen(import_command(db_path, big_file), cwd=ROOT, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        import_command(db_path, big_file), cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     peak_log = 0
     while process.poll() is None and time.perf_counter() - started < 300:
         peak_log = max(peak_log, log_bytes(db_path))
@@ -126,8 +145,9 @@ def test_import_killed_while_writing_leaves_all_or_nothing(db_path, big_file, un
 
     start_log = log_bytes(db_path)  # none, normally: reading `before` replayed and checkpointed the log
     threshold = start_log + kill_at * uncut_run["log"]
-    process = subprocess.Popen(import_command(db_path, big_file), cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        import_command(db_path, big_file), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 120
     while process.poll() is None and log_bytes(db_path) < threshold and time.monotonic() < deadline:
         time.sleep(0.005)
@@ -135,7 +155,8 @@ def test_import_killed_while_writing_leaves_all_or_nothing(db_path, big_file, un
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL, (
-        f"the import finished before the kill ({process.returncode}); the kill point is too late")
+        f"the import finished before the kill ({process.returncode}); the kill point is too late"
+    )
     assert killed_at_log > start_log, "killed before the import's commit wrote anything: not a mid-write crash"
 
     after = state(db_path, before["max_ids"])
@@ -152,12 +173,23 @@ def test_import_killed_while_writing_leaves_all_or_nothing(db_path, big_file, un
     # The database is usable after the crash: the next save goes through and gets the next id.
     db = open_database(db_path)
     try:
-        new_id = register_household(db, actor_for(db, "atss"), {
-            "national_id": "21111111", "full_name": "After the crash", "governorate": "TN-11",
-            "delegation": "Bab Souika", "household_size": 4, "needs": "food:1"})
+        new_id = register_household(
+            db,
+            actor_for(db, "atss"),
+            {
+                "national_id": "21111111",
+                "full_name": "After the crash",
+                "governorate": "TN-11",
+                "delegation": "Bab Souika",
+                "household_size": 4,
+                "needs": "food:1",
+            },
+        )
         assert_facts_match_base_tables(db)
     finally:
         db.close()
     assert new_id > (before["max_ids"]["households"] + (IMPORT_ROWS if whole else 0))
-    print(f"kill at {kill_at:.0%} of the commit's log ({killed_at_log - start_log:,} bytes written): "
-          f"{'all' if whole else 'none'} of the import; uncut import {uncut_run['seconds']:.1f} s")
+    print(
+        f"kill at {kill_at:.0%} of the commit's log ({killed_at_log - start_log:,} bytes written): "
+        f"{'all' if whole else 'none'} of the import; uncut import {uncut_run['seconds']:.1f} s"
+    )

@@ -1,4 +1,5 @@
 """The one set of rules behind forms, imports and the command line."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -23,9 +24,15 @@ def ref(empty_db):
 
 
 def valid_household(**changes):
-    raw = {"national_id": "01234567", "full_name": "  Fatma   Ben Ali ", "phone": "98 123 456",
-           "governorate": "Sfax", "household_size": "5", "vulnerabilities": "elderly;lost_income",
-           "needs": "food:2;hygiene:1"}
+    raw = {
+        "national_id": "01234567",
+        "full_name": "  Fatma   Ben Ali ",
+        "phone": "98 123 456",
+        "governorate": "Sfax",
+        "household_size": "5",
+        "vulnerabilities": "elderly;lost_income",
+        "needs": "food:2;hygiene:1",
+    }
     raw.update(changes)
     return raw
 
@@ -36,10 +43,16 @@ def errors_of(call):
     return {(e.field, e.code) for e in caught.value.errors}
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("98123456", "+21698123456"), ("+216 98 123 456", "+21698123456"), ("00216-98-123-456", "+21698123456"),
-    ("٩٨١٢٣٤٥٦", "+21698123456"), ("71 234 567", "+21671234567"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("98123456", "+21698123456"),
+        ("+216 98 123 456", "+21698123456"),
+        ("00216-98-123-456", "+21698123456"),
+        ("٩٨١٢٣٤٥٦", "+21698123456"),
+        ("71 234 567", "+21671234567"),
+    ],
+)
 def test_phone_numbers_are_normalised(raw, expected):
     errs = _Collector()
     assert clean_phone(errs, raw, required=True) == expected
@@ -58,9 +71,21 @@ def test_governorate_by_code_arabic_or_french_name(ref, raw):
     assert clean_household(ref, valid_household(governorate=raw))["governorate_code"] == "TN-61"
 
 
-@pytest.mark.parametrize("raw, code", [("Béja", "TN-31"), ("beja", "TN-31"), ("Gabès", "TN-81"), ("GABES", "TN-81"),
-                                       ("La Manouba", "TN-14"), ("manouba", "TN-14"), ("Le Kef", "TN-33"),
-                                       ("الكاف", "TN-33"), ("القيروان", "TN-41"), ("Médenine", "TN-82")])
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("Béja", "TN-31"),
+        ("beja", "TN-31"),
+        ("Gabès", "TN-81"),
+        ("GABES", "TN-81"),
+        ("La Manouba", "TN-14"),
+        ("manouba", "TN-14"),
+        ("Le Kef", "TN-33"),
+        ("الكاف", "TN-33"),
+        ("القيروان", "TN-41"),
+        ("Médenine", "TN-82"),
+    ],
+)
 def test_governorate_ignores_case_accents_and_articles(ref, raw, code):
     assert clean_household(ref, valid_household(governorate=raw))["governorate_code"] == code
 
@@ -80,21 +105,48 @@ def test_valid_household_is_cleaned(ref):
     assert record["household_size"] == 5
     assert record["vulnerabilities"] == ["elderly", "lost_income"]
     assert [(n["category_code"], n["quantity"], n["unit"]) for n in record["needs"]] == [
-        ("food", Decimal("2.000"), "basket"), ("hygiene", Decimal("1.000"), "kit")]
+        ("food", Decimal("2.000"), "basket"),
+        ("hygiene", Decimal("1.000"), "kit"),
+    ]
 
 
 def test_every_bad_field_is_reported_at_once(ref):
-    found = errors_of(lambda: clean_household(ref, valid_household(
-        national_id="123", full_name="  ", phone="12", governorate="Paris", household_size="0",
-        vulnerabilities="rich", needs="food:1.5")))
-    assert found == {("national_id", "error.national_id"), ("full_name", "error.required"), ("phone", "error.phone"),
-                     ("governorate", "error.governorate"), ("household_size", "error.range"),
-                     ("vulnerabilities", "error.choice"), ("needs", "error.whole_units")}
+    found = errors_of(
+        lambda: clean_household(
+            ref,
+            valid_household(
+                national_id="123",
+                full_name="  ",
+                phone="12",
+                governorate="Paris",
+                household_size="0",
+                vulnerabilities="rich",
+                needs="food:1.5",
+            ),
+        )
+    )
+    assert found == {
+        ("national_id", "error.national_id"),
+        ("full_name", "error.required"),
+        ("phone", "error.phone"),
+        ("governorate", "error.governorate"),
+        ("household_size", "error.range"),
+        ("vulnerabilities", "error.choice"),
+        ("needs", "error.whole_units"),
+    }
 
 
-@pytest.mark.parametrize("needs, code", [("food", "error.needs_format"), ("food:-1", "error.positive"),
-                                         ("food:abc", "error.number"), ("toys:1", "error.choice"),
-                                         ("food:1:litres", "error.unit"), ("food:1;food:2", "error.need_repeated")])
+@pytest.mark.parametrize(
+    "needs, code",
+    [
+        ("food", "error.needs_format"),
+        ("food:-1", "error.positive"),
+        ("food:abc", "error.number"),
+        ("toys:1", "error.choice"),
+        ("food:1:litres", "error.unit"),
+        ("food:1;food:2", "error.need_repeated"),
+    ],
+)
 def test_needs_must_be_category_and_positive_quantity_in_a_fitting_unit(ref, needs, code):
     assert ("needs", code) in errors_of(lambda: clean_household(ref, valid_household(needs=needs)))
 
@@ -102,26 +154,59 @@ def test_needs_must_be_category_and_positive_quantity_in_a_fitting_unit(ref, nee
 def test_text_is_trimmed_and_length_limited(ref):
     record = clean_household(ref, valid_household(full_name="\u200f  Ali\x00 \t Ben  Salah  "))
     assert record["full_name"] == "Ali Ben Salah"
-    assert ("full_name", "error.too_long") in errors_of(lambda: clean_household(ref, valid_household(full_name="x" * 121)))
+    assert ("full_name", "error.too_long") in errors_of(
+        lambda: clean_household(ref, valid_household(full_name="x" * 121))
+    )
 
 
 def test_donation_units_fit_category_and_cash_value_defaults_to_amount(ref):
-    cash = clean_donation(ref, {"donor_name": "X", "category": "cash", "quantity": "1 500,5",
-                                "governorate": "Tunis", "received_on": "15/05/2020"})
+    cash = clean_donation(
+        ref,
+        {
+            "donor_name": "X",
+            "category": "cash",
+            "quantity": "1 500,5",
+            "governorate": "Tunis",
+            "received_on": "15/05/2020",
+        },
+    )
     assert (cash["kind"], cash["unit"], cash["quantity"], cash["value_tnd"]) == (
-        "cash", "TND", Decimal("1500.500"), Decimal("1500.500"))
+        "cash",
+        "TND",
+        Decimal("1500.500"),
+        Decimal("1500.500"),
+    )
     assert cash["received_on"] == dt.date(2020, 5, 15)
-    assert ("unit", "error.unit") in errors_of(lambda: clean_donation(ref, {
-        "donor_name": "X", "category": "food", "quantity": "3", "unit": "box", "governorate": "Tunis",
-        "received_on": "2020-05-15"}))
-    assert ("kind", "error.kind_category") in errors_of(lambda: clean_donation(ref, {
-        "donor_name": "X", "category": "food", "kind": "cash", "quantity": "3", "governorate": "Tunis",
-        "received_on": "2020-05-15"}))
+    assert ("unit", "error.unit") in errors_of(
+        lambda: clean_donation(
+            ref,
+            {
+                "donor_name": "X",
+                "category": "food",
+                "quantity": "3",
+                "unit": "box",
+                "governorate": "Tunis",
+                "received_on": "2020-05-15",
+            },
+        )
+    )
+    assert ("kind", "error.kind_category") in errors_of(
+        lambda: clean_donation(
+            ref,
+            {
+                "donor_name": "X",
+                "category": "food",
+                "kind": "cash",
+                "quantity": "3",
+                "governorate": "Tunis",
+                "received_on": "2020-05-15",
+            },
+        )
+    )
 
 
 def test_donation_delegation_is_optional_trimmed_and_limited_like_a_household_one(ref):
-    base = {"donor_name": "X", "category": "food", "quantity": "3", "governorate": "Tunis",
-            "received_on": "2020-05-15"}
+    base = {"donor_name": "X", "category": "food", "quantity": "3", "governorate": "Tunis", "received_on": "2020-05-15"}
     assert clean_donation(ref, base)["delegation"] is None
     assert clean_donation(ref, dict(base, delegation="   "))["delegation"] is None
     assert clean_donation(ref, dict(base, delegation="  Bab \t Souika \u200f"))["delegation"] == "Bab Souika"
@@ -138,19 +223,29 @@ def test_delegations_match_ignoring_case_spaces_and_accents():
 
 @pytest.mark.parametrize("date", ["2020-02-30", "31/04/2020", "yesterday", "1899-01-01"])
 def test_dates_must_be_real(ref, date):
-    found = errors_of(lambda: clean_donation(ref, {"donor_name": "X", "category": "food", "quantity": "3",
-                                                   "governorate": "Tunis", "received_on": date}))
+    found = errors_of(
+        lambda: clean_donation(
+            ref, {"donor_name": "X", "category": "food", "quantity": "3", "governorate": "Tunis", "received_on": date}
+        )
+    )
     assert found & {("received_on", "error.date"), ("received_on", "error.date_range")}
 
 
 def test_volunteer_needs_a_service_and_transport_needs_a_vehicle(ref):
-    base = {"full_name": "Sami", "phone": "22333444", "governorate": "Sousse", "available_from": "2020-05-15",
-            "available_to": "2020-05-30"}
+    base = {
+        "full_name": "Sami",
+        "phone": "22333444",
+        "governorate": "Sousse",
+        "available_from": "2020-05-15",
+        "available_to": "2020-05-30",
+    }
     assert ("services", "error.services_required") in errors_of(lambda: clean_volunteer(ref, base))
     assert ("vehicle", "error.transport_needs_vehicle") in errors_of(
-        lambda: clean_volunteer(ref, dict(base, services="transport")))
+        lambda: clean_volunteer(ref, dict(base, services="transport"))
+    )
     assert ("available_to", "error.date_order") in errors_of(
-        lambda: clean_volunteer(ref, dict(base, services="distribution", available_to="2020-05-01")))
+        lambda: clean_volunteer(ref, dict(base, services="distribution", available_to="2020-05-01"))
+    )
     ok = clean_volunteer(ref, dict(base, services="transport;distribution", vehicle="van"))
     assert (ok["offers_transport"], ok["offers_distribution"], ok["vehicle"]) == (True, True, "van")
 
@@ -162,8 +257,17 @@ def test_fold_normalises_arabic_letter_variants():
 
 @pytest.mark.parametrize("unit", ["TND", "tnd", "Tnd"])
 def test_cash_unit_is_accepted_in_any_case_and_stored_as_spelled(ref, unit):
-    record = clean_donation(ref, {"donor_name": "X", "category": "cash", "quantity": "100", "unit": unit,
-                                  "governorate": "Tunis", "received_on": "2020-05-15"})
+    record = clean_donation(
+        ref,
+        {
+            "donor_name": "X",
+            "category": "cash",
+            "quantity": "100",
+            "unit": unit,
+            "governorate": "Tunis",
+            "received_on": "2020-05-15",
+        },
+    )
     assert record["unit"] == "TND"
     needs = clean_household(ref, valid_household(needs=f"cash:150:{unit};food:1:KG"))["needs"]
     assert [(n["category_code"], n["unit"]) for n in needs] == [("cash", "TND"), ("food", "kg")]

@@ -5,6 +5,7 @@ username and its expiry). We add what the library lacks: the cookie is refused w
 it was issued before the user's last logout or password change, so logging out ends
 the session on the server too.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,8 +76,9 @@ def login_form(db: Database, lang: str) -> None:
     with st.form("login_form"):
         st.subheader(t("login.title", lang))
         username = st.text_input(t("field.username", lang), key="login_username", autocomplete="username")
-        password = st.text_input(t("field.password", lang), type="password", key="login_password",
-                                 autocomplete="current-password")
+        password = st.text_input(
+            t("field.password", lang), type="password", key="login_password", autocomplete="current-password"
+        )
         submitted = st.form_submit_button(t("login.submit", lang))
     if not submitted:
         return

@@ -6,6 +6,7 @@ The captcha text is made on the server and kept in session state under
 way a person does, by reading that server-side text (AppTest can read session state),
 so there is no bypass switch in the app.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -49,8 +50,13 @@ def captcha_widget(ctx: PageContext, prefix: str) -> str:
     if st.session_state.pop(prefix + "captcha_failed", False):
         st.error(ctx.tr("public.error.captcha"))
     st.image(ImageCaptcha(width=220, height=80).generate(st.session_state[key]).getvalue(), width=220)
-    return st.text_input(ctx.tr("public.captcha_label"), key=prefix + "captcha_answer", max_chars=12,
-                         help=ctx.tr("public.captcha_help"), autocomplete="off")
+    return st.text_input(
+        ctx.tr("public.captcha_label"),
+        key=prefix + "captcha_answer",
+        max_chars=12,
+        help=ctx.tr("public.captcha_help"),
+        autocomplete="off",
+    )
 
 
 def captcha_passed(prefix: str, answer: str | None) -> bool:
@@ -80,8 +86,10 @@ def client_address() -> str:
 
 def consent_notice(ctx: PageContext, kind: str) -> None:
     """Purpose, who sees the data, for how long, and the person's rights — shown before the form."""
-    st.info(f"**{ctx.tr('public.consent.heading')}**\n\n" + "\n\n".join(
-        ctx.tr(key, months=RETENTION_MONTHS) for key in consent_text_keys(kind)))
+    st.info(
+        f"**{ctx.tr('public.consent.heading')}**\n\n"
+        + "\n\n".join(ctx.tr(key, months=RETENTION_MONTHS) for key in consent_text_keys(kind))
+    )
 
 
 def consent_checkbox(ctx: PageContext, prefix: str) -> bool:

@@ -7,6 +7,7 @@ write is audited, so any write anywhere changes the key and the next view is cur
 `clear_dashboard_caches()` frees the memory at once after a page's own write.
 The public transparency page reuses `coverage` and `totals`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,12 +70,16 @@ def _progress(_db: Database, version: tuple, campaign_id: int | None, as_of: dt.
 # The built page (plotly figures, translated tables): readers never change it (st.plotly_chart and
 # st.dataframe only read what they are given).
 @_shared
-def _view(_db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool,
-          _actor: Actor | None) -> DashboardView:
-    aggregates = {"coverage": _coverage(_db, version, filters_key), "unmet_needs": _unmet(_db, version, filters_key),
-                  "flows_by_category": _flows_by_category(_db, version, filters_key),
-                  "flows_by_organisation": _flows_by_organisation(_db, version, filters_key),
-                  "volunteer_activity": _volunteers(_db, version, filters_key)}
+def _view(
+    _db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool, _actor: Actor | None
+) -> DashboardView:
+    aggregates = {
+        "coverage": _coverage(_db, version, filters_key),
+        "unmet_needs": _unmet(_db, version, filters_key),
+        "flows_by_category": _flows_by_category(_db, version, filters_key),
+        "flows_by_organisation": _flows_by_organisation(_db, version, filters_key),
+        "volunteer_activity": _volunteers(_db, version, filters_key),
+    }
     return build_view(aggregates, _actor, lang)
 
 
@@ -111,8 +116,9 @@ def volunteers(db: Database, filters: cov.Filters = cov.ALL) -> pd.DataFrame:
     return _volunteers(db, _version(db), filters.key())
 
 
-def view(db: Database, filters: cov.Filters, actor: Actor | None, lang: str,
-         version: tuple | None = None) -> DashboardView:
+def view(
+    db: Database, filters: cov.Filters, actor: Actor | None, lang: str, version: tuple | None = None
+) -> DashboardView:
     """The coverage dashboard as drawn for these filters, language and reader (suppressed or not):
     one key per (data version, filters, language, suppression), shared by every session."""
     suppress = must_suppress(actor)
@@ -134,6 +140,14 @@ def progress(db: Database, campaign_id: int | None = None, as_of: dt.date | None
 
 def clear_dashboard_caches() -> None:
     """Forget every cached aggregate; call after a successful write."""
-    for wrapper in (_coverage, _unmet, _flows_by_category, _flows_by_organisation, _volunteers, _campaigns,
-                    _progress, _view):
+    for wrapper in (
+        _coverage,
+        _unmet,
+        _flows_by_category,
+        _flows_by_organisation,
+        _volunteers,
+        _campaigns,
+        _progress,
+        _view,
+    ):
         wrapper.clear()

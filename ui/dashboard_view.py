@@ -4,6 +4,7 @@ A warm rerun of the page used to rebuild seven plotly figures, translate whole c
 frames every time (about 150-180 ms of one core); `ui.dashboard_cache.view` keeps what this
 module builds, so a rerun only lays it out. No `st.` here: it is plain data and figures.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ def _arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
 
 def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: str) -> DashboardView:
     """The dashboard's figures, tables and files from its five aggregates (as `ui.dashboard_cache` reads them)."""
+
     def tr(key: str) -> str:
         return t(key, lang)
 
@@ -81,63 +83,122 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     metrics = [
         (tr("dashboard.registered"), count_text(totals["households_registered"])),
         (tr("dashboard.served"), count_text(totals["households_served"])),
-        (tr("dashboard.coverage"),
-         SUPPRESSED if rate_hidden(suppress, totals["households_registered"], totals["households_served"])
-         else format_percent(totals["coverage_rate"], lang)),
+        (
+            tr("dashboard.coverage"),
+            SUPPRESSED
+            if rate_hidden(suppress, totals["households_registered"], totals["households_served"])
+            else format_percent(totals["coverage_rate"], lang),
+        ),
         (tr("dashboard.governorates_reached"), format_number(totals["governorates_reached"], lang)),
     ]
 
     # Observers see the suppressed table; its charts leave the suppressed cells out.
     shown = export_layout("coverage", coverage, actor, lang)
-    plotted = numeric_for_chart(shown, ["households_registered", "households_served", "coverage_rate",
-                                        "registered_per_10k"])
+    plotted = numeric_for_chart(
+        shown, ["households_registered", "households_served", "coverage_rate", "registered_per_10k"]
+    )
     figures: dict[str, go.Figure | None] = {}
-    figures["map"] = tile_map(plotted, value_column="coverage_rate", name_column="governorate_name",
-                              title=tr("dashboard.map_title"), value_label=tr("dashboard.coverage"),
-                              no_data_label=tr("dashboard.no_data"))
-    figures["coverage_chart"] = bar_chart(plotted, x="governorate_name", y="coverage_rate",
-                                          title=tr("dashboard.coverage_title"), x_label=tr("field.governorate"),
-                                          y_label=tr("dashboard.coverage"), percent=True)
+    figures["map"] = tile_map(
+        plotted,
+        value_column="coverage_rate",
+        name_column="governorate_name",
+        title=tr("dashboard.map_title"),
+        value_label=tr("dashboard.coverage"),
+        no_data_label=tr("dashboard.no_data"),
+    )
+    figures["coverage_chart"] = bar_chart(
+        plotted,
+        x="governorate_name",
+        y="coverage_rate",
+        title=tr("dashboard.coverage_title"),
+        x_label=tr("field.governorate"),
+        y_label=tr("dashboard.coverage"),
+        percent=True,
+    )
     figures["registered_chart"] = registered_served_bars(
-        plotted, x="governorate_name", title=tr("dashboard.registered_served_title"),
-        x_label=tr("field.governorate"), y_label=tr("dashboard.households"),
-        registered_label=tr("dashboard.registered"), served_label=tr("dashboard.served"))
+        plotted,
+        x="governorate_name",
+        title=tr("dashboard.registered_served_title"),
+        x_label=tr("field.governorate"),
+        y_label=tr("dashboard.households"),
+        registered_label=tr("dashboard.registered"),
+        served_label=tr("dashboard.served"),
+    )
     population = coverage["population"].sum()
     national = totals["households_registered"] * 10000 / population if population else None
-    figures["per_10k_chart"] = bar_chart(plotted, x="governorate_name", y="registered_per_10k",
-                                         title=tr("dashboard.per_10k_title"), x_label=tr("field.governorate"),
-                                         y_label=tr("dashboard.per_10k"), reference=national,
-                                         reference_label=tr("dashboard.national_average"))
+    figures["per_10k_chart"] = bar_chart(
+        plotted,
+        x="governorate_name",
+        y="registered_per_10k",
+        title=tr("dashboard.per_10k_title"),
+        x_label=tr("field.governorate"),
+        y_label=tr("dashboard.per_10k"),
+        reference=national,
+        reference_label=tr("dashboard.national_average"),
+    )
     table = shown.drop(columns=["population"])
-    table["coverage_rate"] = table["coverage_rate"].map(
-        lambda v: v if isinstance(v, str) else format_percent(v, lang))
+    table["coverage_rate"] = table["coverage_rate"].map(lambda v: v if isinstance(v, str) else format_percent(v, lang))
     table["registered_per_10k"] = table["registered_per_10k"].map(
-        lambda v: v if isinstance(v, str) else format_number(v, lang, decimals=2))
+        lambda v: v if isinstance(v, str) else format_number(v, lang, decimals=2)
+    )
     coverage_table = _arrow(for_display(translate_headers(table, lang)))
 
     unmet = export_layout("unmet_needs", aggregates["unmet_needs"], actor, lang)
-    unmet_by_category = (numeric_for_chart(unmet, ["unmet_quantity"])
-                         .groupby(["category_code", "unit"], as_index=False)["unmet_quantity"].sum())
-    unmet_by_category["label"] = [f"{tr('category.' + c)} ({tr('unit.' + u)})"
-                                  for c, u in zip(unmet_by_category["category_code"], unmet_by_category["unit"])]
-    figures["unmet_chart"] = None if unmet_by_category.empty else bar_chart(
-        unmet_by_category, x="label", y="unmet_quantity", title=tr("dashboard.unmet_title"),
-        x_label=tr("field.category"), y_label=tr("dashboard.unmet_quantity"))
+    unmet_by_category = (
+        numeric_for_chart(unmet, ["unmet_quantity"])
+        .groupby(["category_code", "unit"], as_index=False)["unmet_quantity"]
+        .sum()
+    )
+    unmet_by_category["label"] = [
+        f"{tr('category.' + c)} ({tr('unit.' + u)})"
+        for c, u in zip(unmet_by_category["category_code"], unmet_by_category["unit"])
+    ]
+    figures["unmet_chart"] = (
+        None
+        if unmet_by_category.empty
+        else bar_chart(
+            unmet_by_category,
+            x="label",
+            y="unmet_quantity",
+            title=tr("dashboard.unmet_title"),
+            x_label=tr("field.category"),
+            y_label=tr("dashboard.unmet_quantity"),
+        )
+    )
 
     flows_category = export_layout("flows_by_category", aggregates["flows_by_category"], actor, lang)
-    labelled = flows_category.assign(label=[f"{tr('category.' + c)} ({tr('unit.' + u)})"
-                                            for c, u in zip(flows_category["category_code"], flows_category["unit"])])
-    value_series = {"received_value_tnd": tr("dashboard.received"), "allocated_value_tnd": tr("dashboard.allocated"),
-                    "delivered_value_tnd": tr("dashboard.delivered")}
+    labelled = flows_category.assign(
+        label=[
+            f"{tr('category.' + c)} ({tr('unit.' + u)})"
+            for c, u in zip(flows_category["category_code"], flows_category["unit"])
+        ]
+    )
+    value_series = {
+        "received_value_tnd": tr("dashboard.received"),
+        "allocated_value_tnd": tr("dashboard.allocated"),
+        "delivered_value_tnd": tr("dashboard.delivered"),
+    }
     flows_org = export_layout("flows_by_organisation", aggregates["flows_by_organisation"], actor, lang)
-    figures["flows_category_chart"] = grouped_bars(labelled, x="label", series=value_series,
-                                                   title=tr("dashboard.flows_category_title"),
-                                                   x_label=tr("field.category"), y_label=tr("dashboard.value_tnd"))
-    figures["flows_org_chart"] = grouped_bars(flows_org, x="organisation_code", series=value_series,
-                                              title=tr("dashboard.flows_org_title"),
-                                              x_label=tr("dashboard.organisation"), y_label=tr("dashboard.value_tnd"))
-    flows_tables = [_arrow(for_display(translate_headers(translate_codes(flows_category, lang), lang))),
-                    _arrow(for_display(translate_headers(flows_org, lang)))]
+    figures["flows_category_chart"] = grouped_bars(
+        labelled,
+        x="label",
+        series=value_series,
+        title=tr("dashboard.flows_category_title"),
+        x_label=tr("field.category"),
+        y_label=tr("dashboard.value_tnd"),
+    )
+    figures["flows_org_chart"] = grouped_bars(
+        flows_org,
+        x="organisation_code",
+        series=value_series,
+        title=tr("dashboard.flows_org_title"),
+        x_label=tr("dashboard.organisation"),
+        y_label=tr("dashboard.value_tnd"),
+    )
+    flows_tables = [
+        _arrow(for_display(translate_headers(translate_codes(flows_category, lang), lang))),
+        _arrow(for_display(translate_headers(flows_org, lang))),
+    ]
 
     volunteers = export_layout("volunteer_activity", aggregates["volunteer_activity"], actor, lang)
     names = dict(zip(coverage["governorate_code"], coverage[area_name_column(lang)]))
@@ -147,25 +208,49 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     volunteer_metrics = [
         (tr("dashboard.volunteers_active"), format_number(int(volunteers["volunteers_active"].sum()), lang)),
         (tr("dashboard.deliveries_done"), format_number(done, lang)),
-        (tr("dashboard.deliveries_per_volunteer"),
-         format_number(done / delivering, lang, decimals=1) if delivering else "—"),
+        (
+            tr("dashboard.deliveries_per_volunteer"),
+            format_number(done / delivering, lang, decimals=1) if delivering else "—",
+        ),
     ]
     figures["volunteers_chart"] = grouped_bars(
-        named, x="governorate_name",
-        series={"volunteers_active": tr("dashboard.volunteers_active"),
-                "volunteers_delivering": tr("dashboard.volunteers_delivering")},
-        title=tr("dashboard.volunteers_title"), x_label=tr("field.governorate"), y_label=tr("dashboard.count"))
+        named,
+        x="governorate_name",
+        series={
+            "volunteers_active": tr("dashboard.volunteers_active"),
+            "volunteers_delivering": tr("dashboard.volunteers_delivering"),
+        },
+        title=tr("dashboard.volunteers_title"),
+        x_label=tr("field.governorate"),
+        y_label=tr("dashboard.count"),
+    )
     figures["deliveries_per_volunteer_chart"] = bar_chart(
-        named, x="governorate_name", y="deliveries_per_volunteer", title=tr("dashboard.deliveries_per_volunteer"),
-        x_label=tr("field.governorate"), y_label=tr("dashboard.deliveries_per_volunteer"))
+        named,
+        x="governorate_name",
+        y="deliveries_per_volunteer",
+        title=tr("dashboard.deliveries_per_volunteer"),
+        x_label=tr("field.governorate"),
+        y_label=tr("dashboard.deliveries_per_volunteer"),
+    )
 
-    exported = {"coverage": shown, "unmet_needs": unmet, "flows_by_category": flows_category,
-                "flows_by_organisation": flows_org, "volunteer_activity": volunteers}
+    exported = {
+        "coverage": shown,
+        "unmet_needs": unmet,
+        "flows_by_category": flows_category,
+        "flows_by_organisation": flows_org,
+        "volunteer_activity": volunteers,
+    }
     downloads = []
     for kind, frame in exported.items():
         translated_codes = translate_codes(frame, lang)
-        hxl = (translate_headers(with_hxl_tags(translated_codes, HXL_TAGS[kind]), lang) if kind in HXL_TAGS
-               else None)
+        hxl = translate_headers(with_hxl_tags(translated_codes, HXL_TAGS[kind]), lang) if kind in HXL_TAGS else None
         downloads.append(Download(kind, tr(f"dashboard.table.{kind}"), translate_headers(translated_codes, lang), hxl))
-    return DashboardView(metrics=metrics, suppressed=suppress, figures=figures, coverage_table=coverage_table,
-                         flows_tables=flows_tables, volunteer_metrics=volunteer_metrics, downloads=downloads)
+    return DashboardView(
+        metrics=metrics,
+        suppressed=suppress,
+        figures=figures,
+        coverage_table=coverage_table,
+        flows_tables=flows_tables,
+        volunteer_metrics=volunteer_metrics,
+        downloads=downloads,
+    )

@@ -1,4 +1,5 @@
 """Showing refusals: every error names the field and says what to fix, in the user's language."""
+
 from __future__ import annotations
 
 import streamlit as st

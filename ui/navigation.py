@@ -3,6 +3,7 @@
 A page not returned for a role is not registered at all, so it cannot be reached,
 not even by its URL.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,8 +42,9 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/allocation.py", "nav.allocation", "⚖️", STAFF, "nav.section.distribution"),
     PageSpec("pages/deliveries.py", "nav.deliveries", "🚚", STAFF, "nav.section.distribution"),
     PageSpec("pages/my_deliveries.py", "nav.my_deliveries", "📍", frozenset({"volunteer"}), "nav.section.distribution"),
-    PageSpec("pages/duplicates.py", "nav.duplicates", "👯", frozenset({"admin", "organiser"}),
-             "nav.section.distribution"),
+    PageSpec(
+        "pages/duplicates.py", "nav.duplicates", "👯", frozenset({"admin", "organiser"}), "nav.section.distribution"
+    ),
     PageSpec("pages/traceability.py", "nav.traceability", "🧭", STAFF, "nav.section.distribution"),
     PageSpec("pages/admin_organisations.py", "nav.organisations", "🏛️", ADMIN, "nav.section.admin"),
     PageSpec("pages/admin_users.py", "nav.users", "👥", ADMIN, "nav.section.admin"),

@@ -1,4 +1,5 @@
 """The per-session frame every page starts from: database, language and who is logged in."""
+
 from __future__ import annotations
 
 import sys
@@ -98,8 +99,13 @@ def apply_direction(lang: str) -> None:
 
 def language_switch() -> None:
     lang = current_lang()
-    choice = st.sidebar.selectbox(t("app.language", lang), LANGS, index=LANGS.index(lang),
-                                  format_func=lambda code: LANG_NAMES[code], key="app_language")
+    choice = st.sidebar.selectbox(
+        t("app.language", lang),
+        LANGS,
+        index=LANGS.index(lang),
+        format_func=lambda code: LANG_NAMES[code],
+        key="app_language",
+    )
     if choice != lang:
         set_lang(choice)
         st.rerun()

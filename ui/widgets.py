@@ -1,4 +1,5 @@
 """Widgets several pages share: governorate and category pickers, saved-record summary."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,22 +12,31 @@ from ui.messages import reset_widgets
 from ui.session import PageContext
 
 
-def governorate_select(ctx: PageContext, key: str, *, optional: bool = False, label_key: str = "field.governorate",
-                       container: Any = st) -> str | None:
+def governorate_select(
+    ctx: PageContext, key: str, *, optional: bool = False, label_key: str = "field.governorate", container: Any = st
+) -> str | None:
     # The areas read once per database (get_reference), not a query on every rerun of every page.
     areas = [row for row in get_reference(ctx.db).areas.values() if row["country_code"] == "TN"]
     names = {row["code"]: row[area_name_column(ctx.lang)] for row in areas}
     options: list[str | None] = ([None] if optional else []) + [row["code"] for row in areas]
     return container.selectbox(
-        ctx.tr(label_key), options, key=key,
+        ctx.tr(label_key),
+        options,
+        key=key,
         format_func=lambda code: ctx.tr("common.all") if code is None else f"{names[code]} ({code})",
-        index=0 if optional else None, placeholder=ctx.tr("common.choose"))
+        index=0 if optional else None,
+        placeholder=ctx.tr("common.choose"),
+    )
 
 
 def category_select(ctx: PageContext, key: str, *, optional: bool = False, container: Any = st) -> str | None:
     codes: list[str | None] = ([None] if optional else []) + list(get_reference(ctx.db).categories)
-    return container.selectbox(ctx.tr("field.category"), codes, key=key,
-                               format_func=lambda c: ctx.tr("common.all") if c is None else ctx.tr(f"category.{c}"))
+    return container.selectbox(
+        ctx.tr("field.category"),
+        codes,
+        key=key,
+        format_func=lambda c: ctx.tr("common.all") if c is None else ctx.tr(f"category.{c}"),
+    )
 
 
 def show_saved_instead_of_form(ctx: PageContext, message_key: str, prefix: str) -> None:

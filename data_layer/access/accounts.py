@@ -8,6 +8,7 @@ within 15 minutes lock the account for 15 minutes, then it opens by itself.
 Server-side logout: a session cookie issued before the user's last logout or
 password change is refused.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,7 +32,7 @@ LOCK_DURATION = dt.timedelta(minutes=15)
 
 @dataclass(frozen=True)
 class LoginResult:
-    status: str                       # ok | invalid | locked | inactive
+    status: str  # ok | invalid | locked | inactive
     actor: Actor | None = None
     locked_until: dt.datetime | None = None
     preferred_lang: str | None = None
@@ -59,8 +60,13 @@ def _now() -> dt.datetime:
 
 
 def actor_from_user_row(row: dict[str, Any]) -> Actor:
-    return Actor(user_id=row["id"], username=row["username"], role=row["role"],
-                 organisation_id=row["organisation_id"], volunteer_id=row.get("volunteer_id"))
+    return Actor(
+        user_id=row["id"],
+        username=row["username"],
+        role=row["role"],
+        organisation_id=row["organisation_id"],
+        volunteer_id=row.get("volunteer_id"),
+    )
 
 
 def get_user(db: Database, username: str) -> dict[str, Any] | None:
@@ -80,12 +86,18 @@ def create_user(db: Database, actor: Actor, raw: dict[str, Any], *, preferred_la
     with db.transaction() as cur:
         if cur.execute(Q.get_user_by_username, {"username": record["username"]}).fetchone():
             raise ValidationError([FieldError("username", "error.username_taken", {"value": record["username"]})])
-        values = {"username": record["username"], "full_name": record["full_name"], "role": record["role"],
-                  "organisation_id": record["organisation_id"], "password_hash": password_hash,
-                  "preferred_lang": preferred_lang}
+        values = {
+            "username": record["username"],
+            "full_name": record["full_name"],
+            "role": record["role"],
+            "organisation_id": record["organisation_id"],
+            "password_hash": password_hash,
+            "preferred_lang": preferred_lang,
+        }
         user_id = cur.execute(Q.insert_user, values).fetchone()[0]
-        write_audit(cur, actor, "insert", "users", user_id,
-                    after={k: v for k, v in values.items() if k != "password_hash"})
+        write_audit(
+            cur, actor, "insert", "users", user_id, after={k: v for k, v in values.items() if k != "password_hash"}
+        )
     return user_id
 
 
@@ -101,10 +113,12 @@ def change_password(db: Database, actor: Actor, username: str, new_password: str
         user = row_as_dict(cur, Q.get_user_by_username, {"username": username})
         if user is None:
             raise ValidationError([FieldError("username", "error.unknown_user", {"value": username})])
-        cur.execute(Q.set_user_password, {"username": username, "password_hash": hash_password(new_password),
-                                          "now": _now()})
-        write_audit(cur, actor, "update", "users", user["id"], before={"password": "***"},
-                    after={"password": "*** (changed)"})
+        cur.execute(
+            Q.set_user_password, {"username": username, "password_hash": hash_password(new_password), "now": _now()}
+        )
+        write_audit(
+            cur, actor, "update", "users", user["id"], before={"password": "***"}, after={"password": "*** (changed)"}
+        )
 
 
 def set_user_active(db: Database, actor: Actor, username: str, is_active: bool) -> None:
@@ -115,8 +129,15 @@ def set_user_active(db: Database, actor: Actor, username: str, is_active: bool) 
         if user is None:
             raise ValidationError([FieldError("username", "error.unknown_user", {"value": username})])
         cur.execute(Q.set_user_active, {"username": username, "is_active": is_active})
-        write_audit(cur, actor, "update", "users", user["id"], before={"is_active": user["is_active"]},
-                    after={"is_active": is_active})
+        write_audit(
+            cur,
+            actor,
+            "update",
+            "users",
+            user["id"],
+            before={"is_active": user["is_active"]},
+            after={"is_active": is_active},
+        )
 
 
 def authenticate(db: Database, username: str, password: str, *, now: dt.datetime | None = None) -> LoginResult:
@@ -138,8 +159,9 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
             return LoginResult("ok", actor=actor_from_user_row(user), preferred_lang=user["preferred_lang"])
         if user is not None and password_ok and not user["is_active"]:
             return LoginResult("inactive")
-        failures = cur.execute(Q.count_recent_failures,
-                               {"username": username, "since": now - FAILURE_WINDOW}).fetchone()[0]
+        failures = cur.execute(
+            Q.count_recent_failures, {"username": username, "since": now - FAILURE_WINDOW}
+        ).fetchone()[0]
         if user is not None:
             write_audit(cur, SYSTEM, "login_failed", "users", user["id"], after={"failures": failures})
             if failures >= MAX_FAILURES:

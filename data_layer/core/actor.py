@@ -1,4 +1,5 @@
 """Who is acting: the identity every write is audited under and every read is scoped by."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

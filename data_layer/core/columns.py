@@ -8,6 +8,7 @@ its result mapped back to each row. The rules therefore live in one place; the f
 only accepts values those rules would return unchanged (tests/test_import_vectorised.py
 checks the two paths agree on generated rows).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -37,8 +38,16 @@ from data_layer.core.validation import (
 # Characters that clean_text keeps as they are and that no NFC composition touches: printable
 # ASCII but space, Latin-1 letters, Arabic letters, tatweel, Arabic-Indic digits and punctuation.
 # (tests check the set is closed under NFC, pair by pair.)
-SAFE_RANGES = [(0x21, 0x7E), (0xC0, 0xFF), (0x60C, 0x60C), (0x61B, 0x61B), (0x61F, 0x61F), (0x621, 0x63A),
-               (0x640, 0x64A), (0x660, 0x669)]
+SAFE_RANGES = [
+    (0x21, 0x7E),
+    (0xC0, 0xFF),
+    (0x60C, 0x60C),
+    (0x61B, 0x61B),
+    (0x61F, 0x61F),
+    (0x621, 0x63A),
+    (0x640, 0x64A),
+    (0x660, 0x669),
+]
 _SAFE_CLASS = "[" + "".join(f"\\x{{{lo:04x}}}-\\x{{{hi:04x}}}" for lo, hi in SAFE_RANGES) + "]"
 # Words of safe characters separated by single spaces: what clean_text returns unchanged.
 _CLEAN_TEXT = f"^{_SAFE_CLASS}+(?: {_SAFE_CLASS}+)*$"
@@ -46,8 +55,18 @@ _EIGHT_DIGITS = "^[0-9]{8}$"
 _ANY_PHONE = "^(?:\\+216|00216|216)?(?P<local>[234579][0-9]{7})$"
 
 # The household fields in the order clean_household reports them.
-HOUSEHOLD_FIELDS = ["national_id", "full_name", "phone", "governorate_code", "delegation", "address",
-                    "household_size", "vulnerabilities", "needs", "notes"]
+HOUSEHOLD_FIELDS = [
+    "national_id",
+    "full_name",
+    "phone",
+    "governorate_code",
+    "delegation",
+    "address",
+    "household_size",
+    "vulnerabilities",
+    "needs",
+    "notes",
+]
 
 Scalar = Callable[[_Collector, Any], Any]
 Fast = Callable[[pa.Array], tuple[np.ndarray, pa.Array]]
@@ -78,10 +97,10 @@ class CleanColumns:
 
 def _strings(series: pd.Series) -> pa.Array | None:
     """The column as an Arrow string array (nulls for blanks), or None if it holds anything but text."""
-    if isinstance(series.dtype, pd.StringDtype) or pd.api.types.infer_dtype(series, skipna=True) in ("string",
-                                                                                                       "empty"):
-        strings = pa.array(series.array if isinstance(series.dtype, pd.StringDtype) else series.to_numpy(),
-                           from_pandas=True)
+    if isinstance(series.dtype, pd.StringDtype) or pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        strings = pa.array(
+            series.array if isinstance(series.dtype, pd.StringDtype) else series.to_numpy(), from_pandas=True
+        )
         if isinstance(strings, pa.ChunkedArray):
             strings = strings.combine_chunks()
         return strings.cast(pa.large_string())
@@ -101,9 +120,11 @@ def _object_array(items: list[Any]) -> np.ndarray:
     return out
 
 
-def _regex_fast(pattern: str, max_len: int | None = None,
-                transform: Callable[[pa.Array], pa.Array] | None = None) -> Fast:
+def _regex_fast(
+    pattern: str, max_len: int | None = None, transform: Callable[[pa.Array], pa.Array] | None = None
+) -> Fast:
     """A fast path: values matching `pattern` (and not longer than max_len) are clean already."""
+
     def fast(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         mask = pc.fill_null(pc.match_substring_regex(strings, pattern), False)
         if max_len is not None:
@@ -112,11 +133,13 @@ def _regex_fast(pattern: str, max_len: int | None = None,
         if transform is not None:
             kept = transform(kept)
         return mask.to_numpy(zero_copy_only=False), kept
+
     return fast
 
 
-def clean_column(series: pd.Series, clean: Scalar, fast: Fast | None = None) -> tuple[Column,
-                                                                                       dict[int, list[FieldError]]]:
+def clean_column(
+    series: pd.Series, clean: Scalar, fast: Fast | None = None
+) -> tuple[Column, dict[int, list[FieldError]]]:
     """Clean one column: the fast path where it applies, else the scalar cleaner once per distinct value.
 
     A text column with a fast path comes back as an Arrow string array, any other as a NumPy
@@ -170,6 +193,7 @@ def clean_column(series: pd.Series, clean: Scalar, fast: Fast | None = None) -> 
 def _text(field: str, *, required: bool, multiline: bool = False) -> tuple[Scalar, Fast]:
     def scalar(errs: _Collector, value: Any) -> Any:
         return clean_text(errs, field, value, required=required, multiline=multiline)
+
     return scalar, _regex_fast(_CLEAN_TEXT, MAX_LEN.get(field, MAX_LEN["text"]))
 
 
@@ -182,13 +206,15 @@ def _phone_fast(strings: pa.Array) -> tuple[np.ndarray, pa.Array]:
     # A struct's field keeps values under the struct's own nulls: test the struct, not the field.
     mask = pc.and_(plain, pc.is_valid(found))
     number = found.field("local")
-    normalised = pc.binary_join_element_wise(pa.scalar("+216", pa.large_string()), number.cast(pa.large_string()),
-                                             pa.scalar("", pa.large_string()))
+    normalised = pc.binary_join_element_wise(
+        pa.scalar("+216", pa.large_string()), number.cast(pa.large_string()), pa.scalar("", pa.large_string())
+    )
     return mask.to_numpy(zero_copy_only=False), normalised.filter(mask)
 
 
 def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns:
     """Every row of a households table cleaned as clean_household would, column by column."""
+
     def column(name: str) -> pd.Series:
         if name in frame.columns:
             return frame[name].reset_index(drop=True)
@@ -201,12 +227,12 @@ def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns
         ("governorate_code", "governorate", lambda e, v: clean_area(e, ref, v), None),
         ("delegation", "delegation", *_text("delegation", required=False)),
         ("address", "address", *_text("address", required=False)),
-        ("household_size", "household_size",
-         lambda e, v: clean_int(e, "household_size", v, low=1, high=30), None),
+        ("household_size", "household_size", lambda e, v: clean_int(e, "household_size", v, low=1, high=30), None),
         ("vulnerabilities", "vulnerabilities", clean_vulnerabilities, None),
         ("needs", "needs", lambda e, v: clean_needs(e, ref, v), None),
         ("notes", "notes", *_text("notes", required=False, multiline=True)),
     ]
+
     # Two columns at a time: Arrow's regular expressions release the GIL, so on two cores one
     # column's fast path runs while another's distinct values go through the Python cleaners.
     def clean(plan: tuple[str, str, Scalar, Fast | None]) -> tuple[Column, dict[int, list[FieldError]]]:

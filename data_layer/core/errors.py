@@ -1,4 +1,5 @@
 """Errors the data layer raises; each carries a translation key, never prose."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@ Each catalog file maps a key to its text in every language:
 `{"home.title": {"ar": "...", "fr": "...", "en": "..."}}`. Files are split by
 feature so work on one feature does not touch another's file.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,34 @@ LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 # Tunisian usage: French-derived month names in Arabic.
 _MONTHS = {
     "ar": ["جانفي", "فيفري", "مارس", "أفريل", "ماي", "جوان", "جويلية", "أوت", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 }
 
 
@@ -53,8 +80,10 @@ def t(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
         return f"[{key}]"
     text = texts[normalise_lang(lang)]
     if params:
-        shown = {k: (format_number(v, lang) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else v)
-                 for k, v in params.items()}
+        shown = {
+            k: (format_number(v, lang) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else v)
+            for k, v in params.items()
+        }
         try:
             return text.format(**shown)
         except (KeyError, IndexError, ValueError):

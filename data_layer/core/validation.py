@@ -4,6 +4,7 @@ Each `clean_*` function takes raw values (strings from a form or a CSV cell, or
 already-typed values) and returns the cleaned record, or raises ValidationError
 listing every field that is wrong, each with a message key and its parameters.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,9 +19,18 @@ from data_layer.core.errors import FieldError, ValidationError
 
 # Length limits: generous for real names and addresses, small enough for a phone screen.
 MAX_LEN = {
-    "full_name": 120, "address": 300, "delegation": 80, "notes": 1000, "item": 120,
-    "donor_name": 160, "storage_location": 200, "name": 160, "code": 32, "username": 64,
-    "reason": 500, "text": 500,
+    "full_name": 120,
+    "address": 300,
+    "delegation": 80,
+    "notes": 1000,
+    "item": 120,
+    "donor_name": 160,
+    "storage_location": 200,
+    "name": 160,
+    "code": 32,
+    "username": 64,
+    "reason": 500,
+    "text": 500,
 }
 VULNERABILITIES = ("elderly", "disability", "chronic_illness", "lost_income", "single_parent")
 URGENCIES = ("low", "normal", "high", "critical")
@@ -50,8 +60,8 @@ class Category:
 class Reference:
     """Areas and categories the rules check against, loaded once per database."""
 
-    areas: dict[str, dict[str, Any]]          # code -> row
-    area_lookup: dict[str, str]               # folded name or code -> code
+    areas: dict[str, dict[str, Any]]  # code -> row
+    area_lookup: dict[str, str]  # folded name or code -> code
     categories: dict[str, Category]
 
     def resolve_area(self, raw: str) -> str | None:
@@ -119,8 +129,9 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def clean_text(errs: _Collector, field: str, value: Any, *, required: bool, max_len: int | None = None,
-               multiline: bool = False) -> str | None:
+def clean_text(
+    errs: _Collector, field: str, value: Any, *, required: bool, max_len: int | None = None, multiline: bool = False
+) -> str | None:
     if is_blank(value):
         if required:
             errs.add(field, "error.required")
@@ -189,8 +200,15 @@ def clean_area(errs: _Collector, ref: Reference, value: Any, *, field: str = "go
     return code
 
 
-def clean_choice(errs: _Collector, field: str, value: Any, choices: tuple[str, ...], *,
-                 required: bool = True, default: str | None = None) -> str | None:
+def clean_choice(
+    errs: _Collector,
+    field: str,
+    value: Any,
+    choices: tuple[str, ...],
+    *,
+    required: bool = True,
+    default: str | None = None,
+) -> str | None:
     if is_blank(value):
         if required and default is None:
             errs.add(field, "error.required")
@@ -221,7 +239,9 @@ def parse_decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def clean_quantity(errs: _Collector, value: Any, category: Category | None, *, field: str = "quantity") -> Decimal | None:
+def clean_quantity(
+    errs: _Collector, value: Any, category: Category | None, *, field: str = "quantity"
+) -> Decimal | None:
     if is_blank(value):
         errs.add(field, "error.required")
         return None
@@ -263,8 +283,9 @@ def clean_amount(errs: _Collector, field: str, value: Any, *, required: bool = F
     return number.quantize(Decimal("0.001"))
 
 
-def clean_int(errs: _Collector, field: str, value: Any, *, low: int, high: int, required: bool = True,
-              default: int | None = None) -> int | None:
+def clean_int(
+    errs: _Collector, field: str, value: Any, *, low: int, high: int, required: bool = True, default: int | None = None
+) -> int | None:
     if is_blank(value):
         if required and default is None:
             errs.add(field, "error.required")
@@ -378,8 +399,7 @@ def clean_needs(errs: _Collector, ref: Reference, value: Any) -> list[dict[str, 
             if any(n["category_code"] == category.code for n in needs):
                 errs.add("needs", "error.need_repeated", category=category.code)
                 continue
-            needs.append({"category_code": category.code, "quantity": quantity, "unit": unit,
-                          "urgency": urgency_code})
+            needs.append({"category_code": category.code, "quantity": quantity, "unit": unit, "urgency": urgency_code})
     return needs
 
 
@@ -404,8 +424,14 @@ def clean_household(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
 def clean_donation(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
     errs = _Collector()
     category = clean_category(errs, ref, raw.get("category"))
-    kind = clean_choice(errs, "kind", raw.get("kind"), DONATION_KINDS, required=False,
-                        default="cash" if category and category.code == "cash" else "in_kind")
+    kind = clean_choice(
+        errs,
+        "kind",
+        raw.get("kind"),
+        DONATION_KINDS,
+        required=False,
+        default="cash" if category and category.code == "cash" else "in_kind",
+    )
     if category and kind and (kind == "cash") != (category.code == "cash"):
         errs.add("kind", "error.kind_category")
     quantity = clean_quantity(errs, raw.get("quantity"), category)
@@ -413,8 +439,9 @@ def clean_donation(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
     value = clean_amount(errs, "value_tnd", raw.get("value_tnd"))
     if kind == "cash" and quantity is not None and value is None:
         value = quantity  # cash is worth what it says
-    donor_type = clean_choice(errs, "donor_type", raw.get("donor_type"), DONOR_TYPES, required=False,
-                              default="individual")
+    donor_type = clean_choice(
+        errs, "donor_type", raw.get("donor_type"), DONOR_TYPES, required=False, default="individual"
+    )
     donor_name = clean_text(errs, "donor_name", raw.get("donor_name"), required=donor_type != "anonymous")
     item = clean_text(errs, "item", raw.get("item"), required=False)
     record = {
@@ -483,7 +510,9 @@ def clean_organisation(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
         "code": code.upper() if code else None,
         "name": clean_text(errs, "name", raw.get("name"), required=True),
         "kind": clean_choice(errs, "kind", raw.get("kind"), ORG_KINDS, required=False, default="association"),
-        "governorate_code": clean_area(errs, ref, raw.get("governorate")) if not is_blank(raw.get("governorate")) else None,
+        "governorate_code": clean_area(errs, ref, raw.get("governorate"))
+        if not is_blank(raw.get("governorate"))
+        else None,
         "phone": clean_phone(errs, raw.get("phone"), required=False),
         "areas": [a for a in areas if a],
     }

@@ -15,6 +15,7 @@ then, without giving up any of that, how much comes from stock held in the house
 own delegation. `exact_allocation` solves the same problem with SciPy's HiGHS MILP; the
 tests compare the two on random small cases.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,13 @@ LIVE_STATUSES = ("allocated", "delivered", "confirmed")
 
 # Priority score = urgency + vulnerabilities + household size + waiting time (points).
 URGENCY_POINTS = {"low": 1.0, "normal": 2.0, "high": 4.0, "critical": 6.0}
-VULNERABILITY_POINTS = {"elderly": 2.0, "disability": 3.0, "chronic_illness": 2.0, "lost_income": 1.5,
-                        "single_parent": 1.5}
+VULNERABILITY_POINTS = {
+    "elderly": 2.0,
+    "disability": 3.0,
+    "chronic_illness": 2.0,
+    "lost_income": 1.5,
+    "single_parent": 1.5,
+}
 POINTS_PER_PERSON = 0.5
 MAX_PERSONS_COUNTED = 10
 POINTS_PER_WAITING_DAY = 0.25
@@ -71,28 +77,43 @@ def score_needs(frame: pd.DataFrame) -> pd.DataFrame:
     for name, points in VULNERABILITY_POINTS.items():
         vulnerability += out[name].to_numpy(dtype=bool) * points
     out["vulnerability_points"] = vulnerability
-    out["size_points"] = POINTS_PER_PERSON * np.minimum(out["household_size"].to_numpy(dtype=float),
-                                                        MAX_PERSONS_COUNTED)
-    out["waiting_points"] = POINTS_PER_WAITING_DAY * np.minimum(out["waiting_days"].to_numpy(dtype=float),
-                                                                MAX_WAITING_DAYS)
+    out["size_points"] = POINTS_PER_PERSON * np.minimum(
+        out["household_size"].to_numpy(dtype=float), MAX_PERSONS_COUNTED
+    )
+    out["waiting_points"] = POINTS_PER_WAITING_DAY * np.minimum(
+        out["waiting_days"].to_numpy(dtype=float), MAX_WAITING_DAYS
+    )
     out["score"] = out[SCORE_COLUMNS].sum(axis=1).round(2)
     return out
 
 
-def list_open_needs(db: Database, actor: Actor, *, governorate_code: str | None = None,
-                    category_code: str | None = None, as_of: dt.datetime | None = None) -> pd.DataFrame:
+def list_open_needs(
+    db: Database,
+    actor: Actor,
+    *,
+    governorate_code: str | None = None,
+    category_code: str | None = None,
+    as_of: dt.datetime | None = None,
+) -> pd.DataFrame:
     """Open needs the actor may allocate to, highest priority first (households already given
     this category go after everyone else)."""
     cur = db.cursor()
     try:
-        frame = cur.execute(Q.list_open_needs_scored, {
-            "organisation_id": stock_scope(actor), "governorate_code": governorate_code or None,
-            "category_code": category_code or None, "as_of": as_of}).df()
+        frame = cur.execute(
+            Q.list_open_needs_scored,
+            {
+                "organisation_id": stock_scope(actor),
+                "governorate_code": governorate_code or None,
+                "category_code": category_code or None,
+                "as_of": as_of,
+            },
+        ).df()
     finally:
         cur.close()
     frame = score_needs(frame)
-    return frame.sort_values(["already_given", "score", "waiting_days", "need_id"],
-                             ascending=[True, False, False, True], kind="stable").reset_index(drop=True)
+    return frame.sort_values(
+        ["already_given", "score", "waiting_days", "need_id"], ascending=[True, False, False, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def _divisible_categories(cur: duckdb.DuckDBPyConnection) -> dict[str, bool]:
@@ -102,21 +123,36 @@ def _divisible_categories(cur: duckdb.DuckDBPyConnection) -> dict[str, bool]:
 
 # --- writing allocations ------------------------------------------------------------------------
 
-def _bulk_audit(cur: duckdb.DuckDBPyConnection, actor: Actor, action: str, table_name: str,
-                record_ids: list[int], befores: list[dict | None], afters: list[dict | None]) -> None:
+
+def _bulk_audit(
+    cur: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    action: str,
+    table_name: str,
+    record_ids: list[int],
+    befores: list[dict | None],
+    afters: list[dict | None],
+) -> None:
     """Audit many rows in one insert (a row-by-row loop manages ~1,500 rows a second)."""
     from data_layer.store.audit import to_json
 
-    rows = pd.DataFrame({
-        "user_id": pd.array([actor.user_id] * len(record_ids), dtype="Int64"),
-        "username": actor.username, "action": action, "table_name": table_name,
-        "record_id": pd.array(record_ids, dtype="Int64"),
-        "before": [to_json(b) for b in befores], "after": [to_json(a) for a in afters],
-    })
+    rows = pd.DataFrame(
+        {
+            "user_id": pd.array([actor.user_id] * len(record_ids), dtype="Int64"),
+            "username": actor.username,
+            "action": action,
+            "table_name": table_name,
+            "record_id": pd.array(record_ids, dtype="Int64"),
+            "before": [to_json(b) for b in befores],
+            "after": [to_json(a) for a in afters],
+        }
+    )
     cur.register("audit_rows", rows)
     try:
-        cur.execute("INSERT INTO audit_log (user_id, username, action, table_name, record_id, before, after) "
-                    "SELECT user_id, username, action, table_name, record_id, before, after FROM audit_rows")
+        cur.execute(
+            "INSERT INTO audit_log (user_id, username, action, table_name, record_id, before, after) "
+            "SELECT user_id, username, action, table_name, record_id, before, after FROM audit_rows"
+        )
     finally:
         cur.unregister("audit_rows")
 
@@ -130,8 +166,9 @@ def _clean_rows(db: Database, rows: list[dict[str, Any]]) -> pd.DataFrame:
         category = reference.categories.get(str(row.get("category_code") or ""))
         quantity = clean_quantity(errs, row.get("quantity"), category)
         if quantity is not None:
-            cleaned.append({"donation_id": int(row["donation_id"]), "need_id": int(row["need_id"]),
-                            "quantity": quantity})
+            cleaned.append(
+                {"donation_id": int(row["donation_id"]), "need_id": int(row["need_id"]), "quantity": quantity}
+            )
     errs.raise_if_any()
     return pd.DataFrame(cleaned, columns=["donation_id", "need_id", "quantity"])
 
@@ -169,8 +206,11 @@ def _write_allocations(cur: duckdb.DuckDBPyConnection, actor: Actor, frame: pd.D
         if scope is not None and (line_org != scope or household_org != scope):
             raise PermissionDenied()
         if (line_category, line_unit) != (need_category, need_unit):
-            raise JesrError("distribution.error.unit_mismatch", stock=f"{line_category}/{line_unit}",
-                            need=f"{need_category}/{need_unit}")
+            raise JesrError(
+                "distribution.error.unit_mismatch",
+                stock=f"{line_category}/{line_unit}",
+                need=f"{need_category}/{need_unit}",
+            )
         if not divisible[line_category] and quantity != quantity.to_integral_value():
             raise ValidationError([FieldError("quantity", "error.whole_units")])
         if need_status != "open" or household_status in ("merged", "rejected", "inactive"):
@@ -192,19 +232,29 @@ def _write_allocations(cur: duckdb.DuckDBPyConnection, actor: Actor, frame: pd.D
     frame["quantity"] = frame["quantity"].astype(str)
     cur.register("new_allocations", frame)
     try:
-        cur.execute("INSERT INTO allocations (id, donation_id, need_id, household_id, quantity, created_by) "
-                    "SELECT id, donation_id, need_id, household_id, CAST(quantity AS DECIMAL(18, 3)), created_by "
-                    "FROM new_allocations")
+        cur.execute(
+            "INSERT INTO allocations (id, donation_id, need_id, household_id, quantity, created_by) "
+            "SELECT id, donation_id, need_id, household_id, CAST(quantity AS DECIMAL(18, 3)), created_by "
+            "FROM new_allocations"
+        )
     finally:
         cur.unregister("new_allocations")
-    afters = [{"donation_id": int(d), "need_id": int(n), "household_id": int(h), "quantity": q,
-               "status": "allocated"}
-              for d, n, h, q in frame[["donation_id", "need_id", "household_id", "quantity"]].itertuples(index=False)]
+    afters = [
+        {"donation_id": int(d), "need_id": int(n), "household_id": int(h), "quantity": q, "status": "allocated"}
+        for d, n, h, q in frame[["donation_id", "need_id", "household_id", "quantity"]].itertuples(index=False)
+    ]
     _bulk_audit(cur, actor, "allocate", "allocations", ids, [None] * count, afters)
     covered = [r[0] for r in cur.execute(Q.set_needs_covered, {"need_ids": need_ids}).fetchall()]
     if covered:
-        _bulk_audit(cur, actor, "update", "needs", covered, [{"status": "open"}] * len(covered),
-                    [{"status": "covered"}] * len(covered))
+        _bulk_audit(
+            cur,
+            actor,
+            "update",
+            "needs",
+            covered,
+            [{"status": "open"}] * len(covered),
+            [{"status": "covered"}] * len(covered),
+        )
     return ids
 
 
@@ -222,11 +272,17 @@ def cancel_allocation(db: Database, actor: Actor, allocation_id: int) -> None:
         if before["status"] != "allocated" or before["delivery_id"] is not None:
             raise StockChanged()
         cur.execute(Q.cancel_allocation, {"id": allocation_id})
-        write_audit(cur, actor, "cancel", "allocations", allocation_id, before={"status": "allocated"},
-                    after={"status": "cancelled"})
+        write_audit(
+            cur,
+            actor,
+            "cancel",
+            "allocations",
+            allocation_id,
+            before={"status": "allocated"},
+            after={"status": "cancelled"},
+        )
         for (need_id,) in cur.execute(Q.reopen_needs, {"need_ids": [before["need_id"]]}).fetchall():
-            write_audit(cur, actor, "update", "needs", need_id, before={"status": "covered"},
-                        after={"status": "open"})
+            write_audit(cur, actor, "update", "needs", need_id, before={"status": "covered"}, after={"status": "open"})
 
 
 # --- the suggested allocation -------------------------------------------------------------------
@@ -241,7 +297,7 @@ class Suggestion:
     """Proposed allocations (one row per stock line x need, with its tier) and how much priority they cover."""
 
     allocations: pd.DataFrame
-    needs: pd.DataFrame               # every open need considered, with score and what it would get
+    needs: pd.DataFrame  # every open need considered, with score and what it would get
     totals: dict[str, Any] = field(default_factory=dict)
 
 
@@ -274,8 +330,9 @@ def _sum_by(group: np.ndarray, qty: np.ndarray, count: int) -> np.ndarray:
     return _group_sums(group[order], qty[order], count)
 
 
-def _grouped_fill(need_group: np.ndarray, need_qty: np.ndarray, line_group: np.ndarray, line_qty: np.ndarray,
-                  count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _grouped_fill(
+    need_group: np.ndarray, need_qty: np.ndarray, line_group: np.ndarray, line_qty: np.ndarray, count: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Within each group, serve needs in their order from lines in theirs: (need index, line index, amount).
 
     Both sides ascending by group (order kept within a group). Each group gets a window of
@@ -291,13 +348,12 @@ def _grouped_fill(need_group: np.ndarray, need_qty: np.ndarray, line_group: np.n
         empty = np.array([], dtype=np.int64)
         return empty, empty, empty
     base = np.cumsum(window) - window
-    need_end = base[need_group] + np.minimum(_cumsum_within(need_group, need_qty, count) + need_qty,
-                                             window[need_group])
-    line_end = base[line_group] + np.minimum(_cumsum_within(line_group, line_qty, count) + line_qty,
-                                             window[line_group])
+    need_end = base[need_group] + np.minimum(_cumsum_within(need_group, need_qty, count) + need_qty, window[need_group])
+    line_end = base[line_group] + np.minimum(_cumsum_within(line_group, line_qty, count) + line_qty, window[line_group])
     # Both ends arrays are sorted: a stable sort of the two runs is a merge (cheaper than np.unique's hashing).
-    cuts = np.sort(np.concatenate([[0], need_end[need_end < total], line_end[line_end < total], [total]]),
-                   kind="stable")
+    cuts = np.sort(
+        np.concatenate([[0], need_end[need_end < total], line_end[line_end < total], [total]]), kind="stable"
+    )
     cuts = cuts[np.concatenate([[True], cuts[1:] != cuts[:-1]])]
     starts, ends = cuts[:-1], cuts[1:]
     need_index = np.searchsorted(need_end, starts, side="right")
@@ -305,7 +361,7 @@ def _grouped_fill(need_group: np.ndarray, need_qty: np.ndarray, line_group: np.n
     return need_index, line_index, ends - starts
 
 
-Codes = tuple[np.ndarray, pd.Index]   # a column factorized: one code per row (-1: missing), the distinct values
+Codes = tuple[np.ndarray, pd.Index]  # a column factorized: one code per row (-1: missing), the distinct values
 
 
 def _factorized(frame: pd.DataFrame, column: str) -> Codes:
@@ -336,7 +392,7 @@ def _joint_codes(need_parts: list[Codes], line_parts: list[Codes]) -> tuple[np.n
         line_code = line_code * (len(values) + 1) + line_part + 1
     code, uniques = pd.factorize(np.concatenate([need_code, line_code]))
     code = np.where(missing, -1, code)
-    return code[:len(need_code)], code[len(need_code):], len(uniques)
+    return code[: len(need_code)], code[len(need_code) :], len(uniques)
 
 
 def _greedy(needs: pd.DataFrame, lines: pd.DataFrame, order: str) -> pd.DataFrame:
@@ -354,11 +410,13 @@ def _greedy(needs: pd.DataFrame, lines: pd.DataFrame, order: str) -> pd.DataFram
     delegation (optional), category_code, unit, units (int), received_on.
     """
     if order == "priority":
-        needs = needs.sort_values(["already_given", "score", "waiting_days", "need_id"],
-                                  ascending=[True, False, False, True], kind="stable")
+        needs = needs.sort_values(
+            ["already_given", "score", "waiting_days", "need_id"], ascending=[True, False, False, True], kind="stable"
+        )
         # Needs of one priority class are interchangeable for the objective (see exact_allocation).
-        tie_class = pd.factorize(needs["score"].to_numpy(dtype=float)
-                                 + 1e7 * needs["already_given"].to_numpy(dtype=bool))[0]
+        tie_class = pd.factorize(
+            needs["score"].to_numpy(dtype=float) + 1e7 * needs["already_given"].to_numpy(dtype=bool)
+        )[0]
     else:  # first come, first served: the baseline the README compares against; no ties
         needs = needs.sort_values(["created_at", "need_id"], kind="stable")
         tie_class = np.arange(len(needs))
@@ -367,13 +425,14 @@ def _greedy(needs: pd.DataFrame, lines: pd.DataFrame, order: str) -> pd.DataFram
     line_parts = [_factorized(lines, c) for c in ("category_code", "unit", "governorate_code")]
     need_category, line_category, n_category = _joint_codes(need_parts[:2], line_parts[:2])
     need_pool, line_pool, n_pool = _joint_codes(need_parts, line_parts)
-    need_place, line_place, n_place = _joint_codes([*need_parts, _factorized_delegation(needs)],
-                                                   [*line_parts, _factorized_delegation(lines)])
+    need_place, line_place, n_place = _joint_codes(
+        [*need_parts, _factorized_delegation(needs)], [*line_parts, _factorized_delegation(lines)]
+    )
     need_units = needs["units"].to_numpy(dtype=np.int64)
     line_left = lines["units"].to_numpy(dtype=np.int64).copy()
 
     # Phase 1: in each governorate pool, how much of each need its own stock serves.
-    by_pool = np.argsort(need_pool, kind="stable")        # positions, pool by pool, priority order within
+    by_pool = np.argsort(need_pool, kind="stable")  # positions, pool by pool, priority order within
     pool, units, tie = need_pool[by_pool], need_units[by_pool], tie_class[by_pool]
     place = need_place[by_pool]
     stock = _sum_by(line_pool, line_left, n_pool)
@@ -383,7 +442,7 @@ def _greedy(needs: pd.DataFrame, lines: pd.DataFrame, order: str) -> pd.DataFram
     cut_pool, first = np.unique(pool[short], return_index=True)
     cut_tie = np.full(n_pool, -1, dtype=np.int64)
     cut_tie[cut_pool] = tie[short[first]]
-    at_cut = tie == cut_tie[pool]                         # the priority class the pool's stock runs out in
+    at_cut = tie == cut_tie[pool]  # the priority class the pool's stock runs out in
     if at_cut.any():
         above = (served == units) & ~at_cut
         # Stock of each delegation left once the needs above the cut took it, then the part of each need
@@ -395,27 +454,34 @@ def _greedy(needs: pd.DataFrame, lines: pd.DataFrame, order: str) -> pd.DataFram
         local_part = np.zeros(len(units), dtype=np.int64)
         rows = np.flatnonzero(at_cut & has_place)
         rows = rows[np.argsort(place[rows], kind="stable")]
-        local_part[rows] = np.clip(room[place[rows]] - _cumsum_within(place[rows], units[rows], n_place), 0,
-                                   units[rows])
+        local_part[rows] = np.clip(
+            room[place[rows]] - _cumsum_within(place[rows], units[rows], n_place), 0, units[rows]
+        )
         # The pool's stock left after the needs above the cut goes first to those local parts.
         rows = np.flatnonzero(at_cut)
         budget = stock - _sum_by(pool[above], units[above], n_pool)
-        local = np.clip(budget[pool[rows]] - _cumsum_within(pool[rows], local_part[rows], n_pool), 0,
-                        local_part[rows])
+        local = np.clip(budget[pool[rows]] - _cumsum_within(pool[rows], local_part[rows], n_pool), 0, local_part[rows])
         budget = budget - _sum_by(pool[rows], local, n_pool)
         rest = units[rows] - local_part[rows]
         served[rows] = local + np.clip(budget[pool[rows]] - _cumsum_within(pool[rows], rest, n_pool), 0, rest)
 
     pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]] = []
 
-    def fill(need_pos: np.ndarray, need_group: np.ndarray, need_qty: np.ndarray, line_group: np.ndarray,
-             count: int, tier: str) -> np.ndarray:
+    def fill(
+        need_pos: np.ndarray,
+        need_group: np.ndarray,
+        need_qty: np.ndarray,
+        line_group: np.ndarray,
+        count: int,
+        tier: str,
+    ) -> np.ndarray:
         """Serve needs (positions in priority order, grouped) from the stock left; return what each got."""
         need_order = np.argsort(need_group, kind="stable")
         line_pos = np.flatnonzero((line_group >= 0) & (line_left > 0))
         line_pos = line_pos[np.argsort(line_group[line_pos], kind="stable")]
-        ni, li, amount = _grouped_fill(need_group[need_order], need_qty[need_order], line_group[line_pos],
-                                       line_left[line_pos], count)
+        ni, li, amount = _grouped_fill(
+            need_group[need_order], need_qty[need_order], line_group[line_pos], line_left[line_pos], count
+        )
         got = np.zeros(len(need_pos), dtype=np.int64)
         if len(amount):
             np.add.at(got, need_order[ni], amount)
@@ -437,40 +503,60 @@ def _greedy(needs: pd.DataFrame, lines: pd.DataFrame, order: str) -> pd.DataFram
     fill(rows, need_category[rows], left[rows], line_category, n_category, "lent")
 
     pieces = pieces or [(np.array([], dtype=np.int64),) * 3 + ("lent",)]
-    return pd.DataFrame({
-        "need_id": needs["need_id"].to_numpy()[np.concatenate([n for n, _, _, _ in pieces])],
-        "donation_id": lines["donation_id"].to_numpy()[np.concatenate([j for _, j, _, _ in pieces])],
-        "units": np.concatenate([a for _, _, a, _ in pieces]),
-        "tier": pd.Categorical.from_codes(np.concatenate([np.full(len(a), TIERS.index(t)) for _, _, a, t in pieces]),
-                                          categories=list(TIERS)),
-    })
+    return pd.DataFrame(
+        {
+            "need_id": needs["need_id"].to_numpy()[np.concatenate([n for n, _, _, _ in pieces])],
+            "donation_id": lines["donation_id"].to_numpy()[np.concatenate([j for _, j, _, _ in pieces])],
+            "units": np.concatenate([a for _, _, a, _ in pieces]),
+            "tier": pd.Categorical.from_codes(
+                np.concatenate([np.full(len(a), TIERS.index(t)) for _, _, a, t in pieces]), categories=list(TIERS)
+            ),
+        }
+    )
 
 
-def suggest_allocations(db: Database, actor: Actor, *, governorate_code: str | None = None,
-                        category_code: str | None = None, order: str = "priority",
-                        as_of: dt.datetime | None = None) -> Suggestion:
+def suggest_allocations(
+    db: Database,
+    actor: Actor,
+    *,
+    governorate_code: str | None = None,
+    category_code: str | None = None,
+    order: str = "priority",
+    as_of: dt.datetime | None = None,
+) -> Suggestion:
     """Propose allocations covering the most priority-weighted need with the stock at hand.
 
     `governorate_code` limits both the needs and the stock to that governorate; `order="fcfs"`
     gives the first-come-first-served baseline.
     """
-    needs = list_open_needs(db, actor, governorate_code=governorate_code, category_code=category_code,
-                            as_of=as_of)
+    needs = list_open_needs(db, actor, governorate_code=governorate_code, category_code=category_code, as_of=as_of)
     lines = _available_lines(db, actor, governorate_code, category_code)
     reference = get_reference(db)
     scale_needs = _scales(needs, reference)
     needs["units"] = np.rint(needs["remaining"].to_numpy(dtype=float) * scale_needs).astype(np.int64)
     # Floor: a stock line never lends a fraction of a unit it cannot split.
-    lines["units"] = np.floor(lines["available"].to_numpy(dtype=float) * _scales(lines, reference)
-                              + 1e-6).astype(np.int64)
+    lines["units"] = np.floor(lines["available"].to_numpy(dtype=float) * _scales(lines, reference) + 1e-6).astype(
+        np.int64
+    )
     taken = _greedy(needs, lines, order)
 
     position = pd.Index(needs["need_id"]).get_indexer(taken["need_id"])
     for column in ("household_id", "category_code", "unit", "score", "governorate_code"):
-        taken[column] = needs[column].array.take(position)   # Arrow strings stay Arrow: no object per row
+        taken[column] = needs[column].array.take(position)  # Arrow strings stay Arrow: no object per row
     taken["quantity"] = taken["units"].to_numpy(dtype=float) / scale_needs[position]
-    taken = taken.drop(columns=["units"])[["need_id", "donation_id", "household_id", "category_code", "unit",
-                                           "quantity", "score", "governorate_code", "tier"]]
+    taken = taken.drop(columns=["units"])[
+        [
+            "need_id",
+            "donation_id",
+            "household_id",
+            "category_code",
+            "unit",
+            "quantity",
+            "score",
+            "governorate_code",
+            "tier",
+        ]
+    ]
 
     needs["suggested"] = np.bincount(position, weights=taken["quantity"].to_numpy(), minlength=len(needs))
     return Suggestion(taken, needs, summarise(needs, taken))
@@ -483,8 +569,9 @@ def _scales(frame: pd.DataFrame, reference: Any) -> np.ndarray:
     return scales[codes]
 
 
-def _available_lines(db: Database, actor: Actor, governorate_code: str | None,
-                     category_code: str | None) -> pd.DataFrame:
+def _available_lines(
+    db: Database, actor: Actor, governorate_code: str | None, category_code: str | None
+) -> pd.DataFrame:
     from data_layer.distribution.stock import list_stock_lines
 
     lines = list_stock_lines(db, actor, governorate_code=governorate_code, category_code=category_code)
@@ -500,38 +587,67 @@ def summarise(needs: pd.DataFrame, allocations: pd.DataFrame | None = None) -> d
     """
     empty_tiers = {tier: {"allocations": 0, "priority_points": 0.0, "share": 0.0} for tier in TIERS}
     if needs.empty:
-        return {"needs": 0, "needs_served": 0, "needs_fully_covered": 0, "priority_points": 0.0,
-                "priority_points_covered": 0.0, "share_covered": 0.0, "by_category": {}, "by_tier": empty_tiers}
+        return {
+            "needs": 0,
+            "needs_served": 0,
+            "needs_fully_covered": 0,
+            "priority_points": 0.0,
+            "priority_points_covered": 0.0,
+            "share_covered": 0.0,
+            "by_category": {},
+            "by_tier": empty_tiers,
+        }
     share = (needs["suggested"] / needs["remaining"]).clip(0, 1)
     points = float(needs["score"].sum())
     covered_points = float((needs["score"] * share).sum())
-    rows = allocations if allocations is not None else pd.DataFrame(
-        {"need_id": [], "category_code": [], "quantity": [], "tier": pd.Categorical([], categories=list(TIERS))})
+    rows = (
+        allocations
+        if allocations is not None
+        else pd.DataFrame(
+            {"need_id": [], "category_code": [], "quantity": [], "tier": pd.Categorical([], categories=list(TIERS))}
+        )
+    )
     position = pd.Index(needs["need_id"]).get_indexer(rows["need_id"])
-    row_points = (needs["score"].to_numpy(dtype=float)[position] * rows["quantity"].to_numpy(dtype=float)
-                  / needs["remaining"].to_numpy(dtype=float)[position])
+    row_points = (
+        needs["score"].to_numpy(dtype=float)[position]
+        * rows["quantity"].to_numpy(dtype=float)
+        / needs["remaining"].to_numpy(dtype=float)[position]
+    )
     tier = pd.Categorical(rows["tier"], categories=list(TIERS)).codes
     by_tier = {}
     for code, name in enumerate(TIERS):
         tier_points = float(row_points[tier == code].sum())
-        by_tier[name] = {"allocations": int((tier == code).sum()), "priority_points": round(tier_points, 2),
-                         "share": round(tier_points / covered_points, 4) if covered_points else 0.0}
-    quantities = pd.DataFrame({"category_code": rows["category_code"], "tier": tier, "quantity": rows["quantity"]}) \
-        .groupby(["category_code", "tier"])["quantity"].sum()
+        by_tier[name] = {
+            "allocations": int((tier == code).sum()),
+            "priority_points": round(tier_points, 2),
+            "share": round(tier_points / covered_points, 4) if covered_points else 0.0,
+        }
+    quantities = (
+        pd.DataFrame({"category_code": rows["category_code"], "tier": tier, "quantity": rows["quantity"]})
+        .groupby(["category_code", "tier"])["quantity"]
+        .sum()
+    )
     by_category = {}
     for category, group in needs.groupby("category_code"):
         weighted = float((group["score"] * group["remaining"]).sum())
         covered = float((group["score"] * group["suggested"]).sum())
-        by_category[str(category)] = {"weighted_need": round(weighted, 2), "weighted_covered": round(covered, 2),
-                                      "share": round(covered / weighted, 4) if weighted else 0.0,
-                                      "quantity": float(group["suggested"].sum()),
-                                      "quantity_by_tier": {name: float(quantities.get((category, code), 0.0))
-                                                           for code, name in enumerate(TIERS)}}
-    return {"needs": int(len(needs)), "needs_served": int((needs["suggested"] > 0).sum()),
-            "needs_fully_covered": int((needs["suggested"] >= needs["remaining"] - 1e-9).sum()),
-            "priority_points": round(points, 2), "priority_points_covered": round(covered_points, 2),
-            "share_covered": round(covered_points / points, 4) if points else 0.0, "by_category": by_category,
-            "by_tier": by_tier}
+        by_category[str(category)] = {
+            "weighted_need": round(weighted, 2),
+            "weighted_covered": round(covered, 2),
+            "share": round(covered / weighted, 4) if weighted else 0.0,
+            "quantity": float(group["suggested"].sum()),
+            "quantity_by_tier": {name: float(quantities.get((category, code), 0.0)) for code, name in enumerate(TIERS)},
+        }
+    return {
+        "needs": int(len(needs)),
+        "needs_served": int((needs["suggested"] > 0).sum()),
+        "needs_fully_covered": int((needs["suggested"] >= needs["remaining"] - 1e-9).sum()),
+        "priority_points": round(points, 2),
+        "priority_points_covered": round(covered_points, 2),
+        "share_covered": round(covered_points / points, 4) if points else 0.0,
+        "by_category": by_category,
+        "by_tier": by_tier,
+    }
 
 
 def apply_suggestion(db: Database, actor: Actor, suggestion: Suggestion) -> list[int]:
@@ -549,12 +665,13 @@ def describe_totals(totals: dict[str, Any]) -> str:
 
 # --- the exact solver, the yardstick for the greedy ---------------------------------------------
 
+
 class ExactValues(NamedTuple):
     """The three objectives of the suggestion, each at its best given the ones before it."""
 
-    governorate: float     # priority-weighted units served from stock held in the need's governorate
-    total: float           # priority-weighted units served in all
-    delegation: float      # of which from stock held in the household's own delegation
+    governorate: float  # priority-weighted units served from stock held in the need's governorate
+    total: float  # priority-weighted units served in all
+    delegation: float  # of which from stock held in the household's own delegation
 
 
 def exact_allocation(needs: pd.DataFrame, lines: pd.DataFrame) -> ExactValues:
@@ -579,20 +696,25 @@ def exact_allocation(needs: pd.DataFrame, lines: pd.DataFrame) -> ExactValues:
         return ExactValues(0.0, 0.0, 0.0)
     weight = needs["score"].to_numpy(dtype=float) * np.where(needs["already_given"].to_numpy(dtype=bool), 1e-3, 1.0)
     same_governorate = needs["governorate_code"].to_numpy()[:, None] == lines["governorate_code"].to_numpy()[None, :]
-    need_place, line_place, _ = _joint_codes([_factorized(needs, "governorate_code"), _factorized_delegation(needs)],
-                                             [_factorized(lines, "governorate_code"), _factorized_delegation(lines)])
+    need_place, line_place, _ = _joint_codes(
+        [_factorized(needs, "governorate_code"), _factorized_delegation(needs)],
+        [_factorized(lines, "governorate_code"), _factorized_delegation(lines)],
+    )
     same_delegation = (need_place[:, None] == line_place[None, :]) & (need_place >= 0)[:, None]
-    value = np.repeat(weight, m)                       # variable (i, j) at i * m + j
-    need_rows = np.kron(np.eye(n), np.ones(m))         # sum_j x_ij <= units_i
-    line_rows = np.kron(np.ones(n), np.eye(m))         # sum_i x_ij <= units_j
-    constraints = [LinearConstraint(need_rows, 0, needs["units"].to_numpy(dtype=float)),
-                   LinearConstraint(line_rows, 0, lines["units"].to_numpy(dtype=float))]
+    value = np.repeat(weight, m)  # variable (i, j) at i * m + j
+    need_rows = np.kron(np.eye(n), np.ones(m))  # sum_j x_ij <= units_i
+    line_rows = np.kron(np.ones(n), np.eye(m))  # sum_i x_ij <= units_j
+    constraints = [
+        LinearConstraint(need_rows, 0, needs["units"].to_numpy(dtype=float)),
+        LinearConstraint(line_rows, 0, lines["units"].to_numpy(dtype=float)),
+    ]
     bounds = Bounds(0, np.inf)
     integrality = np.ones(n * m)
     best = []
     for objective in (value * same_governorate.ravel(), value, value * same_delegation.ravel()):
-        result = milp(-objective, constraints=constraints, bounds=bounds, integrality=integrality,
-                      options={"mip_rel_gap": 0})
+        result = milp(
+            -objective, constraints=constraints, bounds=bounds, integrality=integrality, options={"mip_rel_gap": 0}
+        )
         if not result.success:
             raise RuntimeError(f"HiGHS: {result.message}")
         # The value of the rounded solution: HiGHS may return 0.9999995 for 1 (within its integrality
@@ -611,32 +733,44 @@ def print_allocation(db: Database, actor: Actor, args: Any) -> int:
     suggestion = suggest_allocations(db, actor, governorate_code=args.governorate, category_code=args.category)
     elapsed = time.perf_counter() - started
     totals = suggestion.totals
-    print(f"Open needs considered: {totals['needs']}; stock lines with stock: "
-          f"{suggestion.allocations['donation_id'].nunique() if len(suggestion.allocations) else 0} used.")
-    print(f"Proposal: {len(suggestion.allocations)} allocations, {totals['needs_served']} needs served, "
-          f"{totals['needs_fully_covered']} fully covered; priority points covered "
-          f"{totals['priority_points_covered']:.1f} of {totals['priority_points']:.1f} "
-          f"({totals['share_covered']:.1%}); computed in {elapsed:.2f} s.")
+    print(
+        f"Open needs considered: {totals['needs']}; stock lines with stock: "
+        f"{suggestion.allocations['donation_id'].nunique() if len(suggestion.allocations) else 0} used."
+    )
+    print(
+        f"Proposal: {len(suggestion.allocations)} allocations, {totals['needs_served']} needs served, "
+        f"{totals['needs_fully_covered']} fully covered; priority points covered "
+        f"{totals['priority_points_covered']:.1f} of {totals['priority_points']:.1f} "
+        f"({totals['share_covered']:.1%}); computed in {elapsed:.2f} s."
+    )
     tiers = totals["by_tier"]
-    print("Where the stock is held (share of the priority points covered): "
-          f"the household's delegation {tiers['delegation']['allocations']:,} allocations "
-          f"({tiers['delegation']['share']:.1%}), elsewhere in its governorate {tiers['governorate']['allocations']:,} "
-          f"({tiers['governorate']['share']:.1%}), lent by other governorates {tiers['lent']['allocations']:,} "
-          f"({tiers['lent']['share']:.1%}).")
+    print(
+        "Where the stock is held (share of the priority points covered): "
+        f"the household's delegation {tiers['delegation']['allocations']:,} allocations "
+        f"({tiers['delegation']['share']:.1%}), elsewhere in its governorate {tiers['governorate']['allocations']:,} "
+        f"({tiers['governorate']['share']:.1%}), lent by other governorates {tiers['lent']['allocations']:,} "
+        f"({tiers['lent']['share']:.1%})."
+    )
     for category, row in totals["by_category"].items():
         by_tier = row["quantity_by_tier"]
-        print(f"  {category:9} quantity {row['quantity']:>12,.0f}  priority-weighted need covered "
-              f"{row['weighted_covered']:>14,.1f} of {row['weighted_need']:>14,.1f} ({row['share']:.1%});  "
-              f"delegation {by_tier['delegation']:,.0f} / governorate {by_tier['governorate']:,.0f} / "
-              f"lent {by_tier['lent']:,.0f}")
+        print(
+            f"  {category:9} quantity {row['quantity']:>12,.0f}  priority-weighted need covered "
+            f"{row['weighted_covered']:>14,.1f} of {row['weighted_need']:>14,.1f} ({row['share']:.1%});  "
+            f"delegation {by_tier['delegation']:,.0f} / governorate {by_tier['governorate']:,.0f} / "
+            f"lent {by_tier['lent']:,.0f}"
+        )
     if getattr(args, "compare_fcfs", False):
-        baseline = suggest_allocations(db, actor, governorate_code=args.governorate, category_code=args.category,
-                                       order="fcfs").totals
-        print(f"First come, first served: priority points covered {baseline['priority_points_covered']:.1f} "
-              f"({baseline['share_covered']:.1%})")
+        baseline = suggest_allocations(
+            db, actor, governorate_code=args.governorate, category_code=args.category, order="fcfs"
+        ).totals
+        print(
+            f"First come, first served: priority points covered {baseline['priority_points_covered']:.1f} "
+            f"({baseline['share_covered']:.1%})"
+        )
         for category, row in baseline["by_category"].items():
-            print(f"  {category:9} priority-weighted need covered {row['weighted_covered']:>14,.1f} "
-                  f"({row['share']:.1%})")
+            print(
+                f"  {category:9} priority-weighted need covered {row['weighted_covered']:>14,.1f} ({row['share']:.1%})"
+            )
     if args.apply:
         try:
             ids = apply_suggestion(db, actor, suggestion)

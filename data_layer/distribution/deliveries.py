@@ -4,6 +4,7 @@ States: planned -> out_for_delivery -> delivered -> confirmed, or failed (with a
 its stock returns to the pool) or cancelled. Confirmation records who confirmed and how:
 the code given to the household, read back at the door, or the association's word.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,34 +25,52 @@ VEHICLE_CAPACITY = {"none": 3, "motorbike": 6, "car": 12, "van": 25, "truck": 40
 FAILURE_REASONS = ("not_home", "wrong_address", "refused", "vehicle_problem", "other")
 # Who may move a delivery from one state to the next.
 TRANSITIONS = {
-    ("planned", "out_for_delivery"), ("planned", "delivered"), ("out_for_delivery", "delivered"),
-    ("delivered", "confirmed"), ("planned", "failed"), ("out_for_delivery", "failed"), ("delivered", "failed"),
+    ("planned", "out_for_delivery"),
+    ("planned", "delivered"),
+    ("out_for_delivery", "delivered"),
+    ("delivered", "confirmed"),
+    ("planned", "failed"),
+    ("out_for_delivery", "failed"),
+    ("delivered", "failed"),
     ("planned", "cancelled"),
 }
-ALLOCATION_STATUS = {"delivered": "delivered", "confirmed": "confirmed", "failed": "returned",
-                     "cancelled": "cancelled"}
+ALLOCATION_STATUS = {"delivered": "delivered", "confirmed": "confirmed", "failed": "returned", "cancelled": "cancelled"}
 
 
 def _new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def create_deliveries(db: Database, actor: Actor, *, governorate_code: str | None = None,
-                      planned_on: dt.date | None = None) -> list[int]:
+def create_deliveries(
+    db: Database, actor: Actor, *, governorate_code: str | None = None, planned_on: dt.date | None = None
+) -> list[int]:
     """Group every allocation not yet on a delivery into one delivery per household and organisation."""
     scope = stock_scope(actor)
     created: list[int] = []
     with db.transaction() as cur:
-        groups = cur.execute(Q.list_undelivered_groups, {"organisation_id": scope,
-                                                         "governorate_code": governorate_code or None}).fetchall()
+        groups = cur.execute(
+            Q.list_undelivered_groups, {"organisation_id": scope, "governorate_code": governorate_code or None}
+        ).fetchall()
         for household_id, organisation_id, allocation_ids in groups:
-            values = {"household_id": household_id, "organisation_id": organisation_id, "planned_on": planned_on,
-                      "confirmation_code": _new_code(), "created_by": actor.user_id}
+            values = {
+                "household_id": household_id,
+                "organisation_id": organisation_id,
+                "planned_on": planned_on,
+                "confirmation_code": _new_code(),
+                "created_by": actor.user_id,
+            }
             delivery_id = cur.execute(Q.insert_delivery, values).fetchall()[0][0]
-            cur.execute(Q.attach_allocations_to_delivery, {"delivery_id": delivery_id,
-                                                           "allocation_ids": list(allocation_ids)})
-            write_audit(cur, actor, "insert", "deliveries", delivery_id,
-                        after={**values, "allocation_ids": list(allocation_ids)})
+            cur.execute(
+                Q.attach_allocations_to_delivery, {"delivery_id": delivery_id, "allocation_ids": list(allocation_ids)}
+            )
+            write_audit(
+                cur,
+                actor,
+                "insert",
+                "deliveries",
+                delivery_id,
+                after={**values, "allocation_ids": list(allocation_ids)},
+            )
             created.append(delivery_id)
     return created
 
@@ -70,8 +89,9 @@ def _delivery_for(cur: Any, actor: Actor, delivery_id: int) -> dict[str, Any]:
     return row
 
 
-def list_deliveries(db: Database, actor: Actor, *, status: str | None = None,
-                    governorate_code: str | None = None, limit: int = 500) -> pd.DataFrame:
+def list_deliveries(
+    db: Database, actor: Actor, *, status: str | None = None, governorate_code: str | None = None, limit: int = 500
+) -> pd.DataFrame:
     """Deliveries the actor may see: a volunteer only their own, association staff their organisation's."""
     if actor.role == "volunteer":
         if actor.volunteer_id is None:
@@ -81,9 +101,16 @@ def list_deliveries(db: Database, actor: Actor, *, status: str | None = None,
         organisation_id, volunteer_id = stock_scope(actor), None
     cur = db.cursor()
     try:
-        return cur.execute(Q.list_deliveries, {"organisation_id": organisation_id, "volunteer_id": volunteer_id,
-                                               "status": status or None, "governorate_code": governorate_code or None,
-                                               "limit": limit}).df()
+        return cur.execute(
+            Q.list_deliveries,
+            {
+                "organisation_id": organisation_id,
+                "volunteer_id": volunteer_id,
+                "status": status or None,
+                "governorate_code": governorate_code or None,
+                "limit": limit,
+            },
+        ).df()
     finally:
         cur.close()
 
@@ -91,8 +118,10 @@ def list_deliveries(db: Database, actor: Actor, *, status: str | None = None,
 def _empty_deliveries(db: Database) -> pd.DataFrame:
     cur = db.cursor()
     try:
-        return cur.execute(Q.list_deliveries, {"organisation_id": None, "volunteer_id": -1, "status": None,
-                                               "governorate_code": None, "limit": 0}).df()
+        return cur.execute(
+            Q.list_deliveries,
+            {"organisation_id": None, "volunteer_id": -1, "status": None, "governorate_code": None, "limit": 0},
+        ).df()
     finally:
         cur.close()
 
@@ -102,8 +131,10 @@ def eligible_volunteers(db: Database, actor: Actor, delivery_id: int, planned_on
     cur = db.cursor()
     try:
         delivery = _delivery_for(cur, actor, delivery_id)
-        frame = cur.execute(Q.list_eligible_volunteers, {"governorate_code": delivery["governorate_code"],
-                                                         "planned_on": planned_on, "delivery_id": delivery_id}).df()
+        frame = cur.execute(
+            Q.list_eligible_volunteers,
+            {"governorate_code": delivery["governorate_code"], "planned_on": planned_on, "delivery_id": delivery_id},
+        ).df()
     finally:
         cur.close()
     frame["capacity"] = frame["vehicle"].map(VEHICLE_CAPACITY)
@@ -118,24 +149,39 @@ def assign_volunteer(db: Database, actor: Actor, delivery_id: int, volunteer_id:
         delivery = _delivery_for(cur, actor, delivery_id)
         if delivery["status"] not in ("planned", "out_for_delivery"):
             raise JesrError("distribution.error.delivery_state", status=delivery["status"])
-        rows = cur.execute(Q.list_eligible_volunteers, {"governorate_code": delivery["governorate_code"],
-                                                        "planned_on": planned_on, "delivery_id": delivery_id}).df()
+        rows = cur.execute(
+            Q.list_eligible_volunteers,
+            {"governorate_code": delivery["governorate_code"], "planned_on": planned_on, "delivery_id": delivery_id},
+        ).df()
         match = rows[rows["volunteer_id"] == volunteer_id]
         if match.empty:
             raise JesrError("distribution.error.volunteer_unavailable")
         if int(match["deliveries_that_day"].iloc[0]) >= VEHICLE_CAPACITY[match["vehicle"].iloc[0]]:
-            raise JesrError("distribution.error.volunteer_full",
-                            capacity=VEHICLE_CAPACITY[match["vehicle"].iloc[0]])
-        cur.execute(Q.assign_delivery_volunteer, {"id": delivery_id, "volunteer_id": volunteer_id,
-                                                  "planned_on": planned_on})
-        write_audit(cur, actor, "assign", "deliveries", delivery_id,
-                    before={"volunteer_id": delivery["volunteer_id"], "planned_on": delivery["planned_on"]},
-                    after={"volunteer_id": volunteer_id, "planned_on": planned_on})
+            raise JesrError("distribution.error.volunteer_full", capacity=VEHICLE_CAPACITY[match["vehicle"].iloc[0]])
+        cur.execute(
+            Q.assign_delivery_volunteer, {"id": delivery_id, "volunteer_id": volunteer_id, "planned_on": planned_on}
+        )
+        write_audit(
+            cur,
+            actor,
+            "assign",
+            "deliveries",
+            delivery_id,
+            before={"volunteer_id": delivery["volunteer_id"], "planned_on": delivery["planned_on"]},
+            after={"volunteer_id": volunteer_id, "planned_on": planned_on},
+        )
 
 
-def advance_delivery(db: Database, actor: Actor, delivery_id: int, status: str, *,
-                     failure_reason: str | None = None, code: str | None = None,
-                     method: str | None = None) -> str:
+def advance_delivery(
+    db: Database,
+    actor: Actor,
+    delivery_id: int,
+    status: str,
+    *,
+    failure_reason: str | None = None,
+    code: str | None = None,
+    method: str | None = None,
+) -> str:
     """Move a delivery to `status`; its allocations follow. Returns the state reached.
 
     A volunteer may take a delivery out, mark it delivered (and confirmed if the household's
@@ -167,23 +213,51 @@ def advance_delivery(db: Database, actor: Actor, delivery_id: int, status: str, 
     return status
 
 
-def _set_status(cur: Any, actor: Actor, delivery: dict[str, Any], status: str, *,
-                failure_reason: str | None = None, method: str | None = None) -> None:
-    cur.execute(Q.set_delivery_status, {"id": delivery["id"], "status": status, "failure_reason": failure_reason,
-                                        "confirmed_by": actor.user_id, "confirmation_method": method})
-    write_audit(cur, actor, "status", "deliveries", delivery["id"], before={"status": delivery["status"]},
-                after={"status": status, "failure_reason": failure_reason, "confirmation_method": method})
+def _set_status(
+    cur: Any,
+    actor: Actor,
+    delivery: dict[str, Any],
+    status: str,
+    *,
+    failure_reason: str | None = None,
+    method: str | None = None,
+) -> None:
+    cur.execute(
+        Q.set_delivery_status,
+        {
+            "id": delivery["id"],
+            "status": status,
+            "failure_reason": failure_reason,
+            "confirmed_by": actor.user_id,
+            "confirmation_method": method,
+        },
+    )
+    write_audit(
+        cur,
+        actor,
+        "status",
+        "deliveries",
+        delivery["id"],
+        before={"status": delivery["status"]},
+        after={"status": status, "failure_reason": failure_reason, "confirmation_method": method},
+    )
     if status not in ALLOCATION_STATUS:
         return
-    changed = cur.execute(Q.set_delivery_allocations_status, {"delivery_id": delivery["id"],
-                                                              "status": ALLOCATION_STATUS[status]}).fetchall()
+    changed = cur.execute(
+        Q.set_delivery_allocations_status, {"delivery_id": delivery["id"], "status": ALLOCATION_STATUS[status]}
+    ).fetchall()
     for allocation_id, _ in changed:
-        write_audit(cur, actor, "status", "allocations", allocation_id, after={"status": ALLOCATION_STATUS[status],
-                                                                               "delivery_id": delivery["id"]})
+        write_audit(
+            cur,
+            actor,
+            "status",
+            "allocations",
+            allocation_id,
+            after={"status": ALLOCATION_STATUS[status], "delivery_id": delivery["id"]},
+        )
     if status in ("failed", "cancelled") and changed:
         for (need_id,) in cur.execute(Q.reopen_needs, {"need_ids": sorted({n for _, n in changed})}).fetchall():
-            write_audit(cur, actor, "update", "needs", need_id, before={"status": "covered"},
-                        after={"status": "open"})
+            write_audit(cur, actor, "update", "needs", need_id, before={"status": "covered"}, after={"status": "open"})
     if status == "confirmed":
         cur.execute(Q.mark_household_served, {"id": delivery["household_id"]})
         write_audit(cur, actor, "served", "households", delivery["household_id"], after={"status": "served"})

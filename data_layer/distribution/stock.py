@@ -3,6 +3,7 @@
 Nothing here is typed by hand: the `stock_lines` view (migration 0011) is the one
 definition, shared by the stock page, every allocation check, the suggestion and the export.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -17,26 +18,38 @@ def stock_scope(actor: Actor) -> int | None:
     return organisation_scope(actor)
 
 
-def list_stock_lines(db: Database, actor: Actor, *, governorate_code: str | None = None,
-                     category_code: str | None = None) -> pd.DataFrame:
+def list_stock_lines(
+    db: Database, actor: Actor, *, governorate_code: str | None = None, category_code: str | None = None
+) -> pd.DataFrame:
     """One row per received donation line: received, allocated, available."""
     cur = db.cursor()
     try:
-        return cur.execute(Q.list_stock_lines, {
-            "organisation_id": stock_scope(actor), "governorate_code": governorate_code or None,
-            "category_code": category_code or None}).df()
+        return cur.execute(
+            Q.list_stock_lines,
+            {
+                "organisation_id": stock_scope(actor),
+                "governorate_code": governorate_code or None,
+                "category_code": category_code or None,
+            },
+        ).df()
     finally:
         cur.close()
 
 
-def stock_summary(db: Database, actor: Actor, *, governorate_code: str | None = None,
-                  category_code: str | None = None) -> pd.DataFrame:
+def stock_summary(
+    db: Database, actor: Actor, *, governorate_code: str | None = None, category_code: str | None = None
+) -> pd.DataFrame:
     """Stock per organisation, governorate (ISO code), category, item and unit."""
     cur = db.cursor()
     try:
-        return cur.execute(Q.list_stock_summary, {
-            "organisation_id": stock_scope(actor), "governorate_code": governorate_code or None,
-            "category_code": category_code or None}).df()
+        return cur.execute(
+            Q.list_stock_summary,
+            {
+                "organisation_id": stock_scope(actor),
+                "governorate_code": governorate_code or None,
+                "category_code": category_code or None,
+            },
+        ).df()
     finally:
         cur.close()
 

@@ -2,6 +2,7 @@
 with the audit trail of each step. Association staff see personal data of their own
 households only; other households show as their number and governorate.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -48,7 +49,8 @@ def _mask(frame: pd.DataFrame, actor: Actor) -> pd.DataFrame:
 
 def _audit(cur: Any, allocations: pd.DataFrame, donation_ids: list[int], household_ids: list[int]) -> pd.DataFrame:
     ids = {
-        "donation_ids": donation_ids, "household_ids": household_ids,
+        "donation_ids": donation_ids,
+        "household_ids": household_ids,
         "need_ids": sorted({int(i) for i in allocations["need_id"]}),
         "allocation_ids": sorted({int(i) for i in allocations["allocation_id"]}),
         "delivery_ids": sorted({int(i) for i in allocations["delivery_id"].dropna()}),

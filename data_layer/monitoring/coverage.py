@@ -4,6 +4,7 @@ Every figure is computed by one grouped SQL query (sql/queries/monitoring.sql); 
 aggregated rows (24 governorates, a few categories) come back to Python. Observers get
 the same tables with household counts under 5 suppressed (data_layer.monitoring.suppression).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,8 +63,9 @@ def _frame(db: Database, sql: str, params: dict[str, Any]) -> pd.DataFrame:
 def coverage_by_governorate(db: Database, filters: Filters = ALL) -> pd.DataFrame:
     """One row per governorate (all of them, even empty): registered, served, coverage, per 10,000."""
     # The facts hold no category: a category filter reads the base tables (slower, still one query).
-    query = Q.list_coverage_by_governorate if filters.category_code is None \
-        else Q.list_coverage_by_governorate_in_category
+    query = (
+        Q.list_coverage_by_governorate if filters.category_code is None else Q.list_coverage_by_governorate_in_category
+    )
     frame = _frame(db, query, filters.params())
     for column in ("households_registered", "households_served", "population"):
         frame[column] = frame[column].astype("int64")
@@ -79,9 +81,12 @@ def summarise_coverage(frame: pd.DataFrame) -> dict[str, Any]:
     """Totals of a per-governorate coverage frame (24 rows, so summing in Python is free)."""
     registered = int(frame["households_registered"].sum())
     served = int(frame["households_served"].sum())
-    return {"households_registered": registered, "households_served": served,
-            "coverage_rate": served / registered if registered else None,
-            "governorates_reached": int((frame["households_served"] > 0).sum())}
+    return {
+        "households_registered": registered,
+        "households_served": served,
+        "coverage_rate": served / registered if registered else None,
+        "governorates_reached": int((frame["households_served"] > 0).sum()),
+    }
 
 
 def unmet_by_governorate_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
@@ -96,8 +101,12 @@ def unmet_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
     frame = unmet_by_governorate_category(db, filters)
     if frame.empty:
         return pd.DataFrame({"category_code": [], "unit": [], "unmet_quantity": []})
-    return (frame.groupby(["category_code", "unit"], as_index=False)["unmet_quantity"].sum()
-            .sort_values(["category_code", "unit"]).reset_index(drop=True))
+    return (
+        frame.groupby(["category_code", "unit"], as_index=False)["unmet_quantity"]
+        .sum()
+        .sort_values(["category_code", "unit"])
+        .reset_index(drop=True)
+    )
 
 
 def flows_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
@@ -134,14 +143,22 @@ def list_campaigns(db: Database) -> pd.DataFrame:
 
 # Which columns count households (suppressed under 5 for observers) and which are derived from them.
 SUPPRESSION_RULES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
-    "coverage": (["households_registered", "households_served"],
-                 {"coverage_rate": ["households_registered", "households_served"],
-                  "registered_per_10k": ["households_registered"]}),
+    "coverage": (
+        ["households_registered", "households_served"],
+        {
+            "coverage_rate": ["households_registered", "households_served"],
+            "registered_per_10k": ["households_registered"],
+        },
+    ),
     "unmet_needs": (["households_waiting"], {"unmet_quantity": ["households_waiting"]}),
     "flows_by_organisation": (["households_served"], {}),
-    "progress_governorates": (["households_registered", "households_served", "served_last_3_days"],
-                              {"target_households": ["households_registered"],
-                               "projected_at_deadline": ["households_served", "served_last_3_days"]}),
+    "progress_governorates": (
+        ["households_registered", "households_served", "served_last_3_days"],
+        {
+            "target_households": ["households_registered"],
+            "projected_at_deadline": ["households_served", "served_last_3_days"],
+        },
+    ),
 }
 
 
@@ -154,8 +171,15 @@ def for_actor(frame: pd.DataFrame, kind: str, actor: Actor | None) -> pd.DataFra
 
 
 # Stable English column layout of the coverage export (the command line keeps these names).
-COVERAGE_EXPORT_COLUMNS = ["governorate_code", "governorate_name", "population", "households_registered",
-                           "households_served", "coverage_rate", "registered_per_10k"]
+COVERAGE_EXPORT_COLUMNS = [
+    "governorate_code",
+    "governorate_name",
+    "population",
+    "households_registered",
+    "households_served",
+    "coverage_rate",
+    "registered_per_10k",
+]
 
 # HXL hashtags (hxlstandard.org) so humanitarian tools read the coverage table without a mapping.
 COVERAGE_HXL_TAGS = {
@@ -191,12 +215,32 @@ def with_hxl_tags(frame: pd.DataFrame, tags: dict[str, str]) -> pd.DataFrame:
 EXPORT_COLUMNS: dict[str, list[str]] = {
     "coverage": COVERAGE_EXPORT_COLUMNS,
     "unmet_needs": ["governorate_code", "category_code", "unit", "households_waiting", "unmet_quantity"],
-    "flows_by_category": ["category_code", "unit", "received_quantity", "allocated_quantity", "delivered_quantity",
-                          "received_value_tnd", "allocated_value_tnd", "delivered_value_tnd"],
-    "flows_by_organisation": ["organisation_code", "organisation_name", "donation_lines", "received_value_tnd",
-                              "allocated_value_tnd", "delivered_value_tnd", "households_served"],
-    "volunteer_activity": ["governorate_code", "volunteers_active", "volunteers_delivering", "deliveries_done",
-                           "deliveries_per_volunteer"],
+    "flows_by_category": [
+        "category_code",
+        "unit",
+        "received_quantity",
+        "allocated_quantity",
+        "delivered_quantity",
+        "received_value_tnd",
+        "allocated_value_tnd",
+        "delivered_value_tnd",
+    ],
+    "flows_by_organisation": [
+        "organisation_code",
+        "organisation_name",
+        "donation_lines",
+        "received_value_tnd",
+        "allocated_value_tnd",
+        "delivered_value_tnd",
+        "households_served",
+    ],
+    "volunteer_activity": [
+        "governorate_code",
+        "volunteers_active",
+        "volunteers_delivering",
+        "deliveries_done",
+        "deliveries_per_volunteer",
+    ],
 }
 
 
@@ -221,8 +265,9 @@ AGGREGATE_READERS = {
 }
 
 
-def aggregate_export(db: Database, actor: Actor | None, kind: str, filters: Filters = ALL,
-                     lang: str = "en") -> pd.DataFrame:
+def aggregate_export(
+    db: Database, actor: Actor | None, kind: str, filters: Filters = ALL, lang: str = "en"
+) -> pd.DataFrame:
     """One aggregate table as exported (command line, public reuse)."""
     return export_layout(kind, AGGREGATE_READERS[kind](db, filters), actor, lang)
 

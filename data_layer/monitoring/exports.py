@@ -3,6 +3,7 @@
 Each feature adds its export kinds to EXPORTERS (stock, allocations, coverage, ...);
 the command line and the pages offer whatever is listed there.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,6 +30,7 @@ def _scoped_query(sql: str) -> Exporter:
             return cur.execute(sql, {"organisation_id": organisation_id}).df()
         finally:
             cur.close()
+
     return export
 
 
@@ -53,6 +55,7 @@ def _aggregate(kind: str) -> Exporter:
         if kind.startswith("progress_"):
             return progress_export(db, actor, kind)
         return aggregate_export(db, actor, kind)
+
     return export
 
 

@@ -9,6 +9,7 @@ speed and many saves are caught up in one pass; a reader never sees facts behind
 `facts_drift` recomputes every row from the base tables and counts the differences: the test
 suite runs it after every test that wrote, and `python -m data_layer facts` on a live file.
 """
+
 from __future__ import annotations
 
 import time
@@ -53,8 +54,10 @@ def refresh_facts(cur: Any) -> None:
     if stale:
         if "fact_stock_moves" in stale:
             cur.execute(Q.pend_donations_of_pending_households)
-        for tables, key, pending in ((HOUSEHOLD_FACTS, "household_id", "facts_pending_households"),
-                                     (DONATION_FACTS, "donation_id", "facts_pending_donations")):
+        for tables, key, pending in (
+            (HOUSEHOLD_FACTS, "household_id", "facts_pending_households"),
+            (DONATION_FACTS, "donation_id", "facts_pending_donations"),
+        ):
             for table, query in tables.items():
                 if table in stale:
                     cur.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {pending})")
@@ -105,7 +108,8 @@ def facts_drift(db: Database) -> dict[str, int]:
                 fresh = _select(query)
                 drift[table] = cur.execute(
                     f"SELECT (SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL ({fresh})))"
-                    f" + (SELECT count(*) FROM (({fresh}) EXCEPT ALL SELECT * FROM {table}))").fetchone()[0]
+                    f" + (SELECT count(*) FROM (({fresh}) EXCEPT ALL SELECT * FROM {table}))"
+                ).fetchone()[0]
         finally:
             cur.execute("ROLLBACK")
             cur.close()

@@ -1,4 +1,5 @@
 """Headline figures for the home page."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -9,6 +9,7 @@ Definitions (also in the README):
 - a governorate's target is the campaign target shared in proportion to the households
   registered there; it will miss when served + recent pace x days left < its target.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,8 +79,9 @@ def campaign_progress(db: Database, campaign_id: int | None = None, as_of: dt.da
     finally:
         cur.close()
     # DuckDB DATE arrives as pandas timestamps; days are compared with datetime.date below.
-    per_day["served_on"] = pd.Series([pd.Timestamp(v).date() for v in per_day["served_on"]], index=per_day.index,
-                                     dtype=object)
+    per_day["served_on"] = pd.Series(
+        [pd.Timestamp(v).date() for v in per_day["served_on"]], index=per_day.index, dtype=object
+    )
 
     start = min(campaign["starts_on"], as_of)
     days = pd.date_range(start, as_of, freq="D").date
@@ -109,14 +111,32 @@ def campaign_progress(db: Database, campaign_id: int | None = None, as_of: dt.da
     on_track = bool(target) and projected_on is not None and projected_on <= campaign["ends_on"]
 
     governorates = _governorate_outlook(areas, registered, per_day, target, days_left, recent_from, as_of)
-    return Progress(campaign=campaign, as_of=as_of, target=target, served=served, days_left=days_left,
-                    remaining=remaining, required_per_day=required, recent_pace=recent_pace,
-                    projected_on=projected_on, reached_on=reached_on, on_track=on_track, daily=daily,
-                    governorates=governorates)
+    return Progress(
+        campaign=campaign,
+        as_of=as_of,
+        target=target,
+        served=served,
+        days_left=days_left,
+        remaining=remaining,
+        required_per_day=required,
+        recent_pace=recent_pace,
+        projected_on=projected_on,
+        reached_on=reached_on,
+        on_track=on_track,
+        daily=daily,
+        governorates=governorates,
+    )
 
 
-def _governorate_outlook(areas: pd.DataFrame, registered: pd.DataFrame, per_day: pd.DataFrame, target: int,
-                         days_left: int, recent_from: dt.date, as_of: dt.date) -> pd.DataFrame:
+def _governorate_outlook(
+    areas: pd.DataFrame,
+    registered: pd.DataFrame,
+    per_day: pd.DataFrame,
+    target: int,
+    days_left: int,
+    recent_from: dt.date,
+    as_of: dt.date,
+) -> pd.DataFrame:
     """Per governorate: its share of the target, served so far, recent pace, projection, miss or not."""
     out = areas.merge(registered, on="governorate_code", how="left")
     out["households_registered"] = out["households_registered"].fillna(0).astype("int64")
@@ -132,16 +152,24 @@ def _governorate_outlook(areas: pd.DataFrame, registered: pd.DataFrame, per_day:
     out["served_last_3_days"] = out["governorate_code"].map(recent).fillna(0).astype("int64")
     share = out["households_registered"] / total_registered if total_registered else 0.0
     out["target_households"] = (share * target).round(1)
-    out["projected_at_deadline"] = (out["households_served"]
-                                    + out["served_last_3_days"] / RECENT_DAYS * days_left).round(1)
+    out["projected_at_deadline"] = (
+        out["households_served"] + out["served_last_3_days"] / RECENT_DAYS * days_left
+    ).round(1)
     out["will_miss"] = out["projected_at_deadline"] < out["target_households"]
     return out
 
 
 PROGRESS_EXPORT_COLUMNS: dict[str, list[str]] = {
     "progress_daily": ["day", "households_served", "cumulative_served"],
-    "progress_governorates": ["governorate_code", "households_registered", "target_households", "households_served",
-                              "served_last_3_days", "projected_at_deadline", "will_miss"],
+    "progress_governorates": [
+        "governorate_code",
+        "households_registered",
+        "target_households",
+        "households_served",
+        "served_last_3_days",
+        "projected_at_deadline",
+        "will_miss",
+    ],
 }
 
 

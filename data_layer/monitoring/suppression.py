@@ -5,6 +5,7 @@ observers see "<5" instead (0 included: "none" is also a count of households).
 Figures derived from a suppressed count (a rate, a count per inhabitant) are
 suppressed with it, or the hidden count could be computed back.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -22,8 +23,9 @@ def must_suppress(actor: Actor | None) -> bool:
     return actor is None or not actor.may_read_personal_data
 
 
-def suppress_small_counts(frame: pd.DataFrame, count_columns: Iterable[str],
-                          derived: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
+def suppress_small_counts(
+    frame: pd.DataFrame, count_columns: Iterable[str], derived: Mapping[str, Iterable[str]] | None = None
+) -> pd.DataFrame:
     """A copy where household counts under 5 read "<5", and so do figures derived from them.
 
     `derived` maps a derived column to the count columns it is computed from, e.g.

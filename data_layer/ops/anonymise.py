@@ -10,6 +10,7 @@ The audit log is append-only everywhere else; here the personal values inside th
 before/after of those records' audit rows are replaced too, or the law's erasure
 would be undone by the log. The anonymisation itself is audited (counts and ids only).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,11 +49,16 @@ class AnonymisationPlan:
 def plan_anonymisation(db: Database, before: dt.date) -> AnonymisationPlan:
     cur = db.cursor()
     try:
+
         def ids(sql: str) -> list[int]:
             return [int(r[0]) for r in cur.execute(sql, {"before": before}).fetchall()]
 
-        return AnonymisationPlan(before, ids(Q.list_households_inactive_before),
-                                 ids(Q.list_volunteers_inactive_before), ids(Q.list_pledges_inactive_before))
+        return AnonymisationPlan(
+            before,
+            ids(Q.list_households_inactive_before),
+            ids(Q.list_volunteers_inactive_before),
+            ids(Q.list_pledges_inactive_before),
+        )
     finally:
         cur.close()
 
@@ -69,15 +75,24 @@ def _scrub(text: str | None) -> str | None:
 
 
 def _scrub_audit(cur: Any, plan: AnonymisationPlan) -> int:
-    rows = cur.execute(Q.list_audit_rows_of_records, {"households": plan.households, "volunteers": plan.volunteers,
-                                                      "pledges": plan.pledges}).df()
+    rows = cur.execute(
+        Q.list_audit_rows_of_records,
+        {"households": plan.households, "volunteers": plan.volunteers, "pledges": plan.pledges},
+    ).df()
     if rows.empty:
         return 0
-    scrubbed = pd.DataFrame({"id": rows["id"], "before": rows["before"].map(_scrub),  # noqa: F841 - read by DuckDB
-                             "after": rows["after"].map(_scrub)})
+    scrubbed = pd.DataFrame(  # noqa: F841 - read by DuckDB
+        {
+            "id": rows["id"],
+            "before": rows["before"].map(_scrub),
+            "after": rows["after"].map(_scrub),
+        }
+    )
     # One set-based update: row-by-row updates manage only ~1,500 rows a second.
-    cur.execute("UPDATE audit_log SET before = CAST(s.before AS JSON), after = CAST(s.after AS JSON) "
-                "FROM scrubbed s WHERE audit_log.id = s.id")
+    cur.execute(
+        "UPDATE audit_log SET before = CAST(s.before AS JSON), after = CAST(s.after AS JSON) "
+        "FROM scrubbed s WHERE audit_log.id = s.id"
+    )
     return len(rows)
 
 
@@ -93,9 +108,20 @@ def anonymise(db: Database, actor: Actor, before: dt.date) -> AnonymisationPlan:
         cur.execute(Q.anonymise_pledges, {"ids": plan.pledges})
         cur.execute(Q.clear_public_submission_keys, {"before": before})
         audit_rows = _scrub_audit(cur, plan)
-        write_audit(cur, actor, "anonymise", "households", None, after={
-            "before": before, "households": plan.households, "volunteers": plan.volunteers,
-            "pledges": plan.pledges, "audit_rows_scrubbed": audit_rows})
+        write_audit(
+            cur,
+            actor,
+            "anonymise",
+            "households",
+            None,
+            after={
+                "before": before,
+                "households": plan.households,
+                "volunteers": plan.volunteers,
+                "pledges": plan.pledges,
+                "audit_rows_scrubbed": audit_rows,
+            },
+        )
     return plan
 
 
@@ -112,19 +138,26 @@ def run_anonymise_command(db: Database, before_text: str, *, assume_yes: bool) -
         return 1
     assert before is not None
     plan = plan_anonymisation(db, before)
-    print(f"Last activity before {before.isoformat()}: {len(plan.households)} households, "
-          f"{len(plan.volunteers)} volunteers, {len(plan.pledges)} pledges.")
+    print(
+        f"Last activity before {before.isoformat()}: {len(plan.households)} households, "
+        f"{len(plan.volunteers)} volunteers, {len(plan.pledges)} pledges."
+    )
     if plan.total == 0:
         print("Nothing to anonymise.")
         return 0
     if not assume_yes:
-        print("Their names, national IDs, phones, addresses and notes will be replaced for good. "
-              "Type yes to go on: ", end="", flush=True)
+        print(
+            "Their names, national IDs, phones, addresses and notes will be replaced for good. Type yes to go on: ",
+            end="",
+            flush=True,
+        )
         answer = sys.stdin.readline().strip().casefold()
         if answer != "yes":
             print("Nothing was changed.")
             return 1
     done = anonymise(db, SYSTEM, before)
-    print(f"Anonymised {len(done.households)} households, {len(done.volunteers)} volunteers and "
-          f"{len(done.pledges)} pledges; counts, quantities and governorates are unchanged.")
+    print(
+        f"Anonymised {len(done.households)} households, {len(done.volunteers)} volunteers and "
+        f"{len(done.pledges)} pledges; counts, quantities and governorates are unchanged."
+    )
     return 0

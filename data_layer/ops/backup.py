@@ -10,6 +10,7 @@ A restore never writes into the target file directly: it imports into a new file
 beside it and renames that over the target only when the row counts match, so a
 failed restore leaves the old database as it was.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,9 +37,12 @@ class BackupSummary:
 
 def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows in every base table of the main schema, by table name."""
-    names = [row[0] for row in conn.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary ORDER BY table_name"
-    ).fetchall()]
+    names = [
+        row[0]
+        for row in conn.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary ORDER BY table_name"
+        ).fetchall()
+    ]
     return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
 
 
@@ -56,8 +60,13 @@ def backup_database(db: Database, directory: str | os.PathLike[str]) -> BackupSu
             counts = table_counts(cur)
         finally:
             cur.close()
-    manifest = {"format": FORMAT_VERSION, "source": str(db.path), "created_at": dt.datetime.now().isoformat(),
-                "duckdb": duckdb.__version__, "tables": counts}
+    manifest = {
+        "format": FORMAT_VERSION,
+        "source": str(db.path),
+        "created_at": dt.datetime.now().isoformat(),
+        "duckdb": duckdb.__version__,
+        "tables": counts,
+    }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return BackupSummary(directory=str(target), tables=len(counts), rows=sum(counts.values()))
 
@@ -117,16 +126,19 @@ def _check_sequences(conn: duckdb.DuckDBPyConnection) -> None:
         "SELECT table_name, column_name, regexp_extract(column_default, 'nextval\\(''([a-z_0-9]+)''\\)', 1) "
         "FROM duckdb_columns() WHERE schema_name = 'main' AND column_default LIKE 'nextval(%'"
     ).fetchall()
-    next_values = {name: start for name, start in conn.execute(
-        "SELECT sequence_name, start_value FROM duckdb_sequences()").fetchall()}
+    next_values = {
+        name: start
+        for name, start in conn.execute("SELECT sequence_name, start_value FROM duckdb_sequences()").fetchall()
+    }
     for table, column, sequence in defaults:
         largest = conn.execute(f'SELECT max("{column}") FROM "{table}"').fetchone()[0]
         if largest is not None and next_values.get(sequence, 0) <= largest:
             raise JesrError("error.restore_sequence_behind", sequence=sequence, table=table)
 
 
-def restore_database(target: str | os.PathLike[str], directory: str | os.PathLike[str], *,
-                     force: bool = False) -> BackupSummary:
+def restore_database(
+    target: str | os.PathLike[str], directory: str | os.PathLike[str], *, force: bool = False
+) -> BackupSummary:
     """Rebuild the database file `target` from a backup directory; refuses a target with data unless `force`."""
     manifest = read_manifest(directory)
     target_path = Path(target)

@@ -3,6 +3,7 @@
 Messages are English (the command line keeps stable English words); every refusal
 is one clear line, never a stack trace.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,12 +31,19 @@ def describe_error(exc: JesrError) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m data_layer", description="Jesr data layer commands")
-    parser.add_argument("--db", default=database_path_from_env(), help="database file (default: $JESR_DB or data/jesr.duckdb)")
+    parser.add_argument(
+        "--db", default=database_path_from_env(), help="database file (default: $JESR_DB or data/jesr.duckdb)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     init = sub.add_parser("init", help="create the database and apply migrations")
-    init.add_argument("--demo-if-new", type=int, metavar="N", default=None,
-                      help="if the database is new, fill it with N demo households and the demo accounts")
+    init.add_argument(
+        "--demo-if-new",
+        type=int,
+        metavar="N",
+        default=None,
+        help="if the database is new, fill it with N demo households and the demo accounts",
+    )
 
     demo = sub.add_parser("demo", help="fill an empty database with demo data and demo accounts")
     demo.add_argument("--households", type=int, default=2000)
@@ -45,23 +53,32 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("kind", choices=["households", "donations", "volunteers"])
     imp.add_argument("file")
     imp.add_argument("--org", help="code of the organisation the rows belong to")
-    imp.add_argument("--skip-invalid", action="store_true",
-                     help="import the valid rows and write the rejected ones beside the input")
+    imp.add_argument(
+        "--skip-invalid", action="store_true", help="import the valid rows and write the rejected ones beside the input"
+    )
 
     exp = sub.add_parser("export", help="export a table as CSV or XLSX")
     exp.add_argument("kind")
-    exp.add_argument("--format", choices=["csv", "xlsx", "hxl"], default="csv",
-                     help="hxl: CSV with HXL hashtags under the header (aggregate tables such as coverage)")
-    exp.add_argument("--as-observer", action="store_true",
-                     help="export what a ministry observer sees: aggregates only, counts under 5 as <5")
+    exp.add_argument(
+        "--format",
+        choices=["csv", "xlsx", "hxl"],
+        default="csv",
+        help="hxl: CSV with HXL hashtags under the header (aggregate tables such as coverage)",
+    )
+    exp.add_argument(
+        "--as-observer",
+        action="store_true",
+        help="export what a ministry observer sees: aggregates only, counts under 5 as <5",
+    )
     exp.add_argument("-o", "--output", required=True)
 
     allocate = sub.add_parser("allocate", help="propose (or with --apply, save) the suggested allocation")
     allocate.add_argument("--governorate", help="ISO code, e.g. TN-61 (default: every governorate)")
     allocate.add_argument("--category", help="category code, e.g. food (default: every category)")
     allocate.add_argument("--apply", action="store_true", help="save the proposal instead of only showing it")
-    allocate.add_argument("--compare-fcfs", action="store_true",
-                          help="also report what first-come-first-served would cover")
+    allocate.add_argument(
+        "--compare-fcfs", action="store_true", help="also report what first-come-first-served would cover"
+    )
 
     users = sub.add_parser("users", help="manage accounts")
     users_sub = users.add_subparsers(dest="users_command", required=True)
@@ -136,8 +153,10 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         if is_new and args.demo_if_new:
             started = time.perf_counter()
             summary = generate_demo(db, households=args.demo_if_new)
-            print(f"Created {db.path} with demo data: {summary.households} households, {summary.donations} "
-                  f"donations, {summary.volunteers} volunteers ({time.perf_counter() - started:.1f} s).")
+            print(
+                f"Created {db.path} with demo data: {summary.households} households, {summary.donations} "
+                f"donations, {summary.volunteers} volunteers ({time.perf_counter() - started:.1f} s)."
+            )
         else:
             print(f"Database {db.path} is up to date.")
         return 0
@@ -152,15 +171,18 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
             return 1
         db.conn.execute("CHECKPOINT")
         size = Path(db.path).stat().st_size / 1e6
-        print(f"Demo data: {summary.households} households, {summary.needs} needs, {summary.donations} donations, "
-              f"{summary.volunteers} volunteers, {summary.users} accounts in {time.perf_counter() - started:.1f} s; "
-              f"file {size:.1f} MB.")
+        print(
+            f"Demo data: {summary.households} households, {summary.needs} needs, {summary.donations} donations, "
+            f"{summary.volunteers} volunteers, {summary.users} accounts in {time.perf_counter() - started:.1f} s; "
+            f"file {size:.1f} MB."
+        )
         return 0
     if args.command == "import":
         from data_layer.registry.imports import import_file
 
-        report = import_file(db, SYSTEM, args.kind, args.file, organisation_id=_org_id(db, args.org),
-                             skip_invalid=args.skip_invalid)
+        report = import_file(
+            db, SYSTEM, args.kind, args.file, organisation_id=_org_id(db, args.org), skip_invalid=args.skip_invalid
+        )
         for error in report.errors:
             print(f"line {error.row}: {error.field}: {t(error.code, LANG, **error.params)}", file=sys.stderr)
         if report.rejected_rows is not None and args.skip_invalid:
@@ -168,8 +190,11 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
             report.rejected_rows.to_csv(rejected_path, index=False, encoding="utf-8-sig")
             print(f"{report.rejected_count} rejected rows written to {rejected_path}", file=sys.stderr)
         if report.errors and not args.skip_invalid:
-            print(f"Nothing imported: {report.rejected_count} of {report.total_rows} rows are invalid "
-                  f"(fix them, or use --skip-invalid).", file=sys.stderr)
+            print(
+                f"Nothing imported: {report.rejected_count} of {report.total_rows} rows are invalid "
+                f"(fix them, or use --skip-invalid).",
+                file=sys.stderr,
+            )
         print(f"Imported {report.imported} of {report.total_rows} {args.kind}.")
         return 0 if report.imported > 0 else 1
     if args.command == "export":
@@ -183,9 +208,17 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         from data_layer.access.accounts import change_password, create_user, list_users
 
         if args.users_command == "add":
-            create_user(db, SYSTEM, {"username": args.username, "full_name": args.full_name, "role": args.role,
-                                     "organisation_id": _org_id(db, args.org),
-                                     "password": _ask_password(args.password)})
+            create_user(
+                db,
+                SYSTEM,
+                {
+                    "username": args.username,
+                    "full_name": args.full_name,
+                    "role": args.role,
+                    "organisation_id": _org_id(db, args.org),
+                    "password": _ask_password(args.password),
+                },
+            )
             print(f"Account {args.username} created.")
         elif args.users_command == "passwd":
             change_password(db, SYSTEM, args.username, _ask_password(args.password))
@@ -224,8 +257,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except DatabaseBusyError:
-        print(f"The database {args.db} is open in another process (probably the running app): stop it, or "
-              f"use the Import page of the app instead.", file=sys.stderr)
+        print(
+            f"The database {args.db} is open in another process (probably the running app): stop it, or "
+            f"use the Import page of the app instead.",
+            file=sys.stderr,
+        )
         return 3
     except JesrError as exc:
         print(f"Refused: {describe_error(exc)}", file=sys.stderr)

@@ -4,6 +4,7 @@ Rows are generated as columns with NumPy and inserted as whole DataFrames: row b
 row, DuckDB manages about 1,500 rows a second; a DataFrame insert manages millions.
 Demo accounts are created only here, so only demo databases have them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,15 +43,81 @@ DEMO_ACCOUNTS = [
     ("amal", "jesr-assoc-2020", "association", "AMAL-SFX", "موظف جمعية الأمل"),
     ("volunteer", "jesr-volunteer-2020", "volunteer", "ATSS", "متطوع تونس"),
 ]
-FIRST_NAMES = ["محمد", "أحمد", "علي", "فاطمة", "عائشة", "مريم", "سامي", "نجلاء", "هند", "يوسف", "خديجة",
-               "منير", "سلوى", "رضا", "ليلى", "كمال", "سعاد", "حمزة", "آمنة", "وليد", "Mohamed", "Sonia",
-               "Karim", "Nadia", "Hichem", "Imen", "Sami", "Rim", "Anis", "Olfa"]
-LAST_NAMES = ["بن علي", "الطرابلسي", "الجبالي", "المرزوقي", "الغنوشي", "بن سالم", "الشابي", "العياري",
-              "الحمامي", "الزواري", "بوعزيزي", "القروي", "Ben Ahmed", "Trabelsi", "Jlassi", "Mejri",
-              "Gharbi", "Ayari", "Hammami", "Dridi", "Saidi", "Chaabane", "Zouari", "Khelifi"]
-DONOR_NAMES = ["Société Poulina", "مجموعة المرطبات", "Banque de l'Habitat", "Délice Danone", "Tunisie Telecom",
-               "عائلة بن يوسف", "مواطن متبرع", "Carrefour Tunisie", "UTICA Sfax", "جمعية المهاجرين",
-               "Pharmacie Centrale", "Groupe Mabrouk", "Monoprix", "Ooredoo", "Anonyme"]
+FIRST_NAMES = [
+    "محمد",
+    "أحمد",
+    "علي",
+    "فاطمة",
+    "عائشة",
+    "مريم",
+    "سامي",
+    "نجلاء",
+    "هند",
+    "يوسف",
+    "خديجة",
+    "منير",
+    "سلوى",
+    "رضا",
+    "ليلى",
+    "كمال",
+    "سعاد",
+    "حمزة",
+    "آمنة",
+    "وليد",
+    "Mohamed",
+    "Sonia",
+    "Karim",
+    "Nadia",
+    "Hichem",
+    "Imen",
+    "Sami",
+    "Rim",
+    "Anis",
+    "Olfa",
+]
+LAST_NAMES = [
+    "بن علي",
+    "الطرابلسي",
+    "الجبالي",
+    "المرزوقي",
+    "الغنوشي",
+    "بن سالم",
+    "الشابي",
+    "العياري",
+    "الحمامي",
+    "الزواري",
+    "بوعزيزي",
+    "القروي",
+    "Ben Ahmed",
+    "Trabelsi",
+    "Jlassi",
+    "Mejri",
+    "Gharbi",
+    "Ayari",
+    "Hammami",
+    "Dridi",
+    "Saidi",
+    "Chaabane",
+    "Zouari",
+    "Khelifi",
+]
+DONOR_NAMES = [
+    "Société Poulina",
+    "مجموعة المرطبات",
+    "Banque de l'Habitat",
+    "Délice Danone",
+    "Tunisie Telecom",
+    "عائلة بن يوسف",
+    "مواطن متبرع",
+    "Carrefour Tunisie",
+    "UTICA Sfax",
+    "جمعية المهاجرين",
+    "Pharmacie Centrale",
+    "Groupe Mabrouk",
+    "Monoprix",
+    "Ooredoo",
+    "Anonyme",
+]
 ITEMS = {
     "cash": [("تبرع نقدي", "TND")],
     "food": [("قفة مواد غذائية", "basket"), ("Semoule", "kg"), ("Huile végétale", "litre"), ("Pâtes", "kg")],
@@ -59,12 +126,29 @@ ITEMS = {
     "clothes": [("ملابس أطفال", "bag"), ("Couvertures", "piece")],
     "services": [("Transport médical", "hour"), ("Soutien psychologique", "session")],
 }
-NEED_UNITS = {"cash": "TND", "food": "basket", "hygiene": "kit", "medicine": "box", "clothes": "bag",
-              "services": "session"}
-NEED_CATEGORY_WEIGHTS = {"food": 0.45, "hygiene": 0.2, "medicine": 0.12, "cash": 0.12, "clothes": 0.08,
-                         "services": 0.03}
-VULNERABILITY_RATES = {"elderly": 0.22, "disability": 0.08, "chronic_illness": 0.15, "lost_income": 0.45,
-                       "single_parent": 0.12}
+NEED_UNITS = {
+    "cash": "TND",
+    "food": "basket",
+    "hygiene": "kit",
+    "medicine": "box",
+    "clothes": "bag",
+    "services": "session",
+}
+NEED_CATEGORY_WEIGHTS = {
+    "food": 0.45,
+    "hygiene": 0.2,
+    "medicine": 0.12,
+    "cash": 0.12,
+    "clothes": 0.08,
+    "services": 0.03,
+}
+VULNERABILITY_RATES = {
+    "elderly": 0.22,
+    "disability": 0.08,
+    "chronic_illness": 0.15,
+    "lost_income": 0.45,
+    "single_parent": 0.12,
+}
 # Share of donations held in a named delegation; the rest are held at governorate level.
 DONATIONS_IN_A_DELEGATION = 0.75
 
@@ -97,8 +181,9 @@ def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> Dem
     try:
         if cur.execute("SELECT count(*) FROM households").fetchone()[0] > 0:
             raise DemoRefused("the database already holds households; demo data goes only into a new one")
-        areas = cur.execute("SELECT code, name_fr, population, delegations FROM areas WHERE country_code = 'TN'"
-                            " ORDER BY code").df()
+        areas = cur.execute(
+            "SELECT code, name_fr, population, delegations FROM areas WHERE country_code = 'TN' ORDER BY code"
+        ).df()
     finally:
         cur.close()
     weights = areas["population"].to_numpy(dtype=float)
@@ -106,20 +191,33 @@ def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> Dem
     area_codes = areas["code"].to_numpy()
 
     with db.transaction() as cur:
-        cur.execute("INSERT INTO campaigns (name, country_code, starts_on, ends_on, target_households, "
-                    "target_value_tnd) VALUES ('جسر المحبة — Jesr al-Mahabba 2020', 'TN', ?, ?, ?, ?)",
-                    [CAMPAIGN_START, CAMPAIGN_END, max(1, int(households * 0.7)), float(households * 60)])
+        cur.execute(
+            "INSERT INTO campaigns (name, country_code, starts_on, ends_on, target_households, "
+            "target_value_tnd) VALUES ('جسر المحبة — Jesr al-Mahabba 2020', 'TN', ?, ?, ?, ?)",
+            [CAMPAIGN_START, CAMPAIGN_END, max(1, int(households * 0.7)), float(households * 60)],
+        )
         campaign_id = cur.execute("SELECT max(id) FROM campaigns").fetchone()[0]
         org_ids = _insert_organisations(cur, area_codes)
         assoc_codes = [a[0] for a in ASSOCIATIONS]
         n_donors = _insert_donors(cur, rng, max(20, households // 25))
         # Where donations are held within their governorate is drawn from its own stream, so adding
         # it left every other demo row as it was for the same seed.
-        n_donations = _insert_donations(cur, rng, np.random.default_rng([seed, 12]), campaign_id, org_ids,
-                                        assoc_codes, areas, weights, max(60, households // 8), n_donors)
+        n_donations = _insert_donations(
+            cur,
+            rng,
+            np.random.default_rng([seed, 12]),
+            campaign_id,
+            org_ids,
+            assoc_codes,
+            areas,
+            weights,
+            max(60, households // 8),
+            n_donors,
+        )
         n_needs = _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weights, households)
-        n_volunteers = _insert_volunteers(cur, rng, org_ids, assoc_codes, area_codes, weights,
-                                          max(24, households // 40))
+        n_volunteers = _insert_volunteers(
+            cur, rng, org_ids, assoc_codes, area_codes, weights, max(24, households // 40)
+        )
         n_users = _insert_accounts(cur, org_ids)
         summary = DemoSummary(households, n_needs, n_donations, n_donors, n_volunteers, len(org_ids), n_users)
         mark_facts_stale(cur)  # bulk rows without an audit row each: rebuild the dashboard facts
@@ -130,16 +228,20 @@ def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> Dem
 
 
 def _insert_organisations(cur, area_codes: np.ndarray) -> dict[str, int]:  # noqa: ANN001
-    rows = [("ALECSO-MIN", "ALECSO — Ministère (coordination)", "organiser", "TN-11"),
-            ("MIN-SOC", "Ministère des Affaires sociales (observation)", "ministry", "TN-11")]
+    rows = [
+        ("ALECSO-MIN", "ALECSO — Ministère (coordination)", "organiser", "TN-11"),
+        ("MIN-SOC", "Ministère des Affaires sociales (observation)", "ministry", "TN-11"),
+    ]
     rows += [(code, name, "association", home) for code, name, home, _ in ASSOCIATIONS]
     ids: dict[str, int] = {}
     for code, name, kind, home in rows:
-        ids[code] = cur.execute("INSERT INTO organisations (code, name, kind, governorate_code) "
-                                "VALUES (?, ?, ?, ?) RETURNING id", [code, name, kind, home]).fetchone()[0]
+        ids[code] = cur.execute(
+            "INSERT INTO organisations (code, name, kind, governorate_code) VALUES (?, ?, ?, ?) RETURNING id",
+            [code, name, kind, home],
+        ).fetchone()[0]
     covered = []
     for code, _, _, areas in ASSOCIATIONS:
-        for area in (areas if areas is not None else list(area_codes)):
+        for area in areas if areas is not None else list(area_codes):
             covered.append((ids[code], area))
     frame = pd.DataFrame(covered, columns=["organisation_id", "area_code"])  # noqa: F841 - read by DuckDB
     cur.execute("INSERT INTO organisation_areas SELECT organisation_id, area_code FROM frame")
@@ -150,11 +252,13 @@ def _insert_donors(cur, rng: np.random.Generator, count: int) -> int:  # noqa: A
     base = cur.execute("SELECT coalesce(max(id), 0) FROM donors").fetchone()[0]
     names = np.array(DONOR_NAMES, dtype=object)[rng.integers(0, len(DONOR_NAMES), count)]
     types = rng.choice(["company", "individual", "association", "international"], count, p=[0.4, 0.4, 0.1, 0.1])
-    frame = pd.DataFrame({  # noqa: F841 - read by DuckDB
-        "id": np.arange(base + 1, base + count + 1),
-        "name": [f"{n} #{i + 1}" for i, n in enumerate(names)],
-        "donor_type": types,
-    })
+    frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+        {
+            "id": np.arange(base + 1, base + count + 1),
+            "name": [f"{n} #{i + 1}" for i, n in enumerate(names)],
+            "donor_type": types,
+        }
+    )
     cur.execute("INSERT INTO donors (id, name, donor_type) SELECT id, name, donor_type FROM frame")
     _advance_sequence(cur, "seq_donors", count)
     return count
@@ -165,8 +269,18 @@ def _dates(rng: np.random.Generator, count: int) -> np.ndarray:
     return np.datetime64(CAMPAIGN_START) + rng.integers(0, days, count).astype("timedelta64[D]")
 
 
-def _insert_donations(cur, rng, place_rng, campaign_id, org_ids, assoc_codes, areas, weights,  # noqa: ANN001
-                      count, n_donors) -> int:
+def _insert_donations(
+    cur,
+    rng,
+    place_rng,
+    campaign_id,
+    org_ids,
+    assoc_codes,
+    areas,
+    weights,  # noqa: ANN001
+    count,
+    n_donors,
+) -> int:
     categories = list(NEED_CATEGORY_WEIGHTS)
     cat_choice = rng.choice(categories, count, p=list(NEED_CATEGORY_WEIGHTS.values()))
     items, units, quantities, values = [], [], [], []
@@ -178,8 +292,11 @@ def _insert_donations(cur, rng, place_rng, campaign_id, org_ids, assoc_codes, ar
         units.append(unit)
         quantity = float(qty * 50) if cat == "cash" else float(qty)
         quantities.append(quantity)
-        values.append(quantity if cat == "cash" else quantity * {"food": 45, "hygiene": 18, "medicine": 25,
-                                                                  "clothes": 30, "services": 20}[cat])
+        values.append(
+            quantity
+            if cat == "cash"
+            else quantity * {"food": 45, "hygiene": 18, "medicine": 25, "clothes": 30, "services": 20}[cat]
+        )
     base = cur.execute("SELECT coalesce(max(id), 0) FROM donations").fetchone()[0]
     organisations = [org_ids[c] for c in rng.choice(assoc_codes, count)]
     donors = rng.integers(1, n_donors + 1, count)
@@ -187,19 +304,29 @@ def _insert_donations(cur, rng, place_rng, campaign_id, org_ids, assoc_codes, ar
     # Most donations are held in a delegation of their governorate, the rest at governorate level.
     delegations = _delegation_names(areas, gov_index, place_rng.random(count))
     delegations = delegations.where(place_rng.random(count) < DONATIONS_IN_A_DELEGATION, None)
-    frame = pd.DataFrame({  # noqa: F841 - read by DuckDB
-        "id": np.arange(base + 1, base + count + 1),
-        "campaign_id": campaign_id,
-        "organisation_id": organisations,
-        "donor_id": donors,
-        "kind": np.where(cat_choice == "cash", "cash", "in_kind"),
-        "category_code": cat_choice, "item": items, "quantity": quantities, "unit": units,
-        "value_tnd": values, "governorate_code": areas["code"].to_numpy()[gov_index], "delegation": delegations,
-        "storage_location": "مستودع الجمعية", "received_on": _dates(rng, count),
-    })
-    cur.execute("INSERT INTO donations (id, campaign_id, organisation_id, donor_id, kind, category_code, item, "
-                "quantity, unit, value_tnd, governorate_code, delegation, storage_location, received_on) "
-                "SELECT * FROM frame")
+    frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+        {
+            "id": np.arange(base + 1, base + count + 1),
+            "campaign_id": campaign_id,
+            "organisation_id": organisations,
+            "donor_id": donors,
+            "kind": np.where(cat_choice == "cash", "cash", "in_kind"),
+            "category_code": cat_choice,
+            "item": items,
+            "quantity": quantities,
+            "unit": units,
+            "value_tnd": values,
+            "governorate_code": areas["code"].to_numpy()[gov_index],
+            "delegation": delegations,
+            "storage_location": "مستودع الجمعية",
+            "received_on": _dates(rng, count),
+        }
+    )
+    cur.execute(
+        "INSERT INTO donations (id, campaign_id, organisation_id, donor_id, kind, category_code, item, "
+        "quantity, unit, value_tnd, governorate_code, delegation, storage_location, received_on) "
+        "SELECT * FROM frame"
+    )
     _advance_sequence(cur, "seq_donations", count)
     return count
 
@@ -218,34 +345,42 @@ def _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weigh
     codes = areas["code"].to_numpy()[gov_index]
     delegations = _delegation_names(areas, gov_index, rng.random(count))
     # Distinct 8-digit national IDs: a random sample of the 8-digit range without repeats.
-    national_ids = rng.choice(np.arange(10_000_000, 99_999_999, dtype=np.int64), count, replace=False) \
-        if count < 2_000_000 else rng.permutation(np.arange(10_000_000, 10_000_000 + count, dtype=np.int64))
+    national_ids = (
+        rng.choice(np.arange(10_000_000, 99_999_999, dtype=np.int64), count, replace=False)
+        if count < 2_000_000
+        else rng.permutation(np.arange(10_000_000, 10_000_000 + count, dtype=np.int64))
+    )
     first = np.array(FIRST_NAMES, dtype=object)[rng.integers(0, len(FIRST_NAMES), count)]
     last = np.array(LAST_NAMES, dtype=object)[rng.integers(0, len(LAST_NAMES), count)]
     phone_prefix = rng.choice(np.array(["2", "5", "9", "4"]), count)
     phone_rest = rng.integers(0, 10_000_000, count)
     vuln_flags = {v: rng.random(count) < rate for v, rate in VULNERABILITY_RATES.items()}
     vulnerabilities = [[v for v in VULNERABILITY_RATES if vuln_flags[v][i]] for i in range(count)]
-    frame = pd.DataFrame({  # noqa: F841 - read by DuckDB
-        "id": ids, "campaign_id": campaign_id,
-        "national_id": pd.Series(national_ids).astype(str).str.zfill(8),
-        "full_name": first + " " + last,
-        "phone": "+216" + pd.Series(phone_prefix) + pd.Series(phone_rest).astype(str).str.zfill(7),
-        "governorate_code": codes,
-        "delegation": delegations,
-        "address": "حي " + pd.Series(rng.integers(1, 200, count)).astype(str),
-        "household_size": np.clip(rng.poisson(4.2, count), 1, 14),
-        "vulnerabilities": vulnerabilities,
-        "organisation_id": [org_ids[c] for c in rng.choice(assoc_codes, count)],
-        "status": rng.choice(["registered", "verified"], count, p=[0.35, 0.65]),
-        "created_at": pd.to_datetime(_dates(rng, count)) + pd.to_timedelta(rng.integers(8 * 3600, 18 * 3600, count),
-                                                                           unit="s"),
-    })
-    cur.execute("INSERT INTO households (id, campaign_id, national_id, full_name, phone, governorate_code, "
-                "delegation, address, household_size, vulnerabilities, organisation_id, status, created_at, "
-                "updated_at) SELECT id, campaign_id, national_id, full_name, phone, governorate_code, delegation, "
-                "address, household_size, vulnerabilities, organisation_id, status, created_at, created_at "
-                "FROM frame")
+    frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+        {
+            "id": ids,
+            "campaign_id": campaign_id,
+            "national_id": pd.Series(national_ids).astype(str).str.zfill(8),
+            "full_name": first + " " + last,
+            "phone": "+216" + pd.Series(phone_prefix) + pd.Series(phone_rest).astype(str).str.zfill(7),
+            "governorate_code": codes,
+            "delegation": delegations,
+            "address": "حي " + pd.Series(rng.integers(1, 200, count)).astype(str),
+            "household_size": np.clip(rng.poisson(4.2, count), 1, 14),
+            "vulnerabilities": vulnerabilities,
+            "organisation_id": [org_ids[c] for c in rng.choice(assoc_codes, count)],
+            "status": rng.choice(["registered", "verified"], count, p=[0.35, 0.65]),
+            "created_at": pd.to_datetime(_dates(rng, count))
+            + pd.to_timedelta(rng.integers(8 * 3600, 18 * 3600, count), unit="s"),
+        }
+    )
+    cur.execute(
+        "INSERT INTO households (id, campaign_id, national_id, full_name, phone, governorate_code, "
+        "delegation, address, household_size, vulnerabilities, organisation_id, status, created_at, "
+        "updated_at) SELECT id, campaign_id, national_id, full_name, phone, governorate_code, delegation, "
+        "address, household_size, vulnerabilities, organisation_id, status, created_at, created_at "
+        "FROM frame"
+    )
     _advance_sequence(cur, "seq_households", count)
 
     # Needs: every household needs something; some need two or three categories.
@@ -267,8 +402,10 @@ def _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weigh
     need_frame["urgency"] = rng.choice(["low", "normal", "high", "critical"], total, p=[0.15, 0.5, 0.25, 0.1])
     household_created = frame.set_index("id")["created_at"]
     need_frame["created_at"] = household_created.reindex(need_frame["household_id"]).to_numpy()
-    cur.execute("INSERT INTO needs (id, household_id, category_code, quantity, unit, urgency, created_at) "
-                "SELECT id, household_id, category_code, quantity, unit, urgency, created_at FROM need_frame")
+    cur.execute(
+        "INSERT INTO needs (id, household_id, category_code, quantity, unit, urgency, created_at) "
+        "SELECT id, household_id, category_code, quantity, unit, urgency, created_at FROM need_frame"
+    )
     _advance_sequence(cur, "seq_needs", total)
     return total
 
@@ -277,24 +414,33 @@ def _insert_volunteers(cur, rng, org_ids, assoc_codes, area_codes, weights, coun
     base = cur.execute("SELECT coalesce(max(id), 0) FROM volunteers").fetchone()[0]
     transport = rng.random(count) < 0.6
     distribution = ~transport | (rng.random(count) < 0.5)
-    vehicle = np.where(transport, rng.choice(["car", "van", "motorbike", "truck"], count, p=[0.6, 0.2, 0.15, 0.05]),
-                       "none")
+    vehicle = np.where(
+        transport, rng.choice(["car", "van", "motorbike", "truck"], count, p=[0.6, 0.2, 0.15, 0.05]), "none"
+    )
     governorates = rng.choice(area_codes, count, p=weights)
     governorates[: min(count, len(area_codes))] = area_codes[: min(count, len(area_codes))]  # one in each at least
-    frame = pd.DataFrame({  # noqa: F841 - read by DuckDB
-        "id": np.arange(base + 1, base + count + 1),
-        "full_name": np.array(FIRST_NAMES, dtype=object)[rng.integers(0, len(FIRST_NAMES), count)] + " "
-        + np.array(LAST_NAMES, dtype=object)[rng.integers(0, len(LAST_NAMES), count)],
-        "phone": "+2165" + pd.Series(rng.integers(0, 10_000_000, count)).astype(str).str.zfill(7),
-        "governorate_code": governorates,
-        "offers_transport": transport, "offers_distribution": distribution, "vehicle": vehicle,
-        "available_from": CAMPAIGN_START, "available_to": CAMPAIGN_END,
-        "organisation_id": [org_ids[c] for c in rng.choice(assoc_codes, count)],
-    })
-    cur.execute("INSERT INTO volunteers (id, full_name, phone, governorate_code, offers_transport, "
-                "offers_distribution, vehicle, available_from, available_to, organisation_id) "
-                "SELECT id, full_name, phone, governorate_code, offers_transport, offers_distribution, vehicle, "
-                "available_from, available_to, organisation_id FROM frame")
+    frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+        {
+            "id": np.arange(base + 1, base + count + 1),
+            "full_name": np.array(FIRST_NAMES, dtype=object)[rng.integers(0, len(FIRST_NAMES), count)]
+            + " "
+            + np.array(LAST_NAMES, dtype=object)[rng.integers(0, len(LAST_NAMES), count)],
+            "phone": "+2165" + pd.Series(rng.integers(0, 10_000_000, count)).astype(str).str.zfill(7),
+            "governorate_code": governorates,
+            "offers_transport": transport,
+            "offers_distribution": distribution,
+            "vehicle": vehicle,
+            "available_from": CAMPAIGN_START,
+            "available_to": CAMPAIGN_END,
+            "organisation_id": [org_ids[c] for c in rng.choice(assoc_codes, count)],
+        }
+    )
+    cur.execute(
+        "INSERT INTO volunteers (id, full_name, phone, governorate_code, offers_transport, "
+        "offers_distribution, vehicle, available_from, available_to, organisation_id) "
+        "SELECT id, full_name, phone, governorate_code, offers_transport, offers_distribution, vehicle, "
+        "available_from, available_to, organisation_id FROM frame"
+    )
     _advance_sequence(cur, "seq_volunteers", count)
     return count
 
@@ -306,11 +452,14 @@ def _insert_accounts(cur, org_ids: dict[str, int]) -> int:  # noqa: ANN001
             hashes[password] = hash_password(password)
         user_id = cur.execute(
             "INSERT INTO users (username, full_name, role, organisation_id, password_hash) VALUES (?, ?, ?, ?, ?) "
-            "RETURNING id", [username, full_name, role, org_ids.get(org_code) if org_code else None,
-                             hashes[password]]).fetchone()[0]
+            "RETURNING id",
+            [username, full_name, role, org_ids.get(org_code) if org_code else None, hashes[password]],
+        ).fetchone()[0]
         if role == "volunteer":
             # The demo volunteer account drives the first volunteer in Tunis.
-            cur.execute("UPDATE volunteers SET user_id = ?, organisation_id = ? WHERE id = "
-                        "(SELECT min(id) FROM volunteers WHERE governorate_code = 'TN-11')",
-                        [user_id, org_ids.get(org_code)])
+            cur.execute(
+                "UPDATE volunteers SET user_id = ?, organisation_id = ? WHERE id = "
+                "(SELECT min(id) FROM volunteers WHERE governorate_code = 'TN-11')",
+                [user_id, org_ids.get(org_code)],
+            )
     return len(DEMO_ACCOUNTS)

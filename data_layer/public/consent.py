@@ -4,6 +4,7 @@ Each public form shows the texts below (purpose, who sees the data, for how long
 the person's rights) and refuses to save without an explicit tick. The consent row
 keeps which version of the text was agreed to, in which language, and when.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,13 +22,26 @@ def consent_text_keys(kind: str) -> list[str]:
     """The message keys of the notice shown above a public form, in reading order."""
     if kind not in PUBLIC_FORMS:
         raise ValueError(f"unknown public form {kind!r}")
-    return [f"public.consent.purpose.{kind}", f"public.consent.who.{kind}", "public.consent.how_long",
-            "public.consent.rights"]
+    return [
+        f"public.consent.purpose.{kind}",
+        f"public.consent.who.{kind}",
+        "public.consent.how_long",
+        "public.consent.rights",
+    ]
 
 
-def record_consent(cur: Any, reference: str, subject_table: str, subject_id: int | None, lang: str,
-                   given_at: dt.datetime) -> int:
+def record_consent(
+    cur: Any, reference: str, subject_table: str, subject_id: int | None, lang: str, given_at: dt.datetime
+) -> int:
     """Store the consent beside the record it covers (caller holds the transaction)."""
-    return cur.execute(Q.insert_consent, {
-        "receipt_reference": reference, "subject_table": subject_table, "subject_id": subject_id,
-        "text_version": CONSENT_VERSION, "lang": lang, "given_at": given_at}).fetchone()[0]
+    return cur.execute(
+        Q.insert_consent,
+        {
+            "receipt_reference": reference,
+            "subject_table": subject_table,
+            "subject_id": subject_id,
+            "text_version": CONSENT_VERSION,
+            "lang": lang,
+            "given_at": given_at,
+        },
+    ).fetchone()[0]

@@ -6,6 +6,7 @@ verify. The sender gets a random reference. A national ID already on file gets t
 same answer as a new one (never "this ID exists"); the repeat goes to duplicate_reports
 for the organisers.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,21 +82,32 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now()
 
 
-def _insert_receipt(cur: Any, kind: str, lang: str, *, record_id: int | None,
-                    duplicate_report_id: int | None = None) -> str:
+def _insert_receipt(
+    cur: Any, kind: str, lang: str, *, record_id: int | None, duplicate_report_id: int | None = None
+) -> str:
     reference = new_reference(kind)
-    cur.execute(Q.insert_public_receipt, {"reference": reference, "kind": kind, "record_id": record_id,
-                                          "duplicate_report_id": duplicate_report_id, "lang": lang})
+    cur.execute(
+        Q.insert_public_receipt,
+        {
+            "reference": reference,
+            "kind": kind,
+            "record_id": record_id,
+            "duplicate_report_id": duplicate_report_id,
+            "lang": lang,
+        },
+    )
     return reference
 
 
-def submit_aid_request(db: Database, raw: dict[str, Any], *, client: str, consent_given: bool, lang: str,
-                       now: dt.datetime | None = None) -> Receipt:
+def submit_aid_request(
+    db: Database, raw: dict[str, Any], *, client: str, consent_given: bool, lang: str, now: dt.datetime | None = None
+) -> Receipt:
     """A household registers itself; it waits as 'submitted' until an association verifies it."""
     reference_data = get_reference(db)
     missing_needs = [] if raw.get("needs") else [FieldError("needs", "public.error.need_required")]
-    record = _with_form_checks(lambda: clean_household(reference_data, dict(raw, notes=None)), consent_given,
-                               missing_needs)
+    record = _with_form_checks(
+        lambda: clean_household(reference_data, dict(raw, notes=None)), consent_given, missing_needs
+    )
     lang, now = normalise_lang(lang), _now(now)
     campaign_id = active_campaign_id(db)
     with db.transaction() as cur:
@@ -103,25 +115,41 @@ def submit_aid_request(db: Database, raw: dict[str, Any], *, client: str, consen
         existing = cur.execute(Q.find_households_by_national_id, {"national_id": record["national_id"]}).fetchall()
         if existing:
             # The same answer as a new request; only the organisers learn of the repeat.
-            cur.execute(Q.insert_duplicate_report, {
-                "national_id": record["national_id"], "existing_household_id": existing[0][0],
-                "attempted_by_org": None, "source": "self", "reason": "same_national_id"})
-            report_id = cur.execute(Q.get_last_duplicate_report_id,
-                                    {"national_id": record["national_id"]}).fetchone()[0]
-            write_audit(cur, PUBLIC, "refused_duplicate", "households", existing[0][0],
-                        after={"national_id": record["national_id"], "duplicate_report_id": report_id})
+            cur.execute(
+                Q.insert_duplicate_report,
+                {
+                    "national_id": record["national_id"],
+                    "existing_household_id": existing[0][0],
+                    "attempted_by_org": None,
+                    "source": "self",
+                    "reason": "same_national_id",
+                },
+            )
+            report_id = cur.execute(Q.get_last_duplicate_report_id, {"national_id": record["national_id"]}).fetchone()[
+                0
+            ]
+            write_audit(
+                cur,
+                PUBLIC,
+                "refused_duplicate",
+                "households",
+                existing[0][0],
+                after={"national_id": record["national_id"], "duplicate_report_id": report_id},
+            )
             reference = _insert_receipt(cur, "request", lang, record_id=None, duplicate_report_id=report_id)
             record_consent(cur, reference, "duplicate_reports", report_id, lang, now)
         else:
-            household_id = insert_household_row(cur, PUBLIC, record, organisation_id=None, source="self",
-                                                status="submitted", campaign_id=campaign_id)
+            household_id = insert_household_row(
+                cur, PUBLIC, record, organisation_id=None, source="self", status="submitted", campaign_id=campaign_id
+            )
             reference = _insert_receipt(cur, "request", lang, record_id=household_id)
             record_consent(cur, reference, "households", household_id, lang, now)
     return Receipt(reference, "request")
 
 
-def submit_volunteer_offer(db: Database, raw: dict[str, Any], *, client: str, consent_given: bool, lang: str,
-                           now: dt.datetime | None = None) -> Receipt:
+def submit_volunteer_offer(
+    db: Database, raw: dict[str, Any], *, client: str, consent_given: bool, lang: str, now: dt.datetime | None = None
+) -> Receipt:
     """Someone offers transport or distribution; an association activates them after a check."""
     reference_data = get_reference(db)
     record = _with_form_checks(lambda: clean_volunteer(reference_data, raw), consent_given)
@@ -140,8 +168,9 @@ def clean_pledge(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
     category = clean_category(errs, ref, raw.get("category"))
     record = {
         "donor_name": clean_text(errs, "donor_name", raw.get("donor_name"), required=True),
-        "donor_type": clean_choice(errs, "donor_type", raw.get("donor_type"), PLEDGE_DONOR_TYPES, required=False,
-                                   default="individual"),
+        "donor_type": clean_choice(
+            errs, "donor_type", raw.get("donor_type"), PLEDGE_DONOR_TYPES, required=False, default="individual"
+        ),
         "phone": clean_phone(errs, raw.get("phone"), required=True),
         "category_code": category.code if category else None,
         "item": clean_text(errs, "item", raw.get("item"), required=False),
@@ -156,8 +185,9 @@ def clean_pledge(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def submit_pledge(db: Database, raw: dict[str, Any], *, client: str, consent_given: bool, lang: str,
-                  now: dt.datetime | None = None) -> Receipt:
+def submit_pledge(
+    db: Database, raw: dict[str, Any], *, client: str, consent_given: bool, lang: str, now: dt.datetime | None = None
+) -> Receipt:
     """A promise to give; an association accepts it and records the donation when it arrives."""
     reference_data = get_reference(db)
     record = _with_form_checks(lambda: clean_pledge(reference_data, raw), consent_given)
@@ -187,9 +217,11 @@ def transparency_totals(coverage: pd.DataFrame, volunteers: pd.DataFrame) -> dic
 def transparency_coverage(coverage: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Per governorate: name, registered, served, coverage rate, small counts (and their rates) as "<5"."""
     public = for_actor(coverage, "coverage", None)
-    return pd.DataFrame({
-        "governorate": public[area_name_column(lang)],
-        "registered": public["households_registered"],
-        "served": public["households_served"],
-        "coverage": [v if isinstance(v, str) or pd.isna(v) else f"{float(v):.0%}" for v in public["coverage_rate"]],
-    })
+    return pd.DataFrame(
+        {
+            "governorate": public[area_name_column(lang)],
+            "registered": public["households_registered"],
+            "served": public["households_served"],
+            "coverage": [v if isinstance(v, str) or pd.isna(v) else f"{float(v):.0%}" for v in public["coverage_rate"]],
+        }
+    )

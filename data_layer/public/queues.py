@@ -6,6 +6,7 @@ household already on file. Organisers and admins see every governorate, and the 
 sizes and waiting times. Every decision is a queue_reviews row plus an audit row, in
 the same transaction as the change.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,41 +39,49 @@ def covered_areas(db: Database, actor: Actor) -> list[str]:
         if actor.sees_all_organisations:
             return [row[0] for row in cur.execute(Q.list_all_area_codes).fetchall()]
         if actor.role == "association" and actor.organisation_id is not None:
-            return [row[0] for row in cur.execute(Q.list_covered_areas,
-                                                  {"organisation_id": actor.organisation_id}).fetchall()]
+            return [
+                row[0]
+                for row in cur.execute(Q.list_covered_areas, {"organisation_id": actor.organisation_id}).fetchall()
+            ]
     finally:
         cur.close()
     raise PermissionDenied()
 
 
-def _queue(db: Database, actor: Actor, sql: str, governorate_code: str | None,
-           now: dt.datetime | None) -> pd.DataFrame:
+def _queue(db: Database, actor: Actor, sql: str, governorate_code: str | None, now: dt.datetime | None) -> pd.DataFrame:
     areas = covered_areas(db, actor)
     if governorate_code:
         areas = [a for a in areas if a == governorate_code]
     cur = db.cursor()
     try:
-        params = {"areas": areas, "organisation_id": actor.organisation_id,
-                  "all_organisations": actor.sees_all_organisations, "now": now or dt.datetime.now()}
+        params = {
+            "areas": areas,
+            "organisation_id": actor.organisation_id,
+            "all_organisations": actor.sees_all_organisations,
+            "now": now or dt.datetime.now(),
+        }
         # DuckDB refuses parameters a query does not use.
         return cur.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).df()
     finally:
         cur.close()
 
 
-def list_request_queue(db: Database, actor: Actor, governorate_code: str | None = None,
-                       now: dt.datetime | None = None) -> pd.DataFrame:
+def list_request_queue(
+    db: Database, actor: Actor, governorate_code: str | None = None, now: dt.datetime | None = None
+) -> pd.DataFrame:
     """Submitted aid requests in the actor's governorates, oldest first, with how many repeats of the ID exist."""
     return _queue(db, actor, Q.list_request_queue, governorate_code, now)
 
 
-def list_volunteer_queue(db: Database, actor: Actor, governorate_code: str | None = None,
-                         now: dt.datetime | None = None) -> pd.DataFrame:
+def list_volunteer_queue(
+    db: Database, actor: Actor, governorate_code: str | None = None, now: dt.datetime | None = None
+) -> pd.DataFrame:
     return _queue(db, actor, Q.list_volunteer_queue, governorate_code, now)
 
 
-def list_pledge_queue(db: Database, actor: Actor, governorate_code: str | None = None,
-                      now: dt.datetime | None = None) -> pd.DataFrame:
+def list_pledge_queue(
+    db: Database, actor: Actor, governorate_code: str | None = None, now: dt.datetime | None = None
+) -> pd.DataFrame:
     """Submitted pledges in the actor's governorates, and those its organisation accepted but not yet received."""
     return _queue(db, actor, Q.list_pledge_queue, governorate_code, now)
 
@@ -92,8 +101,7 @@ def merge_candidates(db: Database, actor: Actor, household_id: int) -> pd.DataFr
     request = _get_submitted(db, actor, Q.get_queue_household, household_id)
     cur = db.cursor()
     try:
-        return cur.execute(Q.list_merge_candidates, {"id": household_id,
-                                                     "national_id": request["national_id"]}).df()
+        return cur.execute(Q.list_merge_candidates, {"id": household_id, "national_id": request["national_id"]}).df()
     finally:
         cur.close()
 
@@ -106,8 +114,9 @@ def _require_reviewer(actor: Actor) -> None:
 def _check_area(cur: Any, actor: Actor, governorate_code: str) -> None:
     if actor.sees_all_organisations:
         return
-    covered = {row[0] for row in cur.execute(Q.list_covered_areas,
-                                             {"organisation_id": actor.organisation_id}).fetchall()}
+    covered = {
+        row[0] for row in cur.execute(Q.list_covered_areas, {"organisation_id": actor.organisation_id}).fetchall()
+    }
     if governorate_code not in covered:
         raise PermissionDenied()
 
@@ -148,11 +157,29 @@ def _owner(actor: Actor, organisation_id: int | None) -> int | None:
     return actor.organisation_id if actor.role == "association" else organisation_id
 
 
-def _review(cur: Any, actor: Actor, table: str, record_id: int, decision: str, *, reason: str | None = None,
-            merged_into: int | None = None, organisation_id: int | None = None) -> None:
-    cur.execute(Q.insert_queue_review, {
-        "subject_table": table, "subject_id": record_id, "decision": decision, "reason": reason,
-        "merged_into": merged_into, "organisation_id": organisation_id, "reviewed_by": actor.user_id})
+def _review(
+    cur: Any,
+    actor: Actor,
+    table: str,
+    record_id: int,
+    decision: str,
+    *,
+    reason: str | None = None,
+    merged_into: int | None = None,
+    organisation_id: int | None = None,
+) -> None:
+    cur.execute(
+        Q.insert_queue_review,
+        {
+            "subject_table": table,
+            "subject_id": record_id,
+            "decision": decision,
+            "reason": reason,
+            "merged_into": merged_into,
+            "organisation_id": organisation_id,
+            "reviewed_by": actor.user_id,
+        },
+    )
 
 
 def verify_request(db: Database, actor: Actor, household_id: int, *, organisation_id: int | None = None) -> None:
@@ -162,9 +189,15 @@ def verify_request(db: Database, actor: Actor, household_id: int, *, organisatio
         owner = _owner(actor, organisation_id)
         cur.execute(Q.set_request_status, {"id": household_id, "status": "verified", "organisation_id": owner})
         _review(cur, actor, "households", household_id, "verified", organisation_id=owner)
-        write_audit(cur, actor, "verify", "households", household_id,
-                    before={"status": before["status"], "organisation_id": before["organisation_id"]},
-                    after={"status": "verified", "organisation_id": owner})
+        write_audit(
+            cur,
+            actor,
+            "verify",
+            "households",
+            household_id,
+            before={"status": before["status"], "organisation_id": before["organisation_id"]},
+            after={"status": "verified", "organisation_id": owner},
+        )
 
 
 def reject_request(db: Database, actor: Actor, household_id: int, reason: str) -> None:
@@ -174,10 +207,16 @@ def reject_request(db: Database, actor: Actor, household_id: int, reason: str) -
         before = _load_for_review(cur, actor, Q.get_queue_household, household_id, "submitted")
         cur.execute(Q.set_request_status, {"id": household_id, "status": "rejected", "organisation_id": None})
         cancelled = [r[0] for r in cur.execute(Q.cancel_open_needs, {"household_id": household_id}).fetchall()]
-        _review(cur, actor, "households", household_id, "rejected", reason=text,
-                organisation_id=_owner(actor, None))
-        write_audit(cur, actor, "reject", "households", household_id, before={"status": before["status"]},
-                    after={"status": "rejected", "reason": text, "cancelled_needs": cancelled})
+        _review(cur, actor, "households", household_id, "rejected", reason=text, organisation_id=_owner(actor, None))
+        write_audit(
+            cur,
+            actor,
+            "reject",
+            "households",
+            household_id,
+            before={"status": before["status"]},
+            after={"status": "rejected", "reason": text, "cancelled_needs": cancelled},
+        )
 
 
 def merge_request(db: Database, actor: Actor, household_id: int, into_household_id: int) -> None:
@@ -191,25 +230,45 @@ def merge_request(db: Database, actor: Actor, household_id: int, into_household_
             raise JesrError("queues.error.merge_target", id=into_household_id)
         if target["national_id"] != request["national_id"]:
             raise JesrError("queues.error.merge_other_person", id=into_household_id)
-        open_categories = {r[0] for r in cur.execute(Q.list_open_need_categories,
-                                                     {"household_id": into_household_id}).fetchall()}
+        open_categories = {
+            r[0] for r in cur.execute(Q.list_open_need_categories, {"household_id": into_household_id}).fetchall()
+        }
         added = []
         for need in cur.execute(Q.list_needs_of_household, {"household_id": household_id}).fetchall():
             _, category, quantity, unit, urgency, status, _ = need
             if status != "open" or category in open_categories:
                 continue
-            values = {"household_id": into_household_id, "category_code": category, "quantity": quantity,
-                      "unit": unit, "urgency": urgency}
+            values = {
+                "household_id": into_household_id,
+                "category_code": category,
+                "quantity": quantity,
+                "unit": unit,
+                "urgency": urgency,
+            }
             need_id = cur.execute(Q.insert_need, values).fetchone()[0]
             write_audit(cur, actor, "insert", "needs", need_id, after=dict(values, merged_from=household_id))
             added.append(need_id)
         cur.execute(Q.set_request_status, {"id": household_id, "status": "merged", "organisation_id": None})
         cur.execute(Q.cancel_open_needs, {"household_id": household_id})
         cur.execute(Q.close_duplicate_reports, {"national_id": request["national_id"]})
-        _review(cur, actor, "households", household_id, "merged", merged_into=into_household_id,
-                organisation_id=_owner(actor, None))
-        write_audit(cur, actor, "merge", "households", household_id, before={"status": request["status"]},
-                    after={"status": "merged", "merged_into": into_household_id, "needs_added": added})
+        _review(
+            cur,
+            actor,
+            "households",
+            household_id,
+            "merged",
+            merged_into=into_household_id,
+            organisation_id=_owner(actor, None),
+        )
+        write_audit(
+            cur,
+            actor,
+            "merge",
+            "households",
+            household_id,
+            before={"status": request["status"]},
+            after={"status": "merged", "merged_into": into_household_id, "needs_added": added},
+        )
 
 
 def verify_volunteer(db: Database, actor: Actor, volunteer_id: int, *, organisation_id: int | None = None) -> None:
@@ -219,9 +278,15 @@ def verify_volunteer(db: Database, actor: Actor, volunteer_id: int, *, organisat
         owner = _owner(actor, organisation_id)
         cur.execute(Q.set_volunteer_review_status, {"id": volunteer_id, "status": "active", "organisation_id": owner})
         _review(cur, actor, "volunteers", volunteer_id, "verified", organisation_id=owner)
-        write_audit(cur, actor, "verify", "volunteers", volunteer_id,
-                    before={"status": before["status"], "organisation_id": before["organisation_id"]},
-                    after={"status": "active", "organisation_id": owner})
+        write_audit(
+            cur,
+            actor,
+            "verify",
+            "volunteers",
+            volunteer_id,
+            before={"status": before["status"], "organisation_id": before["organisation_id"]},
+            after={"status": "active", "organisation_id": owner},
+        )
 
 
 def reject_volunteer(db: Database, actor: Actor, volunteer_id: int, reason: str) -> None:
@@ -230,8 +295,15 @@ def reject_volunteer(db: Database, actor: Actor, volunteer_id: int, reason: str)
         before = _load_for_review(cur, actor, Q.get_queue_volunteer, volunteer_id, "submitted")
         cur.execute(Q.set_volunteer_review_status, {"id": volunteer_id, "status": "rejected", "organisation_id": None})
         _review(cur, actor, "volunteers", volunteer_id, "rejected", reason=text, organisation_id=_owner(actor, None))
-        write_audit(cur, actor, "reject", "volunteers", volunteer_id, before={"status": before["status"]},
-                    after={"status": "rejected", "reason": text})
+        write_audit(
+            cur,
+            actor,
+            "reject",
+            "volunteers",
+            volunteer_id,
+            before={"status": before["status"]},
+            after={"status": "rejected", "reason": text},
+        )
 
 
 def accept_pledge(db: Database, actor: Actor, pledge_id: int, *, organisation_id: int | None = None) -> None:
@@ -241,26 +313,55 @@ def accept_pledge(db: Database, actor: Actor, pledge_id: int, *, organisation_id
         raise PermissionDenied("error.organisation_required")
     with db.transaction() as cur:
         before = _load_for_review(cur, actor, Q.get_queue_pledge, pledge_id, "submitted")
-        cur.execute(Q.set_pledge_status, {"id": pledge_id, "status": "accepted", "from_status": "submitted",
-                                          "organisation_id": owner, "donation_id": None})
+        cur.execute(
+            Q.set_pledge_status,
+            {
+                "id": pledge_id,
+                "status": "accepted",
+                "from_status": "submitted",
+                "organisation_id": owner,
+                "donation_id": None,
+            },
+        )
         _review(cur, actor, "pledges", pledge_id, "accepted", organisation_id=owner)
-        write_audit(cur, actor, "accept", "pledges", pledge_id, before={"status": before["status"]},
-                    after={"status": "accepted", "organisation_id": owner})
+        write_audit(
+            cur,
+            actor,
+            "accept",
+            "pledges",
+            pledge_id,
+            before={"status": before["status"]},
+            after={"status": "accepted", "organisation_id": owner},
+        )
 
 
 def reject_pledge(db: Database, actor: Actor, pledge_id: int, reason: str) -> None:
     text = _clean_reason(reason)
     with db.transaction() as cur:
         before = _load_for_review(cur, actor, Q.get_queue_pledge, pledge_id, "submitted")
-        cur.execute(Q.set_pledge_status, {"id": pledge_id, "status": "rejected", "from_status": "submitted",
-                                          "organisation_id": None, "donation_id": None})
+        cur.execute(
+            Q.set_pledge_status,
+            {
+                "id": pledge_id,
+                "status": "rejected",
+                "from_status": "submitted",
+                "organisation_id": None,
+                "donation_id": None,
+            },
+        )
         _review(cur, actor, "pledges", pledge_id, "rejected", reason=text, organisation_id=_owner(actor, None))
-        write_audit(cur, actor, "reject", "pledges", pledge_id, before={"status": before["status"]},
-                    after={"status": "rejected", "reason": text})
+        write_audit(
+            cur,
+            actor,
+            "reject",
+            "pledges",
+            pledge_id,
+            before={"status": before["status"]},
+            after={"status": "rejected", "reason": text},
+        )
 
 
-def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: dt.date,
-                   quantity: Any = None) -> int:
+def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: dt.date, quantity: Any = None) -> int:
     """The pledged goods or money arrived: record the donation (stock) and mark the pledge received."""
     ref = get_reference(db)
     campaign_id = active_campaign_id(db)
@@ -272,17 +373,41 @@ def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: d
             errs = _Collector()
             clean_quantity(errs, quantity, ref.categories.get(pledge["category_code"]))
             errs.raise_if_any()
-        record = clean_donation(ref, {
-            "category": pledge["category_code"], "quantity": quantity if quantity not in (None, "") else
-            Decimal(pledge["quantity"]),
-            "unit": pledge["unit"], "item": pledge["item"],
-            "donor_name": pledge["donor_name"], "donor_type": pledge["donor_type"], "donor_phone": pledge["phone"],
-            "governorate": pledge["governorate_code"], "delegation": pledge["delegation"], "received_on": received_on,
-            "notes": f"pledge {pledge['reference'] or pledge_id}"})
+        record = clean_donation(
+            ref,
+            {
+                "category": pledge["category_code"],
+                "quantity": quantity if quantity not in (None, "") else Decimal(pledge["quantity"]),
+                "unit": pledge["unit"],
+                "item": pledge["item"],
+                "donor_name": pledge["donor_name"],
+                "donor_type": pledge["donor_type"],
+                "donor_phone": pledge["phone"],
+                "governorate": pledge["governorate_code"],
+                "delegation": pledge["delegation"],
+                "received_on": received_on,
+                "notes": f"pledge {pledge['reference'] or pledge_id}",
+            },
+        )
         donation_id = insert_donation_row(cur, actor, record, pledge["organisation_id"], campaign_id)
-        cur.execute(Q.set_pledge_status, {"id": pledge_id, "status": "received", "from_status": "accepted",
-                                          "organisation_id": None, "donation_id": donation_id})
+        cur.execute(
+            Q.set_pledge_status,
+            {
+                "id": pledge_id,
+                "status": "received",
+                "from_status": "accepted",
+                "organisation_id": None,
+                "donation_id": donation_id,
+            },
+        )
         _review(cur, actor, "pledges", pledge_id, "received", organisation_id=pledge["organisation_id"])
-        write_audit(cur, actor, "receive", "pledges", pledge_id, before={"status": "accepted"},
-                    after={"status": "received", "donation_id": donation_id})
+        write_audit(
+            cur,
+            actor,
+            "receive",
+            "pledges",
+            pledge_id,
+            before={"status": "accepted"},
+            after={"status": "received", "donation_id": donation_id},
+        )
     return donation_id

@@ -4,6 +4,7 @@ A client address may send CLIENT_DAILY_LIMIT accepted forms a day; a national ID
 phone number SUBJECT_DAILY_LIMIT. Addresses, IDs and phones are kept only as salted
 hashes, and `anonymise` clears the old ones.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,11 +37,20 @@ def subject_keys(values: Iterable[str | None]) -> list[str]:
 def check_and_count(cur: Any, kind: str, client: str, subjects: list[str], now: dt.datetime) -> None:
     """Refuse when today's limits are reached, else count this submission (caller holds the transaction)."""
     client_key = limit_key(client)
-    by_client, by_subject = cur.execute(Q.count_public_submissions_today, {
-        "day": now.date(), "client_key": client_key, "subject_keys": subjects}).fetchone()
+    by_client, by_subject = cur.execute(
+        Q.count_public_submissions_today, {"day": now.date(), "client_key": client_key, "subject_keys": subjects}
+    ).fetchone()
     if by_client >= CLIENT_DAILY_LIMIT:
         raise RateLimited("public.error.limit_client", limit=CLIENT_DAILY_LIMIT)
     if subjects and by_subject >= SUBJECT_DAILY_LIMIT:
         raise RateLimited("public.error.limit_subject", limit=SUBJECT_DAILY_LIMIT)
-    cur.execute(Q.insert_public_submission, {"kind": kind, "client_key": client_key, "subject_keys": subjects,
-                                             "submitted_on": now.date(), "submitted_at": now})
+    cur.execute(
+        Q.insert_public_submission,
+        {
+            "kind": kind,
+            "client_key": client_key,
+            "subject_keys": subjects,
+            "submitted_on": now.date(),
+            "submitted_at": now,
+        },
+    )

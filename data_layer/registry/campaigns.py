@@ -1,4 +1,5 @@
 """Campaigns: a name, a start, a deadline and targets."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,11 +26,25 @@ def active_campaign_id(db: Database) -> int | None:
     return campaign["id"] if campaign else None
 
 
-def create_campaign(db: Database, actor: Actor, *, name: str, starts_on: dt.date, ends_on: dt.date,
-                    target_households: int | None = None, target_value_tnd: float | None = None,
-                    country_code: str = "TN") -> int:
-    values = {"name": name, "country_code": country_code, "starts_on": starts_on, "ends_on": ends_on,
-              "target_households": target_households, "target_value_tnd": target_value_tnd}
+def create_campaign(
+    db: Database,
+    actor: Actor,
+    *,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    target_households: int | None = None,
+    target_value_tnd: float | None = None,
+    country_code: str = "TN",
+) -> int:
+    values = {
+        "name": name,
+        "country_code": country_code,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "target_households": target_households,
+        "target_value_tnd": target_value_tnd,
+    }
     with db.transaction() as cur:
         campaign_id = cur.execute(Q.insert_campaign, values).fetchone()[0]
         write_audit(cur, actor, "insert", "campaigns", campaign_id, after=values)

@@ -1,4 +1,5 @@
 """Donations received by organisations, cash and in kind, and their donors."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,13 +36,27 @@ def find_or_create_donor(cur: Any, actor: Actor, name: str, donor_type: str, pho
     return donor_id
 
 
-def insert_donation_row(cur: Any, actor: Actor, record: dict[str, Any], organisation_id: int,
-                        campaign_id: int | None) -> int:
+def insert_donation_row(
+    cur: Any, actor: Actor, record: dict[str, Any], organisation_id: int, campaign_id: int | None
+) -> int:
     donor_id = find_or_create_donor(cur, actor, record["donor_name"], record["donor_type"], record["donor_phone"])
-    values = {k: record[k] for k in ("kind", "category_code", "item", "quantity", "unit", "value_tnd",
-                                     "governorate_code", "delegation", "storage_location", "received_on", "notes")}
-    values.update(campaign_id=campaign_id, organisation_id=organisation_id, donor_id=donor_id,
-                  created_by=actor.user_id)
+    values = {
+        k: record[k]
+        for k in (
+            "kind",
+            "category_code",
+            "item",
+            "quantity",
+            "unit",
+            "value_tnd",
+            "governorate_code",
+            "delegation",
+            "storage_location",
+            "received_on",
+            "notes",
+        )
+    }
+    values.update(campaign_id=campaign_id, organisation_id=organisation_id, donor_id=donor_id, created_by=actor.user_id)
     donation_id = cur.execute(Q.insert_donation, values).fetchone()[0]
     write_audit(cur, actor, "insert", "donations", donation_id, after=values)
     return donation_id
@@ -56,18 +71,32 @@ def register_donation(db: Database, actor: Actor, raw: dict[str, Any], *, organi
         return insert_donation_row(cur, actor, record, org_id, campaign_id)
 
 
-def list_donations(db: Database, actor: Actor, *, governorate_code: str | None = None, category: str | None = None,
-                   status: str | None = None, text: str | None = None, page: int = 1,
-                   page_size: int = 25) -> tuple[pd.DataFrame, int]:
+def list_donations(
+    db: Database,
+    actor: Actor,
+    *,
+    governorate_code: str | None = None,
+    category: str | None = None,
+    status: str | None = None,
+    text: str | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> tuple[pd.DataFrame, int]:
     organisation_id = organisation_scope(actor)
-    params = {"organisation_id": organisation_id, "governorate_code": governorate_code or None,
-              "category": category or None, "status": status or None, "text": (text or "").strip() or None}
+    params = {
+        "organisation_id": organisation_id,
+        "governorate_code": governorate_code or None,
+        "category": category or None,
+        "status": status or None,
+        "text": (text or "").strip() or None,
+    }
     page_size = max(1, min(page_size, 200))
     cur = db.cursor()
     try:
         total = cur.execute(Q.count_donations_filtered, params).fetchone()[0]
-        frame = cur.execute(Q.list_donations_page,
-                            dict(params, limit=page_size, offset=(max(page, 1) - 1) * page_size)).df()
+        frame = cur.execute(
+            Q.list_donations_page, dict(params, limit=page_size, offset=(max(page, 1) - 1) * page_size)
+        ).df()
     finally:
         cur.close()
     return frame, int(total)
@@ -92,17 +121,32 @@ def update_donation_details(db: Database, actor: Actor, donation_id: int, raw: d
     current = get_donation(db, actor, donation_id)
     if not actor.may_enter_records:
         raise PermissionDenied()
-    merged = {"category": current["category_code"], "kind": current["kind"], "quantity": current["quantity"],
-              "unit": current["unit"], "donor_name": current["donor_name"], "donor_type": current["donor_type"],
-              "governorate": current["governorate_code"], "delegation": current["delegation"], **raw}
+    merged = {
+        "category": current["category_code"],
+        "kind": current["kind"],
+        "quantity": current["quantity"],
+        "unit": current["unit"],
+        "donor_name": current["donor_name"],
+        "donor_type": current["donor_type"],
+        "governorate": current["governorate_code"],
+        "delegation": current["delegation"],
+        **raw,
+    }
     record = clean_donation(get_reference(db), merged)
     with db.transaction() as cur:
         before = row_as_dict(cur, Q.get_donation, {"id": donation_id})
-        cur.execute(Q.update_donation_details, {
-            "id": donation_id, "item": record["item"], "value_tnd": record["value_tnd"],
-            "delegation": record["delegation"], "storage_location": record["storage_location"],
-            "received_on": record["received_on"],
-            "notes": record["notes"]})
+        cur.execute(
+            Q.update_donation_details,
+            {
+                "id": donation_id,
+                "item": record["item"],
+                "value_tnd": record["value_tnd"],
+                "delegation": record["delegation"],
+                "storage_location": record["storage_location"],
+                "received_on": record["received_on"],
+                "notes": record["notes"],
+            },
+        )
         after = row_as_dict(cur, Q.get_donation, {"id": donation_id})
         write_audit(cur, actor, "update", "donations", donation_id, before=before, after=after)
 
@@ -121,5 +165,12 @@ def cancel_donation(db: Database, actor: Actor, donation_id: int) -> None:
             raise DonationInUse()
         before = row_as_dict(cur, Q.get_donation, {"id": donation_id})
         cur.execute(Q.cancel_donation, {"id": donation_id})
-        write_audit(cur, actor, "update", "donations", donation_id, before={"status": before["status"]},
-                    after={"status": "cancelled"})
+        write_audit(
+            cur,
+            actor,
+            "update",
+            "donations",
+            donation_id,
+            before={"status": before["status"]},
+            after={"status": "cancelled"},
+        )

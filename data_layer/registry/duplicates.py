@@ -5,6 +5,7 @@ Organisers decide: merge (both rows stay; the one merged away gets status 'merge
 open needs move to the one kept, every step audited) or dismiss. A decided pair is not
 proposed again.
 """
+
 from __future__ import annotations
 
 from itertools import combinations
@@ -23,8 +24,19 @@ from data_layer.store.queries import Q
 # token_sort_ratio from 0 to 100: 90 catches "Mohamed Ben Ali" / "Mohammed Ben Ali" and word swaps.
 NAME_SIMILARITY = 90
 MAX_PAIRS = 500
-PAIR_COLUMNS = ["household_id", "other_household_id", "reason", "similarity", "full_name", "other_full_name",
-                "phone", "other_phone", "delegation", "organisation", "other_organisation"]
+PAIR_COLUMNS = [
+    "household_id",
+    "other_household_id",
+    "reason",
+    "similarity",
+    "full_name",
+    "other_full_name",
+    "phone",
+    "other_phone",
+    "delegation",
+    "organisation",
+    "other_organisation",
+]
 
 
 def _require_organiser(actor: Actor) -> None:
@@ -47,8 +59,9 @@ def _name_key(name: str) -> str:
     return " ".join(fold(word) for word in str(name).split())
 
 
-def find_likely_duplicates(db: Database, actor: Actor, *, threshold: int = NAME_SIMILARITY,
-                           limit: int = MAX_PAIRS) -> pd.DataFrame:
+def find_likely_duplicates(
+    db: Database, actor: Actor, *, threshold: int = NAME_SIMILARITY, limit: int = MAX_PAIRS
+) -> pd.DataFrame:
     """Pairs of live households with the same phone or a very similar name in one delegation, with the reason."""
     _require_organiser(actor)
     cur = db.cursor()
@@ -67,8 +80,9 @@ def find_likely_duplicates(db: Database, actor: Actor, *, threshold: int = NAME_
         if len(group) < 2:
             continue
         names = group["name_key"].tolist()
-        scores = process.cdist(names, names, scorer=fuzz.token_sort_ratio, score_cutoff=threshold,
-                               dtype=np.uint8, workers=1)
+        scores = process.cdist(
+            names, names, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, dtype=np.uint8, workers=1
+        )
         ids = group["id"].to_numpy()
         for i, j in zip(*np.nonzero(np.triu(scores, k=1))):
             key = (int(min(ids[i], ids[j])), int(max(ids[i], ids[j])))
@@ -92,21 +106,30 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def dismiss_pair(db: Database, actor: Actor, household_id: int, other_household_id: int, reason: str,
-                 note: str | None = None) -> int:
+def dismiss_pair(
+    db: Database, actor: Actor, household_id: int, other_household_id: int, reason: str, note: str | None = None
+) -> int:
     """Record that two households are different people; the pair is not proposed again."""
     _require_organiser(actor)
     low, high = _ordered(int(household_id), int(other_household_id))
     with db.transaction() as cur:
-        values = {"household_id": low, "other_household_id": high, "reason": reason, "decision": "dismissed",
-                  "kept_household_id": None, "note": note, "decided_by": actor.user_id}
+        values = {
+            "household_id": low,
+            "other_household_id": high,
+            "reason": reason,
+            "decision": "dismissed",
+            "kept_household_id": None,
+            "note": note,
+            "decided_by": actor.user_id,
+        }
         review_id = cur.execute(Q.insert_duplicate_review, values).fetchall()[0][0]
         write_audit(cur, actor, "dismiss_duplicate", "duplicate_reviews", review_id, after=values)
     return review_id
 
 
-def merge_households(db: Database, actor: Actor, keep_id: int, merge_id: int, reason: str,
-                     note: str | None = None) -> int:
+def merge_households(
+    db: Database, actor: Actor, keep_id: int, merge_id: int, reason: str, note: str | None = None
+) -> int:
     """Merge `merge_id` into `keep_id`, keeping both rows and every history.
 
     The merged-away household gets status 'merged'; each of its open needs moves to the kept
@@ -123,27 +146,58 @@ def merge_households(db: Database, actor: Actor, keep_id: int, merge_id: int, re
             raise NotFound()
         if "merged" in (keep["status"], gone["status"]):
             raise JesrError("distribution.error.already_merged")
-        kept_categories = {r[1] for r in cur.execute(Q.list_needs_for_merge, {"household_id": keep_id}).fetchall()
-                           if r[5] != "cancelled"}
+        kept_categories = {
+            r[1]
+            for r in cur.execute(Q.list_needs_for_merge, {"household_id": keep_id}).fetchall()
+            if r[5] != "cancelled"
+        }
         for need_id, category, quantity, unit, urgency, status in cur.execute(
-                Q.list_needs_for_merge, {"household_id": merge_id}).fetchall():
+            Q.list_needs_for_merge, {"household_id": merge_id}
+        ).fetchall():
             if status != "open":
                 continue
             moved_to = None
             if category not in kept_categories:
-                moved = {"household_id": keep_id, "category_code": category, "quantity": quantity, "unit": unit,
-                         "urgency": urgency, "status": "open"}
+                moved = {
+                    "household_id": keep_id,
+                    "category_code": category,
+                    "quantity": quantity,
+                    "unit": unit,
+                    "urgency": urgency,
+                    "status": "open",
+                }
                 moved_to = cur.execute(Q.insert_need_with_status, moved).fetchall()[0][0]
                 write_audit(cur, actor, "insert", "needs", moved_to, after={**moved, "moved_from_need": need_id})
                 kept_categories.add(category)
             cur.execute(Q.cancel_need, {"id": need_id})
-            write_audit(cur, actor, "merge_cancel", "needs", need_id, before={"status": status},
-                        after={"status": "cancelled", "moved_to_need": moved_to})
+            write_audit(
+                cur,
+                actor,
+                "merge_cancel",
+                "needs",
+                need_id,
+                before={"status": status},
+                after={"status": "cancelled", "moved_to_need": moved_to},
+            )
         cur.execute(Q.set_household_status, {"id": merge_id, "status": "merged"})
-        write_audit(cur, actor, "merge", "households", merge_id, before={"status": gone["status"]},
-                    after={"status": "merged", "merged_into": keep_id})
-        values = {"household_id": low, "other_household_id": high, "reason": reason, "decision": "merged",
-                  "kept_household_id": keep_id, "note": note, "decided_by": actor.user_id}
+        write_audit(
+            cur,
+            actor,
+            "merge",
+            "households",
+            merge_id,
+            before={"status": gone["status"]},
+            after={"status": "merged", "merged_into": keep_id},
+        )
+        values = {
+            "household_id": low,
+            "other_household_id": high,
+            "reason": reason,
+            "decision": "merged",
+            "kept_household_id": keep_id,
+            "note": note,
+            "decided_by": actor.user_id,
+        }
         review_id = cur.execute(Q.insert_duplicate_review, values).fetchall()[0][0]
         write_audit(cur, actor, "merge", "duplicate_reviews", review_id, after=values)
         write_audit(cur, actor, "merge_keep", "households", keep_id, after={"absorbed_household": merge_id})
@@ -161,4 +215,3 @@ def close_report(db: Database, actor: Actor, report_id: int, status: str = "dism
             raise NotFound()
         cur.execute(Q.set_duplicate_report_status, {"id": report_id, "status": status})
         write_audit(cur, actor, "review", "duplicate_reports", report_id, before=before, after={"status": status})
-

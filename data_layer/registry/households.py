@@ -1,4 +1,5 @@
 """Households in need and what they need: registration, duplicates, browsing, edits."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,8 +24,10 @@ class DuplicateHousehold(JesrError):
     code = "error.duplicate_household"
 
     def __init__(self, same_organisation: bool, household_id: int | None) -> None:
-        super().__init__("error.duplicate_household_own" if same_organisation else "error.duplicate_household_other",
-                         id=household_id if same_organisation else None)
+        super().__init__(
+            "error.duplicate_household_own" if same_organisation else "error.duplicate_household_other",
+            id=household_id if same_organisation else None,
+        )
         self.same_organisation = same_organisation
         self.household_id = household_id if same_organisation else None
 
@@ -34,8 +37,9 @@ def _require_entry_rights(actor: Actor) -> None:
         raise PermissionDenied()
 
 
-def register_household(db: Database, actor: Actor, raw: dict[str, Any], *, source: str = "association",
-                       status: str = "registered") -> int:
+def register_household(
+    db: Database, actor: Actor, raw: dict[str, Any], *, source: str = "association", status: str = "registered"
+) -> int:
     """Validate and save a household with its needs and audit rows; return its id.
 
     A national ID already registered is refused, and the repeat is recorded for organisers.
@@ -50,30 +54,68 @@ def register_household(db: Database, actor: Actor, raw: dict[str, Any], *, sourc
         if existing:
             first_id, first_org = existing[0][0], existing[0][1]
             same = organisation_id is not None and first_org == organisation_id
-            cur.execute(Q.insert_duplicate_report, {
-                "national_id": record["national_id"], "existing_household_id": first_id,
-                "attempted_by_org": organisation_id, "source": source,
-                "reason": "same_national_id",
-            })
-            write_audit(cur, actor, "refused_duplicate", "households", first_id,
-                        after={"national_id": record["national_id"], "attempted_by_org": organisation_id})
+            cur.execute(
+                Q.insert_duplicate_report,
+                {
+                    "national_id": record["national_id"],
+                    "existing_household_id": first_id,
+                    "attempted_by_org": organisation_id,
+                    "source": source,
+                    "reason": "same_national_id",
+                },
+            )
+            write_audit(
+                cur,
+                actor,
+                "refused_duplicate",
+                "households",
+                first_id,
+                after={"national_id": record["national_id"], "attempted_by_org": organisation_id},
+            )
             duplicate = DuplicateHousehold(same, first_id)
         else:
-            household_id = insert_household_row(cur, actor, record, organisation_id=organisation_id,
-                                                source=source, status=status,
-                                                campaign_id=active_campaign_id(db))
+            household_id = insert_household_row(
+                cur,
+                actor,
+                record,
+                organisation_id=organisation_id,
+                source=source,
+                status=status,
+                campaign_id=active_campaign_id(db),
+            )
     if duplicate is not None:
         raise duplicate
     return household_id
 
 
-def insert_household_row(cur: Any, actor: Actor, record: dict[str, Any], *, organisation_id: int | None,
-                         source: str, status: str, campaign_id: int | None) -> int:
+def insert_household_row(
+    cur: Any,
+    actor: Actor,
+    record: dict[str, Any],
+    *,
+    organisation_id: int | None,
+    source: str,
+    status: str,
+    campaign_id: int | None,
+) -> int:
     """Insert one cleaned household and its needs, auditing each row (caller holds the transaction)."""
-    values = {k: record[k] for k in ("national_id", "full_name", "phone", "governorate_code", "delegation",
-                                     "address", "household_size", "vulnerabilities", "notes")}
-    values.update(organisation_id=organisation_id, source=source, status=status,
-                  created_by=actor.user_id, campaign_id=campaign_id)
+    values = {
+        k: record[k]
+        for k in (
+            "national_id",
+            "full_name",
+            "phone",
+            "governorate_code",
+            "delegation",
+            "address",
+            "household_size",
+            "vulnerabilities",
+            "notes",
+        )
+    }
+    values.update(
+        organisation_id=organisation_id, source=source, status=status, created_by=actor.user_id, campaign_id=campaign_id
+    )
     household_id = cur.execute(Q.insert_household, values).fetchone()[0]
     write_audit(cur, actor, "insert", "households", household_id, after=values)
     for need in record["needs"]:
@@ -83,21 +125,32 @@ def insert_household_row(cur: Any, actor: Actor, record: dict[str, Any], *, orga
     return household_id
 
 
-def list_households(db: Database, actor: Actor, *, governorate_code: str | None = None,
-                    status: str | None = None, category: str | None = None, text: str | None = None,
-                    page: int = 1, page_size: int = 25) -> tuple[pd.DataFrame, int]:
+def list_households(
+    db: Database,
+    actor: Actor,
+    *,
+    governorate_code: str | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    text: str | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> tuple[pd.DataFrame, int]:
     """One page of the households the actor may see, and how many match in all."""
     params = {
-        "organisation_id": organisation_scope(actor), "governorate_code": governorate_code or None,
-        "status": status or None, "category": category or None,
+        "organisation_id": organisation_scope(actor),
+        "governorate_code": governorate_code or None,
+        "status": status or None,
+        "category": category or None,
         "text": (text or "").strip() or None,
     }
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
     cur = db.cursor()
     try:
         total = cur.execute(Q.count_households_filtered, params).fetchone()[0]
-        frame = cur.execute(Q.list_households_page, dict(params, limit=page_size,
-                                                         offset=(max(page, 1) - 1) * page_size)).df()
+        frame = cur.execute(
+            Q.list_households_page, dict(params, limit=page_size, offset=(max(page, 1) - 1) * page_size)
+        ).df()
     finally:
         cur.close()
     return frame, int(total)
@@ -130,13 +183,29 @@ def update_household(db: Database, actor: Actor, household_id: int, raw: dict[st
         if scope is not None and before["organisation_id"] != scope:
             raise PermissionDenied()
         if record["national_id"] != before["national_id"]:
-            others = [r for r in cur.execute(Q.find_households_by_national_id,
-                                             {"national_id": record["national_id"]}).fetchall()
-                      if r[0] != household_id]
+            others = [
+                r
+                for r in cur.execute(
+                    Q.find_households_by_national_id, {"national_id": record["national_id"]}
+                ).fetchall()
+                if r[0] != household_id
+            ]
             if others:
                 raise DuplicateHousehold(others[0][1] == before["organisation_id"], others[0][0])
-        values = {k: record[k] for k in ("national_id", "full_name", "phone", "governorate_code", "delegation",
-                                         "address", "household_size", "vulnerabilities", "notes")}
+        values = {
+            k: record[k]
+            for k in (
+                "national_id",
+                "full_name",
+                "phone",
+                "governorate_code",
+                "delegation",
+                "address",
+                "household_size",
+                "vulnerabilities",
+                "notes",
+            )
+        }
         cur.execute(Q.update_household, dict(values, id=household_id))
         after = row_as_dict(cur, Q.get_household, {"id": household_id})
         write_audit(cur, actor, "update", "households", household_id, before=before, after=after)
@@ -152,5 +221,12 @@ def set_household_status(db: Database, actor: Actor, household_id: int, status: 
         if scope is not None and before["organisation_id"] != scope:
             raise PermissionDenied()
         cur.execute(Q.set_household_status, {"id": household_id, "status": status})
-        write_audit(cur, actor, "update", "households", household_id,
-                    before={"status": before["status"]}, after={"status": status})
+        write_audit(
+            cur,
+            actor,
+            "update",
+            "households",
+            household_id,
+            before={"status": before["status"]},
+            after={"status": status},
+        )

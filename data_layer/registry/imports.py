@@ -5,6 +5,7 @@ report lists each bad row's number, field and reason. With `skip_invalid` the
 valid rows are imported and the rejected ones are returned (the command line
 writes them beside the input). Every imported row is audited like a form entry.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,12 +30,41 @@ from data_layer.store.database import Database
 from data_layer.store.reference import get_reference
 
 COLUMNS: dict[str, list[str]] = {
-    "households": ["national_id", "full_name", "phone", "governorate", "delegation", "address",
-                   "household_size", "vulnerabilities", "needs", "notes"],
-    "donations": ["donor_name", "donor_type", "kind", "category", "item", "quantity", "unit", "value_tnd",
-                  "governorate", "delegation", "received_on"],
-    "volunteers": ["full_name", "national_id", "phone", "governorate", "services", "vehicle",
-                   "available_from", "available_to"],
+    "households": [
+        "national_id",
+        "full_name",
+        "phone",
+        "governorate",
+        "delegation",
+        "address",
+        "household_size",
+        "vulnerabilities",
+        "needs",
+        "notes",
+    ],
+    "donations": [
+        "donor_name",
+        "donor_type",
+        "kind",
+        "category",
+        "item",
+        "quantity",
+        "unit",
+        "value_tnd",
+        "governorate",
+        "delegation",
+        "received_on",
+    ],
+    "volunteers": [
+        "full_name",
+        "national_id",
+        "phone",
+        "governorate",
+        "services",
+        "vehicle",
+        "available_from",
+        "available_to",
+    ],
 }
 REQUIRED: dict[str, set[str]] = {
     "households": {"national_id", "full_name", "governorate", "household_size"},
@@ -43,22 +73,47 @@ REQUIRED: dict[str, set[str]] = {
 }
 CLEANERS = {"households": clean_household, "donations": clean_donation, "volunteers": clean_volunteer}
 TEMPLATE_EXAMPLES: dict[str, dict[str, str]] = {
-    "households": {"national_id": "01234567", "full_name": "فاطمة بن علي", "phone": "+216 98 123 456",
-                   "governorate": "Sfax", "delegation": "Sfax Ville", "address": "نهج الحرية 12",
-                   "household_size": "5", "vulnerabilities": "elderly;lost_income",
-                   "needs": "food:2;hygiene:1", "notes": ""},
-    "donations": {"donor_name": "Société X", "donor_type": "company", "kind": "in_kind", "category": "food",
-                  "item": "قفة مواد غذائية", "quantity": "100", "unit": "basket", "value_tnd": "4500",
-                  "governorate": "تونس", "delegation": "Bab Souika", "received_on": "2020-05-16"},
-    "volunteers": {"full_name": "سامي الجبالي", "national_id": "", "phone": "22 333 444", "governorate": "TN-51",
-                   "services": "transport;distribution", "vehicle": "car", "available_from": "2020-05-15",
-                   "available_to": "2020-05-30"},
+    "households": {
+        "national_id": "01234567",
+        "full_name": "فاطمة بن علي",
+        "phone": "+216 98 123 456",
+        "governorate": "Sfax",
+        "delegation": "Sfax Ville",
+        "address": "نهج الحرية 12",
+        "household_size": "5",
+        "vulnerabilities": "elderly;lost_income",
+        "needs": "food:2;hygiene:1",
+        "notes": "",
+    },
+    "donations": {
+        "donor_name": "Société X",
+        "donor_type": "company",
+        "kind": "in_kind",
+        "category": "food",
+        "item": "قفة مواد غذائية",
+        "quantity": "100",
+        "unit": "basket",
+        "value_tnd": "4500",
+        "governorate": "تونس",
+        "delegation": "Bab Souika",
+        "received_on": "2020-05-16",
+    },
+    "volunteers": {
+        "full_name": "سامي الجبالي",
+        "national_id": "",
+        "phone": "22 333 444",
+        "governorate": "TN-51",
+        "services": "transport;distribution",
+        "vehicle": "car",
+        "available_from": "2020-05-15",
+        "available_to": "2020-05-30",
+    },
 }
 
 
 @dataclass
 class RowError:
-    row: int          # the line in the file (header is line 1)
+    row: int  # the line in the file (header is line 1)
     field: str
     code: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -92,13 +147,14 @@ def check_columns(kind: str, frame: pd.DataFrame) -> None:
     missing = sorted(REQUIRED[kind] - columns)
     unknown = sorted(columns - set(COLUMNS[kind]))
     if missing or unknown:
-        raise BadColumns(missing=", ".join(missing) or "—", unknown=", ".join(unknown) or "—",
-                         expected=", ".join(COLUMNS[kind]))
+        raise BadColumns(
+            missing=", ".join(missing) or "—", unknown=", ".join(unknown) or "—", expected=", ".join(COLUMNS[kind])
+        )
 
 
-def validate_rows(db: Database, kind: str, frame: pd.DataFrame,
-                  progress: Callable[[float], None] | None = None) -> tuple[list[dict[str, Any]], list[int],
-                                                                             list[RowError]]:
+def validate_rows(
+    db: Database, kind: str, frame: pd.DataFrame, progress: Callable[[float], None] | None = None
+) -> tuple[list[dict[str, Any]], list[int], list[RowError]]:
     """Clean every row; return the clean records, their file line numbers and the errors."""
     cleaner = CLEANERS[kind]
     reference = get_reference(db)
@@ -142,8 +198,10 @@ def _national_ids_on_file(db: Database, national_ids: list[str] | pa.Array) -> s
     cur = db.cursor()
     try:
         wanted = pa.table({"national_id": national_ids})  # noqa: F841 - read by DuckDB
-        rows = cur.execute("SELECT DISTINCT h.national_id FROM households h JOIN wanted w USING (national_id) "
-                           "WHERE h.status NOT IN ('rejected', 'merged')").fetchall()
+        rows = cur.execute(
+            "SELECT DISTINCT h.national_id FROM households h JOIN wanted w USING (national_id) "
+            "WHERE h.status NOT IN ('rejected', 'merged')"
+        ).fetchall()
     finally:
         cur.close()
     return {r[0] for r in rows}
@@ -159,8 +217,14 @@ def validate_households(db: Database, frame: pd.DataFrame) -> tuple[pd.DataFrame
     errors = [RowError(row + 2, e.field, e.code, e.params) for row, errs in cleaned.errors.items() for e in errs]
     # Columns as cleaned: text stays in Arrow, the rest are objects (letting pandas re-infer a dtype
     # costs more than the cleaning).
-    rows = pd.DataFrame({name: pd.Series(pd.arrays.ArrowExtensionArray(values)) if isinstance(values, pa.Array)
-                         else pd.Series(values, dtype=object) for name, values in cleaned.values.items()})
+    rows = pd.DataFrame(
+        {
+            name: pd.Series(pd.arrays.ArrowExtensionArray(values))
+            if isinstance(values, pa.Array)
+            else pd.Series(values, dtype=object)
+            for name, values in cleaned.values.items()
+        }
+    )
     rows.insert(0, "line", np.arange(2, len(rows) + 2))
     rows = rows[cleaned.valid]
     # A national ID repeated in the file: the first clean row keeps it. (Arrow's dictionary codes
@@ -170,21 +234,33 @@ def validate_households(db: Database, frame: pd.DataFrame) -> tuple[pd.DataFrame
     lines = rows["line"].to_numpy()
     first_line = lines[first_row[codes]]
     repeated = lines != first_line
-    errors += [RowError(line, "national_id", "error.duplicate_in_file", {"line": first})
-               for line, first in zip(lines[repeated].tolist(), first_line[repeated].tolist())]
+    errors += [
+        RowError(line, "national_id", "error.duplicate_in_file", {"line": first})
+        for line, first in zip(lines[repeated].tolist(), first_line[repeated].tolist())
+    ]
     rows = rows[~repeated]
     if len(rows):
         # As Arrow: 100,000 IDs as Python strings took longer than the query.
         on_file = rows["national_id"].isin(_national_ids_on_file(db, pa.array(rows["national_id"])))
-        errors += [RowError(line, "national_id", "error.duplicate_household_other", {})
-                   for line in rows.loc[on_file, "line"].tolist()]
+        errors += [
+            RowError(line, "national_id", "error.duplicate_household_other", {})
+            for line in rows.loc[on_file, "line"].tolist()
+        ]
         rows = rows[~on_file]
     errors.sort(key=lambda e: e.row)
     return rows.reset_index(drop=True), errors
 
 
-def import_frame(db: Database, actor: Actor, kind: str, frame: pd.DataFrame, *, organisation_id: int | None = None,
-                 skip_invalid: bool = False, progress: Callable[[float], None] | None = None) -> ImportReport:
+def import_frame(
+    db: Database,
+    actor: Actor,
+    kind: str,
+    frame: pd.DataFrame,
+    *,
+    organisation_id: int | None = None,
+    skip_invalid: bool = False,
+    progress: Callable[[float], None] | None = None,
+) -> ImportReport:
     """Validate and import a table; nothing is written unless every row (or, with skip_invalid, each kept row) is valid."""
     if not actor.may_enter_records:
         raise PermissionDenied()
@@ -223,9 +299,18 @@ def import_frame(db: Database, actor: Actor, kind: str, frame: pd.DataFrame, *, 
         elif kind == "donations":
             _bulk_insert_donations(cur, actor, records, organisation_id, campaign_id)
         else:
-            _bulk_insert(cur, actor, "volunteers", "seq_volunteers", pd.DataFrame(
-                [dict(r, organisation_id=organisation_id, status="active", created_by=actor.user_id)
-                 for r in records]))
+            _bulk_insert(
+                cur,
+                actor,
+                "volunteers",
+                "seq_volunteers",
+                pd.DataFrame(
+                    [
+                        dict(r, organisation_id=organisation_id, status="active", created_by=actor.user_id)
+                        for r in records
+                    ]
+                ),
+            )
         write_audit(cur, actor, "import", kind, None, after={"rows": len(records)})
     report.imported = len(records)
     if progress:
@@ -242,8 +327,9 @@ def _reserve_ids(cur: Any, sequence: str, count: int) -> np.ndarray:
     return cur.execute(f"SELECT nextval('{sequence}') AS id FROM range({int(count)})").fetchnumpy()["id"]
 
 
-def _bulk_insert(cur: Any, actor: Actor, table: str, sequence: str, frame: pd.DataFrame,
-                 same_for_all: dict[str, Any] | None = None) -> np.ndarray:
+def _bulk_insert(
+    cur: Any, actor: Actor, table: str, sequence: str, frame: pd.DataFrame, same_for_all: dict[str, Any] | None = None
+) -> np.ndarray:
     """Insert a DataFrame of rows in one statement and audit each row, in the caller's transaction.
 
     Row-by-row inserts manage about 1,500 rows a second in DuckDB; one DataFrame insert
@@ -263,24 +349,47 @@ def _bulk_insert(cur: Any, actor: Actor, table: str, sequence: str, frame: pd.Da
     cur.register("import_rows", pa.Table.from_pandas(rows, preserve_index=False))
     try:
         cur.execute(f"INSERT INTO {table} ({columns}) SELECT {values} FROM import_rows", same_for_all)
-        cur.execute("INSERT INTO audit_log (user_id, username, action, table_name, record_id, after) "
-                    f"SELECT $user_id, $username, 'insert', $table_name, id, to_json(struct_pack({after})) "
-                    "FROM import_rows",
-                    {**same_for_all, "user_id": actor.user_id, "username": actor.username, "table_name": table})
+        cur.execute(
+            "INSERT INTO audit_log (user_id, username, action, table_name, record_id, after) "
+            f"SELECT $user_id, $username, 'insert', $table_name, id, to_json(struct_pack({after})) "
+            "FROM import_rows",
+            {**same_for_all, "user_id": actor.user_id, "username": actor.username, "table_name": table},
+        )
     finally:
         cur.unregister("import_rows")
     return ids
 
 
-def _bulk_insert_households(cur: Any, actor: Actor, rows: pd.DataFrame, organisation_id: int | None,
-                            campaign_id: int | None) -> None:
-    columns = ["national_id", "full_name", "phone", "governorate_code", "delegation", "address",
-               "household_size", "vulnerabilities", "notes"]
+def _bulk_insert_households(
+    cur: Any, actor: Actor, rows: pd.DataFrame, organisation_id: int | None, campaign_id: int | None
+) -> None:
+    columns = [
+        "national_id",
+        "full_name",
+        "phone",
+        "governorate_code",
+        "delegation",
+        "address",
+        "household_size",
+        "vulnerabilities",
+        "notes",
+    ]
     frame = rows[columns].copy()
     frame["household_size"] = frame["household_size"].astype("int64")
-    ids = _bulk_insert(cur, actor, "households", "seq_households", frame, {
-        "organisation_id": organisation_id, "source": "import", "status": "registered",
-        "created_by": actor.user_id, "campaign_id": campaign_id})
+    ids = _bulk_insert(
+        cur,
+        actor,
+        "households",
+        "seq_households",
+        frame,
+        {
+            "organisation_id": organisation_id,
+            "source": "import",
+            "status": "registered",
+            "created_by": actor.user_id,
+            "campaign_id": campaign_id,
+        },
+    )
     needs = _needs_rows(ids, rows["needs"].to_numpy())
     if len(needs):
         _bulk_insert(cur, actor, "needs", "seq_needs", needs)
@@ -300,29 +409,52 @@ def _needs_rows(household_ids: np.ndarray, needs: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame()
     out_start = np.repeat(np.cumsum(per_row) - per_row, per_row)
     gather = np.arange(total) - out_start + np.repeat(starts[codes], per_row)
-    table = pd.DataFrame({"category_code": [n["category_code"] for n in flat],
-                          "quantity": [float(n["quantity"]) for n in flat],
-                          "unit": [n["unit"] for n in flat], "urgency": [n["urgency"] for n in flat]})
+    table = pd.DataFrame(
+        {
+            "category_code": [n["category_code"] for n in flat],
+            "quantity": [float(n["quantity"]) for n in flat],
+            "unit": [n["unit"] for n in flat],
+            "urgency": [n["urgency"] for n in flat],
+        }
+    )
     out = table.iloc[gather].reset_index(drop=True)
     out.insert(0, "household_id", np.repeat(household_ids, per_row))
     return out
 
 
-def _bulk_insert_donations(cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int,
-                           campaign_id: int | None) -> None:
+def _bulk_insert_donations(
+    cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int, campaign_id: int | None
+) -> None:
     donor_ids: dict[tuple[str, str], int] = {}
     rows = []
     for record in records:
         key = (record["donor_name"], record["donor_type"])
         if key not in donor_ids:
-            donor_ids[key] = find_or_create_donor(cur, actor, record["donor_name"], record["donor_type"],
-                                                  record["donor_phone"])
-        row = {k: record[k] for k in ("kind", "category_code", "item", "unit", "governorate_code", "delegation",
-                                      "storage_location", "received_on", "notes")}
-        row.update(quantity=float(record["quantity"]),
-                   value_tnd=None if record["value_tnd"] is None else float(record["value_tnd"]),
-                   donor_id=donor_ids[key], organisation_id=organisation_id, campaign_id=campaign_id,
-                   created_by=actor.user_id)
+            donor_ids[key] = find_or_create_donor(
+                cur, actor, record["donor_name"], record["donor_type"], record["donor_phone"]
+            )
+        row = {
+            k: record[k]
+            for k in (
+                "kind",
+                "category_code",
+                "item",
+                "unit",
+                "governorate_code",
+                "delegation",
+                "storage_location",
+                "received_on",
+                "notes",
+            )
+        }
+        row.update(
+            quantity=float(record["quantity"]),
+            value_tnd=None if record["value_tnd"] is None else float(record["value_tnd"]),
+            donor_id=donor_ids[key],
+            organisation_id=organisation_id,
+            campaign_id=campaign_id,
+            created_by=actor.user_id,
+        )
         rows.append(row)
     frame = pd.DataFrame(rows)
     for column in ("campaign_id", "created_by"):

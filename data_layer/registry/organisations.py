@@ -1,4 +1,5 @@
 """Organisations (associations, organisers, the ministry) and the governorates they cover."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,6 +4,7 @@ CSV may come as UTF-8, UTF-8 with the BOM Excel writes, or Windows-1256 (Arabic
 Windows); XLSX through openpyxl. Every cell is read as text so that national IDs
 keep their leading zeros.
 """
+
 from __future__ import annotations
 
 import codecs

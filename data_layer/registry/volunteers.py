@@ -1,4 +1,5 @@
 """Volunteers who offer transport or distribution."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,16 +15,18 @@ from data_layer.store.queries import Q
 from data_layer.store.reference import get_reference
 
 
-def insert_volunteer_row(cur: Any, actor: Actor, record: dict[str, Any], *, organisation_id: int | None,
-                         status: str = "active") -> int:
+def insert_volunteer_row(
+    cur: Any, actor: Actor, record: dict[str, Any], *, organisation_id: int | None, status: str = "active"
+) -> int:
     values = dict(record, organisation_id=organisation_id, status=status, created_by=actor.user_id)
     volunteer_id = cur.execute(Q.insert_volunteer, values).fetchone()[0]
     write_audit(cur, actor, "insert", "volunteers", volunteer_id, after=values)
     return volunteer_id
 
 
-def register_volunteer(db: Database, actor: Actor, raw: dict[str, Any], *, organisation_id: int | None = None,
-                       status: str = "active") -> int:
+def register_volunteer(
+    db: Database, actor: Actor, raw: dict[str, Any], *, organisation_id: int | None = None, status: str = "active"
+) -> int:
     """Validate and save a volunteer, audited; return the id."""
     if status != "submitted" and not actor.may_enter_records:
         raise PermissionDenied()
@@ -33,17 +36,30 @@ def register_volunteer(db: Database, actor: Actor, raw: dict[str, Any], *, organ
         return insert_volunteer_row(cur, actor, record, organisation_id=org_id, status=status)
 
 
-def list_volunteers(db: Database, actor: Actor, *, governorate_code: str | None = None, status: str | None = None,
-                    text: str | None = None, page: int = 1, page_size: int = 25) -> tuple[pd.DataFrame, int]:
+def list_volunteers(
+    db: Database,
+    actor: Actor,
+    *,
+    governorate_code: str | None = None,
+    status: str | None = None,
+    text: str | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> tuple[pd.DataFrame, int]:
     organisation_id = organisation_scope(actor)
-    params = {"organisation_id": organisation_id, "governorate_code": governorate_code or None,
-              "status": status or None, "text": (text or "").strip() or None}
+    params = {
+        "organisation_id": organisation_id,
+        "governorate_code": governorate_code or None,
+        "status": status or None,
+        "text": (text or "").strip() or None,
+    }
     page_size = max(1, min(page_size, 200))
     cur = db.cursor()
     try:
         total = cur.execute(Q.count_volunteers_filtered, params).fetchone()[0]
-        frame = cur.execute(Q.list_volunteers_page,
-                            dict(params, limit=page_size, offset=(max(page, 1) - 1) * page_size)).df()
+        frame = cur.execute(
+            Q.list_volunteers_page, dict(params, limit=page_size, offset=(max(page, 1) - 1) * page_size)
+        ).df()
     finally:
         cur.close()
     return frame, int(total)

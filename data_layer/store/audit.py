@@ -1,4 +1,5 @@
 """The append-only audit log: who did what, when, with the values before and after."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,15 +31,28 @@ def to_json(value: dict[str, Any] | None) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=default, sort_keys=True)
 
 
-def write_audit(cur: duckdb.DuckDBPyConnection, actor: Actor, action: str, table_name: str,
-                record_id: int | None, before: dict[str, Any] | None = None,
-                after: dict[str, Any] | None = None) -> None:
+def write_audit(
+    cur: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    action: str,
+    table_name: str,
+    record_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
     """Audit one change inside the caller's transaction, so both commit or neither does."""
-    cur.execute(Q.insert_audit, {
-        "user_id": actor.user_id, "username": actor.username, "action": action,
-        "table_name": table_name, "record_id": record_id,
-        "before": to_json(before), "after": to_json(after),
-    })
+    cur.execute(
+        Q.insert_audit,
+        {
+            "user_id": actor.user_id,
+            "username": actor.username,
+            "action": action,
+            "table_name": table_name,
+            "record_id": record_id,
+            "before": to_json(before),
+            "after": to_json(after),
+        },
+    )
 
 
 def row_as_dict(cur: duckdb.DuckDBPyConnection, sql: str, params: Any) -> dict[str, Any] | None:
@@ -70,14 +84,28 @@ def data_version(db: Database) -> int:
     return memo[1]
 
 
-def search_audit(db: Database, *, table_name: str | None = None, record_id: int | None = None,
-                 username: str | None = None, text: str | None = None, limit: int = 50,
-                 offset: int = 0) -> pd.DataFrame:
+def search_audit(
+    db: Database,
+    *,
+    table_name: str | None = None,
+    record_id: int | None = None,
+    username: str | None = None,
+    text: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> pd.DataFrame:
     cur = db.cursor()
     try:
-        return cur.execute(Q.search_audit, {
-            "table_name": table_name, "record_id": record_id, "username": username,
-            "text": text or None, "limit": limit, "offset": offset,
-        }).df()
+        return cur.execute(
+            Q.search_audit,
+            {
+                "table_name": table_name,
+                "record_id": record_id,
+                "username": username,
+                "text": text or None,
+                "limit": limit,
+                "offset": offset,
+            },
+        ).df()
     finally:
         cur.close()

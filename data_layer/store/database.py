@@ -5,6 +5,7 @@ call. Writes are serialised by one lock per database: DuckDB's optimistic
 concurrency does not catch write skew (two inserts against the same stock line),
 so the rules that span rows only hold if writes run one at a time.
 """
+
 from __future__ import annotations
 
 import os

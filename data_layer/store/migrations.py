@@ -3,6 +3,7 @@
 Reference areas come from sql/reference/areas_<country>.csv-like files, loaded
 after the schema so that adding a country is adding a file.
 """
+
 from __future__ import annotations
 
 import re

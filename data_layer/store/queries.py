@@ -12,6 +12,7 @@ or columns by position:
 
 `Q.list_households` is the SQL text, for the few callers that compose it (exports, COPY).
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Areas and categories, read once per database and kept with it."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -17,7 +18,8 @@ def get_reference(db: Database) -> Reference:
         finally:
             cur.close()
         db.memo["reference"] = build_reference(
-            areas, [{"code": c, "units": list(u), "divisible": d} for c, u, d in categories])
+            areas, [{"code": c, "units": list(u), "divisible": d} for c, u, d in categories]
+        )
     return db.memo["reference"]
 
 
