@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from data_layer.core.i18n import t
 from tests.conftest import ROOT
@@ -151,9 +152,12 @@ class Journey:
         return t(key, self.lang, **params)
 
     def settle(self) -> None:
-        """Wait until the script rerun triggered by the last action has finished."""
-        self.page.wait_for_timeout(150)
-        self.page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
+        """Wait until the script rerun triggered by the last action has finished.
+
+        The app root carries the run state; a widget event sets it to rerunRequested on the client
+        before the server runs the script, so "notRunning" means the run for that event is done.
+        """
+        self.page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=TIMEOUT_MS)
 
     def widget(self, key: str):
         return self.page.locator(f".st-key-{key}")
@@ -239,10 +243,12 @@ class Journey:
         # The page drawn before the filter applies stays on screen until the filtered run replaces it,
         # and settle() can miss a run that starts late (seen in CI: the unfiltered 104 read for 9).
         # The filtered run is the one that reaches at most one governorate; its metrics come together.
-        deadline = time.monotonic() + TIMEOUT_MS / 1000
-        while self.metric_number("dashboard.governorates_reached") > 1:
-            assert time.monotonic() < deadline, "the governorate filter never applied on the dashboard"
-            self.page.wait_for_timeout(200)
+        reached = self.page.locator("[data-testid='stMetric']").filter(
+            has_text=self.tr("dashboard.governorates_reached")
+        )
+        expect(reached.locator("[data-testid='stMetricValue']")).to_have_text(
+            re.compile(r"^[^0-9\u0660-\u0669]*[01\u0660\u0661][^0-9\u0660-\u0669]*$"), timeout=TIMEOUT_MS
+        )
         return self.metric_number("dashboard.served")
 
     def metric_number(self, label_key: str) -> int:
