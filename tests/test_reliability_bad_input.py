@@ -576,3 +576,105 @@ def test_a_huge_quantity_and_a_formula_name_are_stored_as_typed_or_refused(db, a
         ("household_size", "error.whole_number"),
         ("needs", "error.number"),
     ]
+
+
+# --- each field's known-bad values, one by one ----------------------------------------------------
+# The property tests above prove refusals are clean; these prove the refusals happen: a validator
+# that accepted everything would pass the tests above and fail every row below.
+
+GOOD = {
+    "household": {
+        "national_id": "01234567",
+        "full_name": "Fatma Ben Ali",
+        "phone": "98 123 456",
+        "governorate": "Sfax",
+        "household_size": "5",
+        "vulnerabilities": "elderly",
+        "needs": "food:2;hygiene:1",
+    },
+    "donation": {
+        "donor_name": "Société X",
+        "donor_type": "company",
+        "kind": "in_kind",
+        "category": "food",
+        "item": "couscous",
+        "quantity": "10",
+        "unit": "basket",
+        "value_tnd": "100",
+        "governorate": "TN-11",
+        "storage_location": "Dépôt",
+        "received_on": "2020-05-20",
+    },
+    "volunteer": {
+        "full_name": "Ali Ben Salah",
+        "national_id": "07654321",
+        "phone": "22 333 444",
+        "governorate": "Sfax",
+        "services": "transport;distribution",
+        "vehicle": "car",
+        "available_from": "2020-05-16",
+        "available_to": "2020-05-30",
+    },
+}
+CLEANERS = {"household": clean_household, "donation": clean_donation, "volunteer": clean_volunteer}
+# (record, field, value typed, the refusal expected on that field)
+BAD_FIELDS = [
+    ("household", "national_id", "1234", "error.national_id"),
+    ("household", "national_id", "abcdefgh", "error.national_id"),
+    ("household", "national_id", "123456789", "error.national_id"),
+    ("household", "full_name", "  ", "error.required"),
+    ("household", "full_name", "a" * 500, "error.too_long"),
+    ("household", "phone", "123", "error.phone"),
+    ("household", "phone", "+33 6 12 34 56 78", "error.phone"),
+    ("household", "governorate", "TN-99", "error.governorate"),
+    ("household", "governorate", "Paris", "error.governorate"),
+    ("household", "governorate", "", "error.required"),
+    ("household", "household_size", "0", "error.range"),
+    ("household", "household_size", "1000", "error.range"),
+    ("household", "household_size", "3.5", "error.whole_number"),
+    ("household", "household_size", "abc", "error.whole_number"),
+    ("household", "vulnerabilities", "unknown", "error.choice"),
+    ("household", "needs", "food:-1", "error.positive"),
+    ("household", "needs", "nothing:2", "error.choice"),
+    ("household", "needs", "food", "error.needs_format"),
+    ("donation", "donor_type", "alien", "error.choice"),
+    ("donation", "kind", "gift", "error.choice"),
+    ("donation", "category", "gold", "error.choice"),
+    ("donation", "quantity", "0", "error.positive"),
+    ("donation", "quantity", "-5", "error.positive"),
+    ("donation", "quantity", "inf", "error.number"),
+    ("donation", "unit", "tonne?", "error.unit"),
+    ("donation", "value_tnd", "-1", "error.not_negative"),
+    ("donation", "value_tnd", "1e400", "error.too_large"),
+    ("donation", "governorate", "XX-11", "error.governorate"),
+    ("donation", "received_on", "31/02/2020", "error.date"),
+    ("donation", "received_on", "2099-01-01", "error.future_date"),
+    ("volunteer", "national_id", "abcdefgh", "error.national_id"),
+    ("volunteer", "phone", "hello", "error.phone"),
+    ("volunteer", "services", "swim", "error.choice"),
+    ("volunteer", "services", "", "error.services_required"),
+    ("volunteer", "vehicle", "rocket", "error.choice"),
+    ("volunteer", "available_to", "2020-05-01", "error.date_order"),
+]
+
+
+def refusals(cleaner, reference, raw) -> set[tuple[str, str]]:
+    try:
+        cleaner(reference, raw)
+    except ValidationError as exc:
+        assert_has_message(exc)
+        return {(e.field, e.code) for e in exc.errors}
+    return set()
+
+
+@pytest.mark.parametrize("record", sorted(GOOD))
+def test_the_good_records_pass(empty_db, record):
+    assert refusals(CLEANERS[record], get_reference(empty_db), dict(GOOD[record])) == set()
+
+
+@pytest.mark.parametrize(
+    "record, field, value, code", BAD_FIELDS, ids=[f"{r}.{f}={v[:12]!r}" for r, f, v, _ in BAD_FIELDS]
+)
+def test_each_bad_field_is_refused_by_name(empty_db, record, field, value, code):
+    raw = dict(GOOD[record], **{field: value})
+    assert refusals(CLEANERS[record], get_reference(empty_db), raw) == {(field, code)}
