@@ -7,7 +7,7 @@ PORT ?= 8501
 DEMO_HOUSEHOLDS ?= 5000
 export JESR_DB
 
-.PHONY: run test bench setup db secrets lint browser clean
+.PHONY: run test bench setup db secrets lint browser postgres clean
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,17 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: install Debian's chromium package (browser tests will be skipped)"; fi; }
 
+# Debian's PostgreSQL for the tests of the shared store; the tests start their own server in a temporary directory.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "postgresql missing: install Debian's postgresql package"; exit 1; fi; }
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: setup browser
+test: setup browser postgres
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
