@@ -19,6 +19,7 @@ from data_layer.monitoring.facts import facts_drift, mark_facts_stale
 from data_layer.ops.bootstrap import open_database
 from data_layer.ops.demo import generate_demo
 from data_layer.store.database import Database
+from ui.navigation import ANONYMOUS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_HOUSEHOLDS = 300
@@ -127,3 +128,24 @@ def make_app(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ap
         assert_facts_match_base_tables(database)
     finally:
         database.close()
+
+
+# A demo account for each role; None is the anonymous visitor.
+DEMO_USER_OF_ROLE = {
+    "admin": "admin",
+    "organiser": "organiser",
+    "association": "atss",
+    "observer": "observer",
+    "volunteer": "volunteer",
+    ANONYMOUS: None,
+}
+
+
+def open_page(make_app: Callable[..., AppTest], username: str | None, page: str, lang: str = "ar") -> AppTest:
+    """The app as `username` in `lang`, switched to `page` ("pages/x.py"), drawn without an exception."""
+    at = make_app(username, lang=lang)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -2,16 +2,9 @@
 
 import pytest
 
+from tests.conftest import DEMO_USER_OF_ROLE
 from ui.navigation import ANONYMOUS, PAGES, specs_for
 
-ROLE_USERS = {
-    "admin": "admin",
-    "organiser": "organiser",
-    "association": "atss",
-    "observer": "observer",
-    "volunteer": "volunteer",
-    ANONYMOUS: None,
-}
 FOUNDATION_PAGES = {
     "admin": {
         "pages/home.py",
@@ -46,9 +39,9 @@ def test_role_gets_the_foundation_pages_it_should_and_no_admin_or_entry_page_it_
     assert reachable & foundation == FOUNDATION_PAGES[role]
 
 
-@pytest.mark.parametrize("role", sorted(ROLE_USERS))
+@pytest.mark.parametrize("role", sorted(DEMO_USER_OF_ROLE))
 def test_pages_outside_the_role_cannot_be_opened(make_app, role):
-    at = make_app(ROLE_USERS[role])
+    at = make_app(DEMO_USER_OF_ROLE[role])
     at.run()
     assert not at.exception
     allowed = {spec.path for spec in specs_for(role)}
@@ -59,9 +52,9 @@ def test_pages_outside_the_role_cannot_be_opened(make_app, role):
             at.switch_page(spec.path)
 
 
-@pytest.mark.parametrize("role", sorted(ROLE_USERS))
+@pytest.mark.parametrize("role", sorted(DEMO_USER_OF_ROLE))
 def test_every_page_of_the_role_renders(make_app, role):
-    at = make_app(ROLE_USERS[role])
+    at = make_app(DEMO_USER_OF_ROLE[role])
     at.run()
     for spec in specs_for(role):
         at.switch_page(spec.path)

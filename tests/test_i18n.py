@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_layer.core.i18n import LANGS, has_key, load_catalog, missing_translations, t
+from tests.conftest import DEMO_USER_OF_ROLE
 from ui.navigation import ANONYMOUS, PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,15 +32,6 @@ LITERAL_KEY = re.compile(r"(?<![\w])(?:tr|t)\(\s*[\"']([a-z][a-z0-9_]*(?:\.[a-z0
 # What t() returns for a key no catalog has.
 UNTRANSLATED = re.compile(r"\[([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)\]")
 ARABIC = re.compile("[\u0600-\u06ff]")
-# A demo account for each role; None is the anonymous visitor.
-USER_OF_ROLE = {
-    "admin": "admin",
-    "organiser": "organiser",
-    "association": "atss",
-    "observer": "observer",
-    "volunteer": "volunteer",
-    ANONYMOUS: None,
-}
 
 
 def test_every_key_has_every_language() -> None:
@@ -107,7 +99,7 @@ def _roles() -> list[str]:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("role", _roles())
 def test_every_page_renders_translated(make_app, role: str, lang: str) -> None:
-    at = make_app(USER_OF_ROLE[role], lang=lang)
+    at = make_app(DEMO_USER_OF_ROLE[role], lang=lang)
     at.run()
     assert not at.exception, f"app.py as {role} in {lang}: {at.exception}"
     problems: dict[str, list[str]] = {}

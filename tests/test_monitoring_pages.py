@@ -11,6 +11,7 @@ import pytest
 from data_layer.core.i18n import format_number, format_percent, t
 from data_layer.ops.bootstrap import open_database
 from data_layer.ops.demo import CAMPAIGN_END
+from tests.conftest import open_page
 
 
 def raw_counts(db_path: Path, governorate: str | None = None) -> tuple[int, int]:
@@ -29,15 +30,6 @@ def raw_counts(db_path: Path, governorate: str | None = None) -> tuple[int, int]
         if status not in ("submitted", "rejected", "merged") and (governorate is None or code == governorate)
     ]
     return len(kept), sum(h in served for h in kept)
-
-
-def open_page(make_app, username: str, lang: str, path: str):
-    at = make_app(username, lang=lang)
-    at.run()
-    at.switch_page(path)
-    at.run()
-    assert not at.exception
-    return at
 
 
 def metrics(at) -> dict[str, str]:
@@ -64,7 +56,7 @@ def open_tab(at, label_key: str, lang: str):
 @pytest.mark.parametrize("username", ["organiser", "atss"])
 def test_dashboard_headline_equals_raw_rows(make_app, db_path: Path, username: str) -> None:
     registered, served = raw_counts(db_path)
-    at = open_page(make_app, username, "fr", "pages/dashboard.py")
+    at = open_page(make_app, username, "pages/dashboard.py", lang="fr")
     shown = metrics(at)
     assert shown["Ménages inscrits"] == format_number(registered, "fr")
     assert shown["Ménages servis"] == format_number(served, "fr")
@@ -73,7 +65,7 @@ def test_dashboard_headline_equals_raw_rows(make_app, db_path: Path, username: s
 
 def test_dashboard_governorate_filter(make_app, db_path: Path) -> None:
     registered, served = raw_counts(db_path, "TN-61")
-    at = open_page(make_app, "organiser", "en", "pages/dashboard.py")
+    at = open_page(make_app, "organiser", "pages/dashboard.py", lang="en")
     at.selectbox(key="dashboard_governorate").set_value("TN-61")
     next(b for b in at.button if b.label == t("common.apply", "en")).click()
     at.run()
@@ -99,7 +91,7 @@ def test_observer_dashboard_shows_suppressed_cells_and_no_personal_data(make_app
         ).fetchone()[0]
     finally:
         db.close()
-    at = open_page(make_app, "observer", "ar", "pages/dashboard.py")
+    at = open_page(make_app, "observer", "pages/dashboard.py", lang="ar")
     table = at.dataframe[0].value
     registered_column = t("column.households_registered", "ar")
     served_column = t("column.households_served", "ar")
@@ -116,7 +108,7 @@ def test_observer_dashboard_shows_suppressed_cells_and_no_personal_data(make_app
 
 
 def test_progress_page(make_app) -> None:
-    at = open_page(make_app, "observer", "en", "pages/progress.py")
+    at = open_page(make_app, "observer", "pages/progress.py", lang="en")
     assert metrics(at)["Days left"] == "0"
     assert [b.proto.label for b in at.get("download_button")] == ["CSV", "XLSX"]
     assert at.date_input(key="progress_as_of").value == CAMPAIGN_END
@@ -129,7 +121,7 @@ def test_progress_page(make_app) -> None:
 
 def test_saving_a_household_refreshes_the_dashboard(make_app, db_path: Path) -> None:
     registered, _ = raw_counts(db_path)
-    at = open_page(make_app, "organiser", "en", "pages/dashboard.py")
+    at = open_page(make_app, "organiser", "pages/dashboard.py", lang="en")
     assert metrics(at)["Households registered"] == format_number(registered, "en")
     at.switch_page("pages/household_new.py")
     at.run()
@@ -148,7 +140,7 @@ def test_saving_a_household_refreshes_the_dashboard(make_app, db_path: Path) -> 
 
 
 def test_dashboard_lays_out_only_the_open_tab(make_app) -> None:
-    at = open_page(make_app, "organiser", "ar", "pages/dashboard.py")
+    at = open_page(make_app, "organiser", "pages/dashboard.py", lang="ar")
     assert [tab.label for tab in at.tabs] == [t(key, "ar") for key in DASHBOARD_TABS]
     laid_out = {}
     for label_key in DASHBOARD_TABS:

@@ -7,6 +7,7 @@ import pytest
 
 from data_layer.core.i18n import t
 from data_layer.ops.bootstrap import open_database
+from tests.conftest import open_page
 
 
 def rows(db_path, sql, *params):
@@ -19,13 +20,6 @@ def rows(db_path, sql, *params):
 
 def click(at, label):
     next(b for b in at.button if b.label == label).click()
-    return at.run()
-
-
-def open_page(make_app, username, page, lang="ar"):
-    at = make_app(username, lang=lang)
-    at.run()
-    at.switch_page(page)
     return at.run()
 
 

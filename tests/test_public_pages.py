@@ -6,6 +6,7 @@ import pytest
 
 from data_layer.core.i18n import t
 from data_layer.public.ratelimit import CLIENT_DAILY_LIMIT
+from tests.conftest import open_page
 
 PUBLIC_PAGES = [
     "pages/public_request.py",
@@ -18,11 +19,7 @@ PUBLIC_PAGES = [
 @pytest.mark.parametrize("lang", ["ar", "fr", "en"])
 @pytest.mark.parametrize("page", PUBLIC_PAGES)
 def test_public_page_renders_without_login(make_app, page, lang):
-    at = make_app(lang=lang)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception
+    at = open_page(make_app, None, page, lang=lang)
     title_key = page.removeprefix("pages/").removesuffix(".py") + ".title"
     assert at.title[0].value == t(title_key, lang)
     shown = " ".join(str(e.value) for e in at.markdown) + " ".join(str(e.value) for e in at.info)
