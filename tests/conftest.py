@@ -4,6 +4,7 @@ against that file with a strong cookie key."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from data_layer.monitoring.facts import facts_drift, mark_facts_stale
 from data_layer.ops.bootstrap import open_database
 from data_layer.ops.demo import generate_demo
 from data_layer.store.database import Database
+from tests.pg_server import PostgresServer, PostgresUnavailable, start_postgres
 from ui.navigation import ANONYMOUS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,3 +151,16 @@ def open_page(make_app: Callable[..., AppTest], username: str | None, page: str,
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the run. On CI a server that cannot start fails the tests."""
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL could not start: {exc}")
+        pytest.skip(f"PostgreSQL could not start: {exc}")
+    yield server
+    server.stop()

@@ -39,7 +39,7 @@ CREATE TABLE campaigns (
     target_households  INTEGER,
     target_value_tnd   DECIMAL(18, 3),
     is_active          BOOLEAN NOT NULL DEFAULT true,
-    created_at         TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    created_at         TIMESTAMP NOT NULL DEFAULT localtimestamp,
     CHECK (ends_on >= starts_on)
 );
 
@@ -52,7 +52,7 @@ CREATE TABLE organisations (
     governorate_code VARCHAR REFERENCES areas (code),
     phone            VARCHAR,
     is_active        BOOLEAN NOT NULL DEFAULT true,
-    created_at       TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    created_at       TIMESTAMP NOT NULL DEFAULT localtimestamp
 );
 
 -- The governorates an organisation works in (its queues and allocations).
@@ -75,8 +75,8 @@ CREATE TABLE users (
     locked_until         TIMESTAMP,
     -- Cookies issued before either instant are refused (server-side logout).
     last_logout_at       TIMESTAMP,
-    password_changed_at  TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-    created_at           TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    password_changed_at  TIMESTAMP NOT NULL DEFAULT localtimestamp,
+    created_at           TIMESTAMP NOT NULL DEFAULT localtimestamp
 );
 
 CREATE SEQUENCE seq_login_attempts START 1;
@@ -93,7 +93,7 @@ CREATE TABLE donors (
     name        VARCHAR NOT NULL,
     donor_type  VARCHAR NOT NULL CHECK (donor_type IN ('individual', 'company', 'association', 'public_body', 'international', 'anonymous')),
     phone       VARCHAR,
-    created_at  TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    created_at  TIMESTAMP NOT NULL DEFAULT localtimestamp
 );
 
 CREATE SEQUENCE seq_donations START 1;
@@ -114,7 +114,7 @@ CREATE TABLE donations (
     notes             VARCHAR,
     status            VARCHAR NOT NULL DEFAULT 'received' CHECK (status IN ('received', 'cancelled')),
     created_by        INTEGER,
-    created_at        TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    created_at        TIMESTAMP NOT NULL DEFAULT localtimestamp
 );
 
 CREATE SEQUENCE seq_households START 1;
@@ -128,7 +128,7 @@ CREATE TABLE households (
     delegation        VARCHAR,
     address           VARCHAR,
     household_size    INTEGER NOT NULL CHECK (household_size BETWEEN 1 AND 30),
-    vulnerabilities   VARCHAR[] NOT NULL DEFAULT [],
+    vulnerabilities   VARCHAR[] NOT NULL DEFAULT CAST(ARRAY[] AS VARCHAR[]),
     -- NULL organisation with source 'self' means the person registered themselves.
     organisation_id   INTEGER REFERENCES organisations (id),
     source            VARCHAR NOT NULL DEFAULT 'association' CHECK (source IN ('association', 'self', 'import')),
@@ -136,8 +136,8 @@ CREATE TABLE households (
                       CHECK (status IN ('submitted', 'registered', 'verified', 'served', 'rejected', 'merged', 'inactive')),
     notes             VARCHAR,
     created_by        INTEGER,
-    created_at        TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-    updated_at        TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    created_at        TIMESTAMP NOT NULL DEFAULT localtimestamp,
+    updated_at        TIMESTAMP NOT NULL DEFAULT localtimestamp
 );
 
 CREATE SEQUENCE seq_needs START 1;
@@ -151,7 +151,7 @@ CREATE TABLE needs (
     unit           VARCHAR NOT NULL,
     urgency        VARCHAR NOT NULL DEFAULT 'normal' CHECK (urgency IN ('low', 'normal', 'high', 'critical')),
     status         VARCHAR NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'covered', 'cancelled')),
-    created_at     TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    created_at     TIMESTAMP NOT NULL DEFAULT localtimestamp
 );
 
 CREATE SEQUENCE seq_volunteers START 1;
@@ -171,7 +171,7 @@ CREATE TABLE volunteers (
     user_id              INTEGER REFERENCES users (id),
     status               VARCHAR NOT NULL DEFAULT 'active' CHECK (status IN ('submitted', 'active', 'inactive', 'rejected')),
     created_by           INTEGER,
-    created_at           TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    created_at           TIMESTAMP NOT NULL DEFAULT localtimestamp,
     CHECK (offers_transport OR offers_distribution),
     CHECK (available_to >= available_from)
 );
@@ -180,7 +180,7 @@ CREATE TABLE volunteers (
 CREATE SEQUENCE seq_audit START 1;
 CREATE TABLE audit_log (
     id          BIGINT PRIMARY KEY DEFAULT nextval('seq_audit'),
-    logged_at   TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    logged_at   TIMESTAMP NOT NULL DEFAULT localtimestamp,
     user_id     INTEGER,
     username    VARCHAR NOT NULL,
     action      VARCHAR NOT NULL,

@@ -5,12 +5,12 @@ INSERT INTO countries VALUES ('TN', 'تونس', 'Tunisie', 'Tunisia');
 
 -- Units that fit each category; cash may be split to the millime, goods may not.
 INSERT INTO categories VALUES
-    ('cash',      ['TND'],                     true,  1),
-    ('food',      ['basket', 'kg', 'litre'],   false, 2),
-    ('hygiene',   ['kit', 'piece'],            false, 3),
-    ('medicine',  ['box', 'unit'],             false, 4),
-    ('clothes',   ['piece', 'bag'],            false, 5),
-    ('services',  ['hour', 'session'],         false, 6);
+    ('cash',      ARRAY['TND'],                     true,  1),
+    ('food',      ARRAY['basket', 'kg', 'litre'],   false, 2),
+    ('hygiene',   ARRAY['kit', 'piece'],            false, 3),
+    ('medicine',  ARRAY['box', 'unit'],             false, 4),
+    ('clothes',   ARRAY['piece', 'bag'],            false, 5),
+    ('services',  ARRAY['hour', 'session'],         false, 6);
 
 -- Point look-ups at entry time (duplicate national ID) stay fast at a million rows.
 CREATE INDEX idx_households_national_id ON households (national_id);

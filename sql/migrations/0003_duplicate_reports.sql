@@ -10,5 +10,5 @@ CREATE TABLE duplicate_reports (
     source                 VARCHAR NOT NULL,
     reason                 VARCHAR NOT NULL,
     status                 VARCHAR NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'merged', 'dismissed')),
-    reported_at            TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    reported_at            TIMESTAMP NOT NULL DEFAULT localtimestamp
 );

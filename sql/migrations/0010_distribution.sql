@@ -21,8 +21,8 @@ CREATE TABLE deliveries (
     confirmed_at         TIMESTAMP,
     delivered_at         TIMESTAMP,
     created_by           INTEGER,
-    created_at           TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-    updated_at           TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    created_at           TIMESTAMP NOT NULL DEFAULT localtimestamp,
+    updated_at           TIMESTAMP NOT NULL DEFAULT localtimestamp
 );
 
 CREATE SEQUENCE seq_allocations START 1;
@@ -37,8 +37,8 @@ CREATE TABLE allocations (
     status        VARCHAR NOT NULL DEFAULT 'allocated'
                   CHECK (status IN ('allocated', 'delivered', 'confirmed', 'returned', 'cancelled')),
     created_by    INTEGER,
-    created_at    TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-    updated_at    TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    created_at    TIMESTAMP NOT NULL DEFAULT localtimestamp,
+    updated_at    TIMESTAMP NOT NULL DEFAULT localtimestamp
 );
 
 CREATE INDEX idx_allocations_donation ON allocations (donation_id);

@@ -28,7 +28,7 @@ CREATE TABLE duplicate_reviews (
     kept_household_id   INTEGER,
     note                VARCHAR,
     decided_by          INTEGER,
-    decided_at          TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    decided_at          TIMESTAMP NOT NULL DEFAULT localtimestamp,
     CHECK (household_id < other_household_id),
     CHECK (decision = 'dismissed' OR kept_household_id IN (household_id, other_household_id))
 );

@@ -3,13 +3,13 @@
 -- (for instance in the association's central store). The suggested allocation serves a
 -- household from stock held in its own delegation first, then from its governorate, then
 -- lends across governorates (README, "Distribution").
--- Numbered 0012 beside the other distribution migrations: the runner applies any version
--- not yet recorded, so a database that already has 0030 gets this one on its next open.
 
 ALTER TABLE donations ADD COLUMN delegation VARCHAR;
 
--- The view of 0011 with the delegation added (it names its columns, so it must be redefined).
-CREATE OR REPLACE VIEW stock_lines AS
+-- The view of 0011 with the delegation added. Dropped and created again: PostgreSQL's
+-- CREATE OR REPLACE VIEW may only add columns at the end.
+DROP VIEW stock_lines;
+CREATE VIEW stock_lines AS
 SELECT d.id AS donation_id, d.organisation_id, d.governorate_code, d.delegation, d.category_code, d.item, d.unit,
        d.received_on, d.donor_id, d.quantity AS received,
        coalesce(a.allocated, 0) AS allocated,

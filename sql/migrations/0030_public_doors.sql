@@ -23,8 +23,8 @@ CREATE TABLE pledges (
                       CHECK (status IN ('submitted', 'accepted', 'received', 'rejected', 'cancelled')),
     organisation_id   INTEGER,
     donation_id       INTEGER,
-    created_at        TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-    updated_at        TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    created_at        TIMESTAMP NOT NULL DEFAULT localtimestamp,
+    updated_at        TIMESTAMP NOT NULL DEFAULT localtimestamp
 );
 
 -- The reference a sender is shown. A repeat national ID gets one too (record_id NULL,
@@ -35,7 +35,7 @@ CREATE TABLE public_receipts (
     record_id            INTEGER,
     duplicate_report_id  INTEGER,
     lang                 VARCHAR NOT NULL,
-    created_at           TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    created_at           TIMESTAMP NOT NULL DEFAULT localtimestamp
 );
 CREATE INDEX idx_public_receipts_record ON public_receipts (kind, record_id);
 
@@ -58,7 +58,7 @@ CREATE TABLE public_submissions (
     id            BIGINT PRIMARY KEY DEFAULT nextval('seq_public_submissions'),
     kind          VARCHAR NOT NULL,
     client_key    VARCHAR,
-    subject_keys  VARCHAR[] NOT NULL DEFAULT [],
+    subject_keys  VARCHAR[] NOT NULL DEFAULT CAST(ARRAY[] AS VARCHAR[]),
     submitted_on  DATE NOT NULL,
     submitted_at  TIMESTAMP NOT NULL
 );
@@ -75,6 +75,6 @@ CREATE TABLE queue_reviews (
     merged_into      INTEGER,
     organisation_id  INTEGER,
     reviewed_by      INTEGER,
-    reviewed_at      TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+    reviewed_at      TIMESTAMP NOT NULL DEFAULT localtimestamp
 );
 CREATE INDEX idx_queue_reviews_subject ON queue_reviews (subject_table, subject_id);

@@ -11,7 +11,7 @@ ALTER TABLE audit_log RENAME TO audit_log_indexed;
 
 CREATE TABLE audit_log (
     id          BIGINT NOT NULL DEFAULT nextval('seq_audit'),
-    logged_at   TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    logged_at   TIMESTAMP NOT NULL DEFAULT localtimestamp,
     user_id     INTEGER,
     username    VARCHAR NOT NULL,
     action      VARCHAR NOT NULL,
