@@ -1,8 +1,8 @@
 """The coverage dashboard's SQL on DuckDB, on SQLite loaded with the same rows, and as naive pandas.
 
 The DuckDB set is what pages/dashboard.py runs through ui/dashboard_cache.py: the five
-aggregates of data_layer/coverage.py plus the campaign list, with no filter (the first view).
-They read the fact tables that data_layer/facts.py keeps up to date on every write.
+aggregates of data_layer/monitoring/coverage.py plus the campaign list, with no filter (the first view).
+They read the fact tables that data_layer/monitoring/facts.py keeps up to date on every write.
 SQLite gets the same SQL over the same tables (fact tables included), ported to its dialect
 (`$x` -> `:x`, dates as ISO text, `/` made a real division), with an index on every column the
 queries join or filter on, then ANALYZE.

@@ -182,7 +182,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
     lines += [
         "",
         "DuckDB and SQLite run the dashboard's SQL, which reads the fact tables that "
-        "`data_layer/facts.py` brings up to date from the audit log before a dashboard read (their "
+        "`data_layer/monitoring/facts.py` brings up to date from the audit log before a dashboard read (their "
         "upkeep is the catch-up row above, and the catch-up after the import below); naive pandas "
         "loads the base tables and joins and groups them, as a page without a database engine would.",
     ]
