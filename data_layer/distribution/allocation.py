@@ -19,7 +19,6 @@ tests compare the two on random small cases.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -657,10 +656,6 @@ def apply_suggestion(db: Database, actor: Actor, suggestion: Suggestion) -> list
         return []
     with db.transaction() as cur:
         return _write_allocations(cur, actor, frame[["donation_id", "need_id", "quantity"]])
-
-
-def describe_totals(totals: dict[str, Any]) -> str:
-    return json.dumps(totals, ensure_ascii=False, indent=1)
 
 
 # --- the exact solver, the yardstick for the greedy ---------------------------------------------

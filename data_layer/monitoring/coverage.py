@@ -1,6 +1,6 @@
 """Coverage and flow aggregates for the monitoring dashboard, exports and the public page.
 
-Every figure is computed by one grouped SQL query (sql/queries/monitoring.sql); only the
+Every figure is computed by one grouped SQL query (sql/queries/monitoring/coverage.sql); only the
 aggregated rows (24 governorates, a few categories) come back to Python. Observers get
 the same tables with household counts under 5 suppressed (data_layer.monitoring.suppression).
 """

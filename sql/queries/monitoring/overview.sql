@@ -1,4 +1,4 @@
--- name: get_campaign_overview
+-- name: get_campaign_overview :one
 -- Headline counts for the home page (aggregates only, no personal data).
 SELECT
     (SELECT count(*) FROM households WHERE status NOT IN ('submitted', 'rejected', 'merged')) AS households,
@@ -8,7 +8,7 @@ SELECT
     (SELECT count(*) FROM volunteers WHERE status = 'active') AS volunteers,
     (SELECT count(*) FROM organisations WHERE kind = 'association') AS associations;
 
--- name: list_received_by_category
+-- name: list_received_by_category :frame
 -- What was received per category: quantity by unit and estimated value.
 SELECT category_code, unit, sum(quantity) AS quantity, sum(value_tnd) AS value_tnd, count(*) AS donations
 FROM donations WHERE status = 'received'
