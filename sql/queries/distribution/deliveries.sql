@@ -51,7 +51,8 @@ LIMIT $limit;
 -- Active volunteers of a governorate who are available that day, with how many deliveries they already carry then.
 SELECT v.id AS volunteer_id, v.full_name, v.vehicle, v.offers_transport, v.offers_distribution,
        (SELECT count(*) FROM deliveries dl WHERE dl.volunteer_id = v.id AND dl.planned_on = $planned_on
-        AND dl.status NOT IN ('failed', 'cancelled') AND dl.id <> coalesce($delivery_id, -1)) AS deliveries_that_day
+        AND NOT list_contains($undelivered_end_statuses, dl.status) AND dl.id <> coalesce($delivery_id, -1))
+           AS deliveries_that_day
 FROM volunteers v
 WHERE v.status = 'active' AND v.governorate_code = $governorate_code
   AND $planned_on BETWEEN v.available_from AND v.available_to
@@ -76,7 +77,7 @@ WHERE id = $id;
 -- name: set_delivery_allocations_status :rows
 -- The allocations a delivery carries follow its state; returns the needs they serve.
 UPDATE allocations SET status = $status, updated_at = current_localtimestamp()
-WHERE delivery_id = $delivery_id AND status IN ('allocated', 'delivered', 'confirmed')
+WHERE delivery_id = $delivery_id AND list_contains($live_statuses, status)
 RETURNING id, need_id;
 
 -- name: mark_household_served

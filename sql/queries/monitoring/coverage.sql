@@ -1,10 +1,10 @@
 -- Monitoring aggregates: every query returns one row per group, never a person.
 -- Shared filters (NULL = no filter): $campaign_id, $date_from, $date_to (DATE),
 -- $governorate_code, $category_code, plus $country_code for the list of areas.
--- Households count as registered unless submitted, rejected or merged; a household is
--- served once one of its deliveries is confirmed. The date range selects households
--- registered in it and counts them served if confirmed by its last day; flows (received,
--- allocated, delivered) are dated by their own day.
+-- Households count as registered unless their status is one of $uncounted_household_statuses
+-- (data_layer/monitoring/facts.py); a household is served once one of its deliveries is confirmed.
+-- The date range selects households registered in it and counts them served if confirmed by its
+-- last day; flows (received, allocated, delivered) are dated by their own day.
 -- The dashboard's aggregates read the fact tables of migration 0040 (data_layer/monitoring/facts.py
 -- keeps them in step with every write), so each is one scan of a narrow table, not joins of the base ones.
 
@@ -40,7 +40,7 @@ ORDER BY a.code;
 WITH scoped AS (
     SELECT h.id, h.governorate_code
     FROM households h
-    WHERE h.status NOT IN ('submitted', 'rejected', 'merged')
+    WHERE NOT list_contains($uncounted_household_statuses, h.status)
       AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
       AND ($date_from IS NULL OR CAST(h.created_at AS DATE) >= $date_from)
       AND ($date_to IS NULL OR CAST(h.created_at AS DATE) <= $date_to)
@@ -57,7 +57,7 @@ served AS (
       AND EXISTS (
             SELECT 1 FROM allocations a JOIN needs n ON n.id = a.need_id
             WHERE a.delivery_id = d.id AND n.category_code = $category_code
-              AND a.status IN ('delivered', 'confirmed'))
+              AND list_contains($delivered_statuses, a.status))
 ),
 per_area AS (
     SELECT s.governorate_code, count(*) AS households_registered,

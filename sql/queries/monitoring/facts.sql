@@ -25,7 +25,7 @@ SELECT audit_id FROM facts_state;
 -- The kinds of rows audited after $audit_id that the facts derive from (data_layer/monitoring/facts.py
 -- says which fact tables each can change); a household's first row is a kind of its own.
 SELECT DISTINCT CASE WHEN table_name = 'households' AND action = 'insert' THEN 'new_household'
-                     ELSE table_name END
+                     ELSE table_name END AS kind
 FROM audit_log
 WHERE id > $audit_id AND table_name IN ('households', 'needs', 'allocations', 'deliveries')
   AND record_id IS NOT NULL;
@@ -76,7 +76,7 @@ LEFT JOIN (
     GROUP BY d.household_id
 ) s ON s.household_id = h.id
 WHERE h.id IN (SELECT household_id FROM facts_pending_households)
-  AND h.status NOT IN ('submitted', 'rejected', 'merged');
+  AND NOT list_contains($uncounted_household_statuses, h.status);
 
 -- name: select_fact_waiting :frame
 -- Open needs less their live allocations, per counted household, category and unit, when some is left.
@@ -84,7 +84,7 @@ WHERE h.id IN (SELECT household_id FROM facts_pending_households)
 WITH live AS (
     SELECT a.need_id, sum(a.quantity) AS allocated
     FROM allocations a
-    WHERE a.status IN ('allocated', 'delivered', 'confirmed')
+    WHERE list_contains($live_statuses, a.status)
       AND a.household_id IN (SELECT household_id FROM facts_pending_households)
     GROUP BY a.need_id
 ),
@@ -98,7 +98,7 @@ waiting AS (
 SELECT w.household_id, h.governorate_code, h.campaign_id, CAST(h.created_at AS DATE) AS created_on,
        w.category_code, w.unit, CAST(w.unmet_quantity AS DECIMAL(18, 3)) AS unmet_quantity
 FROM waiting w JOIN households h ON h.id = w.household_id
-WHERE h.status NOT IN ('submitted', 'rejected', 'merged');
+WHERE NOT list_contains($uncounted_household_statuses, h.status);
 
 -- name: select_fact_served_by :frame
 -- Confirmed deliveries per household, association and day (any household status, as before 0040).
@@ -112,16 +112,16 @@ WHERE d.status = 'confirmed' AND d.household_id IN (SELECT household_id FROM fac
 SELECT d.household_id, d.volunteer_id, CAST(coalesce(d.delivered_at, d.confirmed_at) AS DATE) AS done_on,
        h.campaign_id, count(*) AS deliveries
 FROM deliveries d JOIN households h ON h.id = d.household_id
-WHERE d.status IN ('delivered', 'confirmed') AND d.volunteer_id IS NOT NULL
+WHERE list_contains($delivered_statuses, d.status) AND d.volunteer_id IS NOT NULL
   AND d.household_id IN (SELECT household_id FROM facts_pending_households)
 GROUP BY d.household_id, d.volunteer_id, CAST(coalesce(d.delivered_at, d.confirmed_at) AS DATE), h.campaign_id;
 
 -- name: select_fact_stock_moves :frame
 -- Allocations of the pending stock lines per household governorate and day, live and delivered.
 SELECT a.donation_id, h.governorate_code, CAST(a.created_at AS DATE) AS allocated_on,
-       CAST(sum(a.quantity) FILTER (WHERE a.status IN ('allocated', 'delivered', 'confirmed')) AS DECIMAL(18, 3))
+       CAST(sum(a.quantity) FILTER (WHERE list_contains($live_statuses, a.status)) AS DECIMAL(18, 3))
            AS allocated,
-       CAST(sum(a.quantity) FILTER (WHERE a.status IN ('delivered', 'confirmed')) AS DECIMAL(18, 3)) AS delivered
+       CAST(sum(a.quantity) FILTER (WHERE list_contains($delivered_statuses, a.status)) AS DECIMAL(18, 3)) AS delivered
 FROM allocations a LEFT JOIN households h ON h.id = a.household_id
 WHERE a.donation_id IN (SELECT donation_id FROM facts_pending_donations)
 GROUP BY a.donation_id, h.governorate_code, CAST(a.created_at AS DATE);

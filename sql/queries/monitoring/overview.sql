@@ -1,7 +1,7 @@
 -- name: get_campaign_overview :one
 -- Headline counts for the home page (aggregates only, no personal data).
 SELECT
-    (SELECT count(*) FROM households WHERE status NOT IN ('submitted', 'rejected', 'merged')) AS households,
+    (SELECT count(*) FROM households WHERE NOT list_contains($uncounted_household_statuses, status)) AS households,
     (SELECT count(*) FROM needs WHERE status = 'open') AS open_needs,
     (SELECT count(*) FROM donations WHERE status = 'received') AS donations,
     (SELECT coalesce(sum(value_tnd), 0) FROM donations WHERE status = 'received') AS donations_value_tnd,
