@@ -2,7 +2,7 @@
 
 Every figure is computed by one grouped SQL query (sql/queries/monitoring/coverage.sql); only the
 aggregated rows (24 governorates, a few categories) come back to Python. Observers get
-the same tables with household counts under 5 suppressed (data_layer.monitoring.suppression).
+the same tables with small household counts suppressed (data_layer.monitoring.suppression).
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def list_campaigns(db: Database) -> pd.DataFrame:
     return frame
 
 
-# Which columns count households (suppressed under SMALL_COUNT_THRESHOLD for observers) and which are derived from them.
+# Which columns count households (small ones suppressed for observers) and which are derived from them.
 SUPPRESSION_RULES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
     "coverage": (
         ["households_registered", "households_served"],
