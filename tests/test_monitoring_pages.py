@@ -163,3 +163,65 @@ def test_dashboard_lays_out_only_the_open_tab(make_app) -> None:
     labels = [button.proto.label for button in open_tab(at, "dashboard.tab_downloads", "ar").get("download_button")]
     # Coverage, unmet needs, both flow tables and volunteers: CSV and XLSX each, HXL for coverage.
     assert (labels.count("CSV"), labels.count("XLSX"), labels.count("HXL")) == (5, 5, 1)
+
+
+def test_raising_the_small_count_threshold_suppresses_more_on_the_public_page(
+    make_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+
+    from data_layer.monitoring import suppression
+    from data_layer.public.forms import transparency_coverage, transparency_totals
+
+    coverage = pd.DataFrame(
+        {
+            "governorate_code": ["TN-11", "TN-12"],
+            "name_en": ["Tunis", "Ariana"],
+            "households_registered": [12, 3],
+            "households_served": [7, 0],
+            "coverage_rate": [7 / 12, 0.0],
+            "registered_per_10k": [1.2, 0.5],
+        }
+    )
+    volunteers = pd.DataFrame({"deliveries_done": [7, 0], "volunteers_active": [8, 1]})
+    table = transparency_coverage(coverage, "en")
+    assert list(table["registered"]) == [12, "<5"]
+    assert list(table["served"]) == [7, "<5"]
+    assert transparency_totals(coverage, volunteers) == {
+        "households_registered": 15,
+        "households_served": 7,
+        "deliveries": 7,
+        "volunteers": 9,
+    }
+
+    monkeypatch.setattr(suppression, "SMALL_COUNT_THRESHOLD", 10)
+    table = transparency_coverage(coverage, "en")
+    assert list(table["registered"]) == [12, suppression.SUPPRESSED]
+    assert list(table["served"]) == [suppression.SUPPRESSED] * 2
+    assert list(table["coverage"]) == [suppression.SUPPRESSED] * 2
+    assert transparency_totals(coverage, volunteers) == {
+        "households_registered": 15,
+        "households_served": suppression.SUPPRESSED,
+        "deliveries": suppression.SUPPRESSED,
+        "volunteers": suppression.SUPPRESSED,
+    }
+
+    # The page itself: the demo shows its figures and progress; with a threshold above every
+    # count, none of them.
+    def transparency_page():
+        at = make_app(lang="en")
+        at.run()
+        at.switch_page("pages/transparency.py")
+        at.run()
+        assert not at.exception
+        figures = {m.value for m in at.metric if m.label != t("transparency.days_left", "en")}
+        return at.dataframe[1].value, figures, [bar.value for bar in at.get("progress")]
+
+    table, figures, bars = transparency_page()
+    assert set(table["Registered"]) != {suppression.SUPPRESSED} and figures != {suppression.SUPPRESSED}
+    assert len(bars) == 1 and bars[0] > 0
+    monkeypatch.setattr(suppression, "SMALL_COUNT_THRESHOLD", 10**9)
+    table, figures, bars = transparency_page()
+    assert set(table["Registered"]) == set(table["Served"]) == {suppression.SUPPRESSED}
+    assert figures == {suppression.SUPPRESSED}
+    assert bars == [0.0]

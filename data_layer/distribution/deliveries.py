@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from contextlib import closing
 from typing import Any
 
 import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
+from data_layer.distribution.statuses import LIVE_STATUSES, UNDELIVERED_END_STATUSES
 from data_layer.distribution.stock import stock_scope
-from data_layer.store.audit import row_as_dict, write_audit
+from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 
 # Deliveries one volunteer can carry in a day, by vehicle (on foot: a few doors nearby).
 VEHICLE_CAPACITY = {"none": 3, "motorbike": 6, "car": 12, "van": 25, "truck": 40}
@@ -48,35 +50,29 @@ def create_deliveries(
     scope = stock_scope(actor)
     created: list[int] = []
     with db.transaction() as cur:
-        groups = cur.execute(
-            Q.list_undelivered_groups, {"organisation_id": scope, "governorate_code": governorate_code or None}
-        ).fetchall()
-        for household_id, organisation_id, allocation_ids in groups:
+        groups = run(
+            cur, "list_undelivered_groups", {"organisation_id": scope, "governorate_code": governorate_code or None}
+        )
+        for group in groups:
+            allocation_ids = list(group["allocation_ids"])
             values = {
-                "household_id": household_id,
-                "organisation_id": organisation_id,
+                "household_id": group["household_id"],
+                "organisation_id": group["organisation_id"],
                 "planned_on": planned_on,
                 "confirmation_code": _new_code(),
                 "created_by": actor.user_id,
             }
-            delivery_id = cur.execute(Q.insert_delivery, values).fetchall()[0][0]
-            cur.execute(
-                Q.attach_allocations_to_delivery, {"delivery_id": delivery_id, "allocation_ids": list(allocation_ids)}
-            )
+            delivery_id = run(cur, "insert_delivery", values)
+            run(cur, "attach_allocations_to_delivery", {"delivery_id": delivery_id, "allocation_ids": allocation_ids})
             write_audit(
-                cur,
-                actor,
-                "insert",
-                "deliveries",
-                delivery_id,
-                after={**values, "allocation_ids": list(allocation_ids)},
+                cur, actor, "insert", "deliveries", delivery_id, after={**values, "allocation_ids": allocation_ids}
             )
             created.append(delivery_id)
     return created
 
 
 def _delivery_for(cur: Any, actor: Actor, delivery_id: int) -> dict[str, Any]:
-    row = row_as_dict(cur, Q.get_delivery, {"id": delivery_id})
+    row = run(cur, "get_delivery", {"id": delivery_id})
     if row is None:
         raise NotFound()
     if actor.role == "volunteer":
@@ -99,10 +95,10 @@ def list_deliveries(
         organisation_id, volunteer_id = None, actor.volunteer_id
     else:
         organisation_id, volunteer_id = stock_scope(actor), None
-    cur = db.cursor()
-    try:
-        return cur.execute(
-            Q.list_deliveries,
+    with closing(db.cursor()) as cur:
+        return run(
+            cur,
+            "list_deliveries",
             {
                 "organisation_id": organisation_id,
                 "volunteer_id": volunteer_id,
@@ -110,33 +106,36 @@ def list_deliveries(
                 "governorate_code": governorate_code or None,
                 "limit": limit,
             },
-        ).df()
-    finally:
-        cur.close()
+        )
 
 
 def _empty_deliveries(db: Database) -> pd.DataFrame:
-    cur = db.cursor()
-    try:
-        return cur.execute(
-            Q.list_deliveries,
+    with closing(db.cursor()) as cur:
+        return run(
+            cur,
+            "list_deliveries",
             {"organisation_id": None, "volunteer_id": -1, "status": None, "governorate_code": None, "limit": 0},
-        ).df()
-    finally:
-        cur.close()
+        )
+
+
+def _volunteers_free_on(cur: Any, delivery: dict[str, Any], planned_on: dt.date) -> pd.DataFrame:
+    """Volunteers of the delivery's governorate available that day, with the deliveries they carry then."""
+    return run(
+        cur,
+        "list_eligible_volunteers",
+        {
+            "governorate_code": delivery["governorate_code"],
+            "planned_on": planned_on,
+            "delivery_id": delivery["id"],
+            "undelivered_end_statuses": list(UNDELIVERED_END_STATUSES),
+        },
+    )
 
 
 def eligible_volunteers(db: Database, actor: Actor, delivery_id: int, planned_on: dt.date) -> pd.DataFrame:
     """Volunteers of the household's governorate available that day, with room left in their vehicle."""
-    cur = db.cursor()
-    try:
-        delivery = _delivery_for(cur, actor, delivery_id)
-        frame = cur.execute(
-            Q.list_eligible_volunteers,
-            {"governorate_code": delivery["governorate_code"], "planned_on": planned_on, "delivery_id": delivery_id},
-        ).df()
-    finally:
-        cur.close()
+    with closing(db.cursor()) as cur:
+        frame = _volunteers_free_on(cur, _delivery_for(cur, actor, delivery_id), planned_on)
     frame["capacity"] = frame["vehicle"].map(VEHICLE_CAPACITY)
     return frame[frame["deliveries_that_day"] < frame["capacity"]].reset_index(drop=True)
 
@@ -149,17 +148,16 @@ def assign_volunteer(db: Database, actor: Actor, delivery_id: int, volunteer_id:
         delivery = _delivery_for(cur, actor, delivery_id)
         if delivery["status"] not in ("planned", "out_for_delivery"):
             raise JesrError("distribution.error.delivery_state", status=delivery["status"])
-        rows = cur.execute(
-            Q.list_eligible_volunteers,
-            {"governorate_code": delivery["governorate_code"], "planned_on": planned_on, "delivery_id": delivery_id},
-        ).df()
+        rows = _volunteers_free_on(cur, delivery, planned_on)
         match = rows[rows["volunteer_id"] == volunteer_id]
         if match.empty:
             raise JesrError("distribution.error.volunteer_unavailable")
         if int(match["deliveries_that_day"].iloc[0]) >= VEHICLE_CAPACITY[match["vehicle"].iloc[0]]:
             raise JesrError("distribution.error.volunteer_full", capacity=VEHICLE_CAPACITY[match["vehicle"].iloc[0]])
-        cur.execute(
-            Q.assign_delivery_volunteer, {"id": delivery_id, "volunteer_id": volunteer_id, "planned_on": planned_on}
+        run(
+            cur,
+            "assign_delivery_volunteer",
+            {"id": delivery_id, "volunteer_id": volunteer_id, "planned_on": planned_on},
         )
         write_audit(
             cur,
@@ -222,8 +220,9 @@ def _set_status(
     failure_reason: str | None = None,
     method: str | None = None,
 ) -> None:
-    cur.execute(
-        Q.set_delivery_status,
+    run(
+        cur,
+        "set_delivery_status",
         {
             "id": delivery["id"],
             "status": status,
@@ -243,23 +242,29 @@ def _set_status(
     )
     if status not in ALLOCATION_STATUS:
         return
-    changed = cur.execute(
-        Q.set_delivery_allocations_status, {"delivery_id": delivery["id"], "status": ALLOCATION_STATUS[status]}
-    ).fetchall()
-    for allocation_id, _ in changed:
+    live = {"live_statuses": list(LIVE_STATUSES)}
+    changed = run(
+        cur,
+        "set_delivery_allocations_status",
+        {"delivery_id": delivery["id"], "status": ALLOCATION_STATUS[status], **live},
+    )
+    for allocation in changed:
         write_audit(
             cur,
             actor,
             "status",
             "allocations",
-            allocation_id,
+            allocation["id"],
             after={"status": ALLOCATION_STATUS[status], "delivery_id": delivery["id"]},
         )
-    if status in ("failed", "cancelled") and changed:
-        for (need_id,) in cur.execute(Q.reopen_needs, {"need_ids": sorted({n for _, n in changed})}).fetchall():
-            write_audit(cur, actor, "update", "needs", need_id, before={"status": "covered"}, after={"status": "open"})
+    if status in UNDELIVERED_END_STATUSES and changed:
+        need_ids = sorted({allocation["need_id"] for allocation in changed})
+        for need in run(cur, "reopen_needs", {"need_ids": need_ids, **live}):
+            write_audit(
+                cur, actor, "update", "needs", need["id"], before={"status": "covered"}, after={"status": "open"}
+            )
     if status == "confirmed":
-        cur.execute(Q.mark_household_served, {"id": delivery["household_id"]})
+        run(cur, "mark_household_served", {"id": delivery["household_id"]})
         write_audit(cur, actor, "served", "households", delivery["household_id"], after={"status": "served"})
 
 
@@ -267,11 +272,8 @@ def get_confirmation_code(db: Database, actor: Actor, delivery_id: int) -> str:
     """The code staff give the household (by SMS or on paper); volunteers never see it."""
     if actor.role == "volunteer":
         raise PermissionDenied()
-    cur = db.cursor()
-    try:
+    with closing(db.cursor()) as cur:
         return str(_delivery_for(cur, actor, delivery_id)["confirmation_code"])
-    finally:
-        cur.close()
 
 
 def export_deliveries(db: Database, actor: Actor) -> pd.DataFrame:

@@ -6,11 +6,13 @@ definition, shared by the stock page, every allocation check, the suggestion and
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import pandas as pd
 
 from data_layer.core.actor import Actor, organisation_scope
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 
 
 def stock_scope(actor: Actor) -> int | None:
@@ -18,40 +20,28 @@ def stock_scope(actor: Actor) -> int | None:
     return organisation_scope(actor)
 
 
+def _filters(actor: Actor, governorate_code: str | None, category_code: str | None) -> dict[str, object]:
+    return {
+        "organisation_id": stock_scope(actor),
+        "governorate_code": governorate_code or None,
+        "category_code": category_code or None,
+    }
+
+
 def list_stock_lines(
     db: Database, actor: Actor, *, governorate_code: str | None = None, category_code: str | None = None
 ) -> pd.DataFrame:
     """One row per received donation line: received, allocated, available."""
-    cur = db.cursor()
-    try:
-        return cur.execute(
-            Q.list_stock_lines,
-            {
-                "organisation_id": stock_scope(actor),
-                "governorate_code": governorate_code or None,
-                "category_code": category_code or None,
-            },
-        ).df()
-    finally:
-        cur.close()
+    with closing(db.cursor()) as cur:
+        return run(cur, "list_stock_lines", _filters(actor, governorate_code, category_code))
 
 
 def stock_summary(
     db: Database, actor: Actor, *, governorate_code: str | None = None, category_code: str | None = None
 ) -> pd.DataFrame:
     """Stock per organisation, governorate (ISO code), category, item and unit."""
-    cur = db.cursor()
-    try:
-        return cur.execute(
-            Q.list_stock_summary,
-            {
-                "organisation_id": stock_scope(actor),
-                "governorate_code": governorate_code or None,
-                "category_code": category_code or None,
-            },
-        ).df()
-    finally:
-        cur.close()
+    with closing(db.cursor()) as cur:
+        return run(cur, "list_stock_summary", _filters(actor, governorate_code, category_code))
 
 
 def export_stock(db: Database, actor: Actor) -> pd.DataFrame:

@@ -5,6 +5,7 @@ households only; other households show as their number and governorate.
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Any
 
 import pandas as pd
@@ -14,7 +15,7 @@ from data_layer.core.errors import NotFound, PermissionDenied
 from data_layer.distribution.stock import stock_scope
 from data_layer.store.audit import row_as_dict
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import Q, run
 
 PERSONAL_COLUMNS = ("national_id", "full_name", "phone")
 
@@ -23,17 +24,10 @@ def search(db: Database, actor: Actor, text: str) -> tuple[pd.DataFrame, pd.Data
     """Households (by number, national ID, name or phone) and donations (by number, donor or item)."""
     scope = stock_scope(actor)
     text = (text or "").strip()
-    cur = db.cursor()
-    try:
-        if not text:
-            households = cur.execute(Q.search_trace_households, {"organisation_id": scope, "text": "\x00"}).df()
-            donations = cur.execute(Q.search_trace_donations, {"organisation_id": scope, "text": "\x00"}).df()
-            return households, donations
-        households = cur.execute(Q.search_trace_households, {"organisation_id": scope, "text": text}).df()
-        donations = cur.execute(Q.search_trace_donations, {"organisation_id": scope, "text": text}).df()
-    finally:
-        cur.close()
-    return households, donations
+    # No text matches nothing: a NUL byte is in no name, number or phone (and keeps the frames' columns).
+    params = {"organisation_id": scope, "text": text or "\x00"}
+    with closing(db.cursor()) as cur:
+        return run(cur, "search_trace_households", params), run(cur, "search_trace_donations", params)
 
 
 def _mask(frame: pd.DataFrame, actor: Actor) -> pd.DataFrame:
@@ -55,38 +49,33 @@ def _audit(cur: Any, allocations: pd.DataFrame, donation_ids: list[int], househo
         "allocation_ids": sorted({int(i) for i in allocations["allocation_id"]}),
         "delivery_ids": sorted({int(i) for i in allocations["delivery_id"].dropna()}),
     }
-    return cur.execute(Q.list_trace_audit, ids).df()
+    return run(cur, "list_trace_audit", ids)
 
 
 def trace_donation(db: Database, actor: Actor, donation_id: int) -> dict[str, Any]:
     """The donation, the allocations made from it (to which households, delivered how) and their audit."""
     scope = stock_scope(actor)
-    cur = db.cursor()
-    try:
-        donation = row_as_dict(cur, Q.get_trace_donation, {"id": donation_id})
+    with closing(db.cursor()) as cur:
+        donation = run(cur, "get_trace_donation", {"id": donation_id})
         if donation is None:
             raise NotFound()
         if scope is not None and donation["organisation_id"] != scope:
             raise PermissionDenied()
-        allocations = cur.execute(Q.list_trace_allocations, {"donation_id": donation_id, "household_id": None}).df()
+        allocations = run(cur, "list_trace_allocations", {"donation_id": donation_id, "household_id": None})
         audit = _audit(cur, allocations, [donation_id], [])
-    finally:
-        cur.close()
     return {"donation": donation, "allocations": _mask(allocations, actor), "audit": audit}
 
 
 def trace_household(db: Database, actor: Actor, household_id: int) -> dict[str, Any]:
     """The household, every allocation it received (from which donation and donor) and their audit."""
     scope = stock_scope(actor)
-    cur = db.cursor()
-    try:
+    with closing(db.cursor()) as cur:
+        # get_household belongs to the registry and declares no shape: read by column name all the same.
         household = row_as_dict(cur, Q.get_household, {"id": household_id})
         if household is None:
             raise NotFound()
         if scope is not None and household["organisation_id"] != scope:
             raise PermissionDenied()
-        allocations = cur.execute(Q.list_trace_allocations, {"donation_id": None, "household_id": household_id}).df()
+        allocations = run(cur, "list_trace_allocations", {"donation_id": None, "household_id": household_id})
         audit = _audit(cur, allocations, sorted({int(i) for i in allocations["donation_id"]}), [household_id])
-    finally:
-        cur.close()
     return {"household": household, "allocations": _mask(allocations, actor), "audit": audit}

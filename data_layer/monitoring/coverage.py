@@ -1,14 +1,15 @@
 """Coverage and flow aggregates for the monitoring dashboard, exports and the public page.
 
-Every figure is computed by one grouped SQL query (sql/queries/monitoring.sql); only the
+Every figure is computed by one grouped SQL query (sql/queries/monitoring/coverage.sql); only the
 aggregated rows (24 governorates, a few categories) come back to Python. Observers get
-the same tables with household counts under 5 suppressed (data_layer.monitoring.suppression).
+the same tables with small household counts suppressed (data_layer.monitoring.suppression).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +18,10 @@ import pandas as pd
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError
 from data_layer.core.i18n import t
-from data_layer.monitoring.facts import ensure_facts_current
+from data_layer.monitoring.facts import STATUS_PARAMS, ensure_facts_current
 from data_layer.monitoring.suppression import must_suppress, suppress_small_counts
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import Q, run
 
 
 @dataclass(frozen=True)
@@ -49,24 +50,22 @@ class Filters:
 ALL = Filters()
 
 
-def _frame(db: Database, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+def _frame(db: Database, name: str, filters: Filters) -> pd.DataFrame:
     # DuckDB refuses parameters a query does not use, and not every query uses every filter.
-    used = {name: value for name, value in params.items() if f"${name}" in sql}
+    sql = Q.get(name).sql
+    used = {key: value for key, value in {**filters.params(), **STATUS_PARAMS}.items() if f"${key}" in sql}
     ensure_facts_current(db)
-    cur = db.cursor()
-    try:
-        return cur.execute(sql, used).df()
-    finally:
-        cur.close()
+    with closing(db.cursor()) as cur:
+        return run(cur, name, used)
 
 
 def coverage_by_governorate(db: Database, filters: Filters = ALL) -> pd.DataFrame:
     """One row per governorate (all of them, even empty): registered, served, coverage, per 10,000."""
     # The facts hold no category: a category filter reads the base tables (slower, still one query).
     query = (
-        Q.list_coverage_by_governorate if filters.category_code is None else Q.list_coverage_by_governorate_in_category
+        "list_coverage_by_governorate" if filters.category_code is None else "list_coverage_by_governorate_in_category"
     )
-    frame = _frame(db, query, filters.params())
+    frame = _frame(db, query, filters)
     for column in ("households_registered", "households_served", "population"):
         frame[column] = frame[column].astype("int64")
     return frame
@@ -91,7 +90,7 @@ def summarise_coverage(frame: pd.DataFrame) -> dict[str, Any]:
 
 def unmet_by_governorate_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
     """Open needs not yet covered by allocations, per governorate, category and unit."""
-    frame = _frame(db, Q.list_unmet_by_category, filters.params())
+    frame = _frame(db, "list_unmet_by_category", filters)
     frame["households_waiting"] = frame["households_waiting"].astype("int64")
     return frame
 
@@ -111,19 +110,19 @@ def unmet_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
 
 def flows_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
     """Per category and unit: received, allocated and delivered quantities, value received."""
-    return _frame(db, Q.list_flows_by_category, filters.params())
+    return _frame(db, "list_flows_by_category", filters)
 
 
 def flows_by_organisation(db: Database, filters: Filters = ALL) -> pd.DataFrame:
     """Per association: value received, allocated and delivered (TND), households served."""
-    frame = _frame(db, Q.list_flows_by_organisation, filters.params())
+    frame = _frame(db, "list_flows_by_organisation", filters)
     frame["households_served"] = frame["households_served"].astype("int64")
     return frame
 
 
 def volunteer_activity(db: Database, filters: Filters = ALL) -> pd.DataFrame:
     """Per governorate: active volunteers, volunteers who delivered, deliveries and deliveries per volunteer."""
-    frame = _frame(db, Q.list_volunteer_activity, filters.params())
+    frame = _frame(db, "list_volunteer_activity", filters)
     for column in ("volunteers_active", "volunteers_delivering", "deliveries_done"):
         frame[column] = frame[column].astype("int64")
     return frame
@@ -131,17 +130,14 @@ def volunteer_activity(db: Database, filters: Filters = ALL) -> pd.DataFrame:
 
 def list_campaigns(db: Database) -> pd.DataFrame:
     """Every campaign, newest first; dates as `datetime.date` (pandas would make them timestamps)."""
-    cur = db.cursor()
-    try:
-        frame = cur.execute(Q.list_campaigns).df()
-    finally:
-        cur.close()
+    with closing(db.cursor()) as cur:
+        frame = run(cur, "list_campaigns")
     for column in ("starts_on", "ends_on"):
         frame[column] = pd.Series([v.date() for v in frame[column]], index=frame.index, dtype=object)
     return frame
 
 
-# Which columns count households (suppressed under 5 for observers) and which are derived from them.
+# Which columns count households (small ones suppressed for observers) and which are derived from them.
 SUPPRESSION_RULES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
     "coverage": (
         ["households_registered", "households_served"],

@@ -7,6 +7,7 @@ the command line and the pages offer whatever is listed there.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
@@ -17,29 +18,25 @@ from data_layer.distribution.deliveries import export_deliveries
 from data_layer.distribution.stock import export_stock
 from data_layer.registry.spreadsheets import write_table
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 
 Exporter = Callable[[Database, Actor], pd.DataFrame]
 
 
-def _scoped_query(sql: str) -> Exporter:
+def _scoped_query(name: str) -> Exporter:
     def export(db: Database, actor: Actor) -> pd.DataFrame:
-        organisation_id = organisation_scope(actor)
-        cur = db.cursor()
-        try:
-            return cur.execute(sql, {"organisation_id": organisation_id}).df()
-        finally:
-            cur.close()
+        with closing(db.cursor()) as cur:
+            return run(cur, name, {"organisation_id": organisation_scope(actor)})
 
     return export
 
 
 EXPORTERS: dict[str, Exporter] = {
-    "households": _scoped_query(Q.export_households),
-    "donations": _scoped_query(Q.export_donations),
-    "volunteers": _scoped_query(Q.export_volunteers),
+    "households": _scoped_query("export_households"),
+    "donations": _scoped_query("export_donations"),
+    "volunteers": _scoped_query("export_volunteers"),
     "stock": export_stock,
-    "allocations": _scoped_query(Q.export_allocations),
+    "allocations": _scoped_query("export_allocations"),
     "deliveries": export_deliveries,
 }
 

@@ -13,10 +13,21 @@ suite runs it after every test that wrote, and `python -m data_layer facts` on a
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from typing import Any
 
+from data_layer.distribution.statuses import DELIVERED_STATUSES, LIVE_STATUSES
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import Q, run
+
+# Households not counted as registered (nor served): requests not yet accepted, rejected, merged away.
+UNCOUNTED_HOUSEHOLD_STATUSES = ("submitted", "rejected", "merged")
+# The status lists the fact queries take, each query the ones it names.
+STATUS_PARAMS: dict[str, list[str]] = {
+    "live_statuses": list(LIVE_STATUSES),
+    "delivered_statuses": list(DELIVERED_STATUSES),
+    "uncounted_household_statuses": list(UNCOUNTED_HOUSEHOLD_STATUSES),
+}
 
 # Fact table -> the SELECT that computes its rows for the pending households (or stock lines).
 HOUSEHOLD_FACTS: dict[str, str] = {
@@ -42,18 +53,20 @@ FACTS_CHANGED_BY: dict[str, frozenset[str]] = {
 
 def refresh_facts(cur: Any) -> None:
     """In the caller's transaction: recompute the fact rows of everything audited since the watermark."""
-    audit_id = cur.execute(Q.get_facts_audit_id).fetchone()[0]
+    audit_id = run(cur, "get_facts_audit_id")
     if audit_id is None:
         stale = ALL_FACTS
-        cur.execute(Q.pend_all_households)
+        run(cur, "pend_all_households")
     else:
-        kinds = [kind for (kind,) in cur.execute(Q.list_audited_kinds_since, {"audit_id": audit_id}).fetchall()]
+        kinds = [row["kind"] for row in run(cur, "list_audited_kinds_since", {"audit_id": audit_id})]
         stale = frozenset().union(*(FACTS_CHANGED_BY[kind] for kind in kinds))
         if stale:
-            cur.execute(Q.pend_households_touched_since, {"audit_id": audit_id})
+            run(cur, "pend_households_touched_since", {"audit_id": audit_id})
     if stale:
         if "fact_stock_moves" in stale:
-            cur.execute(Q.pend_donations_of_pending_households)
+            run(cur, "pend_donations_of_pending_households")
+        # Table names cannot be parameters: the statements around each fact SELECT are built here,
+        # from the fixed table lists above, so one SELECT both fills its table and checks it (facts_drift).
         for tables, key, pending in (
             (HOUSEHOLD_FACTS, "household_id", "facts_pending_households"),
             (DONATION_FACTS, "donation_id", "facts_pending_donations"),
@@ -61,18 +74,24 @@ def refresh_facts(cur: Any) -> None:
             for table, query in tables.items():
                 if table in stale:
                     cur.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {pending})")
-                    cur.execute(f"INSERT INTO {table} {_select(query)}")
-        cur.execute(Q.clear_facts_pending)
-    cur.execute(Q.set_facts_audit_id)
+                    select = _select(query)
+                    cur.execute(f"INSERT INTO {table} {select}", _status_params(select))
+        run(cur, "clear_facts_pending")
+    run(cur, "set_facts_audit_id")
 
 
 def _select(query: str) -> str:
-    return getattr(Q, query).rstrip().rstrip(";")
+    return Q.get(query).sql.rstrip(";")
+
+
+def _status_params(sql: str) -> dict[str, list[str]]:
+    # DuckDB refuses parameters a statement does not use.
+    return {name: value for name, value in STATUS_PARAMS.items() if f"${name}" in sql}
 
 
 def mark_facts_stale(cur: Any) -> None:
     """For bulk loads that write no audit row per record: the next refresh rebuilds everything."""
-    cur.execute(Q.mark_facts_stale)
+    run(cur, "mark_facts_stale")
 
 
 def ensure_facts_current(db: Database) -> None:
@@ -83,11 +102,8 @@ def ensure_facts_current(db: Database) -> None:
     commits = db.commits  # read first: a commit racing this check makes the next call look again
     if db.memo.get("facts_current_at_commit") == commits:
         return
-    cur = db.cursor()
-    try:
-        behind = cur.execute(Q.count_unreflected_audit_rows).fetchone()[0] != 0
-    finally:
-        cur.close()
+    with closing(db.cursor()) as cur:
+        behind = run(cur, "count_unreflected_audit_rows") != 0
     if behind:
         with db.transaction() as cur:
             refresh_facts(cur)
@@ -98,21 +114,21 @@ def facts_drift(db: Database) -> dict[str, int]:
     """Rows that differ, per fact table, between the stored facts and a recomputation from scratch."""
     ensure_facts_current(db)  # facts not yet refreshed after a write are behind, not wrong
     drift: dict[str, int] = {}
-    with db.write_lock:
-        cur = db.cursor()
+    # A transaction that is rolled back: the pending lists it fills are never committed.
+    with db.write_lock, closing(db.cursor()) as cur:
+        cur.execute("BEGIN TRANSACTION")
         try:
-            cur.execute("BEGIN TRANSACTION")
-            cur.execute(Q.pend_all_households)
-            cur.execute(Q.pend_all_donations)
+            run(cur, "pend_all_households")
+            run(cur, "pend_all_donations")
             for table, query in {**HOUSEHOLD_FACTS, **DONATION_FACTS}.items():
                 fresh = _select(query)
-                drift[table] = cur.execute(
+                (drift[table],) = cur.execute(
                     f"SELECT (SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL ({fresh})))"
-                    f" + (SELECT count(*) FROM (({fresh}) EXCEPT ALL SELECT * FROM {table}))"
-                ).fetchone()[0]
+                    f" + (SELECT count(*) FROM (({fresh}) EXCEPT ALL SELECT * FROM {table}))",
+                    _status_params(fresh),
+                ).fetchone()
         finally:
             cur.execute("ROLLBACK")
-            cur.close()
     return drift
 
 

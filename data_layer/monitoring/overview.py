@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import closing
 from typing import Any
 
 import pandas as pd
 
+from data_layer.monitoring.facts import UNCOUNTED_HOUSEHOLD_STATUSES
 from data_layer.registry.campaigns import get_active_campaign
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 
 
 def campaign_overview(db: Database, today: dt.date | None = None) -> dict[str, Any]:
     """Counts, value received and days left to the active campaign's deadline."""
-    cur = db.cursor()
-    try:
-        result = cur.execute(Q.get_campaign_overview)
-        overview = dict(zip([d[0] for d in result.description], result.fetchone()))
-    finally:
-        cur.close()
+    with closing(db.cursor()) as cur:
+        overview = run(
+            cur, "get_campaign_overview", {"uncounted_household_statuses": list(UNCOUNTED_HOUSEHOLD_STATUSES)}
+        )
     campaign = get_active_campaign(db)
     overview["campaign"] = campaign
     if campaign:
@@ -30,8 +30,5 @@ def campaign_overview(db: Database, today: dt.date | None = None) -> dict[str, A
 
 
 def received_by_category(db: Database) -> pd.DataFrame:
-    cur = db.cursor()
-    try:
-        return cur.execute(Q.list_received_by_category).df()
-    finally:
-        cur.close()
+    with closing(db.cursor()) as cur:
+        return run(cur, "list_received_by_category")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +22,9 @@ import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.monitoring.facts import ensure_facts_current
+from data_layer.registry.campaigns import get_active_campaign
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 
 RECENT_DAYS = 3
 
@@ -45,16 +47,10 @@ class Progress:
 
 
 def _campaign(db: Database, campaign_id: int | None) -> dict[str, Any] | None:
-    cur = db.cursor()
-    try:
-        if campaign_id is None:
-            result = cur.execute(Q.get_active_campaign)
-        else:
-            result = cur.execute(Q.get_campaign_by_id, {"id": campaign_id})
-        row = result.fetchone()
-        return dict(zip([d[0] for d in result.description], row)) if row else None
-    finally:
-        cur.close()
+    if campaign_id is None:
+        return get_active_campaign(db)
+    with closing(db.cursor()) as cur:
+        return run(cur, "get_campaign_by_id", {"id": campaign_id})
 
 
 def default_as_of(campaign: dict[str, Any], today: dt.date | None = None) -> dt.date:
@@ -71,13 +67,10 @@ def campaign_progress(db: Database, campaign_id: int | None = None, as_of: dt.da
     as_of = as_of or default_as_of(campaign)
     params = {"campaign_id": campaign["id"], "as_of": as_of}
     ensure_facts_current(db)
-    cur = db.cursor()
-    try:
-        per_day = cur.execute(Q.list_served_per_day, params).df()
-        registered = cur.execute(Q.list_registered_by_governorate, params).df()
-        areas = cur.execute(Q.list_area_codes, {"country_code": campaign["country_code"]}).df()
-    finally:
-        cur.close()
+    with closing(db.cursor()) as cur:
+        per_day = run(cur, "list_served_per_day", params)
+        registered = run(cur, "list_registered_by_governorate", params)
+        areas = run(cur, "list_area_codes", {"country_code": campaign["country_code"]})
     # DuckDB DATE arrives as pandas timestamps; days are compared with datetime.date below.
     per_day["served_on"] = pd.Series(
         [pd.Timestamp(v).date() for v in per_day["served_on"]], index=per_day.index, dtype=object

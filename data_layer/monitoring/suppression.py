@@ -1,7 +1,8 @@
 """Small-count suppression for observer views and exports: one rule, used everywhere.
 
-A figure under 5 households could point at a family in a small governorate, so
-observers see "<5" instead (0 included: "none" is also a count of households).
+A figure under SMALL_COUNT_THRESHOLD households could point at a family in a small
+governorate, so observers see SUPPRESSED ("<5") instead (0 included: "none" is also a
+count of households).
 Figures derived from a suppressed count (a rate, a count per inhabitant) are
 suppressed with it, or the hidden count could be computed back.
 """
@@ -15,7 +16,7 @@ import pandas as pd
 from data_layer.core.actor import Actor
 
 SMALL_COUNT_THRESHOLD = 5
-SUPPRESSED = "<5"
+SUPPRESSED = f"<{SMALL_COUNT_THRESHOLD}"
 
 
 def must_suppress(actor: Actor | None) -> bool:
@@ -26,7 +27,7 @@ def must_suppress(actor: Actor | None) -> bool:
 def suppress_small_counts(
     frame: pd.DataFrame, count_columns: Iterable[str], derived: Mapping[str, Iterable[str]] | None = None
 ) -> pd.DataFrame:
-    """A copy where household counts under 5 read "<5", and so do figures derived from them.
+    """A copy where household counts under the threshold read "<5", and so do figures derived from them.
 
     `derived` maps a derived column to the count columns it is computed from, e.g.
     {"coverage_rate": ["households_registered", "households_served"]}.

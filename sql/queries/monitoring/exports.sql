@@ -1,4 +1,4 @@
--- name: export_households
+-- name: export_households :frame
 -- Households in the import layout (needs as category:quantity), plus id, organisation and status.
 SELECT h.id, h.national_id, h.full_name, h.phone, h.governorate_code AS governorate, h.delegation, h.address,
        h.household_size, array_to_string(h.vulnerabilities, ';') AS vulnerabilities,
@@ -9,7 +9,7 @@ FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
 WHERE ($organisation_id IS NULL OR h.organisation_id = $organisation_id)
 ORDER BY h.id;
 
--- name: export_donations
+-- name: export_donations :frame
 -- Donations in the import layout, plus id, organisation and status.
 SELECT d.id, dn.name AS donor_name, dn.donor_type, d.kind, d.category_code AS category, d.item,
        CAST(d.quantity AS DOUBLE) AS quantity, d.unit, CAST(d.value_tnd AS DOUBLE) AS value_tnd,
@@ -19,7 +19,7 @@ FROM donations d JOIN organisations o ON o.id = d.organisation_id LEFT JOIN dono
 WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
 ORDER BY d.id;
 
--- name: export_volunteers
+-- name: export_volunteers :frame
 -- Volunteers in the import layout, plus id, organisation and status.
 SELECT v.id, v.full_name, v.national_id, v.phone, v.governorate_code AS governorate,
        concat_ws(';', CASE WHEN v.offers_transport THEN 'transport' END,
@@ -28,3 +28,15 @@ SELECT v.id, v.full_name, v.national_id, v.phone, v.governorate_code AS governor
 FROM volunteers v LEFT JOIN organisations o ON o.id = v.organisation_id
 WHERE ($organisation_id IS NULL OR v.organisation_id = $organisation_id)
 ORDER BY v.id;
+
+-- name: export_allocations :frame
+-- Every allocation with the household's national ID (only for the organisation's own households), the item and where it went.
+SELECT a.id AS allocation_id,
+       CASE WHEN $organisation_id IS NULL OR h.organisation_id = $organisation_id THEN h.national_id END AS national_id,
+       h.governorate_code AS governorate, d.category_code AS category,
+       d.item, CAST(a.quantity AS DOUBLE) AS quantity, d.unit, a.status, a.donation_id, a.need_id,
+       a.household_id, a.delivery_id, o.code AS organisation, a.created_at
+FROM allocations a JOIN donations d ON d.id = a.donation_id JOIN households h ON h.id = a.household_id
+JOIN organisations o ON o.id = d.organisation_id
+WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
+ORDER BY a.id;

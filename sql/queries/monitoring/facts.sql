@@ -1,7 +1,7 @@
 -- Dashboard facts (migration 0040): which households a write touched, and each fact table's rows
 -- for the households (or stock lines) listed in facts_pending_households / facts_pending_donations.
 -- The select_fact_* queries name their columns in the fact table's order and types, so the same
--- SELECT both refreshes a table and, run over every household, checks it (data_layer/facts.py).
+-- SELECT both refreshes a table and, run over every household, checks it (data_layer/monitoring/facts.py).
 
 -- name: set_facts_audit_id
 -- Mark every audit row so far as reflected.
@@ -11,21 +11,21 @@ UPDATE facts_state SET audit_id = (SELECT coalesce(max(id), 0) FROM audit_log);
 -- Writers that load rows in bulk without an audit row each (demo data, tests) ask for a rebuild.
 UPDATE facts_state SET audit_id = NULL;
 
--- name: count_unreflected_audit_rows
+-- name: count_unreflected_audit_rows :scalar
 -- Audit rows written since the facts were last refreshed (0 when they are up to date).
 SELECT CASE WHEN s.audit_id IS NULL THEN -1
             ELSE (SELECT count(*) FROM audit_log WHERE id > s.audit_id) END
 FROM facts_state s;
 
--- name: get_facts_audit_id
+-- name: get_facts_audit_id :scalar
 -- The last audit row the facts reflect; NULL asks for a rebuild.
 SELECT audit_id FROM facts_state;
 
--- name: list_audited_kinds_since
--- The kinds of rows audited after $audit_id that the facts derive from (data_layer/facts.py says
--- which fact tables each can change); a household's first row is a kind of its own.
+-- name: list_audited_kinds_since :rows
+-- The kinds of rows audited after $audit_id that the facts derive from (data_layer/monitoring/facts.py
+-- says which fact tables each can change); a household's first row is a kind of its own.
 SELECT DISTINCT CASE WHEN table_name = 'households' AND action = 'insert' THEN 'new_household'
-                     ELSE table_name END
+                     ELSE table_name END AS kind
 FROM audit_log
 WHERE id > $audit_id AND table_name IN ('households', 'needs', 'allocations', 'deliveries')
   AND record_id IS NOT NULL;
@@ -64,7 +64,7 @@ WHERE a.household_id IN (SELECT household_id FROM facts_pending_households);
 -- Empty the work lists at the end of a refresh.
 DELETE FROM facts_pending_households; DELETE FROM facts_pending_donations;
 
--- name: select_fact_households
+-- name: select_fact_households :frame
 -- Counted households with whether (and from which day) a delivery to them is confirmed.
 SELECT h.id AS household_id, h.governorate_code, h.campaign_id, CAST(h.created_at AS DATE) AS created_on,
        s.household_id IS NOT NULL AS served, s.first_confirmed_on
@@ -76,15 +76,15 @@ LEFT JOIN (
     GROUP BY d.household_id
 ) s ON s.household_id = h.id
 WHERE h.id IN (SELECT household_id FROM facts_pending_households)
-  AND h.status NOT IN ('submitted', 'rejected', 'merged');
+  AND NOT list_contains($uncounted_household_statuses, h.status);
 
--- name: select_fact_waiting
+-- name: select_fact_waiting :frame
 -- Open needs less their live allocations, per counted household, category and unit, when some is left.
 -- Grouped per household before the household's columns are joined: fewer grouping keys.
 WITH live AS (
     SELECT a.need_id, sum(a.quantity) AS allocated
     FROM allocations a
-    WHERE a.status IN ('allocated', 'delivered', 'confirmed')
+    WHERE list_contains($live_statuses, a.status)
       AND a.household_id IN (SELECT household_id FROM facts_pending_households)
     GROUP BY a.need_id
 ),
@@ -98,30 +98,30 @@ waiting AS (
 SELECT w.household_id, h.governorate_code, h.campaign_id, CAST(h.created_at AS DATE) AS created_on,
        w.category_code, w.unit, CAST(w.unmet_quantity AS DECIMAL(18, 3)) AS unmet_quantity
 FROM waiting w JOIN households h ON h.id = w.household_id
-WHERE h.status NOT IN ('submitted', 'rejected', 'merged');
+WHERE NOT list_contains($uncounted_household_statuses, h.status);
 
--- name: select_fact_served_by
+-- name: select_fact_served_by :frame
 -- Confirmed deliveries per household, association and day (any household status, as before 0040).
 SELECT DISTINCT d.household_id, d.organisation_id, CAST(d.confirmed_at AS DATE) AS confirmed_on,
        h.governorate_code, h.campaign_id
 FROM deliveries d JOIN households h ON h.id = d.household_id
 WHERE d.status = 'confirmed' AND d.household_id IN (SELECT household_id FROM facts_pending_households);
 
--- name: select_fact_deliveries_done
+-- name: select_fact_deliveries_done :frame
 -- Deliveries a volunteer made, per household, volunteer and day.
 SELECT d.household_id, d.volunteer_id, CAST(coalesce(d.delivered_at, d.confirmed_at) AS DATE) AS done_on,
        h.campaign_id, count(*) AS deliveries
 FROM deliveries d JOIN households h ON h.id = d.household_id
-WHERE d.status IN ('delivered', 'confirmed') AND d.volunteer_id IS NOT NULL
+WHERE list_contains($delivered_statuses, d.status) AND d.volunteer_id IS NOT NULL
   AND d.household_id IN (SELECT household_id FROM facts_pending_households)
 GROUP BY d.household_id, d.volunteer_id, CAST(coalesce(d.delivered_at, d.confirmed_at) AS DATE), h.campaign_id;
 
--- name: select_fact_stock_moves
+-- name: select_fact_stock_moves :frame
 -- Allocations of the pending stock lines per household governorate and day, live and delivered.
 SELECT a.donation_id, h.governorate_code, CAST(a.created_at AS DATE) AS allocated_on,
-       CAST(sum(a.quantity) FILTER (WHERE a.status IN ('allocated', 'delivered', 'confirmed')) AS DECIMAL(18, 3))
+       CAST(sum(a.quantity) FILTER (WHERE list_contains($live_statuses, a.status)) AS DECIMAL(18, 3))
            AS allocated,
-       CAST(sum(a.quantity) FILTER (WHERE a.status IN ('delivered', 'confirmed')) AS DECIMAL(18, 3)) AS delivered
+       CAST(sum(a.quantity) FILTER (WHERE list_contains($delivered_statuses, a.status)) AS DECIMAL(18, 3)) AS delivered
 FROM allocations a LEFT JOIN households h ON h.id = a.household_id
 WHERE a.donation_id IN (SELECT donation_id FROM facts_pending_donations)
 GROUP BY a.donation_id, h.governorate_code, CAST(a.created_at AS DATE);

@@ -1,14 +1,14 @@
 -- Monitoring aggregates: every query returns one row per group, never a person.
 -- Shared filters (NULL = no filter): $campaign_id, $date_from, $date_to (DATE),
 -- $governorate_code, $category_code, plus $country_code for the list of areas.
--- Households count as registered unless submitted, rejected or merged; a household is
--- served once one of its deliveries is confirmed. The date range selects households
--- registered in it and counts them served if confirmed by its last day; flows (received,
--- allocated, delivered) are dated by their own day.
--- The dashboard's aggregates read the fact tables of migration 0040 (data_layer/facts.py keeps
--- them in step with every write), so each is one scan of a narrow table, not joins of the base ones.
+-- Households count as registered unless their status is one of $uncounted_household_statuses
+-- (data_layer/monitoring/facts.py); a household is served once one of its deliveries is confirmed.
+-- The date range selects households registered in it and counts them served if confirmed by its
+-- last day; flows (received, allocated, delivered) are dated by their own day.
+-- The dashboard's aggregates read the fact tables of migration 0040 (data_layer/monitoring/facts.py
+-- keeps them in step with every write), so each is one scan of a narrow table, not joins of the base ones.
 
--- name: list_coverage_by_governorate
+-- name: list_coverage_by_governorate :frame
 -- Per governorate (all of the country's, even empty): registered, served, coverage, per 10,000 inhabitants.
 -- Without a category filter (with one: list_coverage_by_governorate_in_category).
 WITH per_area AS (
@@ -34,13 +34,13 @@ WHERE a.country_code = $country_code
   AND ($governorate_code IS NULL OR a.code = $governorate_code)
 ORDER BY a.code;
 
--- name: list_coverage_by_governorate_in_category
+-- name: list_coverage_by_governorate_in_category :frame
 -- list_coverage_by_governorate when a category is chosen: households with a need in it, served by a
 -- delivery that carried it (the facts hold no category, so this one reads the base tables).
 WITH scoped AS (
     SELECT h.id, h.governorate_code
     FROM households h
-    WHERE h.status NOT IN ('submitted', 'rejected', 'merged')
+    WHERE NOT list_contains($uncounted_household_statuses, h.status)
       AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
       AND ($date_from IS NULL OR CAST(h.created_at AS DATE) >= $date_from)
       AND ($date_to IS NULL OR CAST(h.created_at AS DATE) <= $date_to)
@@ -57,7 +57,7 @@ served AS (
       AND EXISTS (
             SELECT 1 FROM allocations a JOIN needs n ON n.id = a.need_id
             WHERE a.delivery_id = d.id AND n.category_code = $category_code
-              AND a.status IN ('delivered', 'confirmed'))
+              AND list_contains($delivered_statuses, a.status))
 ),
 per_area AS (
     SELECT s.governorate_code, count(*) AS households_registered,
@@ -77,7 +77,7 @@ WHERE a.country_code = $country_code
   AND ($governorate_code IS NULL OR a.code = $governorate_code)
 ORDER BY a.code;
 
--- name: list_unmet_by_category
+-- name: list_unmet_by_category :frame
 -- Open needs not yet covered by live allocations, per governorate, category and unit.
 SELECT w.governorate_code, w.category_code, w.unit,
        count(*) AS households_waiting,
@@ -91,7 +91,7 @@ WHERE ($campaign_id IS NULL OR w.campaign_id = $campaign_id)
 GROUP BY w.governorate_code, w.category_code, w.unit
 ORDER BY w.governorate_code, w.category_code, w.unit;
 
--- name: list_flows_by_category
+-- name: list_flows_by_category :frame
 -- Per category and unit: quantity and value (TND) received, allocated (live) and delivered.
 WITH received AS (
     SELECT d.category_code, d.unit, sum(d.quantity) AS quantity, sum(coalesce(d.value_tnd, 0)) AS value_tnd
@@ -136,7 +136,7 @@ LEFT JOIN moved m ON m.category_code = k.category_code AND m.unit = k.unit
 JOIN categories c ON c.code = k.category_code
 ORDER BY c.sort_order, k.unit;
 
--- name: list_flows_by_organisation
+-- name: list_flows_by_organisation :frame
 -- Per organisation: value received, value allocated and delivered (share of each stock line's value), households served.
 WITH received AS (
     SELECT d.organisation_id, count(*) AS donation_lines, sum(coalesce(d.value_tnd, 0)) AS value_tnd
@@ -189,7 +189,7 @@ LEFT JOIN served s ON s.organisation_id = o.id
 WHERE o.kind = 'association'
 ORDER BY o.code;
 
--- name: list_volunteer_activity
+-- name: list_volunteer_activity :frame
 -- Per governorate: active volunteers (available in the period), those who delivered, deliveries done.
 WITH active AS (
     SELECT v.governorate_code, count(*) AS volunteers_active
@@ -226,33 +226,7 @@ WHERE a.country_code = $country_code
   AND ($governorate_code IS NULL OR a.code = $governorate_code)
 ORDER BY a.code;
 
--- name: list_served_per_day
--- Households first served on each day (the day of their first confirmed delivery), per governorate.
-SELECT f.first_confirmed_on AS served_on, f.governorate_code, count(*) AS households_served
-FROM fact_households f
-WHERE f.first_confirmed_on <= $as_of
-  AND ($campaign_id IS NULL OR f.campaign_id = $campaign_id)
-GROUP BY f.first_confirmed_on, f.governorate_code
-ORDER BY served_on, f.governorate_code;
-
--- name: list_registered_by_governorate
--- Households registered on or before a day, per governorate (the base of per-governorate targets).
-SELECT f.governorate_code, count(*) AS households_registered
-FROM fact_households f
-WHERE f.created_on <= $as_of
-  AND ($campaign_id IS NULL OR f.campaign_id = $campaign_id)
-GROUP BY f.governorate_code;
-
--- name: list_campaigns
+-- name: list_campaigns :frame
 -- Every campaign with its dates and targets, newest first.
 SELECT id, name, country_code, starts_on, ends_on, target_households, target_value_tnd, is_active
 FROM campaigns ORDER BY is_active DESC, starts_on DESC, id DESC;
-
--- name: get_campaign_by_id
--- One campaign with its dates and targets.
-SELECT id, name, country_code, starts_on, ends_on, target_households, target_value_tnd
-FROM campaigns WHERE id = $id;
-
--- name: list_area_codes
--- The first-level area codes of a country, in code order.
-SELECT code AS governorate_code FROM areas WHERE country_code = $country_code ORDER BY code;
