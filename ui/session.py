@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import streamlit as st
 
 from data_layer.core.actor import Actor
@@ -48,7 +47,9 @@ def open_db() -> Database:
         return get_db()
     except DatabaseBusyError as exc:
         raise DatabaseUnavailable("busy") from exc
-    except (duckdb.Error, OSError, RuntimeError) as exc:
+    except Exception as exc:
+        # Only the opening runs here, and the driver's errors are the store's to know: any of
+        # them (a damaged file, a directory without rights, a failed migration) means "other".
         raise DatabaseUnavailable("other") from exc
 
 
