@@ -5,7 +5,7 @@ import streamlit as st
 from data_layer.core.i18n import t
 from ui.auth import WeakCookieKey, cookie_key_from_secrets, logout, restore_session, session_cookies
 from ui.navigation import ANONYMOUS, navigation_for
-from ui.session import apply_direction, current_lang, get_db, language_switch
+from ui.session import DatabaseUnavailable, apply_direction, current_actor, current_lang, language_switch, open_db
 
 st.set_page_config(page_title="Jesr — جسر", page_icon="🤝", layout="wide")
 lang = current_lang()
@@ -17,11 +17,18 @@ except WeakCookieKey as problem:
     st.error(t(f"app.cookie_key_{problem}", lang))
     st.stop()
 
-db = get_db()
 cookies = session_cookies(cookie_key)
-actor = restore_session(db, cookies)
+try:
+    db = open_db()
+except DatabaseUnavailable:
+    # The role's pages stay listed (each page says what happened); the login cannot be checked
+    # without the database, so only a login made earlier in this session keeps its pages.
+    db = None
+    actor = current_actor()
+else:
+    actor = restore_session(db, cookies)
 language_switch()
-if actor is not None:
+if actor is not None and db is not None:
     st.sidebar.caption(t("app.signed_in_as", lang, username=actor.username, role=t(f"role.{actor.role}", lang)))
     if st.sidebar.button(t("app.logout", lang), key="app_logout"):
         logout(db, cookies)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from data_layer.core.errors import JesrError
 from data_layer.core.validation import ORG_KINDS
-from data_layer.registry.organisations import create_organisation, list_organisations
+from data_layer.registry.organisations import create_organisation, disable_organisation, list_organisations
 from data_layer.store.reference import list_areas
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import reset_widgets, show_error
@@ -13,9 +13,8 @@ from ui.session import page_setup
 ctx = page_setup("organisations.title")
 PREFIX = "admin_organisations_"
 
-st.dataframe(
-    list_organisations(ctx.db).rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch"
-)
+organisations = list_organisations(ctx.db)
+st.dataframe(organisations.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch")
 st.subheader(ctx.tr("organisations.new"))
 areas = list_areas(ctx.db)
 names = dict(zip(areas["code"], areas[f"name_{ctx.lang}"]))
@@ -57,3 +56,21 @@ if submitted:
         st.rerun()
 if st.session_state.get(PREFIX + "created"):
     st.success(ctx.tr("organisations.created", id=st.session_state[PREFIX + "created"]))
+if st.session_state.get(PREFIX + "disabled"):
+    st.success(ctx.tr("organisations.disabled", code=st.session_state.pop(PREFIX + "disabled")))
+
+active_codes = organisations.loc[organisations["is_active"], "code"].tolist()
+if active_codes:
+    st.subheader(ctx.tr("organisations.disable_title"))
+    with st.form(PREFIX + "disable_form"):
+        st.caption(ctx.tr("organisations.disable_explain"))
+        to_disable = st.selectbox(ctx.tr("field.code"), active_codes, key=PREFIX + "disable_code")
+        if st.form_submit_button(ctx.tr("organisations.disable")):
+            try:
+                disable_organisation(ctx.db, ctx.actor, to_disable)
+            except JesrError as exc:
+                show_error(exc, ctx.lang)
+            else:
+                clear_dashboard_caches()
+                st.session_state[PREFIX + "disabled"] = to_disable
+                st.rerun()

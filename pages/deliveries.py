@@ -14,6 +14,8 @@ from data_layer.distribution.deliveries import (
     get_confirmation_code,
     list_deliveries,
 )
+from data_layer.ops.cancellations import cancel_allocation_with_reason, list_cancellable_allocations
+from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
 from ui.session import page_setup
 from ui.widgets import governorate_select
@@ -35,6 +37,34 @@ with st.form(PREFIX + "group_form"):
             show_error(exc, ctx.lang)
         else:
             st.success(ctx.tr("deliveries.grouped", count=len(created)))
+
+if ctx.actor.sees_all_organisations:
+    with st.expander(ctx.tr("allocation.cancel_title")):
+        st.caption(ctx.tr("allocation.cancel_explain"))
+        pending = list_cancellable_allocations(ctx.db, ctx.actor)
+        if pending.empty:
+            st.info(ctx.tr("allocation.cancel_none"))
+        else:
+            labels = {
+                int(r.allocation_id): f"#{r.allocation_id} — {r.full_name} · {r.item} {r.quantity:g} "
+                f"{ctx.tr('unit.' + r.unit)} ({r.organisation})"
+                for r in pending.itertuples()
+            }
+            with st.form(PREFIX + "cancel_form"):
+                allocation_id = st.selectbox(
+                    ctx.tr("allocation.cancel_choose"), list(labels), key=PREFIX + "cancel_id", format_func=labels.get
+                )
+                cancel_reason = st.text_input(
+                    ctx.tr("allocation.cancel_reason"), key=PREFIX + "cancel_reason", max_chars=300
+                )
+                if st.form_submit_button(ctx.tr("allocation.cancel")):
+                    try:
+                        cancel_allocation_with_reason(ctx.db, ctx.actor, int(allocation_id), cancel_reason)
+                    except JesrError as exc:
+                        show_error(exc, ctx.lang)
+                    else:
+                        clear_dashboard_caches()
+                        st.success(ctx.tr("allocation.cancelled", id=allocation_id))
 
 left, right = st.columns(2)
 governorate = governorate_select(ctx, PREFIX + "governorate", optional=True, container=left)

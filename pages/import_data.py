@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data_layer.core.errors import JesrError
-from data_layer.registry.imports import COLUMNS, import_frame, template
+from data_layer.registry.imports import COLUMNS, import_frame, rejected_path, template
 from data_layer.registry.organisations import list_organisations
 from data_layer.registry.spreadsheets import read_table, table_bytes
 from ui.dashboard_cache import clear_dashboard_caches
@@ -89,8 +89,8 @@ if submitted:
         )
         st.download_button(
             ctx.tr("import.download_rejected"),
-            table_bytes(report.rejected_rows, "csv"),
-            file_name=f"{upload.name.rsplit('.', 1)[0]}.rejected.csv",
+            table_bytes(report.rejected_table(ctx.lang), "csv"),
+            file_name=rejected_path(upload.name).name,
             mime="text/csv",
             key=PREFIX + "rejected",
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from data_layer.core.i18n import t
 from data_layer.registry.imports import import_file
 from data_layer.registry.spreadsheets import read_table
 
@@ -138,14 +139,33 @@ def run_cli(*args):
 
 def test_cli_import_exit_status_and_rejected_file(db_path, tmp_path):
     path = write(tmp_path, "h.csv", HEADER + GOOD[0] + BAD)
-    refused = run_cli("--db", db_path, "import", "households", path, "--org", "ATSS")
+    refused = run_cli("--db", db_path, "import", "households", path, "--org", "ATSS", "--lang", "en")
     assert refused.returncode == 1
-    assert "line 3: national_id: The national ID must be exactly 8 digits." in refused.stderr
+    assert f"line 3: {t('field.national_id', 'en')}: The national ID must be exactly 8 digits." in refused.stderr
     assert "Nothing imported" in refused.stderr and "Traceback" not in refused.stderr
     skipped = run_cli("--db", db_path, "import", "households", path, "--org", "ATSS", "--skip-invalid")
     assert skipped.returncode == 0 and "Imported 1 of 2 households." in skipped.stdout
-    rejected = pd.read_csv(tmp_path / "h.rejected.csv", dtype=str)
-    assert list(rejected["line"]) == ["3"] and "error.national_id" in rejected["error"][0]
+    # FILE.rejected.csv, as the README says; the reasons in Arabic by default.
+    rejected = pd.read_csv(tmp_path / "h.csv.rejected.csv", dtype=str, keep_default_na=False)
+    original = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert list(rejected.columns) == ["line", *original.columns, "error"]
+    assert list(rejected["line"]) == ["3"]
+    assert rejected.drop(columns=["line", "error"]).iloc[0].tolist() == original.iloc[1].tolist()
+    assert rejected["error"][0].startswith(f"{t('field.national_id', 'ar')}: {t('error.national_id', 'ar')}; ")
+
+
+def test_cli_rejected_reasons_in_french_and_the_fixed_file_imports_as_is(db_path, tmp_path):
+    path = write(tmp_path, "h.csv", HEADER + GOOD[0] + BAD)
+    run_cli("--db", db_path, "import", "households", path, "--org", "ATSS", "--skip-invalid", "--lang", "fr")
+    rejected_file = tmp_path / "h.csv.rejected.csv"
+    rejected = pd.read_csv(rejected_file, dtype=str, keep_default_na=False)
+    assert rejected["error"][0].startswith(f"{t('field.national_id', 'fr')}: {t('error.national_id', 'fr')}; ")
+    fixed = {"national_id": "07777777", "phone": "", "governorate": "Sfax", "household_size": "2", "needs": "food:1"}
+    for column, value in fixed.items():
+        rejected.loc[0, column] = value
+    rejected.to_csv(rejected_file, index=False)
+    again = run_cli("--db", db_path, "import", "households", rejected_file, "--org", "ATSS")
+    assert again.returncode == 0 and "Imported 1 of 1 households." in again.stdout, again.stderr
 
 
 def test_cli_says_so_in_one_line_when_the_app_holds_the_database(db_path, tmp_path):

@@ -37,8 +37,10 @@ STAFF_WORK = {
 }
 EXPECTED_PAGES = {
     ANONYMOUS: {"pages/login.py"} | PUBLIC,
-    "admin": STAFF_WORK | PUBLIC | {"pages/duplicates.py", "pages/admin_organisations.py", "pages/admin_users.py"},
-    "organiser": STAFF_WORK | PUBLIC | {"pages/duplicates.py"},
+    "admin": STAFF_WORK
+    | PUBLIC
+    | {"pages/duplicates.py", "pages/campaigns.py", "pages/admin_organisations.py", "pages/admin_users.py"},
+    "organiser": STAFF_WORK | PUBLIC | {"pages/duplicates.py", "pages/campaigns.py"},
     "association": STAFF_WORK | PUBLIC,
     "observer": {"pages/home.py", "pages/dashboard.py", "pages/progress.py", "pages/account.py"} | PUBLIC,
     "volunteer": {"pages/home.py", "pages/my_deliveries.py", "pages/account.py"} | PUBLIC,

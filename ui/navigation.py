@@ -15,6 +15,7 @@ from data_layer.core.i18n import t
 STAFF = frozenset({"admin", "organiser", "association"})
 EVERYONE = frozenset({"admin", "organiser", "association", "observer", "volunteer"})
 ADMIN = frozenset({"admin"})
+ORGANISERS = frozenset({"admin", "organiser"})
 ANONYMOUS = "anonymous"
 
 
@@ -46,6 +47,7 @@ PAGES: list[PageSpec] = [
         "pages/duplicates.py", "nav.duplicates", "👯", frozenset({"admin", "organiser"}), "nav.section.distribution"
     ),
     PageSpec("pages/traceability.py", "nav.traceability", "🧭", STAFF, "nav.section.distribution"),
+    PageSpec("pages/campaigns.py", "nav.campaigns", "🗓️", ORGANISERS, "nav.section.admin"),
     PageSpec("pages/admin_organisations.py", "nav.organisations", "🏛️", ADMIN, "nav.section.admin"),
     PageSpec("pages/admin_users.py", "nav.users", "👥", ADMIN, "nav.section.admin"),
     PageSpec("pages/account.py", "nav.account", "🔑", EVERYONE, "nav.section.account"),

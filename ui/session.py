@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from data_layer.core.actor import Actor
+from data_layer.core.errors import DatabaseBusyError
 from data_layer.core.i18n import LANGS, is_rtl, normalise_lang, t
 from data_layer.ops.bootstrap import open_database
 from data_layer.store.database import Database, database_path_from_env
@@ -26,6 +27,34 @@ def _database(path: str) -> Database:
 
 def get_db() -> Database:
     return _database(database_path_from_env())
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be opened; `reason` picks the advice shown (busy or other)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def open_db() -> Database:
+    """get_db, with every way opening can fail turned into DatabaseUnavailable.
+
+    A failed open is not cached (st.cache_resource keeps only results), so the next rerun tries
+    again: once the other process lets the file go, a reload works.
+    """
+    try:
+        return get_db()
+    except DatabaseBusyError as exc:
+        raise DatabaseUnavailable("busy") from exc
+    except Exception as exc:
+        # Only the opening runs here, and the driver's errors are the store's to know: any of
+        # them (a damaged file, a directory without rights, a failed migration) means "other".
+        raise DatabaseUnavailable("other") from exc
+
+
+def show_database_unavailable(reason: str, lang: str) -> None:
+    st.error(t("app.database_unavailable", lang) + "\n\n" + t(f"app.database_unavailable_{reason}", lang))
 
 
 def current_lang() -> str:
@@ -58,8 +87,17 @@ class PageContext:
 
 
 def page_setup(title_key: str | None = None) -> PageContext:
-    """First call of every page: refuses a role the page is not for, then shows the title."""
-    ctx = PageContext(db=get_db(), actor=current_actor(), lang=current_lang())
+    """First call of every page: refuses a role the page is not for, then shows the title.
+
+    Without a database no page can work: each says so, in the user's language, and stops.
+    """
+    lang = current_lang()
+    try:
+        db = open_db()
+    except DatabaseUnavailable as problem:
+        show_database_unavailable(problem.reason, lang)
+        st.stop()
+    ctx = PageContext(db=db, actor=current_actor(), lang=lang)
     refuse_unless_allowed(ctx, sys._getframe(1).f_globals.get("__file__", ""))
     if title_key:
         st.title(ctx.tr(title_key))

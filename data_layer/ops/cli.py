@@ -1,4 +1,5 @@
-"""`python -m data_layer --db PATH COMMAND ...`: set-up, demo data, imports, exports, accounts.
+"""`python -m data_layer --db PATH COMMAND ...`: set-up, demo data, imports, exports, accounts,
+organisations, campaigns and the operator's health probe.
 
 Messages are English (the command line keeps stable English words); every refusal
 is one clear line, never a stack trace.
@@ -11,6 +12,8 @@ import getpass
 import sys
 import time
 from pathlib import Path
+
+import duckdb
 
 from data_layer.core.actor import SYSTEM, Actor
 from data_layer.core.errors import DatabaseBusyError, JesrError, ValidationError
@@ -54,7 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--org", help="code of the organisation the rows belong to")
     imp.add_argument(
-        "--skip-invalid", action="store_true", help="import the valid rows and write the rejected ones beside the input"
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid rows and write the rejected ones to FILE.rejected.csv",
+    )
+    imp.add_argument(
+        "--lang",
+        choices=["ar", "fr", "en"],
+        default="ar",
+        help="language of the reasons for rejected rows (default: ar)",
     )
 
     exp = sub.add_parser("export", help="export a table as CSV or XLSX")
@@ -93,6 +104,41 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("--password", help="the new password (asked for if omitted)")
     users_sub.add_parser("list", help="list accounts")
 
+    orgs = sub.add_parser("orgs", help="manage organisations (associations, organisers, the ministry)")
+    orgs_sub = orgs.add_subparsers(dest="orgs_command", required=True)
+    org_add = orgs_sub.add_parser("add", help="create an organisation")
+    org_add.add_argument("code", help="short code, letters, digits, - or _ (e.g. ATSS)")
+    org_add.add_argument("--name", required=True)
+    org_add.add_argument(
+        "--governorates", required=True, help="the governorates it covers, comma-separated (e.g. TN-11,TN-12)"
+    )
+    org_add.add_argument("--kind", default="association", help="association (default), organiser, ministry or other")
+    org_add.add_argument("--phone")
+    orgs_sub.add_parser("list", help="list organisations")
+    org_disable = orgs_sub.add_parser("disable", help="disable an organisation (its records and accounts stay)")
+    org_disable.add_argument("code")
+
+    campaigns = sub.add_parser("campaigns", help="manage campaigns")
+    campaigns_sub = campaigns.add_subparsers(dest="campaigns_command", required=True)
+    camp_add = campaigns_sub.add_parser("add", help="create a campaign (active at once unless --planned)")
+    camp_add.add_argument("--name", required=True, help="its name (Arabic, or the one shown where no other is given)")
+    camp_add.add_argument("--name-fr")
+    camp_add.add_argument("--name-en")
+    camp_add.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    camp_add.add_argument("--end", required=True, help="deadline, YYYY-MM-DD")
+    camp_add.add_argument("--target-households", required=True, help="households to serve")
+    camp_add.add_argument("--target-value", help="value to collect, in the campaign's currency")
+    camp_add.add_argument("--currency", default="TND", help="ISO 4217 code (default TND)")
+    camp_add.add_argument("--governorate-targets", help="households per governorate, e.g. TN-11:500;TN-61:300")
+    camp_add.add_argument("--planned", action="store_true", help="create it planned; activate it later")
+    campaigns_sub.add_parser("list", help="list campaigns")
+    camp_activate = campaigns_sub.add_parser("activate", help="make a planned campaign active")
+    camp_activate.add_argument("id", type=int)
+    camp_close = campaigns_sub.add_parser("close", help="close a campaign; its figures stay readable")
+    camp_close.add_argument("id", type=int)
+
+    sub.add_parser("health", help="check that the database opens and is up to date (exit 0 and 'ok', else 1 or 3)")
+
     anon = sub.add_parser("anonymise", help="replace personal fields of people inactive before a date")
     anon.add_argument("--before", required=True, help="last activity older than this date (YYYY-MM-DD)")
     anon.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -130,7 +176,49 @@ def _org_id(db: Database, code: str | None) -> int | None:
     return org_id
 
 
+def health(path: str) -> int:
+    """The operator's probe: exit 0 and "ok" when the file opens read-only, answers and is migrated.
+
+    DuckDB lets one process hold the file, so while the app runs this reports it as held: probe
+    before starting the app (systemd ExecStartPre) or from the app's own host check.
+    """
+    from data_layer.store.database import connect
+    from data_layer.store.migrations import list_migrations
+    from data_layer.store.queries import run as run_query
+
+    if not Path(path).exists():
+        print(f"not ok: the database file {path} does not exist (create it with `init`).", file=sys.stderr)
+        return 1
+    try:
+        db = connect(path, read_only=True)
+    except DatabaseBusyError:
+        print(f"not ok: the database {path} is held by another process, which must stop first.", file=sys.stderr)
+        return 3
+    except (duckdb.Error, OSError) as exc:
+        print(f"not ok: the database {path} cannot be opened: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    cur = db.cursor()
+    try:
+        applied = {row["version"] for row in run_query(cur, "list_applied_migration_versions")}
+        campaigns = run_query(cur, "count_campaigns_for_health")
+    except duckdb.Error as exc:
+        print(f"not ok: the database {path} is not a Jesr database: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    finally:
+        cur.close()
+        db.close()
+    pending = [version for version, _, _ in list_migrations() if version not in applied]
+    if pending:
+        print(f"not ok: migrations {', '.join(map(str, pending))} not applied (run `init`).", file=sys.stderr)
+        return 1
+    print(f"ok: {path} opens, schema up to date, {campaigns} campaigns.")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.command == "health":
+        # Read-only and never creating the file: the probe must not change what it checks.
+        return health(args.db)
     if args.command == "restore":
         # Restore builds the file itself: opening it here would lock it and create a schema first.
         from data_layer.ops.backup import restore_database
@@ -178,17 +266,20 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         )
         return 0
     if args.command == "import":
-        from data_layer.registry.imports import import_file
+        from data_layer.registry.imports import import_file, rejected_path
 
         report = import_file(
             db, SYSTEM, args.kind, args.file, organisation_id=_org_id(db, args.org), skip_invalid=args.skip_invalid
         )
         for error in report.errors:
-            print(f"line {error.row}: {error.field}: {t(error.code, LANG, **error.params)}", file=sys.stderr)
+            print(
+                f"line {error.row}: {t('field.' + error.field, args.lang)}: {t(error.code, args.lang, **error.params)}",
+                file=sys.stderr,
+            )
         if report.rejected_rows is not None and args.skip_invalid:
-            rejected_path = Path(args.file).with_suffix(".rejected.csv")
-            report.rejected_rows.to_csv(rejected_path, index=False, encoding="utf-8-sig")
-            print(f"{report.rejected_count} rejected rows written to {rejected_path}", file=sys.stderr)
+            out = rejected_path(args.file)
+            report.rejected_table(args.lang).to_csv(out, index=False, encoding="utf-8-sig")
+            print(f"{report.rejected_count} rejected rows written to {out}", file=sys.stderr)
         if report.errors and not args.skip_invalid:
             print(
                 f"Nothing imported: {report.rejected_count} of {report.total_rows} rows are invalid "
@@ -226,6 +317,10 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         else:
             print(list_users(db).to_string(index=False))
         return 0
+    if args.command == "orgs":
+        return orgs_command(db, args)
+    if args.command == "campaigns":
+        return campaigns_command(db, args)
     if args.command == "anonymise":
         from data_layer.ops.anonymise import run_anonymise_command
 
@@ -244,12 +339,77 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         from data_layer.monitoring.facts import run_facts_command
 
         return run_facts_command(db, rebuild=args.rebuild)
-    return extra_command(db, args)
+    raise AssertionError(f"no dispatch for {args.command}")  # argparse accepts only the commands above
 
 
-def extra_command(db: Database, args: argparse.Namespace) -> int:
-    print(f"Unknown command {args.command}", file=sys.stderr)
-    return 2
+def orgs_command(db: Database, args: argparse.Namespace) -> int:
+    from data_layer.core.validation import split_list
+    from data_layer.registry.organisations import create_organisation, disable_organisation, list_organisations
+    from data_layer.store.reference import get_reference
+
+    if args.orgs_command == "add":
+        areas = split_list(args.governorates)
+        # The main governorate is the first one covered, as on the admin page (only when it is known,
+        # or the same unknown name would be refused twice).
+        first = get_reference(db).resolve_area(areas[0]) if areas else None
+        org_id = create_organisation(
+            db,
+            SYSTEM,
+            {
+                "code": args.code,
+                "name": args.name,
+                "kind": args.kind,
+                "phone": args.phone,
+                "areas": areas,
+                "governorate": first,
+            },
+        )
+        print(f"Organisation {args.code.strip().upper()} created (#{org_id}).")
+    elif args.orgs_command == "disable":
+        disable_organisation(db, SYSTEM, args.code)
+        print(f"Organisation {args.code.strip().upper()} disabled; its records and accounts stay.")
+    else:
+        frame = list_organisations(db)
+        print(frame.to_string(index=False) if len(frame) else "No organisation yet.")
+    return 0
+
+
+def campaigns_command(db: Database, args: argparse.Namespace) -> int:
+    from data_layer.registry.campaigns import (
+        activate_campaign,
+        close_campaign,
+        create_campaign,
+        list_campaign_records,
+    )
+
+    if args.campaigns_command == "add":
+        campaign_id = create_campaign(
+            db,
+            SYSTEM,
+            {
+                "name": args.name,
+                "name_fr": args.name_fr,
+                "name_en": args.name_en,
+                "starts_on": args.start,
+                "ends_on": args.end,
+                "target_households": args.target_households,
+                "target_value": args.target_value,
+                "currency": args.currency,
+                "governorate_targets": args.governorate_targets,
+            },
+            status="planned" if args.planned else "active",
+        )
+        print(f"Campaign #{campaign_id} created ({'planned' if args.planned else 'active'}).")
+    elif args.campaigns_command == "activate":
+        activate_campaign(db, SYSTEM, args.id)
+        print(f"Campaign #{args.id} is active: new records take it.")
+    elif args.campaigns_command == "close":
+        close_campaign(db, SYSTEM, args.id)
+        print(f"Campaign #{args.id} closed; its figures stay readable.")
+    else:
+        frame = list_campaign_records(db)
+        print(frame.to_string(index=False) if len(frame) else "No campaign yet.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

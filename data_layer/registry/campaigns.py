@@ -1,22 +1,51 @@
-"""Campaigns: a name, a start, a deadline and targets."""
+"""Campaigns: names in each language, dates, targets and a status organisers move forward.
+
+A campaign is `planned`, then `active`, then `closed`; a closed campaign is never edited or
+reopened, so its figures stay as they were and stay readable. Several campaigns may be active
+at once (a Ramadan campaign starting before a crisis campaign ends).
+
+Which campaign a new record takes: the active campaign that started last (ties: the one
+created last). Households, donations and public forms all ask `active_campaign_id`, so one rule
+holds everywhere; a record keeps its campaign when that campaign closes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+import pandas as pd
+
 from data_layer.core.actor import Actor
+from data_layer.core.errors import JesrError, NotFound, PermissionDenied
+from data_layer.core.validation import (
+    _Collector,
+    clean_amount,
+    clean_area,
+    clean_date,
+    clean_int,
+    clean_text,
+    is_blank,
+    split_list,
+)
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
+from data_layer.store.reference import get_reference
+
+STATUSES = ("planned", "active", "closed")
+# Where a campaign may go from each status; closed is final.
+NEXT_STATUSES = {"planned": ("active", "closed"), "active": ("closed",), "closed": ()}
+MAX_TARGET_HOUSEHOLDS = 10_000_000
+EDITABLE = ("name", "name_fr", "name_en", "starts_on", "ends_on", "target_households", "target_value", "currency")
 
 
 def get_active_campaign(db: Database) -> dict[str, Any] | None:
+    """The campaign new records take (see the module's rule)."""
     cur = db.cursor()
     try:
-        result = cur.execute(Q.get_active_campaign)
-        row = result.fetchone()
-        return dict(zip([d[0] for d in result.description], row)) if row else None
+        return run(cur, "get_active_campaign_record")
     finally:
         cur.close()
 
@@ -26,26 +55,208 @@ def active_campaign_id(db: Database) -> int | None:
     return campaign["id"] if campaign else None
 
 
-def create_campaign(
-    db: Database,
-    actor: Actor,
-    *,
-    name: str,
-    starts_on: dt.date,
-    ends_on: dt.date,
-    target_households: int | None = None,
-    target_value_tnd: float | None = None,
-    country_code: str = "TN",
-) -> int:
-    values = {
-        "name": name,
-        "country_code": country_code,
-        "starts_on": starts_on,
-        "ends_on": ends_on,
-        "target_households": target_households,
-        "target_value_tnd": target_value_tnd,
+def campaign_name(campaign: dict[str, Any] | pd.Series, lang: str) -> str:
+    """The campaign's name in `lang`, or its main name where none was given in that language."""
+    named = campaign.get(f"name_{lang}") if lang != "ar" else None
+    return str(campaign["name"]) if is_blank(named) else str(named)
+
+
+def _require_organiser(actor: Actor) -> None:
+    if actor.role not in ("admin", "organiser"):
+        raise PermissionDenied()
+
+
+def parse_governorate_targets(value: Any) -> dict[str, Any]:
+    """`TN-11:500;TN-61:300` (or a dict) as {governorate as written: target as written}."""
+    if isinstance(value, dict):
+        return dict(value)
+    targets: dict[str, Any] = {}
+    for part in split_list(value):
+        area, _, number = part.partition(":")
+        targets[area.strip()] = number.strip()
+    return targets
+
+
+def clean_campaign(db: Database, raw: dict[str, Any]) -> dict[str, Any]:
+    """The campaign's fields as stored, or a ValidationError naming every bad field."""
+    errs = _Collector()
+    record: dict[str, Any] = {
+        "name": clean_text(errs, "name", raw.get("name"), required=True, max_len=160),
+        "name_fr": clean_text(errs, "name_fr", raw.get("name_fr"), required=False, max_len=160),
+        "name_en": clean_text(errs, "name_en", raw.get("name_en"), required=False, max_len=160),
+        "starts_on": clean_date(errs, "starts_on", raw.get("starts_on")),
+        "ends_on": clean_date(errs, "ends_on", raw.get("ends_on")),
+        "target_households": clean_int(
+            errs, "target_households", raw.get("target_households"), low=1, high=MAX_TARGET_HOUSEHOLDS
+        ),
+        "target_value": clean_amount(errs, "target_value", raw.get("target_value")),
+        "currency": (clean_text(errs, "currency", raw.get("currency"), required=False, max_len=3) or "TND").upper(),
     }
+    if not re.fullmatch(r"[A-Z]{3}", record["currency"]):
+        errs.add("currency", "campaigns.error.currency")
+    if record["starts_on"] and record["ends_on"] and record["ends_on"] < record["starts_on"]:
+        errs.add("ends_on", "campaigns.error.ends_before_start")
+    reference = get_reference(db)
+    targets: dict[str, int] = {}
+    for area, number in parse_governorate_targets(raw.get("governorate_targets")).items():
+        code = clean_area(errs, reference, area, field="governorate_targets")
+        target = clean_int(errs, "governorate_targets", number, low=1, high=MAX_TARGET_HOUSEHOLDS)
+        if code and target:
+            if code in targets:
+                errs.add("governorate_targets", "campaigns.error.governorate_twice", value=code)
+            targets[code] = target
+    if targets and record["target_households"] and sum(targets.values()) > record["target_households"]:
+        errs.add(
+            "governorate_targets",
+            "campaigns.error.governorates_over_total",
+            total=sum(targets.values()),
+            target=record["target_households"],
+        )
+    errs.raise_if_any()
+    record["governorate_targets"] = targets
+    return record
+
+
+def _write_settings(cur: Any, campaign_id: int, values: dict[str, Any], status: str) -> None:
+    settings = {k: values[k] for k in ("name_fr", "name_en", "currency")}
+    run(cur, "upsert_campaign_settings", dict(settings, id=campaign_id, status=status))
+
+
+def _write_targets(cur: Any, campaign_id: int, targets: dict[str, int]) -> None:
+    run(cur, "delete_campaign_targets_of", {"campaign_id": campaign_id})
+    for code, target in sorted(targets.items()):
+        run(
+            cur,
+            "insert_campaign_target",
+            {"campaign_id": campaign_id, "governorate_code": code, "target_households": target},
+        )
+
+
+def create_campaign(db: Database, actor: Actor, raw: dict[str, Any], *, status: str = "active") -> int:
+    """Save a new campaign, active at once unless `status` is planned; return its id."""
+    _require_organiser(actor)
+    if status not in ("planned", "active"):
+        raise JesrError("error.choice", value=status, choices="planned, active")
+    record = clean_campaign(db, raw)
+    values = {k: record[k] for k in EDITABLE}
+    values.update(country_code=raw.get("country_code") or "TN", status=status)
     with db.transaction() as cur:
-        campaign_id = cur.execute(Q.insert_campaign, values).fetchone()[0]
-        write_audit(cur, actor, "insert", "campaigns", campaign_id, after=values)
+        campaign_id = run(
+            cur,
+            "insert_campaign_record",
+            {k: v for k, v in values.items() if k not in ("name_fr", "name_en", "currency")},
+        )
+        _write_settings(cur, campaign_id, values, status)
+        _write_targets(cur, campaign_id, record["governorate_targets"])
+        write_audit(
+            cur, actor, "insert", "campaigns", campaign_id, after=dict(values, targets=record["governorate_targets"])
+        )
     return campaign_id
+
+
+def list_campaign_records(db: Database) -> pd.DataFrame:
+    """Every campaign with its status and how many households it holds; dates as `datetime.date`."""
+    cur = db.cursor()
+    try:
+        frame = run(cur, "list_campaign_records")
+    finally:
+        cur.close()
+    for column in ("starts_on", "ends_on"):
+        frame[column] = pd.Series([pd.Timestamp(v).date() for v in frame[column]], index=frame.index, dtype=object)
+    return frame
+
+
+def get_campaign(db: Database, campaign_id: int) -> dict[str, Any]:
+    """One campaign with its governorate targets ({code: households})."""
+    cur = db.cursor()
+    try:
+        campaign = run(cur, "get_campaign_record", {"id": int(campaign_id)})
+        if campaign is None:
+            raise NotFound()
+        rows = run(cur, "list_campaign_targets_of", {"campaign_id": int(campaign_id)})
+    finally:
+        cur.close()
+    campaign["governorate_targets"] = {r["governorate_code"]: r["target_households"] for r in rows}
+    return campaign
+
+
+def _locked_campaign(cur: Any, campaign_id: int) -> dict[str, Any]:
+    campaign = run(cur, "get_campaign_record", {"id": int(campaign_id)})
+    if campaign is None:
+        raise NotFound()
+    return campaign
+
+
+def update_campaign(db: Database, actor: Actor, campaign_id: int, raw: dict[str, Any]) -> None:
+    """Save new names, dates and targets; a closed campaign is refused (its figures are final)."""
+    _require_organiser(actor)
+    record = clean_campaign(db, raw)
+    values = {k: record[k] for k in EDITABLE}
+    with db.transaction() as cur:
+        before = _locked_campaign(cur, campaign_id)
+        if before["status"] == "closed":
+            raise JesrError("campaigns.error.closed", id=campaign_id)
+        before["targets"] = {
+            r["governorate_code"]: r["target_households"]
+            for r in run(cur, "list_campaign_targets_of", {"campaign_id": int(campaign_id)})
+        }
+        own = {k: v for k, v in values.items() if k not in ("name_fr", "name_en", "currency")}
+        run(cur, "update_campaign_record", dict(own, id=int(campaign_id)))
+        _write_settings(cur, int(campaign_id), values, before["status"])
+        _write_targets(cur, int(campaign_id), record["governorate_targets"])
+        write_audit(
+            cur,
+            actor,
+            "update",
+            "campaigns",
+            int(campaign_id),
+            before={k: before[k] for k in (*EDITABLE, "targets")},
+            after=dict(values, targets=record["governorate_targets"]),
+        )
+
+
+def set_campaign_status(db: Database, actor: Actor, campaign_id: int, status: str) -> None:
+    """Activate or close a campaign; only forward moves (planned → active → closed)."""
+    _require_organiser(actor)
+    if status not in STATUSES:
+        raise JesrError("error.choice", value=str(status)[:40], choices=", ".join(STATUSES))
+    with db.transaction() as cur:
+        before = _locked_campaign(cur, campaign_id)
+        if status not in NEXT_STATUSES[before["status"]]:
+            raise JesrError(
+                "campaigns.error.status_move",
+                id=campaign_id,
+                status=before["status"],
+                target=status,
+            )
+        run(
+            cur,
+            "upsert_campaign_settings",
+            {**{k: before[k] for k in ("name_fr", "name_en", "currency")}, "id": int(campaign_id), "status": status},
+        )
+        run(cur, "set_campaign_active_flag", {"id": int(campaign_id), "is_active": status == "active"})
+        if status == "closed":
+            run(cur, "set_campaign_closed_at", {"id": int(campaign_id)})
+        write_audit(
+            cur,
+            actor,
+            status,
+            "campaigns",
+            int(campaign_id),
+            before={"status": before["status"]},
+            after={"status": status},
+        )
+
+
+def activate_campaign(db: Database, actor: Actor, campaign_id: int) -> None:
+    set_campaign_status(db, actor, campaign_id, "active")
+
+
+def close_campaign(db: Database, actor: Actor, campaign_id: int) -> None:
+    set_campaign_status(db, actor, campaign_id, "closed")
+
+
+def campaign_dates_default(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """A month from today: what the new-campaign form starts from."""
+    today = today or dt.date.today()
+    return today, today + dt.timedelta(days=30)

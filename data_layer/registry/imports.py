@@ -4,6 +4,10 @@ All or nothing by default: a file with any invalid row imports nothing, and the
 report lists each bad row's number, field and reason. With `skip_invalid` the
 valid rows are imported and the rejected ones are returned (the command line
 writes them beside the input). Every imported row is audited like a form entry.
+
+A row whose national ID is already on file is refused and reported to the organisers as the
+forms do (one open duplicate report per repeat, written even when the import is refused, since
+the message says the organisers were told; running the file again adds no second report).
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ import pyarrow.compute as pc
 from data_layer.core.actor import Actor
 from data_layer.core.columns import clean_household_columns
 from data_layer.core.errors import JesrError, PermissionDenied, ValidationError
+from data_layer.core.i18n import t
 from data_layer.core.validation import clean_donation, clean_household, clean_volunteer
 from data_layer.registry.campaigns import active_campaign_id
 from data_layer.registry.donations import find_or_create_donor
 from data_layer.registry.spreadsheets import read_table
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
+from data_layer.store.queries import run
 from data_layer.store.reference import get_reference
 
 COLUMNS: dict[str, list[str]] = {
@@ -111,12 +117,19 @@ TEMPLATE_EXAMPLES: dict[str, dict[str, str]] = {
 }
 
 
+# Columns the rejected file adds to the original ones; a corrected rejected file is imported as is.
+REJECTED_COLUMNS = ("line", "error")
+
+
 @dataclass
 class RowError:
     row: int  # the line in the file (header is line 1)
     field: str
     code: str
     params: dict[str, Any] = field(default_factory=dict)
+    # The household on file a repeated national ID belongs to (national ID, household id): for the
+    # organisers' duplicate report only, never shown to the importer.
+    clash: tuple[str, int] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -131,6 +144,23 @@ class ImportReport:
     def rejected_count(self) -> int:
         return len({e.row for e in self.errors})
 
+    def rejected_table(self, lang: str) -> pd.DataFrame | None:
+        """The rejected rows with their original columns unchanged, the line and the reasons in `lang`."""
+        if self.rejected_rows is None:
+            return None
+        reasons: dict[int, list[str]] = {}
+        for e in self.errors:
+            reasons.setdefault(e.row, []).append(f"{t('field.' + e.field, lang)}: {t(e.code, lang, **e.params)}")
+        table = self.rejected_rows.copy()
+        table["error"] = ["; ".join(reasons.get(line, [])) for line in table["line"]]
+        return table
+
+
+def rejected_path(source: str | Path) -> Path:
+    """Where the rejected rows of FILE go: FILE.rejected.csv beside it (`h.xlsx` → `h.xlsx.rejected.csv`)."""
+    source = Path(source)
+    return source.with_name(source.name + ".rejected.csv")
+
 
 class BadColumns(JesrError):
     code = "error.import_columns"
@@ -138,6 +168,12 @@ class BadColumns(JesrError):
 
 def template(kind: str) -> pd.DataFrame:
     return pd.DataFrame([TEMPLATE_EXAMPLES[kind]], columns=COLUMNS[kind])
+
+
+def drop_rejected_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A rejected file, corrected, is imported as is: its line and reason columns are not data."""
+    extra = [c for c in REJECTED_COLUMNS if c in frame.columns]
+    return frame.drop(columns=extra) if extra else frame
 
 
 def check_columns(kind: str, frame: pd.DataFrame) -> None:
@@ -153,7 +189,12 @@ def check_columns(kind: str, frame: pd.DataFrame) -> None:
 
 
 def validate_rows(
-    db: Database, kind: str, frame: pd.DataFrame, progress: Callable[[float], None] | None = None
+    db: Database,
+    kind: str,
+    frame: pd.DataFrame,
+    progress: Callable[[float], None] | None = None,
+    *,
+    organisation_id: int | None = None,
 ) -> tuple[list[dict[str, Any]], list[int], list[RowError]]:
     """Clean every row; return the clean records, their file line numbers and the errors."""
     cleaner = CLEANERS[kind]
@@ -181,11 +222,13 @@ def validate_rows(
         if progress and total and index % 500 == 0:
             progress(0.5 * index / total)
     if kind == "households" and records:
-        on_file = _national_ids_on_file(db, [r["national_id"] for r in records])
+        on_file = _households_on_file(db, [r["national_id"] for r in records])
         kept_records, kept_lines = [], []
         for record, line in zip(records, lines):
             if record["national_id"] in on_file:
-                errors.append(RowError(line, "national_id", "error.duplicate_household_other", {}))
+                errors.append(
+                    _clash_error(line, record["national_id"], on_file[record["national_id"]], organisation_id)
+                )
             else:
                 kept_records.append(record)
                 kept_lines.append(line)
@@ -194,20 +237,54 @@ def validate_rows(
     return records, lines, errors
 
 
-def _national_ids_on_file(db: Database, national_ids: list[str] | pa.Array) -> set[str]:
+def _households_on_file(db: Database, national_ids: list[str] | pa.Array) -> dict[str, tuple[int, int | None]]:
+    """For each national ID already on file: its first live household and that household's organisation."""
     cur = db.cursor()
+    cur.register("import_national_ids", pa.table({"national_id": national_ids}))
     try:
-        wanted = pa.table({"national_id": national_ids})  # noqa: F841 - read by DuckDB
-        rows = cur.execute(
-            "SELECT DISTINCT h.national_id FROM households h JOIN wanted w USING (national_id) "
-            "WHERE h.status NOT IN ('rejected', 'merged')"
-        ).fetchall()
+        found = run(cur, "list_households_on_file_for_import")
     finally:
+        cur.unregister("import_national_ids")
         cur.close()
-    return {r[0] for r in rows}
+    return {
+        nid: (int(hid), None if pd.isna(org) else int(org))
+        for nid, hid, org in zip(found["national_id"], found["household_id"], found["organisation_id"])
+    }
 
 
-def validate_households(db: Database, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[RowError]]:
+def _clash_error(line: int, national_id: str, on_file: tuple[int, int | None], organisation_id: int | None) -> RowError:
+    """As the forms say it: the importer's own household by number, another association's without any detail."""
+    household_id, owner = on_file
+    if organisation_id is not None and owner == organisation_id:
+        return RowError(
+            line, "national_id", "error.duplicate_household_own", {"id": household_id}, (national_id, household_id)
+        )
+    return RowError(line, "national_id", "error.duplicate_household_other", {}, (national_id, household_id))
+
+
+def _report_clashes(db: Database, actor: Actor, errors: list[RowError], organisation_id: int | None) -> None:
+    """Write the organisers' duplicate report (and its audit row) of every repeat in the file."""
+    clashes = [e.clash for e in errors if e.clash is not None]
+    if not clashes:
+        return
+    table = pa.table({"national_id": [c[0] for c in clashes], "household_id": [c[1] for c in clashes]})
+    params = {"attempted_by_org": organisation_id}
+    with db.transaction() as cur:
+        cur.register("import_clashes", table)
+        try:
+            run(cur, "insert_import_duplicate_reports", params)
+            run(
+                cur,
+                "insert_import_duplicate_audit",
+                dict(params, user_id=actor.user_id, username=actor.username),
+            )
+        finally:
+            cur.unregister("import_clashes")
+
+
+def validate_households(
+    db: Database, frame: pd.DataFrame, *, organisation_id: int | None = None
+) -> tuple[pd.DataFrame, list[RowError]]:
     """Clean a households table column by column; return the clean rows (with their file line) and the errors.
 
     Same rules, errors and order as validate_rows, without a Python call per row:
@@ -241,10 +318,11 @@ def validate_households(db: Database, frame: pd.DataFrame) -> tuple[pd.DataFrame
     rows = rows[~repeated]
     if len(rows):
         # As Arrow: 100,000 IDs as Python strings took longer than the query.
-        on_file = rows["national_id"].isin(_national_ids_on_file(db, pa.array(rows["national_id"])))
+        households = _households_on_file(db, pa.array(rows["national_id"]))
+        on_file = rows["national_id"].isin(households)
         errors += [
-            RowError(line, "national_id", "error.duplicate_household_other", {})
-            for line in rows.loc[on_file, "line"].tolist()
+            _clash_error(line, nid, households[nid], organisation_id)
+            for line, nid in zip(rows.loc[on_file, "line"].tolist(), rows.loc[on_file, "national_id"].tolist())
         ]
         rows = rows[~on_file]
     errors.sort(key=lambda e: e.row)
@@ -264,6 +342,7 @@ def import_frame(
     """Validate and import a table; nothing is written unless every row (or, with skip_invalid, each kept row) is valid."""
     if not actor.may_enter_records:
         raise PermissionDenied()
+    frame = drop_rejected_columns(frame)
     check_columns(kind, frame)
     if actor.role == "association":
         organisation_id = actor.organisation_id
@@ -272,19 +351,17 @@ def import_frame(
     report = ImportReport(kind=kind, total_rows=len(frame))
     records: list[dict[str, Any]] | pd.DataFrame
     if kind == "households":
-        records, report.errors = validate_households(db, frame)
+        records, report.errors = validate_households(db, frame, organisation_id=organisation_id)
         if progress:
             progress(0.5)
     else:
-        records, _, report.errors = validate_rows(db, kind, frame, progress)
+        records, _, report.errors = validate_rows(db, kind, frame, progress, organisation_id=organisation_id)
+    _report_clashes(db, actor, report.errors, organisation_id)
     if report.errors:
         bad_lines = sorted({e.row for e in report.errors})
         rejected = frame.iloc[[line - 2 for line in bad_lines]].copy()
-        reasons: dict[int, list[str]] = {}
-        for e in report.errors:
-            reasons.setdefault(e.row, []).append(f"{e.field}: {e.code}")
-        rejected["error"] = ["; ".join(reasons[line]) for line in bad_lines]
         rejected.insert(0, "line", bad_lines)
+        # The reasons' text depends on the reader's language: rejected_table(lang) adds it.
         report.rejected_rows = rejected
         if not skip_invalid:
             return report

@@ -8,11 +8,11 @@ import duckdb
 import pandas as pd
 
 from data_layer.core.actor import Actor
-from data_layer.core.errors import FieldError, PermissionDenied, ValidationError
+from data_layer.core.errors import FieldError, JesrError, PermissionDenied, ValidationError
 from data_layer.core.validation import clean_organisation
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import Q, run
 from data_layer.store.reference import get_reference
 
 
@@ -48,3 +48,21 @@ def get_organisation_id(db: Database, code: str) -> int | None:
     finally:
         cur.close()
     return row[0] if row else None
+
+
+def disable_organisation(db: Database, actor: Actor, code: str) -> int:
+    """Mark an organisation inactive (admins); its records, stock and accounts stay. Returns its id."""
+    if actor.role != "admin":
+        raise PermissionDenied()
+    wanted = (code or "").strip().upper()
+    with db.transaction() as cur:
+        before = run(cur, "get_organisation_record", {"code": wanted})
+        if before is None:
+            raise JesrError("error.unknown_organisation", value=wanted or "—")
+        if not before["is_active"]:
+            raise JesrError("organisations.error.already_disabled", value=wanted)
+        run(cur, "set_organisation_active", {"id": before["id"], "is_active": False})
+        write_audit(
+            cur, actor, "disable", "organisations", before["id"], before={"is_active": True}, after={"is_active": False}
+        )
+    return before["id"]

@@ -1,0 +1,221 @@
+"""The command line for organisations, campaigns and the health probe: each command does what it
+says, and bad input gets one clear line, a non-zero exit and no change at all."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from data_layer.ops.bootstrap import open_database
+from tests.conftest import ROOT
+
+
+def run_cli(db_path, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "data_layer", "--db", str(db_path), *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def fresh(tmp_path, empty_template):
+    path = tmp_path / "jesr.duckdb"
+    shutil.copy(empty_template, path)
+    return path
+
+
+def table_rows(db_path, sql):
+    database = open_database(db_path)
+    try:
+        return database.conn.execute(sql).fetchall()
+    finally:
+        database.close()
+
+
+def audit_count(db_path):
+    return table_rows(db_path, "SELECT count(*) FROM audit_log")[0][0]
+
+
+def test_orgs_add_list_disable(fresh):
+    added = run_cli(fresh, "orgs", "add", "jasmin", "--name", "Association Jasmin", "--governorates", "TN-11,Sfax")
+    assert added.returncode == 0 and "Organisation JASMIN created" in added.stdout, added.stderr
+    assert table_rows(fresh, "SELECT code, name, kind, governorate_code, is_active FROM organisations") == [
+        ("JASMIN", "Association Jasmin", "association", "TN-11", True)
+    ]
+    assert table_rows(fresh, "SELECT area_code FROM organisation_areas ORDER BY 1") == [("TN-11",), ("TN-61",)]
+    listed = run_cli(fresh, "orgs", "list")
+    assert listed.returncode == 0 and "JASMIN" in listed.stdout
+    disabled = run_cli(fresh, "orgs", "disable", "jasmin")
+    assert disabled.returncode == 0
+    assert table_rows(fresh, "SELECT is_active FROM organisations") == [(False,)]
+    assert table_rows(fresh, "SELECT action FROM audit_log WHERE table_name = 'organisations' ORDER BY id") == [
+        ("insert",),
+        ("disable",),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["add", "jasmin", "--name", "Again", "--governorates", "TN-11"], "Code ATSS is already taken"),
+        (["add", "x!", "--name", "", "--governorates", "Atlantis"], 'Unknown governorate "Atlantis"'),
+        (["disable", "NOPE"], "No organisation with code NOPE."),
+    ],
+)
+def test_orgs_bad_input_changes_nothing(fresh, args, message):
+    run_cli(fresh, "orgs", "add", "jasmin", "--name", "Association Jasmin", "--governorates", "TN-11")
+    before = audit_count(fresh), table_rows(fresh, "SELECT count(*) FROM organisations")
+    refused = run_cli(fresh, "orgs", *args)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("Refused: ") and "Traceback" not in refused.stderr
+    assert message.replace("ATSS", "JASMIN") in refused.stderr
+    assert (audit_count(fresh), table_rows(fresh, "SELECT count(*) FROM organisations")) == before
+
+
+def test_campaigns_add_list_close_and_records_take_the_active_one(fresh):
+    added = run_cli(
+        fresh,
+        *("campaigns", "add", "--name", "حملة رمضان", "--name-fr", "Campagne du Ramadan", "--start", "2020-05-01"),
+        *("--end", "2020-05-30", "--target-households", "1000", "--target-value", "45000.5"),
+        *("--governorate-targets", "TN-11:300;Sfax:200"),
+    )
+    assert added.returncode == 0 and "Campaign #1 created (active)." in added.stdout, added.stderr
+    planned = run_cli(
+        fresh,
+        *("campaigns", "add", "--name", "B", "--start", "2020-06-01", "--end", "2020-06-30"),
+        *("--target-households", "10", "--planned"),
+    )
+    assert planned.returncode == 0
+    assert table_rows(
+        fresh,
+        "SELECT c.id, c.name, s.name_fr, c.starts_on::VARCHAR, c.target_households, c.target_value_tnd::DOUBLE, "
+        "s.currency, s.status, c.is_active FROM campaigns c JOIN campaign_settings s ON s.campaign_id = c.id "
+        "ORDER BY c.id",
+    ) == [
+        (1, "حملة رمضان", "Campagne du Ramadan", "2020-05-01", 1000, 45000.5, "TND", "active", True),
+        (2, "B", None, "2020-06-01", 10, None, "TND", "planned", False),
+    ]
+    assert table_rows(fresh, "SELECT governorate_code, target_households FROM campaign_targets ORDER BY 1") == [
+        ("TN-11", 300),
+        ("TN-61", 200),
+    ]
+    listed = run_cli(fresh, "campaigns", "list")
+    assert listed.returncode == 0 and "حملة رمضان" in listed.stdout and "planned" in listed.stdout
+    assert run_cli(fresh, "campaigns", "activate", "2").returncode == 0
+    closed = run_cli(fresh, "campaigns", "close", "1")
+    assert closed.returncode == 0 and "closed" in closed.stdout
+    assert table_rows(
+        fresh,
+        "SELECT c.id, s.status, c.is_active, s.closed_at IS NOT NULL FROM campaigns c "
+        "JOIN campaign_settings s ON s.campaign_id = c.id ORDER BY c.id",
+    ) == [
+        (1, "closed", False, True),
+        (2, "active", True, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["add", "--name", "X", "--start", "2020-05-30", "--end", "2020-05-01", "--target-households", "5"],
+            "The end date is before the start date.",
+        ),
+        (
+            ["add", "--name", "X", "--start", "30 May", "--end", "2020-05-31", "--target-households", "0"],
+            "between 1 and",
+        ),
+        (
+            [
+                "add",
+                "--name",
+                "X",
+                "--start",
+                "2020-05-01",
+                "--end",
+                "2020-05-31",
+                "--target-households",
+                "5",
+                "--target-value",
+                "lots",
+                "--governorate-targets",
+                "Atlantis:3",
+            ],
+            "Enter a number",
+        ),
+        (
+            [
+                "add",
+                "--name",
+                "X",
+                "--start",
+                "2020-05-01",
+                "--end",
+                "2020-05-31",
+                "--target-households",
+                "5",
+                "--governorate-targets",
+                "TN-11:9",
+            ],
+            "more than the campaign's target of 5",
+        ),
+        (["close", "1"], 'cannot go from "closed" to "closed"'),
+        (["close", "99"], "Record not found"),
+        (["activate", "1"], 'cannot go from "closed" to "active"'),
+    ],
+)
+def test_campaigns_bad_input_changes_nothing(fresh, args, message):
+    run_cli(
+        fresh,
+        "campaigns",
+        "add",
+        "--name",
+        "A",
+        "--start",
+        "2020-05-01",
+        "--end",
+        "2020-05-30",
+        "--target-households",
+        "100",
+    )
+    run_cli(fresh, "campaigns", "close", "1")
+    before = audit_count(fresh), table_rows(fresh, "SELECT count(*) FROM campaigns")
+    refused = run_cli(fresh, "campaigns", *args)
+    assert refused.returncode == 1, refused.stdout
+    assert refused.stderr.startswith("Refused: ") and "Traceback" not in refused.stderr
+    assert message in refused.stderr
+    assert (audit_count(fresh), table_rows(fresh, "SELECT count(*) FROM campaigns")) == before
+
+
+def test_health_ok_missing_and_held(fresh, tmp_path):
+    ok = run_cli(fresh, "health")
+    assert ok.returncode == 0 and ok.stdout.startswith("ok")
+    missing = run_cli(tmp_path / "none.duckdb", "health")
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+    assert not (tmp_path / "none.duckdb").exists()
+    junk = tmp_path / "junk.duckdb"
+    junk.write_text("not a database")
+    broken = run_cli(junk, "health")
+    assert broken.returncode == 1 and broken.stderr.startswith("not ok") and "Traceback" not in broken.stderr
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(fresh)!r}); print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        held = run_cli(fresh, "health")
+        assert held.returncode == 3 and "held by another process" in held.stderr
+    finally:
+        holder.kill()
+        holder.wait()
