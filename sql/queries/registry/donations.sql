@@ -53,9 +53,9 @@ UPDATE donations SET item = $item, value_tnd = $value_tnd, delegation = $delegat
 WHERE id = $id;
 
 -- name: count_live_allocations_of_donation :scalar
--- Allocations that still hold stock from this donation.
+-- Allocations that still hold stock from this donation (in a $live status).
 SELECT count(*) FROM allocations
-WHERE donation_id = $id AND status IN ('allocated', 'delivered', 'confirmed');
+WHERE donation_id = $id AND list_contains(CAST($live AS VARCHAR[]), status);
 
 -- name: cancel_donation
 -- Withdraw a donation recorded by mistake (the row stays, with its history).

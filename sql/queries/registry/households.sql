@@ -1,7 +1,7 @@
 -- name: find_households_by_national_id :rows
--- Live registrations (not rejected or merged away) carrying this national ID.
+-- Live registrations (not in a $closed status) carrying this national ID.
 SELECT id, organisation_id, source, status FROM households
-WHERE national_id = $national_id AND status NOT IN ('rejected', 'merged')
+WHERE national_id = $national_id AND NOT list_contains(CAST($closed AS VARCHAR[]), status)
 ORDER BY id;
 
 -- name: insert_household :scalar
