@@ -10,7 +10,3 @@ INSERT INTO pledges (campaign_id, donor_name, donor_type, phone, category_code, 
 VALUES ($campaign_id, $donor_name, $donor_type, $phone, $category_code, $item, $quantity, $unit,
         $governorate_code, $delegation, $notes)
 RETURNING id;
-
--- name: get_last_duplicate_report_id :scalar
--- The newest repeat report of a national ID (read inside the transaction that wrote it).
-SELECT max(id) FROM duplicate_reports WHERE national_id = $national_id;

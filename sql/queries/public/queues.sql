@@ -7,7 +7,8 @@ SELECT code FROM areas ORDER BY code;
 SELECT area_code FROM organisation_areas WHERE organisation_id = $organisation_id ORDER BY area_code;
 
 -- name: list_request_queue :frame
--- Submitted aid requests in these governorates, oldest first, with needs and how many live households share the ID.
+-- Submitted aid requests in these governorates, oldest first, with needs and how many live households
+-- (not in a $closed status) share the ID.
 SELECT h.id, r.reference, h.created_at AS submitted_at,
        round(date_diff('minute', h.created_at, CAST($now AS TIMESTAMP)) / 60.0, 1) AS waiting_hours,
        h.full_name, h.national_id, h.phone, h.governorate_code, h.delegation, h.address, h.household_size,
@@ -15,7 +16,8 @@ SELECT h.id, r.reference, h.created_at AS submitted_at,
        (SELECT string_agg(n.category_code || ':' || CAST(CAST(n.quantity AS DOUBLE) AS VARCHAR), ';' ORDER BY n.id)
         FROM needs n WHERE n.household_id = h.id AND n.status = 'open') AS needs,
        (SELECT count(*) FROM households o
-        WHERE o.national_id = h.national_id AND o.id <> h.id AND o.status NOT IN ('rejected', 'merged')) AS repeats
+        WHERE o.national_id = h.national_id AND o.id <> h.id
+          AND NOT list_contains(CAST($closed AS VARCHAR[]), o.status)) AS repeats
 FROM households h
 LEFT JOIN public_receipts r ON r.kind = 'request' AND r.record_id = h.id
 WHERE h.status = 'submitted' AND list_contains(CAST($areas AS VARCHAR[]), h.governorate_code)
@@ -97,10 +99,11 @@ ORDER BY a.code;
 SELECT id, national_id, status, governorate_code, organisation_id FROM households WHERE id = $id;
 
 -- name: list_merge_candidates :frame
--- Live households with the same national ID as a request (no personal data).
+-- Households a request with this national ID may merge into (not in a $not_mergeable status; no personal data).
 SELECT h.id, h.governorate_code, h.status, h.household_size, o.code AS organisation_code, h.created_at
 FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
-WHERE h.national_id = $national_id AND h.id <> $id AND h.status NOT IN ('rejected', 'merged', 'submitted')
+WHERE h.national_id = $national_id AND h.id <> $id
+  AND NOT list_contains(CAST($not_mergeable AS VARCHAR[]), h.status)
 ORDER BY h.id;
 
 -- name: set_request_status
