@@ -1,7 +1,7 @@
 -- name: list_households_inactive_before :rows
 -- Households not yet anonymised whose last activity (record, needs, allocations, deliveries) is before $before.
 SELECT h.id FROM households h
-WHERE h.national_id NOT LIKE 'ANON-%'
+WHERE NOT starts_with(h.national_id, $placeholder || '-')
   AND greatest(h.created_at, h.updated_at,
         coalesce((SELECT max(n.created_at) FROM needs n WHERE n.household_id = h.id), h.created_at),
         coalesce((SELECT max(greatest(a.created_at, a.updated_at)) FROM allocations a WHERE a.household_id = h.id),
@@ -14,7 +14,7 @@ ORDER BY h.id;
 -- name: list_volunteers_inactive_before :rows
 -- Volunteers not yet anonymised whose last activity (record, deliveries, availability) is before $before.
 SELECT v.id FROM volunteers v
-WHERE v.full_name <> 'ANON'
+WHERE v.full_name <> $placeholder
   AND greatest(v.created_at, CAST(v.available_to AS TIMESTAMP),
         coalesce((SELECT max(greatest(d.created_at, d.updated_at)) FROM deliveries d WHERE d.volunteer_id = v.id),
                  v.created_at)) < CAST($before AS TIMESTAMP)
@@ -23,28 +23,29 @@ ORDER BY v.id;
 -- name: list_pledges_inactive_before :rows
 -- Pledges not yet anonymised last changed before $before.
 SELECT id FROM pledges
-WHERE donor_name <> 'ANON' AND greatest(created_at, updated_at) < CAST($before AS TIMESTAMP)
+WHERE donor_name <> $placeholder AND greatest(created_at, updated_at) < CAST($before AS TIMESTAMP)
 ORDER BY id;
 
 -- name: anonymise_households
--- Irreversible placeholders for a household's name, ID, phone, address and notes; 'ANON-' never matches an 8-digit ID.
-UPDATE households SET national_id = 'ANON-' || CAST(id AS VARCHAR), full_name = 'ANON', phone = NULL,
+-- Irreversible placeholders for a household's name, ID, phone, address and notes; '<placeholder>-<id>' never
+-- matches an 8-digit ID.
+UPDATE households SET national_id = $placeholder || '-' || CAST(id AS VARCHAR), full_name = $placeholder, phone = NULL,
     address = NULL, notes = NULL
 WHERE list_contains(CAST($ids AS INTEGER[]), id);
 
 -- name: anonymise_duplicate_reports
 -- Repeat reports keep their count and governorate but lose the national ID.
-UPDATE duplicate_reports SET national_id = 'ANON-' || CAST(existing_household_id AS VARCHAR)
+UPDATE duplicate_reports SET national_id = $placeholder || '-' || CAST(existing_household_id AS VARCHAR)
 WHERE list_contains(CAST($ids AS INTEGER[]), existing_household_id);
 
 -- name: anonymise_volunteers
 -- Placeholders for a volunteer's name, ID and phone (phone is required, so a placeholder, not NULL).
-UPDATE volunteers SET full_name = 'ANON', national_id = NULL, phone = 'ANON-' || CAST(id AS VARCHAR)
+UPDATE volunteers SET full_name = $placeholder, national_id = NULL, phone = $placeholder || '-' || CAST(id AS VARCHAR)
 WHERE list_contains(CAST($ids AS INTEGER[]), id);
 
 -- name: anonymise_pledges
 -- Placeholders for a pledging donor's name, phone and notes.
-UPDATE pledges SET donor_name = 'ANON', phone = 'ANON-' || CAST(id AS VARCHAR), notes = NULL
+UPDATE pledges SET donor_name = $placeholder, phone = $placeholder || '-' || CAST(id AS VARCHAR), notes = NULL
 WHERE list_contains(CAST($ids AS INTEGER[]), id);
 
 -- name: clear_public_submission_keys
@@ -58,3 +59,8 @@ SELECT id, CAST(before AS VARCHAR) AS before, CAST(after AS VARCHAR) AS after FR
 WHERE (table_name = 'households' AND list_contains(CAST($households AS INTEGER[]), CAST(record_id AS INTEGER)))
    OR (table_name = 'volunteers' AND list_contains(CAST($volunteers AS INTEGER[]), CAST(record_id AS INTEGER)))
    OR (table_name = 'pledges' AND list_contains(CAST($pledges AS INTEGER[]), CAST(record_id AS INTEGER)));
+
+-- name: update_scrubbed_audit_rows
+-- Write back the scrubbed before/after of audit rows from the registered table `scrubbed`, in one statement.
+UPDATE audit_log SET before = CAST(s.before AS JSON), after = CAST(s.after AS JSON)
+FROM scrubbed s WHERE audit_log.id = s.id;
