@@ -21,9 +21,9 @@ import bcrypt
 from data_layer.core.actor import SYSTEM, Actor
 from data_layer.core.errors import FieldError, PermissionDenied, ValidationError
 from data_layer.core.validation import _Collector, check_password_strength, clean_user
-from data_layer.store.audit import row_as_dict, write_audit
+from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -70,11 +70,8 @@ def actor_from_user_row(row: dict[str, Any]) -> Actor:
 
 
 def get_user(db: Database, username: str) -> dict[str, Any] | None:
-    cur = db.cursor()
-    try:
-        return row_as_dict(cur, Q.get_user_by_username, {"username": (username or "").strip().lower()})
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        return run(cur, "get_user_by_username", {"username": (username or "").strip().lower()})
 
 
 def create_user(db: Database, actor: Actor, raw: dict[str, Any], *, preferred_lang: str = "ar") -> int:
@@ -84,7 +81,7 @@ def create_user(db: Database, actor: Actor, raw: dict[str, Any], *, preferred_la
     record = clean_user(raw)
     password_hash = hash_password(str(record["password"]))
     with db.transaction() as cur:
-        if cur.execute(Q.get_user_by_username, {"username": record["username"]}).fetchone():
+        if run(cur, "get_user_by_username", {"username": record["username"]}) is not None:
             raise ValidationError([FieldError("username", "error.username_taken", {"value": record["username"]})])
         values = {
             "username": record["username"],
@@ -94,7 +91,7 @@ def create_user(db: Database, actor: Actor, raw: dict[str, Any], *, preferred_la
             "password_hash": password_hash,
             "preferred_lang": preferred_lang,
         }
-        user_id = cur.execute(Q.insert_user, values).fetchone()[0]
+        user_id = run(cur, "insert_user", values)
         write_audit(
             cur, actor, "insert", "users", user_id, after={k: v for k, v in values.items() if k != "password_hash"}
         )
@@ -110,11 +107,13 @@ def change_password(db: Database, actor: Actor, username: str, new_password: str
     check_password_strength(errs, new_password)
     errs.raise_if_any()
     with db.transaction() as cur:
-        user = row_as_dict(cur, Q.get_user_by_username, {"username": username})
+        user = run(cur, "get_user_by_username", {"username": username})
         if user is None:
             raise ValidationError([FieldError("username", "error.unknown_user", {"value": username})])
-        cur.execute(
-            Q.set_user_password, {"username": username, "password_hash": hash_password(new_password), "now": _now()}
+        run(
+            cur,
+            "set_user_password",
+            {"username": username, "password_hash": hash_password(new_password), "now": _now()},
         )
         write_audit(
             cur, actor, "update", "users", user["id"], before={"password": "***"}, after={"password": "*** (changed)"}
@@ -125,10 +124,10 @@ def set_user_active(db: Database, actor: Actor, username: str, is_active: bool) 
     if actor.role != "admin":
         raise PermissionDenied()
     with db.transaction() as cur:
-        user = row_as_dict(cur, Q.get_user_by_username, {"username": username})
+        user = run(cur, "get_user_by_username", {"username": username})
         if user is None:
             raise ValidationError([FieldError("username", "error.unknown_user", {"value": username})])
-        cur.execute(Q.set_user_active, {"username": username, "is_active": is_active})
+        run(cur, "set_user_active", {"username": username, "is_active": is_active})
         write_audit(
             cur,
             actor,
@@ -145,28 +144,26 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
     now = now or _now()
     username = (username or "").strip().lower()[:64]
     with db.transaction() as cur:
-        user = row_as_dict(cur, Q.get_user_by_username, {"username": username})
+        user = run(cur, "get_user_by_username", {"username": username})
         if user is not None and user["locked_until"] is not None and user["locked_until"] > now:
             write_audit(cur, SYSTEM, "login_refused_locked", "users", user["id"], after={"username": username})
             return LoginResult("locked", locked_until=user["locked_until"])
         password_ok = bool(password) and check_password(password, user["password_hash"] if user else _dummy_hash())
         succeeded = bool(user and password_ok and user["is_active"])
-        cur.execute(Q.insert_login_attempt, {"username": username, "at": now, "succeeded": succeeded})
+        run(cur, "insert_login_attempt", {"username": username, "at": now, "succeeded": succeeded})
         if succeeded:
             if user["locked_until"] is not None:
-                cur.execute(Q.set_user_locked_until, {"username": username, "locked_until": None})
+                run(cur, "set_user_locked_until", {"username": username, "locked_until": None})
             write_audit(cur, actor_from_user_row(user), "login", "users", user["id"])
             return LoginResult("ok", actor=actor_from_user_row(user), preferred_lang=user["preferred_lang"])
         if user is not None and password_ok and not user["is_active"]:
             return LoginResult("inactive")
-        failures = cur.execute(
-            Q.count_recent_failures, {"username": username, "since": now - FAILURE_WINDOW}
-        ).fetchone()[0]
+        failures = run(cur, "count_recent_failures", {"username": username, "since": now - FAILURE_WINDOW})
         if user is not None:
             write_audit(cur, SYSTEM, "login_failed", "users", user["id"], after={"failures": failures})
             if failures >= MAX_FAILURES:
                 locked_until = now + LOCK_DURATION
-                cur.execute(Q.set_user_locked_until, {"username": username, "locked_until": locked_until})
+                run(cur, "set_user_locked_until", {"username": username, "locked_until": locked_until})
                 write_audit(cur, SYSTEM, "lock", "users", user["id"], after={"locked_until": locked_until})
                 return LoginResult("locked", locked_until=locked_until)
         return LoginResult("invalid")
@@ -174,10 +171,10 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
 
 def record_logout(db: Database, username: str, *, now: dt.datetime | None = None) -> None:
     with db.transaction() as cur:
-        user = row_as_dict(cur, Q.get_user_by_username, {"username": username})
+        user = run(cur, "get_user_by_username", {"username": username})
         if user is None:
             return
-        cur.execute(Q.set_user_logout, {"username": username, "now": now or _now()})
+        run(cur, "set_user_logout", {"username": username, "now": now or _now()})
         write_audit(cur, actor_from_user_row(user), "logout", "users", user["id"])
 
 
@@ -193,8 +190,5 @@ def session_is_valid(db: Database, username: str, issued_at: dt.datetime) -> Act
 
 
 def list_users(db: Database) -> Any:
-    cur = db.cursor()
-    try:
-        return cur.execute(Q.list_users).df()
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        return run(cur, "list_users")

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Roles that read and work on the records of every organisation.
+ALL_ORGANISATION_ROLES = ("admin", "organiser")
+# Roles that enter records and read personal data: those above and association staff.
+STAFF_ROLES = (*ALL_ORGANISATION_ROLES, "association")
+# Every role an account may have, in the order forms offer them.
+ROLES = (*STAFF_ROLES, "observer", "volunteer")
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -15,15 +22,15 @@ class Actor:
 
     @property
     def sees_all_organisations(self) -> bool:
-        return self.role in ("admin", "organiser")
+        return self.role in ALL_ORGANISATION_ROLES
 
     @property
     def may_enter_records(self) -> bool:
-        return self.role in ("admin", "organiser", "association")
+        return self.role in STAFF_ROLES
 
     @property
     def may_read_personal_data(self) -> bool:
-        return self.role in ("admin", "organiser", "association")
+        return self.role in STAFF_ROLES
 
 
 def organisation_scope(actor: Actor) -> int | None:

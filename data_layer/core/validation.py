@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from data_layer.core.actor import ROLES
 from data_layer.core.errors import FieldError, ValidationError
 
 # Length limits: generous for real names and addresses, small enough for a phone screen.
@@ -38,7 +39,6 @@ DONOR_TYPES = ("individual", "company", "association", "public_body", "internati
 DONATION_KINDS = ("cash", "in_kind")
 SERVICES = ("transport", "distribution")
 VEHICLES = ("none", "motorbike", "car", "van", "truck")
-ROLES = ("admin", "organiser", "association", "observer", "volunteer")
 ORG_KINDS = ("association", "organiser", "ministry", "other")
 MAX_QUANTITY = Decimal("1000000000")
 EARLIEST_DATE = dt.date(2000, 1, 1)

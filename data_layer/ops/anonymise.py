@@ -26,7 +26,7 @@ from data_layer.core.errors import PermissionDenied, ValidationError
 from data_layer.core.validation import _Collector, clean_date
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 
 PLACEHOLDER = "ANON"
 PERSONAL_KEYS = ("full_name", "national_id", "phone", "address", "notes", "donor_name", "donor_phone")
@@ -47,20 +47,17 @@ class AnonymisationPlan:
 
 
 def plan_anonymisation(db: Database, before: dt.date) -> AnonymisationPlan:
-    cur = db.cursor()
-    try:
+    with db.reading() as cur:
 
-        def ids(sql: str) -> list[int]:
-            return [int(r[0]) for r in cur.execute(sql, {"before": before}).fetchall()]
+        def ids(name: str) -> list[int]:
+            return [int(r["id"]) for r in run(cur, name, {"before": before, "placeholder": PLACEHOLDER})]
 
         return AnonymisationPlan(
             before,
-            ids(Q.list_households_inactive_before),
-            ids(Q.list_volunteers_inactive_before),
-            ids(Q.list_pledges_inactive_before),
+            ids("list_households_inactive_before"),
+            ids("list_volunteers_inactive_before"),
+            ids("list_pledges_inactive_before"),
         )
-    finally:
-        cur.close()
 
 
 def _scrub(text: str | None) -> str | None:
@@ -75,13 +72,14 @@ def _scrub(text: str | None) -> str | None:
 
 
 def _scrub_audit(cur: Any, plan: AnonymisationPlan) -> int:
-    rows = cur.execute(
-        Q.list_audit_rows_of_records,
+    rows = run(
+        cur,
+        "list_audit_rows_of_records",
         {"households": plan.households, "volunteers": plan.volunteers, "pledges": plan.pledges},
-    ).df()
+    )
     if rows.empty:
         return 0
-    scrubbed = pd.DataFrame(  # noqa: F841 - read by DuckDB
+    scrubbed = pd.DataFrame(
         {
             "id": rows["id"],
             "before": rows["before"].map(_scrub),
@@ -89,10 +87,11 @@ def _scrub_audit(cur: Any, plan: AnonymisationPlan) -> int:
         }
     )
     # One set-based update: row-by-row updates manage only ~1,500 rows a second.
-    cur.execute(
-        "UPDATE audit_log SET before = CAST(s.before AS JSON), after = CAST(s.after AS JSON) "
-        "FROM scrubbed s WHERE audit_log.id = s.id"
-    )
+    cur.register("scrubbed", scrubbed)
+    try:
+        run(cur, "update_scrubbed_audit_rows")
+    finally:
+        cur.unregister("scrubbed")
     return len(rows)
 
 
@@ -102,11 +101,11 @@ def anonymise(db: Database, actor: Actor, before: dt.date) -> AnonymisationPlan:
         raise PermissionDenied()
     plan = plan_anonymisation(db, before)
     with db.transaction() as cur:
-        cur.execute(Q.anonymise_households, {"ids": plan.households})
-        cur.execute(Q.anonymise_duplicate_reports, {"ids": plan.households})
-        cur.execute(Q.anonymise_volunteers, {"ids": plan.volunteers})
-        cur.execute(Q.anonymise_pledges, {"ids": plan.pledges})
-        cur.execute(Q.clear_public_submission_keys, {"before": before})
+        run(cur, "anonymise_households", {"ids": plan.households, "placeholder": PLACEHOLDER})
+        run(cur, "anonymise_duplicate_reports", {"ids": plan.households, "placeholder": PLACEHOLDER})
+        run(cur, "anonymise_volunteers", {"ids": plan.volunteers, "placeholder": PLACEHOLDER})
+        run(cur, "anonymise_pledges", {"ids": plan.pledges, "placeholder": PLACEHOLDER})
+        run(cur, "clear_public_submission_keys", {"before": before})
         audit_rows = _scrub_audit(cur, plan)
         write_audit(
             cur,

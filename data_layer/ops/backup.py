@@ -23,6 +23,7 @@ import duckdb
 
 from data_layer.core.errors import DatabaseBusyError, JesrError
 from data_layer.store.database import Database
+from data_layer.store.queries import run
 
 MANIFEST = "jesr_backup.json"
 FORMAT_VERSION = 1
@@ -37,13 +38,8 @@ class BackupSummary:
 
 def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows in every base table of the main schema, by table name."""
-    names = [
-        row[0]
-        for row in conn.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary ORDER BY table_name"
-        ).fetchall()
-    ]
-    return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+    names = [row["table_name"] for row in run(conn, "list_main_tables")]
+    return {name: conn.execute(f"SELECT count(*) FROM {_identifier(name)}").fetchone()[0] for name in names}
 
 
 def backup_database(db: Database, directory: str | os.PathLike[str]) -> BackupSummary:
@@ -53,13 +49,9 @@ def backup_database(db: Database, directory: str | os.PathLike[str]) -> BackupSu
         raise JesrError("error.backup_directory_not_empty", path=str(target))
     target.mkdir(parents=True, exist_ok=True)
     # Under the write lock, so no save lands between the export and the counts written beside it.
-    with db.write_lock:
-        cur = db.cursor()
-        try:
-            cur.execute(f"EXPORT DATABASE '{_sql_path(target)}' (FORMAT parquet)")
-            counts = table_counts(cur)
-        finally:
-            cur.close()
+    with db.write_lock, db.reading() as cur:
+        cur.execute(f"EXPORT DATABASE {_path_literal(target)} (FORMAT parquet)")
+        counts = table_counts(cur)
     manifest = {
         "format": FORMAT_VERSION,
         "source": str(db.path),
@@ -71,8 +63,13 @@ def backup_database(db: Database, directory: str | os.PathLike[str]) -> BackupSu
     return BackupSummary(directory=str(target), tables=len(counts), rows=sum(counts.values()))
 
 
-def _sql_path(path: Path) -> str:
-    return str(path.resolve()).replace("'", "''")
+# Table, column and directory names cannot be query parameters: these two helpers quote them.
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _path_literal(path: Path) -> str:
+    return "'" + str(path.resolve()).replace("'", "''") + "'"
 
 
 def read_manifest(directory: str | os.PathLike[str]) -> dict:
@@ -122,16 +119,10 @@ def database_has_data(path: Path) -> bool:
 
 def _check_sequences(conn: duckdb.DuckDBPyConnection) -> None:
     """Every `DEFAULT nextval('seq')` must hand out an id above the table's largest one."""
-    defaults = conn.execute(
-        "SELECT table_name, column_name, regexp_extract(column_default, 'nextval\\(''([a-z_0-9]+)''\\)', 1) "
-        "FROM duckdb_columns() WHERE schema_name = 'main' AND column_default LIKE 'nextval(%'"
-    ).fetchall()
-    next_values = {
-        name: start
-        for name, start in conn.execute("SELECT sequence_name, start_value FROM duckdb_sequences()").fetchall()
-    }
-    for table, column, sequence in defaults:
-        largest = conn.execute(f'SELECT max("{column}") FROM "{table}"').fetchone()[0]
+    next_values = {row["sequence_name"]: row["start_value"] for row in run(conn, "list_sequence_starts")}
+    for default in run(conn, "list_sequence_defaults"):
+        table, column, sequence = default["table_name"], default["column_name"], default["sequence_name"]
+        largest = conn.execute(f"SELECT max({_identifier(column)}) FROM {_identifier(table)}").fetchone()[0]
         if largest is not None and next_values.get(sequence, 0) <= largest:
             raise JesrError("error.restore_sequence_behind", sequence=sequence, table=table)
 
@@ -151,7 +142,7 @@ def restore_database(
     conn = duckdb.connect(str(staging))
     try:
         try:
-            conn.execute(f"IMPORT DATABASE '{_sql_path(Path(directory))}'")
+            conn.execute(f"IMPORT DATABASE {_path_literal(Path(directory))}")
         except duckdb.Error as exc:
             # A Parquet file missing or cut short: say so instead of a stack trace.
             raise JesrError("error.restore_incomplete", path=str(directory)) from exc
@@ -159,7 +150,7 @@ def restore_database(
         if counts != manifest["tables"]:
             raise JesrError("error.restore_incomplete", path=str(directory))
         _check_sequences(conn)
-        conn.execute("CHECKPOINT")
+        run(conn, "checkpoint")
     except BaseException:
         conn.close()
         staging.unlink(missing_ok=True)

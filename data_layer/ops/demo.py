@@ -15,10 +15,13 @@ import pandas as pd
 
 from data_layer.access.accounts import hash_password
 from data_layer.core.actor import SYSTEM
+from data_layer.core.i18n import DEFAULT_LANG
 from data_layer.monitoring.facts import ensure_facts_current, mark_facts_stale
 from data_layer.ops.demo_distribution import generate_demo_distribution
 from data_layer.store.audit import write_audit
+from data_layer.store.bulk import advance_sequence, run_with_rows
 from data_layer.store.database import Database
+from data_layer.store.queries import run
 
 CAMPAIGN_START = dt.date(2020, 5, 15)
 CAMPAIGN_END = dt.date(2020, 5, 30)
@@ -168,44 +171,41 @@ class DemoRefused(Exception):
     """Demo data goes only into a database without households."""
 
 
-def _advance_sequence(cur, name: str, to_value: int) -> None:  # noqa: ANN001 - DuckDB cursor
-    """Move a sequence past ids we assigned ourselves in a bulk insert."""
-    if to_value > 0:
-        cur.execute(f"SELECT max(nextval('{name}')) FROM range({int(to_value)})")
-
-
 def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> DemoSummary:
     """Fill an empty database with a campaign like May 2020; same seed, same rows."""
     rng = np.random.default_rng(seed)
-    cur = db.cursor()
-    try:
-        if cur.execute("SELECT count(*) FROM households").fetchone()[0] > 0:
+    with db.reading() as cur:
+        if run(cur, "count_households") > 0:
             raise DemoRefused("the database already holds households; demo data goes only into a new one")
-        areas = cur.execute(
-            "SELECT code, name_fr, population, delegations FROM areas WHERE country_code = 'TN' ORDER BY code"
-        ).df()
-    finally:
-        cur.close()
+        areas = run(cur, "list_demo_areas", {"country_code": "TN"})
     weights = areas["population"].to_numpy(dtype=float)
     weights /= weights.sum()
     area_codes = areas["code"].to_numpy()
 
     with db.transaction() as cur:
-        cur.execute(
-            "INSERT INTO campaigns (name, country_code, starts_on, ends_on, target_households, "
-            "target_value_tnd) VALUES ('جسر المحبة — Jesr al-Mahabba 2020', 'TN', ?, ?, ?, ?)",
-            [CAMPAIGN_START, CAMPAIGN_END, max(1, int(households * 0.7)), float(households * 60)],
+        campaign_id = run(
+            cur,
+            "insert_campaign",
+            {
+                "name": "جسر المحبة — Jesr al-Mahabba 2020",
+                "country_code": "TN",
+                "starts_on": CAMPAIGN_START,
+                "ends_on": CAMPAIGN_END,
+                "target_households": max(1, int(households * 0.7)),
+                "target_value_tnd": float(households * 60),
+            },
         )
-        campaign_id = cur.execute("SELECT max(id) FROM campaigns").fetchone()[0]
+        bases = run(cur, "get_demo_id_bases")
         org_ids = _insert_organisations(cur, area_codes)
         assoc_codes = [a[0] for a in ASSOCIATIONS]
-        n_donors = _insert_donors(cur, rng, max(20, households // 25))
+        n_donors = _insert_donors(cur, rng, bases["donors"], max(20, households // 25))
         # Where donations are held within their governorate is drawn from its own stream, so adding
         # it left every other demo row as it was for the same seed.
         n_donations = _insert_donations(
             cur,
             rng,
             np.random.default_rng([seed, 12]),
+            bases["donations"],
             campaign_id,
             org_ids,
             assoc_codes,
@@ -214,9 +214,9 @@ def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> Dem
             max(60, households // 8),
             n_donors,
         )
-        n_needs = _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weights, households)
+        n_needs = _insert_households(cur, rng, bases, campaign_id, org_ids, assoc_codes, areas, weights, households)
         n_volunteers = _insert_volunteers(
-            cur, rng, org_ids, assoc_codes, area_codes, weights, max(24, households // 40)
+            cur, rng, bases["volunteers"], org_ids, assoc_codes, area_codes, weights, max(24, households // 40)
         )
         n_users = _insert_accounts(cur, org_ids)
         summary = DemoSummary(households, n_needs, n_donations, n_donors, n_volunteers, len(org_ids), n_users)
@@ -235,32 +235,33 @@ def _insert_organisations(cur, area_codes: np.ndarray) -> dict[str, int]:  # noq
     rows += [(code, name, "association", home) for code, name, home, _ in ASSOCIATIONS]
     ids: dict[str, int] = {}
     for code, name, kind, home in rows:
-        ids[code] = cur.execute(
-            "INSERT INTO organisations (code, name, kind, governorate_code) VALUES (?, ?, ?, ?) RETURNING id",
-            [code, name, kind, home],
-        ).fetchone()[0]
+        ids[code] = run(
+            cur,
+            "insert_organisation",
+            {"code": code, "name": name, "kind": kind, "governorate_code": home, "phone": None},
+        )
     covered = []
     for code, _, _, areas in ASSOCIATIONS:
         for area in areas if areas is not None else list(area_codes):
             covered.append((ids[code], area))
-    frame = pd.DataFrame(covered, columns=["organisation_id", "area_code"])  # noqa: F841 - read by DuckDB
-    cur.execute("INSERT INTO organisation_areas SELECT organisation_id, area_code FROM frame")
+    run_with_rows(
+        cur, "insert_demo_organisation_areas", pd.DataFrame(covered, columns=["organisation_id", "area_code"])
+    )
     return ids
 
 
-def _insert_donors(cur, rng: np.random.Generator, count: int) -> int:  # noqa: ANN001
-    base = cur.execute("SELECT coalesce(max(id), 0) FROM donors").fetchone()[0]
+def _insert_donors(cur, rng: np.random.Generator, base: int, count: int) -> int:  # noqa: ANN001
     names = np.array(DONOR_NAMES, dtype=object)[rng.integers(0, len(DONOR_NAMES), count)]
     types = rng.choice(["company", "individual", "association", "international"], count, p=[0.4, 0.4, 0.1, 0.1])
-    frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+    frame = pd.DataFrame(
         {
             "id": np.arange(base + 1, base + count + 1),
             "name": [f"{n} #{i + 1}" for i, n in enumerate(names)],
             "donor_type": types,
         }
     )
-    cur.execute("INSERT INTO donors (id, name, donor_type) SELECT id, name, donor_type FROM frame")
-    _advance_sequence(cur, "seq_donors", count)
+    run_with_rows(cur, "insert_demo_donors", frame)
+    advance_sequence(cur, "seq_donors", count)
     return count
 
 
@@ -273,6 +274,7 @@ def _insert_donations(
     cur,
     rng,
     place_rng,
+    base,
     campaign_id,
     org_ids,
     assoc_codes,
@@ -297,14 +299,13 @@ def _insert_donations(
             if cat == "cash"
             else quantity * {"food": 45, "hygiene": 18, "medicine": 25, "clothes": 30, "services": 20}[cat]
         )
-    base = cur.execute("SELECT coalesce(max(id), 0) FROM donations").fetchone()[0]
     organisations = [org_ids[c] for c in rng.choice(assoc_codes, count)]
     donors = rng.integers(1, n_donors + 1, count)
     gov_index = rng.choice(len(areas), count, p=weights)
     # Most donations are held in a delegation of their governorate, the rest at governorate level.
     delegations = _delegation_names(areas, gov_index, place_rng.random(count))
     delegations = delegations.where(place_rng.random(count) < DONATIONS_IN_A_DELEGATION, None)
-    frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+    frame = pd.DataFrame(
         {
             "id": np.arange(base + 1, base + count + 1),
             "campaign_id": campaign_id,
@@ -322,12 +323,8 @@ def _insert_donations(
             "received_on": _dates(rng, count),
         }
     )
-    cur.execute(
-        "INSERT INTO donations (id, campaign_id, organisation_id, donor_id, kind, category_code, item, "
-        "quantity, unit, value_tnd, governorate_code, delegation, storage_location, received_on) "
-        "SELECT * FROM frame"
-    )
-    _advance_sequence(cur, "seq_donations", count)
+    run_with_rows(cur, "insert_demo_donations", frame)
+    advance_sequence(cur, "seq_donations", count)
     return count
 
 
@@ -338,8 +335,8 @@ def _delegation_names(areas: pd.DataFrame, gov_index: np.ndarray, draw: np.ndarr
     return pd.Series(areas["name_fr"].to_numpy()[gov_index]) + " " + pd.Series(number).astype(str)
 
 
-def _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weights, count) -> int:  # noqa: ANN001
-    base = cur.execute("SELECT coalesce(max(id), 0) FROM households").fetchone()[0]
+def _insert_households(cur, rng, bases, campaign_id, org_ids, assoc_codes, areas, weights, count) -> int:  # noqa: ANN001
+    base = bases["households"]
     ids = np.arange(base + 1, base + count + 1)
     gov_index = rng.choice(len(areas), count, p=weights)
     codes = areas["code"].to_numpy()[gov_index]
@@ -356,7 +353,7 @@ def _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weigh
     phone_rest = rng.integers(0, 10_000_000, count)
     vuln_flags = {v: rng.random(count) < rate for v, rate in VULNERABILITY_RATES.items()}
     vulnerabilities = [[v for v in VULNERABILITY_RATES if vuln_flags[v][i]] for i in range(count)]
-    frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+    frame = pd.DataFrame(
         {
             "id": ids,
             "campaign_id": campaign_id,
@@ -374,14 +371,8 @@ def _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weigh
             + pd.to_timedelta(rng.integers(8 * 3600, 18 * 3600, count), unit="s"),
         }
     )
-    cur.execute(
-        "INSERT INTO households (id, campaign_id, national_id, full_name, phone, governorate_code, "
-        "delegation, address, household_size, vulnerabilities, organisation_id, status, created_at, "
-        "updated_at) SELECT id, campaign_id, national_id, full_name, phone, governorate_code, delegation, "
-        "address, household_size, vulnerabilities, organisation_id, status, created_at, created_at "
-        "FROM frame"
-    )
-    _advance_sequence(cur, "seq_households", count)
+    run_with_rows(cur, "insert_demo_households", frame)
+    advance_sequence(cur, "seq_households", count)
 
     # Needs: every household needs something; some need two or three categories.
     categories = np.array(list(NEED_CATEGORY_WEIGHTS))
@@ -392,7 +383,7 @@ def _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weigh
     need_frame = pd.DataFrame({"household_id": owner, "category_code": cats})
     need_frame = need_frame.drop_duplicates(["household_id", "category_code"]).reset_index(drop=True)
     total = len(need_frame)
-    need_base = cur.execute("SELECT coalesce(max(id), 0) FROM needs").fetchone()[0]
+    need_base = bases["needs"]
     need_frame["id"] = np.arange(need_base + 1, need_base + total + 1)
     quantity = rng.integers(1, 4, total).astype(float)
     is_cash = need_frame["category_code"].to_numpy() == "cash"
@@ -402,16 +393,12 @@ def _insert_households(cur, rng, campaign_id, org_ids, assoc_codes, areas, weigh
     need_frame["urgency"] = rng.choice(["low", "normal", "high", "critical"], total, p=[0.15, 0.5, 0.25, 0.1])
     household_created = frame.set_index("id")["created_at"]
     need_frame["created_at"] = household_created.reindex(need_frame["household_id"]).to_numpy()
-    cur.execute(
-        "INSERT INTO needs (id, household_id, category_code, quantity, unit, urgency, created_at) "
-        "SELECT id, household_id, category_code, quantity, unit, urgency, created_at FROM need_frame"
-    )
-    _advance_sequence(cur, "seq_needs", total)
+    run_with_rows(cur, "insert_demo_needs", need_frame)
+    advance_sequence(cur, "seq_needs", total)
     return total
 
 
-def _insert_volunteers(cur, rng, org_ids, assoc_codes, area_codes, weights, count) -> int:  # noqa: ANN001
-    base = cur.execute("SELECT coalesce(max(id), 0) FROM volunteers").fetchone()[0]
+def _insert_volunteers(cur, rng, base, org_ids, assoc_codes, area_codes, weights, count) -> int:  # noqa: ANN001
     transport = rng.random(count) < 0.6
     distribution = ~transport | (rng.random(count) < 0.5)
     vehicle = np.where(
@@ -419,7 +406,7 @@ def _insert_volunteers(cur, rng, org_ids, assoc_codes, area_codes, weights, coun
     )
     governorates = rng.choice(area_codes, count, p=weights)
     governorates[: min(count, len(area_codes))] = area_codes[: min(count, len(area_codes))]  # one in each at least
-    frame = pd.DataFrame(  # noqa: F841 - read by DuckDB
+    frame = pd.DataFrame(
         {
             "id": np.arange(base + 1, base + count + 1),
             "full_name": np.array(FIRST_NAMES, dtype=object)[rng.integers(0, len(FIRST_NAMES), count)]
@@ -435,13 +422,8 @@ def _insert_volunteers(cur, rng, org_ids, assoc_codes, area_codes, weights, coun
             "organisation_id": [org_ids[c] for c in rng.choice(assoc_codes, count)],
         }
     )
-    cur.execute(
-        "INSERT INTO volunteers (id, full_name, phone, governorate_code, offers_transport, "
-        "offers_distribution, vehicle, available_from, available_to, organisation_id) "
-        "SELECT id, full_name, phone, governorate_code, offers_transport, offers_distribution, vehicle, "
-        "available_from, available_to, organisation_id FROM frame"
-    )
-    _advance_sequence(cur, "seq_volunteers", count)
+    run_with_rows(cur, "insert_demo_volunteers", frame)
+    advance_sequence(cur, "seq_volunteers", count)
     return count
 
 
@@ -450,16 +432,23 @@ def _insert_accounts(cur, org_ids: dict[str, int]) -> int:  # noqa: ANN001
     for username, password, role, org_code, full_name in DEMO_ACCOUNTS:
         if password not in hashes:
             hashes[password] = hash_password(password)
-        user_id = cur.execute(
-            "INSERT INTO users (username, full_name, role, organisation_id, password_hash) VALUES (?, ?, ?, ?, ?) "
-            "RETURNING id",
-            [username, full_name, role, org_ids.get(org_code) if org_code else None, hashes[password]],
-        ).fetchone()[0]
+        user_id = run(
+            cur,
+            "insert_user",
+            {
+                "username": username,
+                "full_name": full_name,
+                "role": role,
+                "organisation_id": org_ids.get(org_code) if org_code else None,
+                "password_hash": hashes[password],
+                "preferred_lang": DEFAULT_LANG,
+            },
+        )
         if role == "volunteer":
             # The demo volunteer account drives the first volunteer in Tunis.
-            cur.execute(
-                "UPDATE volunteers SET user_id = ?, organisation_id = ? WHERE id = "
-                "(SELECT min(id) FROM volunteers WHERE governorate_code = 'TN-11')",
-                [user_id, org_ids.get(org_code)],
+            run(
+                cur,
+                "assign_demo_volunteer_account",
+                {"user_id": user_id, "organisation_id": org_ids.get(org_code), "governorate_code": "TN-11"},
             )
     return len(DEMO_ACCOUNTS)

@@ -13,10 +13,13 @@ import numpy as np
 import pandas as pd
 
 from data_layer.core.actor import SYSTEM
+from data_layer.core.statuses import LIVE_ALLOCATION_STATUSES
 from data_layer.distribution.allocation import suggest_allocations
 from data_layer.monitoring.facts import mark_facts_stale
 from data_layer.store.audit import write_audit
+from data_layer.store.bulk import advance_sequence, run_with_rows
 from data_layer.store.database import Database
+from data_layer.store.queries import run
 
 SHARE_ALLOCATED = 0.6
 FAILURE_REASONS = ["not_home", "wrong_address", "refused", "vehicle_problem"]
@@ -46,20 +49,11 @@ def generate_demo_distribution(db: Database, seed: int, campaign_start: dt.date,
     allocations = proposal[proposal["need_id"].isin(chosen_needs)].sort_values(["need_id", "donation_id"])
     allocations = allocations.reset_index(drop=True)
 
-    cur = db.cursor()
-    try:
-        line_org = cur.execute("SELECT id, organisation_id FROM donations").df().set_index("id")["organisation_id"]
-        households = (
-            cur.execute("SELECT id, governorate_code, CAST(created_at AS DATE) AS created_on FROM households")
-            .df()
-            .set_index("id")
-        )
-        volunteers = cur.execute(
-            "SELECT id, governorate_code, user_id FROM volunteers WHERE status = 'active' ORDER BY id"
-        ).df()
-        organiser = cur.execute("SELECT min(id) FROM users WHERE role = 'organiser'").fetchall()[0][0]
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        line_org = run(cur, "list_donation_organisations").set_index("id")["organisation_id"]
+        households = run(cur, "list_households_created_on").set_index("id")
+        volunteers = run(cur, "list_active_volunteers")
+        organiser = run(cur, "get_first_user_of_role", {"role": "organiser"})
 
     allocations["organisation_id"] = line_org.reindex(allocations["donation_id"]).to_numpy()
     groups = allocations[["household_id", "organisation_id"]].drop_duplicates().reset_index(drop=True)
@@ -119,35 +113,14 @@ def generate_demo_distribution(db: Database, seed: int, campaign_start: dt.date,
     allocations["created_at"] = created_on[allocations["delivery_id"].to_numpy() - 1]
 
     with db.transaction() as cur:
-        if cur.execute("SELECT count(*) FROM deliveries").fetchall()[0][0] > 0:
+        if run(cur, "count_deliveries") > 0:
             return 0
-        cur.register("demo_deliveries", deliveries)
-        cur.register("demo_allocations", allocations)
-        cur.execute(
-            "INSERT INTO deliveries (id, household_id, organisation_id, volunteer_id, planned_on, status, "
-            "failure_reason, confirmation_code, confirmation_method, confirmed_by, confirmed_at, "
-            "delivered_at, created_at, updated_at) SELECT id, household_id, organisation_id, volunteer_id, "
-            "planned_on, status, failure_reason, confirmation_code, confirmation_method, confirmed_by, "
-            "confirmed_at, delivered_at, created_at, updated_at FROM demo_deliveries"
-        )
-        cur.execute(
-            "INSERT INTO allocations (id, donation_id, need_id, household_id, delivery_id, quantity, status, "
-            "created_at, updated_at) SELECT id, donation_id, need_id, household_id, delivery_id, quantity, "
-            "status, created_at, created_at FROM demo_allocations"
-        )
-        cur.unregister("demo_deliveries")
-        cur.unregister("demo_allocations")
-        cur.execute(f"SELECT max(nextval('seq_deliveries')) FROM range({count})")
-        cur.execute(f"SELECT max(nextval('seq_allocations')) FROM range({len(allocations)})")
-        cur.execute(
-            "UPDATE needs SET status = 'covered' WHERE status = 'open' AND quantity <= "
-            "(SELECT coalesce(sum(a.quantity), 0) FROM allocations a WHERE a.need_id = needs.id "
-            "AND a.status IN ('allocated', 'delivered', 'confirmed'))"
-        )
-        cur.execute(
-            "UPDATE households SET status = 'served' WHERE status IN ('registered', 'verified') AND id IN "
-            "(SELECT household_id FROM deliveries WHERE status = 'confirmed')"
-        )
+        run_with_rows(cur, "insert_demo_deliveries", deliveries)
+        run_with_rows(cur, "insert_demo_allocations", allocations)
+        advance_sequence(cur, "seq_deliveries", count)
+        advance_sequence(cur, "seq_allocations", len(allocations))
+        run(cur, "cover_demo_needs", {"live": LIVE_ALLOCATION_STATUSES})
+        run(cur, "serve_demo_households")
         mark_facts_stale(cur)  # bulk rows without an audit row each: rebuild the dashboard facts
         write_audit(
             cur,

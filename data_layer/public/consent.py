@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 
 # Change the version whenever the consent texts in locales/public.json change meaning.
 CONSENT_VERSION = "public-2026-11-v1"
@@ -34,8 +34,9 @@ def record_consent(
     cur: Any, reference: str, subject_table: str, subject_id: int | None, lang: str, given_at: dt.datetime
 ) -> int:
     """Store the consent beside the record it covers (caller holds the transaction)."""
-    return cur.execute(
-        Q.insert_consent,
+    return run(
+        cur,
+        "insert_consent",
         {
             "receipt_reference": reference,
             "subject_table": subject_table,
@@ -44,4 +45,4 @@ def record_consent(
             "lang": lang,
             "given_at": given_at,
         },
-    ).fetchone()[0]
+    )

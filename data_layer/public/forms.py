@@ -37,11 +37,11 @@ from data_layer.monitoring.suppression import shown_count
 from data_layer.public.consent import record_consent
 from data_layer.public.ratelimit import check_and_count, subject_keys
 from data_layer.registry.campaigns import active_campaign_id
-from data_layer.registry.households import insert_household_row
+from data_layer.registry.households import insert_household_row, live_households_with_national_id
 from data_layer.registry.volunteers import insert_volunteer_row
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 from data_layer.store.reference import get_reference
 
 # No 0/O or 1/I: references are read out over the phone.
@@ -86,8 +86,9 @@ def _insert_receipt(
     cur: Any, kind: str, lang: str, *, record_id: int | None, duplicate_report_id: int | None = None
 ) -> str:
     reference = new_reference(kind)
-    cur.execute(
-        Q.insert_public_receipt,
+    run(
+        cur,
+        "insert_public_receipt",
         {
             "reference": reference,
             "kind": kind,
@@ -112,28 +113,26 @@ def submit_aid_request(
     campaign_id = active_campaign_id(db)
     with db.transaction() as cur:
         check_and_count(cur, "request", client, subject_keys([record["national_id"], record["phone"]]), now)
-        existing = cur.execute(Q.find_households_by_national_id, {"national_id": record["national_id"]}).fetchall()
+        existing = live_households_with_national_id(cur, record["national_id"])
         if existing:
             # The same answer as a new request; only the organisers learn of the repeat.
-            cur.execute(
-                Q.insert_duplicate_report,
+            report_id = run(
+                cur,
+                "insert_duplicate_report",
                 {
                     "national_id": record["national_id"],
-                    "existing_household_id": existing[0][0],
+                    "existing_household_id": existing[0]["id"],
                     "attempted_by_org": None,
                     "source": "self",
                     "reason": "same_national_id",
                 },
             )
-            report_id = cur.execute(Q.get_last_duplicate_report_id, {"national_id": record["national_id"]}).fetchone()[
-                0
-            ]
             write_audit(
                 cur,
                 PUBLIC,
                 "refused_duplicate",
                 "households",
-                existing[0][0],
+                existing[0]["id"],
                 after={"national_id": record["national_id"], "duplicate_report_id": report_id},
             )
             reference = _insert_receipt(cur, "request", lang, record_id=None, duplicate_report_id=report_id)
@@ -196,7 +195,7 @@ def submit_pledge(
     with db.transaction() as cur:
         check_and_count(cur, "pledge", client, subject_keys([record["phone"]]), now)
         values = dict(record, campaign_id=campaign_id)
-        pledge_id = cur.execute(Q.insert_pledge, values).fetchone()[0]
+        pledge_id = run(cur, "insert_pledge", values)
         write_audit(cur, PUBLIC, "insert", "pledges", pledge_id, after=values)
         reference = _insert_receipt(cur, "pledge", lang, record_id=pledge_id)
         record_consent(cur, reference, "pledges", pledge_id, lang, now)

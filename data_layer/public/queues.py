@@ -17,12 +17,13 @@ import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
+from data_layer.core.statuses import CLOSED_HOUSEHOLD_STATUSES, NOT_MERGEABLE_HOUSEHOLD_STATUSES
 from data_layer.core.validation import _Collector, clean_donation, clean_quantity, clean_text
 from data_layer.registry.campaigns import active_campaign_id
 from data_layer.registry.donations import insert_donation_row
-from data_layer.store.audit import row_as_dict, write_audit
+from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 from data_layer.store.reference import get_reference
 
 
@@ -34,76 +35,77 @@ class AlreadyReviewed(JesrError):
 
 def covered_areas(db: Database, actor: Actor) -> list[str]:
     """The governorates whose queues the actor works: its organisation's, or all for organisers."""
-    cur = db.cursor()
-    try:
+    with db.reading() as cur:
         if actor.sees_all_organisations:
-            return [row[0] for row in cur.execute(Q.list_all_area_codes).fetchall()]
+            return [row["code"] for row in run(cur, "list_all_area_codes")]
         if actor.role == "association" and actor.organisation_id is not None:
-            return [
-                row[0]
-                for row in cur.execute(Q.list_covered_areas, {"organisation_id": actor.organisation_id}).fetchall()
-            ]
-    finally:
-        cur.close()
+            return _own_areas(cur, actor)
     raise PermissionDenied()
 
 
-def _queue(db: Database, actor: Actor, sql: str, governorate_code: str | None, now: dt.datetime | None) -> pd.DataFrame:
+def _own_areas(cur: Any, actor: Actor) -> list[str]:
+    return [row["area_code"] for row in run(cur, "list_covered_areas", {"organisation_id": actor.organisation_id})]
+
+
+def _queue(
+    db: Database, actor: Actor, name: str, governorate_code: str | None, now: dt.datetime | None, **params: Any
+) -> pd.DataFrame:
+    """The named queue query over the actor's governorates (or the one asked for, if it is among them)."""
     areas = covered_areas(db, actor)
     if governorate_code:
         areas = [a for a in areas if a == governorate_code]
-    cur = db.cursor()
-    try:
-        params = {
-            "areas": areas,
-            "organisation_id": actor.organisation_id,
-            "all_organisations": actor.sees_all_organisations,
-            "now": now or dt.datetime.now(),
-        }
-        # DuckDB refuses parameters a query does not use.
-        return cur.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).df()
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        return run(cur, name, dict(params, areas=areas, now=now or dt.datetime.now()))
 
 
 def list_request_queue(
     db: Database, actor: Actor, governorate_code: str | None = None, now: dt.datetime | None = None
 ) -> pd.DataFrame:
     """Submitted aid requests in the actor's governorates, oldest first, with how many repeats of the ID exist."""
-    return _queue(db, actor, Q.list_request_queue, governorate_code, now)
+    return _queue(db, actor, "list_request_queue", governorate_code, now, closed=CLOSED_HOUSEHOLD_STATUSES)
 
 
 def list_volunteer_queue(
     db: Database, actor: Actor, governorate_code: str | None = None, now: dt.datetime | None = None
 ) -> pd.DataFrame:
-    return _queue(db, actor, Q.list_volunteer_queue, governorate_code, now)
+    return _queue(db, actor, "list_volunteer_queue", governorate_code, now)
 
 
 def list_pledge_queue(
     db: Database, actor: Actor, governorate_code: str | None = None, now: dt.datetime | None = None
 ) -> pd.DataFrame:
     """Submitted pledges in the actor's governorates, and those its organisation accepted but not yet received."""
-    return _queue(db, actor, Q.list_pledge_queue, governorate_code, now)
+    return _queue(
+        db,
+        actor,
+        "list_pledge_queue",
+        governorate_code,
+        now,
+        organisation_id=actor.organisation_id,
+        all_organisations=actor.sees_all_organisations,
+    )
 
 
 def queue_summary(db: Database, actor: Actor, now: dt.datetime | None = None) -> pd.DataFrame:
     """Per governorate: waiting requests, offers, pledges, repeats, oldest wait and median time to decide (hours)."""
     areas = covered_areas(db, actor)
-    cur = db.cursor()
-    try:
-        return cur.execute(Q.list_queue_summary, {"areas": areas, "now": now or dt.datetime.now()}).df()
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        return run(cur, "list_queue_summary", {"areas": areas, "now": now or dt.datetime.now()})
 
 
 def merge_candidates(db: Database, actor: Actor, household_id: int) -> pd.DataFrame:
     """Live households with the request's national ID: id, governorate, status, organisation (no personal data)."""
-    request = _get_submitted(db, actor, Q.get_queue_household, household_id)
-    cur = db.cursor()
-    try:
-        return cur.execute(Q.list_merge_candidates, {"id": household_id, "national_id": request["national_id"]}).df()
-    finally:
-        cur.close()
+    request = _get_submitted(db, actor, "get_queue_household", household_id)
+    with db.reading() as cur:
+        return run(
+            cur,
+            "list_merge_candidates",
+            {
+                "id": household_id,
+                "national_id": request["national_id"],
+                "not_mergeable": NOT_MERGEABLE_HOUSEHOLD_STATUSES,
+            },
+        )
 
 
 def _require_reviewer(actor: Actor) -> None:
@@ -114,29 +116,23 @@ def _require_reviewer(actor: Actor) -> None:
 def _check_area(cur: Any, actor: Actor, governorate_code: str) -> None:
     if actor.sees_all_organisations:
         return
-    covered = {
-        row[0] for row in cur.execute(Q.list_covered_areas, {"organisation_id": actor.organisation_id}).fetchall()
-    }
-    if governorate_code not in covered:
+    if governorate_code not in _own_areas(cur, actor):
         raise PermissionDenied()
 
 
-def _get_submitted(db: Database, actor: Actor, sql: str, record_id: int) -> dict[str, Any]:
+def _get_submitted(db: Database, actor: Actor, name: str, record_id: int) -> dict[str, Any]:
     _require_reviewer(actor)
-    cur = db.cursor()
-    try:
-        row = row_as_dict(cur, sql, {"id": record_id})
+    with db.reading() as cur:
+        row = run(cur, name, {"id": record_id})
         if row is None:
             raise NotFound()
         _check_area(cur, actor, row["governorate_code"])
-    finally:
-        cur.close()
     return row
 
 
-def _load_for_review(cur: Any, actor: Actor, sql: str, record_id: int, expected_status: str) -> dict[str, Any]:
+def _load_for_review(cur: Any, actor: Actor, name: str, record_id: int, expected_status: str) -> dict[str, Any]:
     _require_reviewer(actor)
-    row = row_as_dict(cur, sql, {"id": record_id})
+    row = run(cur, name, {"id": record_id})
     if row is None:
         raise NotFound()
     _check_area(cur, actor, row["governorate_code"])
@@ -168,8 +164,9 @@ def _review(
     merged_into: int | None = None,
     organisation_id: int | None = None,
 ) -> None:
-    cur.execute(
-        Q.insert_queue_review,
+    run(
+        cur,
+        "insert_queue_review",
         {
             "subject_table": table,
             "subject_id": record_id,
@@ -185,9 +182,9 @@ def _review(
 def verify_request(db: Database, actor: Actor, household_id: int, *, organisation_id: int | None = None) -> None:
     """The association checked the request: the household becomes 'verified', its needs open for allocation."""
     with db.transaction() as cur:
-        before = _load_for_review(cur, actor, Q.get_queue_household, household_id, "submitted")
+        before = _load_for_review(cur, actor, "get_queue_household", household_id, "submitted")
         owner = _owner(actor, organisation_id)
-        cur.execute(Q.set_request_status, {"id": household_id, "status": "verified", "organisation_id": owner})
+        run(cur, "set_request_status", {"id": household_id, "status": "verified", "organisation_id": owner})
         _review(cur, actor, "households", household_id, "verified", organisation_id=owner)
         write_audit(
             cur,
@@ -204,9 +201,9 @@ def reject_request(db: Database, actor: Actor, household_id: int, reason: str) -
     """Refuse a request with a reason the person can be told; its needs are cancelled, nothing is deleted."""
     text = _clean_reason(reason)
     with db.transaction() as cur:
-        before = _load_for_review(cur, actor, Q.get_queue_household, household_id, "submitted")
-        cur.execute(Q.set_request_status, {"id": household_id, "status": "rejected", "organisation_id": None})
-        cancelled = [r[0] for r in cur.execute(Q.cancel_open_needs, {"household_id": household_id}).fetchall()]
+        before = _load_for_review(cur, actor, "get_queue_household", household_id, "submitted")
+        run(cur, "set_request_status", {"id": household_id, "status": "rejected", "organisation_id": None})
+        cancelled = [r["id"] for r in run(cur, "cancel_open_needs", {"household_id": household_id})]
         _review(cur, actor, "households", household_id, "rejected", reason=text, organisation_id=_owner(actor, None))
         write_audit(
             cur,
@@ -224,33 +221,32 @@ def merge_request(db: Database, actor: Actor, household_id: int, into_household_
     if household_id == into_household_id:
         raise JesrError("queues.error.merge_into_itself")
     with db.transaction() as cur:
-        request = _load_for_review(cur, actor, Q.get_queue_household, household_id, "submitted")
-        target = row_as_dict(cur, Q.get_queue_household, {"id": into_household_id})
-        if target is None or target["status"] in ("rejected", "merged", "submitted"):
+        request = _load_for_review(cur, actor, "get_queue_household", household_id, "submitted")
+        target = run(cur, "get_queue_household", {"id": into_household_id})
+        if target is None or target["status"] in NOT_MERGEABLE_HOUSEHOLD_STATUSES:
             raise JesrError("queues.error.merge_target", id=into_household_id)
         if target["national_id"] != request["national_id"]:
             raise JesrError("queues.error.merge_other_person", id=into_household_id)
         open_categories = {
-            r[0] for r in cur.execute(Q.list_open_need_categories, {"household_id": into_household_id}).fetchall()
+            r["category_code"] for r in run(cur, "list_open_need_categories", {"household_id": into_household_id})
         }
         added = []
-        for need in cur.execute(Q.list_needs_of_household, {"household_id": household_id}).fetchall():
-            _, category, quantity, unit, urgency, status, _ = need
-            if status != "open" or category in open_categories:
+        for need in run(cur, "list_needs_to_merge", {"household_id": household_id}):
+            if need["status"] != "open" or need["category_code"] in open_categories:
                 continue
             values = {
                 "household_id": into_household_id,
-                "category_code": category,
-                "quantity": quantity,
-                "unit": unit,
-                "urgency": urgency,
+                "category_code": need["category_code"],
+                "quantity": need["quantity"],
+                "unit": need["unit"],
+                "urgency": need["urgency"],
             }
-            need_id = cur.execute(Q.insert_need, values).fetchone()[0]
+            need_id = run(cur, "insert_need", values)
             write_audit(cur, actor, "insert", "needs", need_id, after=dict(values, merged_from=household_id))
             added.append(need_id)
-        cur.execute(Q.set_request_status, {"id": household_id, "status": "merged", "organisation_id": None})
-        cur.execute(Q.cancel_open_needs, {"household_id": household_id})
-        cur.execute(Q.close_duplicate_reports, {"national_id": request["national_id"]})
+        run(cur, "set_request_status", {"id": household_id, "status": "merged", "organisation_id": None})
+        run(cur, "cancel_open_needs", {"household_id": household_id})
+        run(cur, "close_duplicate_reports", {"national_id": request["national_id"]})
         _review(
             cur,
             actor,
@@ -274,9 +270,9 @@ def merge_request(db: Database, actor: Actor, household_id: int, into_household_
 def verify_volunteer(db: Database, actor: Actor, volunteer_id: int, *, organisation_id: int | None = None) -> None:
     """The association met or called the volunteer: they become 'active' and can be sent on deliveries."""
     with db.transaction() as cur:
-        before = _load_for_review(cur, actor, Q.get_queue_volunteer, volunteer_id, "submitted")
+        before = _load_for_review(cur, actor, "get_queue_volunteer", volunteer_id, "submitted")
         owner = _owner(actor, organisation_id)
-        cur.execute(Q.set_volunteer_review_status, {"id": volunteer_id, "status": "active", "organisation_id": owner})
+        run(cur, "set_volunteer_review_status", {"id": volunteer_id, "status": "active", "organisation_id": owner})
         _review(cur, actor, "volunteers", volunteer_id, "verified", organisation_id=owner)
         write_audit(
             cur,
@@ -292,8 +288,8 @@ def verify_volunteer(db: Database, actor: Actor, volunteer_id: int, *, organisat
 def reject_volunteer(db: Database, actor: Actor, volunteer_id: int, reason: str) -> None:
     text = _clean_reason(reason)
     with db.transaction() as cur:
-        before = _load_for_review(cur, actor, Q.get_queue_volunteer, volunteer_id, "submitted")
-        cur.execute(Q.set_volunteer_review_status, {"id": volunteer_id, "status": "rejected", "organisation_id": None})
+        before = _load_for_review(cur, actor, "get_queue_volunteer", volunteer_id, "submitted")
+        run(cur, "set_volunteer_review_status", {"id": volunteer_id, "status": "rejected", "organisation_id": None})
         _review(cur, actor, "volunteers", volunteer_id, "rejected", reason=text, organisation_id=_owner(actor, None))
         write_audit(
             cur,
@@ -312,9 +308,10 @@ def accept_pledge(db: Database, actor: Actor, pledge_id: int, *, organisation_id
     if owner is None:
         raise PermissionDenied("error.organisation_required")
     with db.transaction() as cur:
-        before = _load_for_review(cur, actor, Q.get_queue_pledge, pledge_id, "submitted")
-        cur.execute(
-            Q.set_pledge_status,
+        before = _load_for_review(cur, actor, "get_queue_pledge", pledge_id, "submitted")
+        run(
+            cur,
+            "set_pledge_status",
             {
                 "id": pledge_id,
                 "status": "accepted",
@@ -338,9 +335,10 @@ def accept_pledge(db: Database, actor: Actor, pledge_id: int, *, organisation_id
 def reject_pledge(db: Database, actor: Actor, pledge_id: int, reason: str) -> None:
     text = _clean_reason(reason)
     with db.transaction() as cur:
-        before = _load_for_review(cur, actor, Q.get_queue_pledge, pledge_id, "submitted")
-        cur.execute(
-            Q.set_pledge_status,
+        before = _load_for_review(cur, actor, "get_queue_pledge", pledge_id, "submitted")
+        run(
+            cur,
+            "set_pledge_status",
             {
                 "id": pledge_id,
                 "status": "rejected",
@@ -366,7 +364,7 @@ def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: d
     ref = get_reference(db)
     campaign_id = active_campaign_id(db)
     with db.transaction() as cur:
-        pledge = _load_for_review(cur, actor, Q.get_queue_pledge, pledge_id, "accepted")
+        pledge = _load_for_review(cur, actor, "get_queue_pledge", pledge_id, "accepted")
         if actor.role == "association" and pledge["organisation_id"] != actor.organisation_id:
             raise PermissionDenied()
         if quantity is not None and str(quantity).strip():
@@ -390,8 +388,9 @@ def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: d
             },
         )
         donation_id = insert_donation_row(cur, actor, record, pledge["organisation_id"], campaign_id)
-        cur.execute(
-            Q.set_pledge_status,
+        run(
+            cur,
+            "set_pledge_status",
             {
                 "id": pledge_id,
                 "status": "received",

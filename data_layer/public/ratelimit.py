@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from data_layer.core.errors import JesrError
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 
 CLIENT_DAILY_LIMIT = 10
 SUBJECT_DAILY_LIMIT = 3
@@ -37,15 +37,16 @@ def subject_keys(values: Iterable[str | None]) -> list[str]:
 def check_and_count(cur: Any, kind: str, client: str, subjects: list[str], now: dt.datetime) -> None:
     """Refuse when today's limits are reached, else count this submission (caller holds the transaction)."""
     client_key = limit_key(client)
-    by_client, by_subject = cur.execute(
-        Q.count_public_submissions_today, {"day": now.date(), "client_key": client_key, "subject_keys": subjects}
-    ).fetchone()
-    if by_client >= CLIENT_DAILY_LIMIT:
+    today = run(
+        cur, "count_public_submissions_today", {"day": now.date(), "client_key": client_key, "subject_keys": subjects}
+    )
+    if today["by_client"] >= CLIENT_DAILY_LIMIT:
         raise RateLimited("public.error.limit_client", limit=CLIENT_DAILY_LIMIT)
-    if subjects and by_subject >= SUBJECT_DAILY_LIMIT:
+    if subjects and today["by_subject"] >= SUBJECT_DAILY_LIMIT:
         raise RateLimited("public.error.limit_subject", limit=SUBJECT_DAILY_LIMIT)
-    cur.execute(
-        Q.insert_public_submission,
+    run(
+        cur,
+        "insert_public_submission",
         {
             "kind": kind,
             "client_key": client_key,

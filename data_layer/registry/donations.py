@@ -8,11 +8,13 @@ import pandas as pd
 
 from data_layer.core.actor import Actor, organisation_scope
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
+from data_layer.core.paging import page_window, search_text
+from data_layer.core.statuses import LIVE_ALLOCATION_STATUSES
 from data_layer.core.validation import clean_donation
 from data_layer.registry.campaigns import active_campaign_id
-from data_layer.store.audit import row_as_dict, write_audit
+from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 from data_layer.store.reference import get_reference
 
 
@@ -27,11 +29,11 @@ def _receiving_organisation(actor: Actor, organisation_id: int | None) -> int:
 
 
 def find_or_create_donor(cur: Any, actor: Actor, name: str, donor_type: str, phone: str | None) -> int:
-    found = cur.execute(Q.find_donor, {"name": name, "donor_type": donor_type}).fetchone()
-    if found:
-        return found[0]
+    found = run(cur, "find_donor", {"name": name, "donor_type": donor_type})
+    if found is not None:
+        return found
     values = {"name": name, "donor_type": donor_type, "phone": phone}
-    donor_id = cur.execute(Q.insert_donor, values).fetchone()[0]
+    donor_id = run(cur, "insert_donor", values)
     write_audit(cur, actor, "insert", "donors", donor_id, after=values)
     return donor_id
 
@@ -57,7 +59,7 @@ def insert_donation_row(
         )
     }
     values.update(campaign_id=campaign_id, organisation_id=organisation_id, donor_id=donor_id, created_by=actor.user_id)
-    donation_id = cur.execute(Q.insert_donation, values).fetchone()[0]
+    donation_id = run(cur, "insert_donation", values)
     write_audit(cur, actor, "insert", "donations", donation_id, after=values)
     return donation_id
 
@@ -88,26 +90,17 @@ def list_donations(
         "governorate_code": governorate_code or None,
         "category": category or None,
         "status": status or None,
-        "text": (text or "").strip() or None,
+        "text": search_text(text),
     }
-    page_size = max(1, min(page_size, 200))
-    cur = db.cursor()
-    try:
-        total = cur.execute(Q.count_donations_filtered, params).fetchone()[0]
-        frame = cur.execute(
-            Q.list_donations_page, dict(params, limit=page_size, offset=(max(page, 1) - 1) * page_size)
-        ).df()
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        total = run(cur, "count_donations_filtered", params)
+        frame = run(cur, "list_donations_page", dict(params, **page_window(page, page_size)))
     return frame, int(total)
 
 
 def get_donation(db: Database, actor: Actor, donation_id: int) -> dict[str, Any]:
-    cur = db.cursor()
-    try:
-        row = row_as_dict(cur, Q.get_donation, {"id": donation_id})
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        row = run(cur, "get_donation", {"id": donation_id})
     if row is None:
         raise NotFound()
     if not actor.sees_all_organisations and row["organisation_id"] != actor.organisation_id:
@@ -134,9 +127,10 @@ def update_donation_details(db: Database, actor: Actor, donation_id: int, raw: d
     }
     record = clean_donation(get_reference(db), merged)
     with db.transaction() as cur:
-        before = row_as_dict(cur, Q.get_donation, {"id": donation_id})
-        cur.execute(
-            Q.update_donation_details,
+        before = run(cur, "get_donation", {"id": donation_id})
+        run(
+            cur,
+            "update_donation_details",
             {
                 "id": donation_id,
                 "item": record["item"],
@@ -147,7 +141,7 @@ def update_donation_details(db: Database, actor: Actor, donation_id: int, raw: d
                 "notes": record["notes"],
             },
         )
-        after = row_as_dict(cur, Q.get_donation, {"id": donation_id})
+        after = run(cur, "get_donation", {"id": donation_id})
         write_audit(cur, actor, "update", "donations", donation_id, before=before, after=after)
 
 
@@ -161,10 +155,10 @@ def cancel_donation(db: Database, actor: Actor, donation_id: int) -> None:
     if not actor.may_enter_records:
         raise PermissionDenied()
     with db.transaction() as cur:
-        if cur.execute(Q.count_live_allocations_of_donation, {"id": donation_id}).fetchone()[0]:
+        if run(cur, "count_live_allocations_of_donation", {"id": donation_id, "live": LIVE_ALLOCATION_STATUSES}):
             raise DonationInUse()
-        before = row_as_dict(cur, Q.get_donation, {"id": donation_id})
-        cur.execute(Q.cancel_donation, {"id": donation_id})
+        before = run(cur, "get_donation", {"id": donation_id})
+        run(cur, "cancel_donation", {"id": donation_id})
         write_audit(
             cur,
             actor,

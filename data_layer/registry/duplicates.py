@@ -16,10 +16,11 @@ from rapidfuzz import fuzz, process
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
+from data_layer.core.statuses import INACTIVE_HOUSEHOLD_STATUSES
 from data_layer.core.validation import fold
-from data_layer.store.audit import row_as_dict, write_audit
+from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 
 # token_sort_ratio from 0 to 100: 90 catches "Mohamed Ben Ali" / "Mohammed Ben Ali" and word swaps.
 NAME_SIMILARITY = 90
@@ -47,11 +48,8 @@ def _require_organiser(actor: Actor) -> None:
 def list_duplicate_reports(db: Database, actor: Actor, status: str | None = "open") -> pd.DataFrame:
     """National IDs registered again and refused at entry (the foundation writes these)."""
     _require_organiser(actor)
-    cur = db.cursor()
-    try:
-        return cur.execute(Q.list_duplicate_reports_open, {"status": status}).df()
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        return run(cur, "list_duplicate_reports", {"status": status})
 
 
 def _name_key(name: str) -> str:
@@ -64,12 +62,9 @@ def find_likely_duplicates(
 ) -> pd.DataFrame:
     """Pairs of live households with the same phone or a very similar name in one delegation, with the reason."""
     _require_organiser(actor)
-    cur = db.cursor()
-    try:
-        people = cur.execute(Q.list_active_households_for_matching).df()
-        reviewed = {tuple(r) for r in cur.execute(Q.list_reviewed_pairs).fetchall()}
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        people = run(cur, "list_households_for_duplicate_matching", {"inactive": INACTIVE_HOUSEHOLD_STATUSES})
+        reviewed = {(r["household_id"], r["other_household_id"]) for r in run(cur, "list_decided_duplicate_pairs")}
     pairs: dict[tuple[int, int], tuple[str, float]] = {}
     with_phone = people[people["phone"].notna() & (people["phone"] != "")]
     for ids in with_phone.groupby("phone")["id"].apply(list):
@@ -122,7 +117,7 @@ def dismiss_pair(
             "note": note,
             "decided_by": actor.user_id,
         }
-        review_id = cur.execute(Q.insert_duplicate_review, values).fetchall()[0][0]
+        review_id = run(cur, "insert_duplicate_pair_review", values)
         write_audit(cur, actor, "dismiss_duplicate", "duplicate_reviews", review_id, after=values)
     return review_id
 
@@ -140,46 +135,50 @@ def merge_households(
     _require_organiser(actor)
     low, high = _ordered(int(keep_id), int(merge_id))
     with db.transaction() as cur:
-        keep = row_as_dict(cur, Q.get_household, {"id": keep_id})
-        gone = row_as_dict(cur, Q.get_household, {"id": merge_id})
+        keep = run(cur, "get_household", {"id": keep_id})
+        gone = run(cur, "get_household", {"id": merge_id})
         if keep is None or gone is None:
             raise NotFound()
         if "merged" in (keep["status"], gone["status"]):
             raise JesrError("distribution.error.already_merged")
         kept_categories = {
-            r[1]
-            for r in cur.execute(Q.list_needs_for_merge, {"household_id": keep_id}).fetchall()
-            if r[5] != "cancelled"
+            need["category_code"]
+            for need in run(cur, "list_needs_to_merge", {"household_id": keep_id})
+            if need["status"] != "cancelled"
         }
-        for need_id, category, quantity, unit, urgency, status in cur.execute(
-            Q.list_needs_for_merge, {"household_id": merge_id}
-        ).fetchall():
-            if status != "open":
+        for need in run(cur, "list_needs_to_merge", {"household_id": merge_id}):
+            if need["status"] != "open":
                 continue
             moved_to = None
-            if category not in kept_categories:
+            if need["category_code"] not in kept_categories:
                 moved = {
                     "household_id": keep_id,
-                    "category_code": category,
-                    "quantity": quantity,
-                    "unit": unit,
-                    "urgency": urgency,
-                    "status": "open",
+                    "category_code": need["category_code"],
+                    "quantity": need["quantity"],
+                    "unit": need["unit"],
+                    "urgency": need["urgency"],
                 }
-                moved_to = cur.execute(Q.insert_need_with_status, moved).fetchall()[0][0]
-                write_audit(cur, actor, "insert", "needs", moved_to, after={**moved, "moved_from_need": need_id})
-                kept_categories.add(category)
-            cur.execute(Q.cancel_need, {"id": need_id})
+                moved_to = run(cur, "insert_need", moved)  # a new need is open
+                write_audit(
+                    cur,
+                    actor,
+                    "insert",
+                    "needs",
+                    moved_to,
+                    after={**moved, "status": "open", "moved_from_need": need["id"]},
+                )
+                kept_categories.add(need["category_code"])
+            run(cur, "cancel_merged_need", {"id": need["id"]})
             write_audit(
                 cur,
                 actor,
                 "merge_cancel",
                 "needs",
-                need_id,
-                before={"status": status},
+                need["id"],
+                before={"status": need["status"]},
                 after={"status": "cancelled", "moved_to_need": moved_to},
             )
-        cur.execute(Q.set_household_status, {"id": merge_id, "status": "merged"})
+        run(cur, "set_household_status", {"id": merge_id, "status": "merged"})
         write_audit(
             cur,
             actor,
@@ -198,7 +197,7 @@ def merge_households(
             "note": note,
             "decided_by": actor.user_id,
         }
-        review_id = cur.execute(Q.insert_duplicate_review, values).fetchall()[0][0]
+        review_id = run(cur, "insert_duplicate_pair_review", values)
         write_audit(cur, actor, "merge", "duplicate_reviews", review_id, after=values)
         write_audit(cur, actor, "merge_keep", "households", keep_id, after={"absorbed_household": merge_id})
     return review_id
@@ -210,8 +209,8 @@ def close_report(db: Database, actor: Actor, report_id: int, status: str = "dism
     if status not in ("merged", "dismissed"):
         raise JesrError("error.choice", choices="merged, dismissed")
     with db.transaction() as cur:
-        before = row_as_dict(cur, Q.get_duplicate_report_status, {"id": report_id})
+        before = run(cur, "get_duplicate_report", {"id": report_id})
         if before is None:
             raise NotFound()
-        cur.execute(Q.set_duplicate_report_status, {"id": report_id, "status": status})
+        run(cur, "set_duplicate_report_decision", {"id": report_id, "status": status})
         write_audit(cur, actor, "review", "duplicate_reports", report_id, before=before, after={"status": status})

@@ -7,15 +7,19 @@ from typing import Any
 import pandas as pd
 
 from data_layer.core.actor import Actor, organisation_scope
+from data_layer.core.columns import HOUSEHOLD_FIELDS
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
+from data_layer.core.paging import page_window, search_text
+from data_layer.core.statuses import CLOSED_HOUSEHOLD_STATUSES
 from data_layer.core.validation import clean_household
 from data_layer.registry.campaigns import active_campaign_id
-from data_layer.store.audit import row_as_dict, write_audit
+from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 from data_layer.store.reference import get_reference
 
-PAGE_SIZE_MAX = 200
+# The household's own columns, written by entry and edits (its needs are rows of their own).
+HOUSEHOLD_COLUMNS = tuple(f for f in HOUSEHOLD_FIELDS if f != "needs")
 
 
 class DuplicateHousehold(JesrError):
@@ -37,6 +41,22 @@ def _require_entry_rights(actor: Actor) -> None:
         raise PermissionDenied()
 
 
+def live_households_with_national_id(cur: Any, national_id: str) -> list[dict[str, Any]]:
+    """Registrations of a national ID that still count (not rejected or merged away), oldest first."""
+    return run(cur, "find_households_by_national_id", {"national_id": national_id, "closed": CLOSED_HOUSEHOLD_STATUSES})
+
+
+def _get_in_scope(cur: Any, actor: Actor, household_id: int) -> dict[str, Any]:
+    """A household the actor may work on, or NotFound / PermissionDenied."""
+    row = run(cur, "get_household", {"id": household_id})
+    if row is None:
+        raise NotFound()
+    scope = organisation_scope(actor)
+    if scope is not None and row["organisation_id"] != scope:
+        raise PermissionDenied()
+    return row
+
+
 def register_household(
     db: Database, actor: Actor, raw: dict[str, Any], *, source: str = "association", status: str = "registered"
 ) -> int:
@@ -50,12 +70,13 @@ def register_household(
     organisation_id = actor.organisation_id if source != "self" else None
     duplicate: DuplicateHousehold | None = None
     with db.transaction() as cur:
-        existing = cur.execute(Q.find_households_by_national_id, {"national_id": record["national_id"]}).fetchall()
+        existing = live_households_with_national_id(cur, record["national_id"])
         if existing:
-            first_id, first_org = existing[0][0], existing[0][1]
+            first_id, first_org = existing[0]["id"], existing[0]["organisation_id"]
             same = organisation_id is not None and first_org == organisation_id
-            cur.execute(
-                Q.insert_duplicate_report,
+            run(
+                cur,
+                "insert_duplicate_report",
                 {
                     "national_id": record["national_id"],
                     "existing_household_id": first_id,
@@ -99,28 +120,15 @@ def insert_household_row(
     campaign_id: int | None,
 ) -> int:
     """Insert one cleaned household and its needs, auditing each row (caller holds the transaction)."""
-    values = {
-        k: record[k]
-        for k in (
-            "national_id",
-            "full_name",
-            "phone",
-            "governorate_code",
-            "delegation",
-            "address",
-            "household_size",
-            "vulnerabilities",
-            "notes",
-        )
-    }
+    values = {k: record[k] for k in HOUSEHOLD_COLUMNS}
     values.update(
         organisation_id=organisation_id, source=source, status=status, created_by=actor.user_id, campaign_id=campaign_id
     )
-    household_id = cur.execute(Q.insert_household, values).fetchone()[0]
+    household_id = run(cur, "insert_household", values)
     write_audit(cur, actor, "insert", "households", household_id, after=values)
     for need in record["needs"]:
         need_values = dict(need, household_id=household_id)
-        need_id = cur.execute(Q.insert_need, need_values).fetchone()[0]
+        need_id = run(cur, "insert_need", need_values)
         write_audit(cur, actor, "insert", "needs", need_id, after=need_values)
     return household_id
 
@@ -142,32 +150,18 @@ def list_households(
         "governorate_code": governorate_code or None,
         "status": status or None,
         "category": category or None,
-        "text": (text or "").strip() or None,
+        "text": search_text(text),
     }
-    page_size = max(1, min(page_size, PAGE_SIZE_MAX))
-    cur = db.cursor()
-    try:
-        total = cur.execute(Q.count_households_filtered, params).fetchone()[0]
-        frame = cur.execute(
-            Q.list_households_page, dict(params, limit=page_size, offset=(max(page, 1) - 1) * page_size)
-        ).df()
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        total = run(cur, "count_households_filtered", params)
+        frame = run(cur, "list_households_page", dict(params, **page_window(page, page_size)))
     return frame, int(total)
 
 
 def get_household(db: Database, actor: Actor, household_id: int) -> dict[str, Any]:
-    cur = db.cursor()
-    try:
-        row = row_as_dict(cur, Q.get_household, {"id": household_id})
-        if row is None:
-            raise NotFound()
-        scope = organisation_scope(actor)
-        if scope is not None and row["organisation_id"] != scope:
-            raise PermissionDenied()
-        row["needs"] = cur.execute(Q.list_needs_of_household, {"household_id": household_id}).df()
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        row = _get_in_scope(cur, actor, household_id)
+        row["needs"] = run(cur, "list_needs_of_household", {"household_id": household_id})
     return row
 
 
@@ -176,51 +170,24 @@ def update_household(db: Database, actor: Actor, household_id: int, raw: dict[st
     _require_entry_rights(actor)
     record = clean_household(get_reference(db), dict(raw, needs=None))
     with db.transaction() as cur:
-        before = row_as_dict(cur, Q.get_household, {"id": household_id})
-        if before is None:
-            raise NotFound()
-        scope = organisation_scope(actor)
-        if scope is not None and before["organisation_id"] != scope:
-            raise PermissionDenied()
+        before = _get_in_scope(cur, actor, household_id)
         if record["national_id"] != before["national_id"]:
             others = [
-                r
-                for r in cur.execute(
-                    Q.find_households_by_national_id, {"national_id": record["national_id"]}
-                ).fetchall()
-                if r[0] != household_id
+                r for r in live_households_with_national_id(cur, record["national_id"]) if r["id"] != household_id
             ]
             if others:
-                raise DuplicateHousehold(others[0][1] == before["organisation_id"], others[0][0])
-        values = {
-            k: record[k]
-            for k in (
-                "national_id",
-                "full_name",
-                "phone",
-                "governorate_code",
-                "delegation",
-                "address",
-                "household_size",
-                "vulnerabilities",
-                "notes",
-            )
-        }
-        cur.execute(Q.update_household, dict(values, id=household_id))
-        after = row_as_dict(cur, Q.get_household, {"id": household_id})
+                raise DuplicateHousehold(others[0]["organisation_id"] == before["organisation_id"], others[0]["id"])
+        values = {k: record[k] for k in HOUSEHOLD_COLUMNS}
+        run(cur, "update_household", dict(values, id=household_id))
+        after = run(cur, "get_household", {"id": household_id})
         write_audit(cur, actor, "update", "households", household_id, before=before, after=after)
 
 
 def set_household_status(db: Database, actor: Actor, household_id: int, status: str) -> None:
     _require_entry_rights(actor)
     with db.transaction() as cur:
-        before = row_as_dict(cur, Q.get_household, {"id": household_id})
-        if before is None:
-            raise NotFound()
-        scope = organisation_scope(actor)
-        if scope is not None and before["organisation_id"] != scope:
-            raise PermissionDenied()
-        cur.execute(Q.set_household_status, {"id": household_id, "status": status})
+        before = _get_in_scope(cur, actor, household_id)
+        run(cur, "set_household_status", {"id": household_id, "status": status})
         write_audit(
             cur,
             actor,

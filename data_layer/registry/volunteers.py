@@ -8,10 +8,11 @@ import pandas as pd
 
 from data_layer.core.actor import Actor, organisation_scope
 from data_layer.core.errors import PermissionDenied
+from data_layer.core.paging import page_window, search_text
 from data_layer.core.validation import clean_volunteer
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 from data_layer.store.reference import get_reference
 
 
@@ -19,7 +20,7 @@ def insert_volunteer_row(
     cur: Any, actor: Actor, record: dict[str, Any], *, organisation_id: int | None, status: str = "active"
 ) -> int:
     values = dict(record, organisation_id=organisation_id, status=status, created_by=actor.user_id)
-    volunteer_id = cur.execute(Q.insert_volunteer, values).fetchone()[0]
+    volunteer_id = run(cur, "insert_volunteer", values)
     write_audit(cur, actor, "insert", "volunteers", volunteer_id, after=values)
     return volunteer_id
 
@@ -51,15 +52,9 @@ def list_volunteers(
         "organisation_id": organisation_id,
         "governorate_code": governorate_code or None,
         "status": status or None,
-        "text": (text or "").strip() or None,
+        "text": search_text(text),
     }
-    page_size = max(1, min(page_size, 200))
-    cur = db.cursor()
-    try:
-        total = cur.execute(Q.count_volunteers_filtered, params).fetchone()[0]
-        frame = cur.execute(
-            Q.list_volunteers_page, dict(params, limit=page_size, offset=(max(page, 1) - 1) * page_size)
-        ).df()
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        total = run(cur, "count_volunteers_filtered", params)
+        frame = run(cur, "list_volunteers_page", dict(params, **page_window(page, page_size)))
     return frame, int(total)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.store.database import Database
-from data_layer.store.queries import Q
+from data_layer.store.queries import run
 
 
 def to_json(value: dict[str, Any] | None) -> str | None:
@@ -41,8 +41,9 @@ def write_audit(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Audit one change inside the caller's transaction, so both commit or neither does."""
-    cur.execute(
-        Q.insert_audit,
+    run(
+        cur,
+        "insert_audit",
         {
             "user_id": actor.user_id,
             "username": actor.username,
@@ -56,6 +57,7 @@ def write_audit(
 
 
 def row_as_dict(cur: duckdb.DuckDBPyConnection, sql: str, params: Any) -> dict[str, Any] | None:
+    """One row of SQL text as a dict; named queries get the same from `run` with shape :one."""
     result = cur.execute(sql, params)
     row = result.fetchone()
     if row is None:
@@ -65,11 +67,8 @@ def row_as_dict(cur: duckdb.DuckDBPyConnection, sql: str, params: Any) -> dict[s
 
 def latest_audit_id(db: Database) -> int:
     """Grows with every write (all writes are audited): a cheap version of the data."""
-    cur = db.cursor()
-    try:
-        return int(cur.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        return int(run(cur, "get_latest_audit_id"))
 
 
 def data_version(db: Database) -> int:
@@ -94,10 +93,10 @@ def search_audit(
     limit: int = 50,
     offset: int = 0,
 ) -> pd.DataFrame:
-    cur = db.cursor()
-    try:
-        return cur.execute(
-            Q.search_audit,
+    with db.reading() as cur:
+        return run(
+            cur,
+            "search_audit",
             {
                 "table_name": table_name,
                 "record_id": record_id,
@@ -106,6 +105,4 @@ def search_audit(
                 "limit": limit,
                 "offset": offset,
             },
-        ).df()
-    finally:
-        cur.close()
+        )

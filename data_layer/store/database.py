@@ -45,6 +45,15 @@ class Database:
         self.conn.close()
 
     @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own for reads, closed when the block ends (writes use `transaction`)."""
+        cur = self.conn.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write transaction: all of it is committed, or none of it."""
         with self.write_lock:

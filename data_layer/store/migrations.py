@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from data_layer.store.queries import run
+
 if TYPE_CHECKING:
     from data_layer.store.database import Database
 
@@ -36,18 +38,14 @@ def apply_migrations(db: Database) -> list[int]:
     """Apply every migration not yet recorded; return the versions applied now."""
     applied_now: list[int] = []
     with db.transaction() as cur:
-        cur.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
-            " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
-        )
-        done = {row[0] for row in cur.execute("SELECT version FROM schema_migrations").fetchall()}
+        run(cur, "create_schema_migrations")
+        done = {row["version"] for row in run(cur, "list_applied_migrations")}
     for version, name, path in list_migrations():
         if version in done:
             continue
         with db.transaction() as cur:
             cur.execute(path.read_text(encoding="utf-8"))
-            cur.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            run(cur, "insert_schema_migration", {"version": version, "name": name})
         applied_now.append(version)
     if applied_now:
         with db.transaction() as cur:
@@ -59,12 +57,4 @@ def load_reference_areas(cur) -> None:  # noqa: ANN001 - a DuckDB cursor
     """Load each country's first-level areas; rows already present are kept."""
     for csv_path in sorted(REFERENCE_DIR.glob("governorates_*.csv")):
         country = csv_path.stem.rsplit("_", 1)[1].upper()
-        cur.execute(
-            """
-            INSERT INTO areas
-            SELECT iso_code, ?, name_ar, name_fr, name_en, population_2014, 2014, delegations, region_fr
-            FROM read_csv(?, header = true, all_varchar = false)
-            WHERE iso_code NOT IN (SELECT code FROM areas)
-            """,
-            [country, str(csv_path)],
-        )
+        run(cur, "insert_reference_areas", {"country_code": country, "path": str(csv_path)})

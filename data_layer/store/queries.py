@@ -80,10 +80,11 @@ def run(cursor: Any, name: str, params: dict[str, Any] | None = None) -> Any:
         return None
     if query.shape == "frame":
         return result.df()
+    # Every row is fetched even for :one and :scalar: DuckDB refuses some later calls on the cursor
+    # (register) while a result is left unfinished.
+    rows = result.fetchall()
     if query.shape == "scalar":
-        row = result.fetchone()
-        return None if row is None else row[0]
+        return rows[0][0] if rows else None
     if query.shape == "one":
-        row = result.fetchone()
-        return None if row is None else _as_dicts(result, [row])[0]
-    return _as_dicts(result, result.fetchall())
+        return _as_dicts(result, rows[:1])[0] if rows else None
+    return _as_dicts(result, rows)

@@ -1,10 +1,10 @@
--- name: find_households_by_national_id
--- Live registrations (not rejected or merged away) carrying this national ID.
+-- name: find_households_by_national_id :rows
+-- Live registrations (not in a $closed status) carrying this national ID.
 SELECT id, organisation_id, source, status FROM households
-WHERE national_id = $national_id AND status NOT IN ('rejected', 'merged')
+WHERE national_id = $national_id AND NOT list_contains(CAST($closed AS VARCHAR[]), status)
 ORDER BY id;
 
--- name: insert_household
+-- name: insert_household :scalar
 -- A new household; returns its id.
 INSERT INTO households (campaign_id, national_id, full_name, phone, governorate_code, delegation, address,
                         household_size, vulnerabilities, organisation_id, source, status, notes, created_by)
@@ -12,19 +12,19 @@ VALUES ($campaign_id, $national_id, $full_name, $phone, $governorate_code, $dele
         $household_size, $vulnerabilities, $organisation_id, $source, $status, $notes, $created_by)
 RETURNING id;
 
--- name: insert_need
+-- name: insert_need :scalar
 -- One need of a household; returns its id.
 INSERT INTO needs (household_id, category_code, quantity, unit, urgency)
 VALUES ($household_id, $category_code, $quantity, $unit, $urgency)
 RETURNING id;
 
--- name: get_household
+-- name: get_household :one
 -- One household with its registering organisation's name.
 SELECT h.*, o.name AS organisation_name, o.code AS organisation_code
 FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
 WHERE h.id = $id;
 
--- name: list_needs_of_household
+-- name: list_needs_of_household :frame
 -- The needs of one household.
 SELECT id, category_code, quantity, unit, urgency, status, created_at
 FROM needs WHERE household_id = $household_id ORDER BY id;
@@ -41,7 +41,7 @@ WHERE id = $id;
 -- Move a household to another status (rows are never deleted).
 UPDATE households SET status = $status, updated_at = current_localtimestamp() WHERE id = $id;
 
--- name: list_households_page
+-- name: list_households_page :frame
 -- One page of households an actor may see, filtered; newest first.
 SELECT h.id, h.national_id, h.full_name, h.phone, h.governorate_code, h.delegation,
        h.household_size, h.vulnerabilities, h.status, h.source, o.code AS organisation_code, h.created_at
@@ -55,7 +55,7 @@ WHERE ($organisation_id IS NULL OR h.organisation_id = $organisation_id)
 ORDER BY h.id DESC
 LIMIT $limit OFFSET $offset;
 
--- name: count_households_filtered
+-- name: count_households_filtered :scalar
 -- How many households the same filters match (for the pager).
 SELECT count(*) FROM households h
 WHERE ($organisation_id IS NULL OR h.organisation_id = $organisation_id)
@@ -64,8 +64,3 @@ WHERE ($organisation_id IS NULL OR h.organisation_id = $organisation_id)
   AND ($category IS NULL OR EXISTS (SELECT 1 FROM needs n WHERE n.household_id = h.id AND n.category_code = $category))
   AND ($text IS NULL OR h.national_id = $text OR h.phone LIKE '%' || $text || '%'
        OR h.full_name ILIKE '%' || $text || '%');
-
--- name: insert_duplicate_report
--- A repeat registration of a national ID already on file, for organisers to review.
-INSERT INTO duplicate_reports (national_id, existing_household_id, attempted_by_org, source, reason)
-VALUES ($national_id, $existing_household_id, $attempted_by_org, $source, $reason);

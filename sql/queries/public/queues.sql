@@ -1,51 +1,14 @@
--- Public doors: submissions without an account, their daily limits, consent, the
--- verification queues, anonymisation and the public transparency figures.
-
--- name: count_public_submissions_today
--- Today's accepted public submissions from one client address, and for any of these ID/phone hashes.
-SELECT count(*) FILTER (WHERE client_key = $client_key) AS by_client,
-       count(*) FILTER (WHERE len(list_intersect(subject_keys, CAST($subject_keys AS VARCHAR[]))) > 0) AS by_subject
-FROM public_submissions
-WHERE submitted_on = $day;
-
--- name: insert_public_submission
--- Count one accepted public submission towards the daily limits.
-INSERT INTO public_submissions (kind, client_key, subject_keys, submitted_on, submitted_at)
-VALUES ($kind, $client_key, CAST($subject_keys AS VARCHAR[]), $submitted_on, $submitted_at);
-
--- name: insert_public_receipt
--- The reference a sender is shown (record_id NULL for a repeat national ID).
-INSERT INTO public_receipts (reference, kind, record_id, duplicate_report_id, lang)
-VALUES ($reference, $kind, $record_id, $duplicate_report_id, $lang);
-
--- name: insert_consent
--- Consent given on a public form, kept with the record; returns its id.
-INSERT INTO consents (receipt_reference, subject_table, subject_id, text_version, lang, given_at)
-VALUES ($receipt_reference, $subject_table, $subject_id, $text_version, $lang, $given_at)
-RETURNING id;
-
--- name: get_last_duplicate_report_id
--- The newest repeat report of a national ID (read inside the transaction that wrote it).
-SELECT max(id) FROM duplicate_reports WHERE national_id = $national_id;
-
--- name: insert_pledge
--- A pledge from the public; returns its id.
-INSERT INTO pledges (campaign_id, donor_name, donor_type, phone, category_code, item, quantity, unit,
-                     governorate_code, delegation, notes)
-VALUES ($campaign_id, $donor_name, $donor_type, $phone, $category_code, $item, $quantity, $unit,
-        $governorate_code, $delegation, $notes)
-RETURNING id;
-
--- name: list_all_area_codes
+-- name: list_all_area_codes :rows
 -- Every governorate code (an organiser's queues cover them all).
 SELECT code FROM areas ORDER BY code;
 
--- name: list_covered_areas
+-- name: list_covered_areas :rows
 -- The governorates an organisation works in.
 SELECT area_code FROM organisation_areas WHERE organisation_id = $organisation_id ORDER BY area_code;
 
--- name: list_request_queue
--- Submitted aid requests in these governorates, oldest first, with needs and how many live households share the ID.
+-- name: list_request_queue :frame
+-- Submitted aid requests in these governorates, oldest first, with needs and how many live households
+-- (not in a $closed status) share the ID.
 SELECT h.id, r.reference, h.created_at AS submitted_at,
        round(date_diff('minute', h.created_at, CAST($now AS TIMESTAMP)) / 60.0, 1) AS waiting_hours,
        h.full_name, h.national_id, h.phone, h.governorate_code, h.delegation, h.address, h.household_size,
@@ -53,13 +16,14 @@ SELECT h.id, r.reference, h.created_at AS submitted_at,
        (SELECT string_agg(n.category_code || ':' || CAST(CAST(n.quantity AS DOUBLE) AS VARCHAR), ';' ORDER BY n.id)
         FROM needs n WHERE n.household_id = h.id AND n.status = 'open') AS needs,
        (SELECT count(*) FROM households o
-        WHERE o.national_id = h.national_id AND o.id <> h.id AND o.status NOT IN ('rejected', 'merged')) AS repeats
+        WHERE o.national_id = h.national_id AND o.id <> h.id
+          AND NOT list_contains(CAST($closed AS VARCHAR[]), o.status)) AS repeats
 FROM households h
 LEFT JOIN public_receipts r ON r.kind = 'request' AND r.record_id = h.id
 WHERE h.status = 'submitted' AND list_contains(CAST($areas AS VARCHAR[]), h.governorate_code)
 ORDER BY h.created_at, h.id;
 
--- name: list_volunteer_queue
+-- name: list_volunteer_queue :frame
 -- Submitted volunteer offers in these governorates, oldest first.
 SELECT v.id, r.reference, v.created_at AS submitted_at,
        round(date_diff('minute', v.created_at, CAST($now AS TIMESTAMP)) / 60.0, 1) AS waiting_hours,
@@ -70,7 +34,7 @@ LEFT JOIN public_receipts r ON r.kind = 'volunteer' AND r.record_id = v.id
 WHERE v.status = 'submitted' AND list_contains(CAST($areas AS VARCHAR[]), v.governorate_code)
 ORDER BY v.created_at, v.id;
 
--- name: list_pledge_queue
+-- name: list_pledge_queue :frame
 -- Submitted pledges in these governorates, and accepted ones this organisation (or any, for organisers) awaits.
 SELECT p.id, r.reference, p.status, p.created_at AS submitted_at,
        round(date_diff('minute', p.created_at, CAST($now AS TIMESTAMP)) / 60.0, 1) AS waiting_hours,
@@ -84,7 +48,7 @@ WHERE list_contains(CAST($areas AS VARCHAR[]), p.governorate_code)
        OR (p.status = 'accepted' AND ($all_organisations OR p.organisation_id = $organisation_id)))
 ORDER BY p.status DESC, p.created_at, p.id;
 
--- name: list_queue_summary
+-- name: list_queue_summary :frame
 -- Per governorate: waiting submissions by queue, open repeats of an ID, oldest wait and median hours to a decision.
 WITH pending AS (
     SELECT 'request' AS queue, governorate_code, created_at FROM households WHERE status = 'submitted'
@@ -130,15 +94,16 @@ LEFT JOIN repeats rp ON rp.governorate_code = a.code
 WHERE list_contains(CAST($areas AS VARCHAR[]), a.code)
 ORDER BY a.code;
 
--- name: get_queue_household
+-- name: get_queue_household :one
 -- The fields a queue decision checks on a household.
 SELECT id, national_id, status, governorate_code, organisation_id FROM households WHERE id = $id;
 
--- name: list_merge_candidates
--- Live households with the same national ID as a request (no personal data).
+-- name: list_merge_candidates :frame
+-- Households a request with this national ID may merge into (not in a $not_mergeable status; no personal data).
 SELECT h.id, h.governorate_code, h.status, h.household_size, o.code AS organisation_code, h.created_at
 FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
-WHERE h.national_id = $national_id AND h.id <> $id AND h.status NOT IN ('rejected', 'merged', 'submitted')
+WHERE h.national_id = $national_id AND h.id <> $id
+  AND NOT list_contains(CAST($not_mergeable AS VARCHAR[]), h.status)
 ORDER BY h.id;
 
 -- name: set_request_status
@@ -147,11 +112,11 @@ UPDATE households SET status = $status, organisation_id = coalesce($organisation
     updated_at = current_localtimestamp()
 WHERE id = $id AND status = 'submitted';
 
--- name: cancel_open_needs
+-- name: cancel_open_needs :rows
 -- Cancel a household's open needs (a rejected or merged request); returns their ids.
 UPDATE needs SET status = 'cancelled' WHERE household_id = $household_id AND status = 'open' RETURNING id;
 
--- name: list_open_need_categories
+-- name: list_open_need_categories :rows
 -- Categories a household already has an open need for.
 SELECT DISTINCT category_code FROM needs WHERE household_id = $household_id AND status = 'open';
 
@@ -159,7 +124,7 @@ SELECT DISTINCT category_code FROM needs WHERE household_id = $household_id AND 
 -- The repeats of a national ID are settled by a merge.
 UPDATE duplicate_reports SET status = 'merged' WHERE national_id = $national_id AND status = 'open';
 
--- name: get_queue_volunteer
+-- name: get_queue_volunteer :one
 -- The fields a queue decision checks on a volunteer.
 SELECT id, status, governorate_code, organisation_id FROM volunteers WHERE id = $id;
 
@@ -168,7 +133,7 @@ SELECT id, status, governorate_code, organisation_id FROM volunteers WHERE id = 
 UPDATE volunteers SET status = $status, organisation_id = coalesce($organisation_id, organisation_id)
 WHERE id = $id AND status = 'submitted';
 
--- name: get_queue_pledge
+-- name: get_queue_pledge :one
 -- A pledge with its public reference.
 SELECT p.*, r.reference FROM pledges p
 LEFT JOIN public_receipts r ON r.kind = 'pledge' AND r.record_id = p.id
@@ -184,64 +149,3 @@ WHERE id = $id AND status = $from_status;
 -- One decision taken in a verification queue.
 INSERT INTO queue_reviews (subject_table, subject_id, decision, reason, merged_into, organisation_id, reviewed_by)
 VALUES ($subject_table, $subject_id, $decision, $reason, $merged_into, $organisation_id, $reviewed_by);
-
--- name: list_households_inactive_before
--- Households not yet anonymised whose last activity (record, needs, allocations, deliveries) is before $before.
-SELECT h.id FROM households h
-WHERE h.national_id NOT LIKE 'ANON-%'
-  AND greatest(h.created_at, h.updated_at,
-        coalesce((SELECT max(n.created_at) FROM needs n WHERE n.household_id = h.id), h.created_at),
-        coalesce((SELECT max(greatest(a.created_at, a.updated_at)) FROM allocations a WHERE a.household_id = h.id),
-                 h.created_at),
-        coalesce((SELECT max(greatest(d.created_at, d.updated_at, coalesce(d.delivered_at, d.created_at),
-                                      coalesce(d.confirmed_at, d.created_at)))
-                  FROM deliveries d WHERE d.household_id = h.id), h.created_at)) < CAST($before AS TIMESTAMP)
-ORDER BY h.id;
-
--- name: list_volunteers_inactive_before
--- Volunteers not yet anonymised whose last activity (record, deliveries, availability) is before $before.
-SELECT v.id FROM volunteers v
-WHERE v.full_name <> 'ANON'
-  AND greatest(v.created_at, CAST(v.available_to AS TIMESTAMP),
-        coalesce((SELECT max(greatest(d.created_at, d.updated_at)) FROM deliveries d WHERE d.volunteer_id = v.id),
-                 v.created_at)) < CAST($before AS TIMESTAMP)
-ORDER BY v.id;
-
--- name: list_pledges_inactive_before
--- Pledges not yet anonymised last changed before $before.
-SELECT id FROM pledges
-WHERE donor_name <> 'ANON' AND greatest(created_at, updated_at) < CAST($before AS TIMESTAMP)
-ORDER BY id;
-
--- name: anonymise_households
--- Irreversible placeholders for a household's name, ID, phone, address and notes; 'ANON-' never matches an 8-digit ID.
-UPDATE households SET national_id = 'ANON-' || CAST(id AS VARCHAR), full_name = 'ANON', phone = NULL,
-    address = NULL, notes = NULL
-WHERE list_contains(CAST($ids AS INTEGER[]), id);
-
--- name: anonymise_duplicate_reports
--- Repeat reports keep their count and governorate but lose the national ID.
-UPDATE duplicate_reports SET national_id = 'ANON-' || CAST(existing_household_id AS VARCHAR)
-WHERE list_contains(CAST($ids AS INTEGER[]), existing_household_id);
-
--- name: anonymise_volunteers
--- Placeholders for a volunteer's name, ID and phone (phone is required, so a placeholder, not NULL).
-UPDATE volunteers SET full_name = 'ANON', national_id = NULL, phone = 'ANON-' || CAST(id AS VARCHAR)
-WHERE list_contains(CAST($ids AS INTEGER[]), id);
-
--- name: anonymise_pledges
--- Placeholders for a pledging donor's name, phone and notes.
-UPDATE pledges SET donor_name = 'ANON', phone = 'ANON-' || CAST(id AS VARCHAR), notes = NULL
-WHERE list_contains(CAST($ids AS INTEGER[]), id);
-
--- name: clear_public_submission_keys
--- Daily-limit hashes are only needed on their day: clear the old ones.
-UPDATE public_submissions SET client_key = NULL, subject_keys = []
-WHERE submitted_on < CAST($before AS DATE) AND (client_key IS NOT NULL OR len(subject_keys) > 0);
-
--- name: list_audit_rows_of_records
--- Audit rows about some households, volunteers or pledges (their before/after may hold personal fields).
-SELECT id, CAST(before AS VARCHAR) AS before, CAST(after AS VARCHAR) AS after FROM audit_log
-WHERE (table_name = 'households' AND list_contains(CAST($households AS INTEGER[]), CAST(record_id AS INTEGER)))
-   OR (table_name = 'volunteers' AND list_contains(CAST($volunteers AS INTEGER[]), CAST(record_id AS INTEGER)))
-   OR (table_name = 'pledges' AND list_contains(CAST($pledges AS INTEGER[]), CAST(record_id AS INTEGER)));

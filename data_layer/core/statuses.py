@@ -1,0 +1,12 @@
+"""Status sets that several rules share, defined once and passed to SQL as parameters."""
+
+from __future__ import annotations
+
+# A household in these no longer counts as a registration of its national ID.
+CLOSED_HOUSEHOLD_STATUSES = ("rejected", "merged")
+# Households out of play: no aid goes to them and duplicate matching leaves them alone.
+INACTIVE_HOUSEHOLD_STATUSES = (*CLOSED_HOUSEHOLD_STATUSES, "inactive")
+# A request may be merged only into a household on file and past the verification queue.
+NOT_MERGEABLE_HOUSEHOLD_STATUSES = (*CLOSED_HOUSEHOLD_STATUSES, "submitted")
+# Allocations that still hold stock of their donation.
+LIVE_ALLOCATION_STATUSES = ("allocated", "delivered", "confirmed")
