@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 
 from data_layer.store.queries import Q, load_queries, run
+from tests.conftest import ROOT
 
 SQL = """\
 -- name: count_rows :scalar
@@ -58,3 +61,14 @@ def test_unknown_shape_and_twice_defined_names_are_refused(tmp_path):
 
 def test_every_query_of_the_product_loads():
     assert len(Q.by_name) > 100
+
+
+def test_every_named_query_is_used_by_the_product():
+    # A query no code names is dead: it drifts from the schema unseen.
+    code = "\n".join(
+        path.read_text(encoding="utf-8")
+        for folder in ("data_layer", "ui", "pages", "bench", "scripts")
+        for path in (ROOT / folder).rglob("*.py")
+    )
+    unused = sorted(f"{q.source}: {name}" for name, q in Q.by_name.items() if not re.search(rf"\b{name}\b", code))
+    assert unused == []

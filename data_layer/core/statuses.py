@@ -1,4 +1,8 @@
-"""Status sets that several rules share, defined once and passed to SQL as parameters."""
+"""Status sets that several rules share, defined once and passed to SQL as list parameters.
+
+In SQL they are read as `list_contains($live_statuses, a.status)`: as fast as an IN list of
+literals on DuckDB, where `= ANY(...)` plans a semi-join at half the speed.
+"""
 
 from __future__ import annotations
 
@@ -10,3 +14,7 @@ INACTIVE_HOUSEHOLD_STATUSES = (*CLOSED_HOUSEHOLD_STATUSES, "inactive")
 NOT_MERGEABLE_HOUSEHOLD_STATUSES = (*CLOSED_HOUSEHOLD_STATUSES, "submitted")
 # Allocations that still hold stock of their donation.
 LIVE_ALLOCATION_STATUSES = ("allocated", "delivered", "confirmed")
+# Allocations, and deliveries, that reached the household.
+DELIVERED_STATUSES = ("delivered", "confirmed")
+# Deliveries that ended without reaching the household: their allocations give the stock back.
+UNDELIVERED_END_STATUSES = ("failed", "cancelled")

@@ -30,8 +30,8 @@ import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import FieldError, JesrError, PermissionDenied, ValidationError
+from data_layer.core.statuses import INACTIVE_HOUSEHOLD_STATUSES, LIVE_ALLOCATION_STATUSES
 from data_layer.core.validation import Reference, _Collector, clean_quantity, delegation_key
-from data_layer.distribution.statuses import CLOSED_HOUSEHOLD_STATUSES, LIVE_STATUSES
 from data_layer.distribution.stock import stock_scope
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
@@ -106,8 +106,8 @@ def list_open_needs(
                 "governorate_code": governorate_code or None,
                 "category_code": category_code or None,
                 "as_of": as_of,
-                "live_statuses": list(LIVE_STATUSES),
-                "closed_household_statuses": list(CLOSED_HOUSEHOLD_STATUSES),
+                "live_statuses": list(LIVE_ALLOCATION_STATUSES),
+                "closed_household_statuses": list(INACTIVE_HOUSEHOLD_STATUSES),
             },
         )
     frame = score_needs(frame)
@@ -186,7 +186,7 @@ def _write_allocations(
     frame["quantity"] = [Decimal(str(q)).quantize(Decimal("0.001")) for q in frame["quantity"]]
     line_ids = sorted({int(i) for i in frame["donation_id"]})
     need_ids = sorted({int(i) for i in frame["need_id"]})
-    live = {"live_statuses": list(LIVE_STATUSES)}
+    live = {"live_statuses": list(LIVE_ALLOCATION_STATUSES)}
     lines = {r["donation_id"]: r for r in run(cur, "get_stock_available", {"donation_ids": line_ids})}
     needs = {r["need_id"]: r for r in run(cur, "get_needs_for_allocation", {"need_ids": need_ids, **live})}
     asked_per_line: dict[int, Decimal] = {}
@@ -205,7 +205,7 @@ def _write_allocations(
             )
         if not reference.categories[line["category_code"]].divisible and quantity != quantity.to_integral_value():
             raise ValidationError([FieldError("quantity", "error.whole_units")])
-        if need["status"] != "open" or need["household_status"] in CLOSED_HOUSEHOLD_STATUSES:
+        if need["status"] != "open" or need["household_status"] in INACTIVE_HOUSEHOLD_STATUSES:
             raise StockChanged()
         asked_per_line[int(donation_id)] = asked_per_line.get(int(donation_id), Decimal(0)) + quantity
         asked_per_need[int(need_id)] = asked_per_need.get(int(need_id), Decimal(0)) + quantity
@@ -267,7 +267,9 @@ def cancel_allocation(db: Database, actor: Actor, allocation_id: int) -> None:
             before={"status": "allocated"},
             after={"status": "cancelled"},
         )
-        reopened = run(cur, "reopen_needs", {"need_ids": [before["need_id"]], "live_statuses": list(LIVE_STATUSES)})
+        reopened = run(
+            cur, "reopen_needs", {"need_ids": [before["need_id"]], "live_statuses": list(LIVE_ALLOCATION_STATUSES)}
+        )
         for row in reopened:
             write_audit(
                 cur, actor, "update", "needs", row["id"], before={"status": "covered"}, after={"status": "open"}

@@ -16,7 +16,7 @@ import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
-from data_layer.distribution.statuses import LIVE_STATUSES, UNDELIVERED_END_STATUSES
+from data_layer.core.statuses import LIVE_ALLOCATION_STATUSES, UNDELIVERED_END_STATUSES
 from data_layer.distribution.stock import stock_scope
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
@@ -242,7 +242,7 @@ def _set_status(
     )
     if status not in ALLOCATION_STATUS:
         return
-    live = {"live_statuses": list(LIVE_STATUSES)}
+    live = {"live_statuses": list(LIVE_ALLOCATION_STATUSES)}
     changed = run(
         cur,
         "set_delivery_allocations_status",

@@ -16,7 +16,7 @@ import time
 from contextlib import closing
 from typing import Any
 
-from data_layer.distribution.statuses import DELIVERED_STATUSES, LIVE_STATUSES
+from data_layer.core.statuses import DELIVERED_STATUSES, LIVE_ALLOCATION_STATUSES
 from data_layer.store.database import Database
 from data_layer.store.queries import Q, run
 
@@ -24,7 +24,7 @@ from data_layer.store.queries import Q, run
 UNCOUNTED_HOUSEHOLD_STATUSES = ("submitted", "rejected", "merged")
 # The status lists the fact queries take, each query the ones it names.
 STATUS_PARAMS: dict[str, list[str]] = {
-    "live_statuses": list(LIVE_STATUSES),
+    "live_statuses": list(LIVE_ALLOCATION_STATUSES),
     "delivered_statuses": list(DELIVERED_STATUSES),
     "uncounted_household_statuses": list(UNCOUNTED_HOUSEHOLD_STATUSES),
 }
