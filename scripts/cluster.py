@@ -45,6 +45,7 @@ BACKEND = "replicas"
 HEALTH_PATH = "/_stcore/health"
 REPLICA_START_TIMEOUT_S = 90
 STOP_TIMEOUT_S = 15
+DRAIN_TIMEOUT_S = 5
 
 
 class ClusterError(RuntimeError):
@@ -149,6 +150,16 @@ def _healthy(port: int, timeout: float = 1.0) -> bool:
             return answer.status == 200
     except (OSError, urllib.error.URLError):
         return False
+
+
+def _wait_for(condition, timeout: float) -> bool:
+    """Whether the condition came true within the timeout."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def _wait_until(condition, timeout: float, what: str, log: Path | None = None) -> None:
@@ -350,6 +361,14 @@ def server_states(cluster: Cluster) -> dict[str, str]:
     }
 
 
+def _open_sessions(cluster: Cluster, name: str) -> int:
+    table = haproxy_command(cluster, "show stat").lstrip("# ")
+    for row in csv.DictReader(io.StringIO(table)):
+        if row["pxname"] == BACKEND and row["svname"] == name:
+            return int(row["scur"] or 0)
+    return 0
+
+
 def server_status(cluster: Cluster, name: str) -> str:
     try:
         return server_states(cluster).get(name, "")
@@ -409,6 +428,9 @@ def restart(cluster: Cluster) -> None:
     for name in cluster.names():
         # MAINT sends nobody new to it, and its sticky visitors to another replica (redispatch).
         haproxy_command(cluster, f"set server {BACKEND}/{name} state maint")
+        # Requests under way finish; websocket sessions never do, so after DRAIN_TIMEOUT_S they are
+        # closed and their browsers reconnect through the proxy to another replica.
+        _wait_for(lambda name=name: _open_sessions(cluster, name) == 0, DRAIN_TIMEOUT_S)
         haproxy_command(cluster, f"shutdown sessions server {BACKEND}/{name}")
         _terminate(cluster.path / f"{name}.pid")
         start_replica(cluster, name)
@@ -455,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
             local_pg = is_postgres(args.db) and is_local(args.db)
             cluster = Cluster(
                 run_dir=str(run_dir),
-                db=args.db,
+                db=args.db if is_postgres(args.db) else str(Path(args.db).resolve()),
                 replicas=args.replicas,
                 base_port=args.base_port,
                 proxy_port=args.port,
@@ -463,6 +485,8 @@ def main(argv: list[str] | None = None) -> int:
                 pg_dir=str(args.pg_dir.resolve()) if local_pg else None,
             )
             start(cluster, args.demo_if_new)
+        elif args.command == "stop" and not (run_dir / "cluster.json").exists():
+            print(f"No cluster runs from {run_dir}.")
         else:
             cluster = Cluster.load(run_dir)
             {"stop": stop, "restart": restart, "status": status}[args.command](cluster)
