@@ -63,7 +63,7 @@ cluster: setup postgres
 	@command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
 	  else echo "haproxy missing: install Debian's haproxy package"; exit 1; fi; }
-	$(PY) -m scripts.cluster start --replicas $(REPLICAS) --db '$(CLUSTER_DB)' --port $(CLUSTER_PORT) --demo-if-new $(DEMO_HOUSEHOLDS)
+	$(PY) -m scripts.cluster start --replicas $(REPLICAS) --db '$(CLUSTER_DB)' --pg-dir data/pg --port $(CLUSTER_PORT) --demo-if-new $(DEMO_HOUSEHOLDS)
 
 cluster-stop:
 	$(PY) -m scripts.cluster stop

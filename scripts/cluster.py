@@ -1,8 +1,8 @@
 """Several Jesr app servers behind HAProxy on one machine: `start`, `stop`, `restart`, `status`.
 
-`python -m scripts.cluster start --db URL --replicas N` brings up, in order: the store (with a
-`postgresql://` URL on this machine, a PostgreSQL server in data/pg, started and given its
-database), the schema (`python -m data_layer --db URL init`), N `streamlit run app.py` replicas
+`python -m scripts.cluster start --db URL --replicas N` brings up, in order: the store (with
+`--pg-dir data/pg` and a `postgresql://` URL on this machine, a PostgreSQL server in that
+directory, started and given its database), the schema (`python -m data_layer --db URL init`), N `streamlit run app.py` replicas
 on loopback ports, and HAProxy with cookie affinity and a health check per replica. Everything it
 starts writes its pid and log into the run directory (data/cluster/), with cluster.json naming
 what was started, so `stop`, `restart` and `status` need no arguments. `restart` replaces the
@@ -39,7 +39,6 @@ from tests.pg_server import PostgresServer, PostgresUnavailable, _as_owner, find
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "haproxy.cfg.template"
 DEFAULT_RUN_DIR = ROOT / "data" / "cluster"
-DEFAULT_PG_DIR = ROOT / "data" / "pg"
 DEFAULT_DB = "postgresql://jesr@127.0.0.1:5433/jesr"
 BACKEND = "replicas"
 HEALTH_PATH = "/_stcore/health"
@@ -461,7 +460,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--base-port", type=int, default=8601, help="port of replica r1; r2 takes the next, and so on")
     up.add_argument("--port", type=int, default=8600, help="the proxy's port")
     up.add_argument("--bind", default="0.0.0.0", help="the proxy's address")
-    up.add_argument("--pg-dir", type=Path, default=DEFAULT_PG_DIR, help="data directory of the local PostgreSQL")
+    up.add_argument(
+        "--pg-dir",
+        type=Path,
+        help="run the store's PostgreSQL (a 127.0.0.1 URL) from this data directory, initialised on first use; "
+        "without it, the server at the URL is used as it is",
+    )
     up.add_argument("--demo-if-new", type=int, metavar="N", help="fill a new store with N demo households")
     sub.add_parser("stop", help="stop the proxy, the replicas and the local PostgreSQL")
     sub.add_parser("restart", help="restart the replicas one at a time, the site staying up")
@@ -474,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = args.run_dir.resolve()
     try:
         if args.command == "start":
-            local_pg = is_postgres(args.db) and is_local(args.db)
+            local_pg = args.pg_dir is not None and is_postgres(args.db) and is_local(args.db)
             cluster = Cluster(
                 run_dir=str(run_dir),
                 db=args.db if is_postgres(args.db) else str(Path(args.db).resolve()),
