@@ -52,3 +52,21 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Several app servers behind HAProxy, with PostgreSQL in data/pg as their shared store (docs/cluster.md).
+REPLICAS ?= 2
+CLUSTER_DB ?= postgresql://jesr@127.0.0.1:5433/jesr
+CLUSTER_PORT ?= 8600
+.PHONY: cluster cluster-stop cluster-restart
+
+cluster: setup postgres
+	@command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	  else echo "haproxy missing: install Debian's haproxy package"; exit 1; fi; }
+	$(PY) -m scripts.cluster start --replicas $(REPLICAS) --db '$(CLUSTER_DB)' --pg-dir data/pg --port $(CLUSTER_PORT) --demo-if-new $(DEMO_HOUSEHOLDS)
+
+cluster-stop:
+	$(PY) -m scripts.cluster stop
+
+cluster-restart:
+	$(PY) -m scripts.cluster restart
