@@ -42,7 +42,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: setup browser postgres
+test: setup browser postgres haproxy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
@@ -57,12 +57,15 @@ clean:
 REPLICAS ?= 2
 CLUSTER_DB ?= postgresql://jesr@127.0.0.1:5433/jesr
 CLUSTER_PORT ?= 8600
-.PHONY: cluster cluster-stop cluster-restart
+.PHONY: cluster cluster-stop cluster-restart haproxy
 
-cluster: setup postgres
+# Debian's HAProxy, for the cluster and its tests.
+haproxy:
 	@command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
 	  else echo "haproxy missing: install Debian's haproxy package"; exit 1; fi; }
+
+cluster: setup postgres haproxy
 	$(PY) -m scripts.cluster start --replicas $(REPLICAS) --db '$(CLUSTER_DB)' --pg-dir data/pg --port $(CLUSTER_PORT) --demo-if-new $(DEMO_HOUSEHOLDS)
 
 cluster-stop:
