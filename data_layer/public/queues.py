@@ -179,41 +179,53 @@ def _review(
     )
 
 
-def verify_request(db: Database, actor: Actor, household_id: int, *, organisation_id: int | None = None) -> None:
-    """The association checked the request: the household becomes 'verified', its needs open for allocation."""
+# Per queue: the query that loads a record for review, the one that sets its status, and the
+# status a verification gives it.
+_REVIEWED = {
+    "households": ("get_queue_household", "set_request_status", "verified"),
+    "volunteers": ("get_queue_volunteer", "set_volunteer_review_status", "active"),
+}
+
+
+def _verify(db: Database, actor: Actor, table: str, record_id: int, organisation_id: int | None) -> None:
+    load, set_status, verified = _REVIEWED[table]
     with db.transaction() as cur:
-        before = _load_for_review(cur, actor, "get_queue_household", household_id, "submitted")
+        before = _load_for_review(cur, actor, load, record_id, "submitted")
         owner = _owner(actor, organisation_id)
-        run(cur, "set_request_status", {"id": household_id, "status": "verified", "organisation_id": owner})
-        _review(cur, actor, "households", household_id, "verified", organisation_id=owner)
+        run(cur, set_status, {"id": record_id, "status": verified, "organisation_id": owner})
+        _review(cur, actor, table, record_id, "verified", organisation_id=owner)
         write_audit(
             cur,
             actor,
             "verify",
-            "households",
-            household_id,
+            table,
+            record_id,
             before={"status": before["status"], "organisation_id": before["organisation_id"]},
-            after={"status": "verified", "organisation_id": owner},
+            after={"status": verified, "organisation_id": owner},
         )
+
+
+def _reject(db: Database, actor: Actor, table: str, record_id: int, reason: str) -> None:
+    text = _clean_reason(reason)
+    load, set_status, _verified = _REVIEWED[table]
+    with db.transaction() as cur:
+        before = _load_for_review(cur, actor, load, record_id, "submitted")
+        run(cur, set_status, {"id": record_id, "status": "rejected", "organisation_id": None})
+        after: dict[str, Any] = {"status": "rejected", "reason": text}
+        if table == "households":  # a refused request's needs are cancelled, never deleted
+            after["cancelled_needs"] = [r["id"] for r in run(cur, "cancel_open_needs", {"household_id": record_id})]
+        _review(cur, actor, table, record_id, "rejected", reason=text, organisation_id=_owner(actor, None))
+        write_audit(cur, actor, "reject", table, record_id, before={"status": before["status"]}, after=after)
+
+
+def verify_request(db: Database, actor: Actor, household_id: int, *, organisation_id: int | None = None) -> None:
+    """The association checked the request: the household becomes 'verified', its needs open for allocation."""
+    _verify(db, actor, "households", household_id, organisation_id)
 
 
 def reject_request(db: Database, actor: Actor, household_id: int, reason: str) -> None:
     """Refuse a request with a reason the person can be told; its needs are cancelled, nothing is deleted."""
-    text = _clean_reason(reason)
-    with db.transaction() as cur:
-        before = _load_for_review(cur, actor, "get_queue_household", household_id, "submitted")
-        run(cur, "set_request_status", {"id": household_id, "status": "rejected", "organisation_id": None})
-        cancelled = [r["id"] for r in run(cur, "cancel_open_needs", {"household_id": household_id})]
-        _review(cur, actor, "households", household_id, "rejected", reason=text, organisation_id=_owner(actor, None))
-        write_audit(
-            cur,
-            actor,
-            "reject",
-            "households",
-            household_id,
-            before={"status": before["status"]},
-            after={"status": "rejected", "reason": text, "cancelled_needs": cancelled},
-        )
+    _reject(db, actor, "households", household_id, reason)
 
 
 def merge_request(db: Database, actor: Actor, household_id: int, into_household_id: int) -> None:
@@ -269,37 +281,11 @@ def merge_request(db: Database, actor: Actor, household_id: int, into_household_
 
 def verify_volunteer(db: Database, actor: Actor, volunteer_id: int, *, organisation_id: int | None = None) -> None:
     """The association met or called the volunteer: they become 'active' and can be sent on deliveries."""
-    with db.transaction() as cur:
-        before = _load_for_review(cur, actor, "get_queue_volunteer", volunteer_id, "submitted")
-        owner = _owner(actor, organisation_id)
-        run(cur, "set_volunteer_review_status", {"id": volunteer_id, "status": "active", "organisation_id": owner})
-        _review(cur, actor, "volunteers", volunteer_id, "verified", organisation_id=owner)
-        write_audit(
-            cur,
-            actor,
-            "verify",
-            "volunteers",
-            volunteer_id,
-            before={"status": before["status"], "organisation_id": before["organisation_id"]},
-            after={"status": "active", "organisation_id": owner},
-        )
+    _verify(db, actor, "volunteers", volunteer_id, organisation_id)
 
 
 def reject_volunteer(db: Database, actor: Actor, volunteer_id: int, reason: str) -> None:
-    text = _clean_reason(reason)
-    with db.transaction() as cur:
-        before = _load_for_review(cur, actor, "get_queue_volunteer", volunteer_id, "submitted")
-        run(cur, "set_volunteer_review_status", {"id": volunteer_id, "status": "rejected", "organisation_id": None})
-        _review(cur, actor, "volunteers", volunteer_id, "rejected", reason=text, organisation_id=_owner(actor, None))
-        write_audit(
-            cur,
-            actor,
-            "reject",
-            "volunteers",
-            volunteer_id,
-            before={"status": before["status"]},
-            after={"status": "rejected", "reason": text},
-        )
+    _reject(db, actor, "volunteers", volunteer_id, reason)
 
 
 def accept_pledge(db: Database, actor: Actor, pledge_id: int, *, organisation_id: int | None = None) -> None:
