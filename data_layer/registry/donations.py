@@ -8,10 +8,11 @@ import pandas as pd
 
 from data_layer.core.actor import Actor, organisation_scope
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
-from data_layer.core.paging import page_window, search_text
+from data_layer.core.paging import search_text
 from data_layer.core.statuses import LIVE_ALLOCATION_STATUSES
 from data_layer.core.validation import clean_donation
 from data_layer.registry.campaigns import active_campaign_id
+from data_layer.registry.listing import read_page
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -92,10 +93,7 @@ def list_donations(
         "status": status or None,
         "text": search_text(text),
     }
-    with db.reading() as cur:
-        total = run(cur, "count_donations_filtered", params)
-        frame = run(cur, "list_donations_page", dict(params, **page_window(page, page_size)))
-    return frame, int(total)
+    return read_page(db, "count_donations_filtered", "list_donations_page", params, page, page_size)
 
 
 def get_donation(db: Database, actor: Actor, donation_id: int) -> dict[str, Any]:

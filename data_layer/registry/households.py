@@ -9,10 +9,11 @@ import pandas as pd
 from data_layer.core.actor import Actor, organisation_scope
 from data_layer.core.columns import HOUSEHOLD_FIELDS
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
-from data_layer.core.paging import page_window, search_text
+from data_layer.core.paging import search_text
 from data_layer.core.statuses import CLOSED_HOUSEHOLD_STATUSES
 from data_layer.core.validation import clean_household
 from data_layer.registry.campaigns import active_campaign_id
+from data_layer.registry.listing import read_page
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -152,10 +153,7 @@ def list_households(
         "category": category or None,
         "text": search_text(text),
     }
-    with db.reading() as cur:
-        total = run(cur, "count_households_filtered", params)
-        frame = run(cur, "list_households_page", dict(params, **page_window(page, page_size)))
-    return frame, int(total)
+    return read_page(db, "count_households_filtered", "list_households_page", params, page, page_size)
 
 
 def get_household(db: Database, actor: Actor, household_id: int) -> dict[str, Any]:

@@ -8,8 +8,9 @@ import pandas as pd
 
 from data_layer.core.actor import Actor, organisation_scope
 from data_layer.core.errors import PermissionDenied
-from data_layer.core.paging import page_window, search_text
+from data_layer.core.paging import search_text
 from data_layer.core.validation import clean_volunteer
+from data_layer.registry.listing import read_page
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -54,7 +55,4 @@ def list_volunteers(
         "status": status or None,
         "text": search_text(text),
     }
-    with db.reading() as cur:
-        total = run(cur, "count_volunteers_filtered", params)
-        frame = run(cur, "list_volunteers_page", dict(params, **page_window(page, page_size)))
-    return frame, int(total)
+    return read_page(db, "count_volunteers_filtered", "list_volunteers_page", params, page, page_size)
