@@ -23,24 +23,8 @@ def daily_pace(
     """Bars of households served each day, with the needed and the recent pace as lines."""
     figure = go.Figure(go.Bar(x=daily["day"], y=daily["households_served"], name=served_label))
     if required_per_day is not None:
-        figure.add_trace(
-            go.Scatter(
-                x=daily["day"],
-                y=[required_per_day] * len(daily),
-                mode="lines",
-                name=required_label,
-                line={"dash": "dash", "color": "#c0392b"},
-            )
-        )
-    figure.add_trace(
-        go.Scatter(
-            x=daily["day"],
-            y=[recent_pace] * len(daily),
-            mode="lines",
-            name=recent_label,
-            line={"dash": "dot", "color": "#2471a3"},
-        )
-    )
+        figure.add_trace(_level(daily["day"], required_per_day, required_label, "dash", "#c0392b"))
+    figure.add_trace(_level(daily["day"], recent_pace, recent_label, "dot", "#2471a3"))
     figure.update_layout(
         title={"text": title},
         xaxis_title=x_label,
@@ -91,3 +75,8 @@ def cumulative_projection(
         legend={"orientation": "h", "y": -0.25},
     )
     return figure
+
+
+def _level(days: pd.Series, per_day: float, name: str, dash: str, colour: str) -> go.Scatter:
+    """A constant daily rate drawn across the whole period."""
+    return go.Scatter(x=days, y=[per_day] * len(days), mode="lines", name=name, line={"dash": dash, "color": colour})
