@@ -9,6 +9,7 @@ proposed again.
 from __future__ import annotations
 
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,17 +109,31 @@ def dismiss_pair(
     _require_organiser(actor)
     low, high = _ordered(int(household_id), int(other_household_id))
     with db.transaction() as cur:
-        values = {
-            "household_id": low,
-            "other_household_id": high,
-            "reason": reason,
-            "decision": "dismissed",
-            "kept_household_id": None,
-            "note": note,
-            "decided_by": actor.user_id,
-        }
-        review_id = run(cur, "insert_duplicate_pair_review", values)
-        write_audit(cur, actor, "dismiss_duplicate", "duplicate_reviews", review_id, after=values)
+        return _record_decision(cur, actor, "dismiss_duplicate", (low, high), reason, "dismissed", None, note)
+
+
+def _record_decision(
+    cur: Any,
+    actor: Actor,
+    action: str,
+    pair: tuple[int, int],
+    reason: str,
+    decision: str,
+    kept_household_id: int | None,
+    note: str | None,
+) -> int:
+    """One organiser's decision on a pair, audited; the pair is not proposed again."""
+    values = {
+        "household_id": pair[0],
+        "other_household_id": pair[1],
+        "reason": reason,
+        "decision": decision,
+        "kept_household_id": kept_household_id,
+        "note": note,
+        "decided_by": actor.user_id,
+    }
+    review_id = run(cur, "insert_duplicate_pair_review", values)
+    write_audit(cur, actor, action, "duplicate_reviews", review_id, after=values)
     return review_id
 
 
@@ -188,17 +203,7 @@ def merge_households(
             before={"status": gone["status"]},
             after={"status": "merged", "merged_into": keep_id},
         )
-        values = {
-            "household_id": low,
-            "other_household_id": high,
-            "reason": reason,
-            "decision": "merged",
-            "kept_household_id": keep_id,
-            "note": note,
-            "decided_by": actor.user_id,
-        }
-        review_id = run(cur, "insert_duplicate_pair_review", values)
-        write_audit(cur, actor, "merge", "duplicate_reviews", review_id, after=values)
+        review_id = _record_decision(cur, actor, "merge", (low, high), reason, "merged", keep_id, note)
         write_audit(cur, actor, "merge_keep", "households", keep_id, after={"absorbed_household": merge_id})
     return review_id
 
