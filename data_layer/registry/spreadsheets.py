@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,14 @@ import pandas as pd
 from data_layer.core.errors import JesrError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-MAX_FILE_BYTES = 200 * 1024 * 1024
+# Limits checked before a file is parsed, so a hostile upload costs a refusal, not the server's
+# memory: a 100,000-household CSV is about 15 MB of 13 columns; XLSX is a zip, and its declared
+# unpacked size bounds what reading it may inflate to.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 500_000
+MAX_COLUMNS = 100
+MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
+MB = 1024 * 1024
 
 
 class UnreadableFile(JesrError):
@@ -56,10 +64,11 @@ def read_table(source: str | Path | bytes, *, filename: str | None = None) -> pd
     else:
         data = source
     if len(data) > MAX_FILE_BYTES:
-        raise UnreadableFile("error.file_too_large", max_mb=MAX_FILE_BYTES // (1024 * 1024))
+        raise UnreadableFile("error.file_too_large", max_mb=MAX_FILE_BYTES // MB)
     name = (filename or "").lower()
     try:
         if name.endswith((".xlsx", ".xlsm")):
+            _check_xlsx_size(data)
             frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", keep_default_na=False)
         else:
             data = data.removeprefix(codecs.BOM_UTF8)
@@ -67,26 +76,59 @@ def read_table(source: str | Path | bytes, *, filename: str | None = None) -> pd
             # French-locale Excel separates columns with ";" (lists inside cells use ";" too,
             # so only the header line tells which it is; both are ASCII in every encoding we read).
             separator = ";" if b";" in header and b"," not in header else ","
+            _check_shape(header.count(separator.encode()) + 1, data.count(b"\n"))
             frame = _parse_csv(data, separator)
     except UnreadableFile:
         raise
     except Exception as exc:  # pandas raises many kinds for broken files
         raise UnreadableFile("error.file_unreadable", detail=str(exc)[:200]) from exc
+    _check_shape(len(frame.columns), len(frame))
     frame.columns = [str(c).strip().lower().lstrip("\ufeff") for c in frame.columns]
     return frame
 
 
+def _check_shape(columns: int, rows: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise UnreadableFile("error.file_too_many_columns", columns=columns, max_columns=MAX_COLUMNS)
+    if rows > MAX_ROWS + 1:  # the header line is not a row
+        raise UnreadableFile("error.file_too_many_rows", max_rows=MAX_ROWS)
+
+
+def _check_xlsx_size(data: bytes) -> None:
+    """Refuse a workbook whose parts would inflate past the limit (a zip bomb), before reading it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile("error.file_unreadable", detail="not an XLSX workbook") from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise UnreadableFile("error.file_too_large_unpacked", max_mb=MAX_XLSX_UNPACKED_BYTES // MB)
+
+
 _PLAIN_SIGNED_NUMBER = re.compile(r"^[+-][\d\s.,]+$")
+# Excel in French or Arabic locales splits a comma file on ";", so a piece after a separator
+# opens as a cell of its own and must not start a formula either.
+_PIECES = re.compile(r"([;,])")
+
+
+def _runs_as_formula(piece: str) -> bool:
+    return piece.startswith(FORMULA_PREFIXES) and not _PLAIN_SIGNED_NUMBER.match(piece)
 
 
 def neutralise_cell(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula, so it opens as text.
+    """Make a text cell that a spreadsheet would run as a formula open as text.
 
-    A signed plain number (a phone number such as +21698123456) runs nothing and is kept.
+    The cell, and each piece of it after a separator, gets a "'" prefix where it would start a
+    formula. A signed plain number (a phone number such as +21698123456) runs nothing and is kept.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_SIGNED_NUMBER.match(value):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    pieces = _PIECES.split(value)
+    for index in range(0, len(pieces), 2):
+        piece = pieces[index] if index == 0 else pieces[index].lstrip(" ")
+        if _runs_as_formula(piece):
+            pieces[index] = "'" + piece
+    return "".join(pieces)
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
