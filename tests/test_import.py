@@ -239,3 +239,21 @@ def test_donations_import_keeps_the_delegation_holding_the_stock(db, actors, tmp
         "AND donor_id IN (SELECT id FROM donors WHERE name = 'Société X') ORDER BY 1"
     ).fetchall()
     assert held == [("food", "Sfax Sud"), ("hygiene", None)]
+
+
+def test_one_identity_number_spelled_in_other_digits_is_one_household(db, actors, tmp_path):
+    rows = [
+        "41000009,Salma Ben Amor,98111333,Tunis,,,2,,food:1,\n",
+        "４１０００００９,Salma Ben Amor,98111334,Tunis,,,2,,food:1,\n",
+        "⁴¹⁰⁰⁰⁰⁰⁹,Salma Ben Amor,98111335,Tunis,,,2,,food:1,\n",
+        "𝟒𝟏𝟎𝟎𝟎𝟎𝟎𝟗,Salma Ben Amor,98111336,Tunis,,,2,,food:1,\n",
+    ]
+    path = write(tmp_path, "h.csv", HEADER + "".join(rows))
+    report = import_file(db, actors["atss"], "households", path, skip_invalid=True)
+    assert report.imported == 1
+    assert {(e.row, e.code) for e in report.errors} == {
+        (3, "error.duplicate_in_file"),
+        (4, "error.duplicate_in_file"),
+        (5, "error.duplicate_in_file"),
+    }
+    assert count(db, "households", "national_id = '41000009'") == 1

@@ -271,3 +271,24 @@ def test_cash_unit_is_accepted_in_any_case_and_stored_as_spelled(ref, unit):
     assert record["unit"] == "TND"
     needs = clean_household(ref, valid_household(needs=f"cash:150:{unit};food:1:KG"))["needs"]
     assert [(n["category_code"], n["unit"]) for n in needs] == [("cash", "TND"), ("food", "kg")]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["01234567", "٠١٢٣٤٥٦٧", "۰۱۲۳۴۵۶۷", "０１２３４５６７", "⁰¹²³⁴⁵⁶⁷", "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕", "０１２ ３４５ ６７"],
+    ids=["ascii", "arabic-indic", "persian", "fullwidth", "superscript", "math-bold", "fullwidth-spaced"],
+)
+def test_an_identity_number_in_any_digit_spelling_is_stored_in_ascii(ref, typed):
+    assert clean_household(ref, valid_household(national_id=typed))["national_id"] == "01234567"
+
+
+@pytest.mark.parametrize("typed", ["०१२३४५६७", "০১২৩৪৫৬৭", "๐๑๒๓๔๕๖๗"], ids=["devanagari", "bengali", "thai"])
+def test_digits_of_other_scripts_are_refused(ref, typed):
+    assert errors_of(lambda: clean_household(ref, valid_household(national_id=typed))) == {
+        ("national_id", "error.national_id")
+    }
+    assert errors_of(lambda: clean_household(ref, valid_household(phone=typed))) == {("phone", "error.phone")}
+
+
+def test_a_phone_in_fullwidth_digits_is_the_same_phone(ref):
+    assert clean_household(ref, valid_household(phone="９８ １２３ ４５６"))["phone"] == "+21698123456"

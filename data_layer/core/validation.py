@@ -150,10 +150,25 @@ def clean_text(
     return text
 
 
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
 def _digits(value: Any) -> str:
+    """The characters of an identity number or phone, with every digit written in ASCII.
+
+    NFKC turns fullwidth, superscript and mathematical digits into ASCII, and Arabic-Indic and
+    Persian digits are converted; any other script's digits stay as they are and are refused by
+    the callers, which accept ASCII digits only: one person cannot be registered again by
+    spelling the same number in another script.
+    """
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return re.sub(r"[\s.\-/]", "", str(value).translate(_ARABIC_DIGITS))
+    text = unicodedata.normalize("NFKC", str(value)).translate(_ARABIC_DIGITS)
+    return re.sub(r"[\s.\-/]", "", text)
+
+
+def _is_ascii_number(text: str, length: int) -> bool:
+    return len(text) == length and _ASCII_DIGITS.fullmatch(text) is not None
 
 
 def clean_national_id(errs: _Collector, value: Any, *, required: bool = True, field: str = "national_id") -> str | None:
@@ -163,9 +178,9 @@ def clean_national_id(errs: _Collector, value: Any, *, required: bool = True, fi
         return None
     digits = _digits(value)
     # Excel drops leading zeros of numeric cells: 1234567 was 01234567.
-    if digits.isdigit() and len(digits) == 7 and not isinstance(value, str):
+    if _is_ascii_number(digits, 7) and not isinstance(value, str):
         digits = "0" + digits
-    if not (digits.isdigit() and len(digits) == 8):
+    if not _is_ascii_number(digits, 8):
         errs.add(field, "error.national_id")
         return None
     return digits
@@ -184,7 +199,7 @@ def clean_phone(errs: _Collector, value: Any, *, required: bool, field: str = "p
         digits = digits[5:]
     elif digits.startswith("216") and len(digits) == 11:
         digits = digits[3:]
-    if not (digits.isdigit() and len(digits) == 8 and digits[0] in "234579"):
+    if not (_is_ascii_number(digits, 8) and digits[0] in "234579"):
         errs.add(field, "error.phone")
         return None
     return "+216" + digits
