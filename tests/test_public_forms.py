@@ -8,7 +8,13 @@ import pytest
 
 from data_layer.core.errors import ValidationError
 from data_layer.public.forms import submit_aid_request, submit_pledge, submit_volunteer_offer
-from data_layer.public.ratelimit import CLIENT_DAILY_LIMIT, SUBJECT_DAILY_LIMIT, RateLimited
+from data_layer.public.ratelimit import (
+    CLIENT_DAILY_LIMIT,
+    SUBJECT_DAILY_LIMIT,
+    RateLimited,
+    client_address,
+    trusted_proxies,
+)
 from ui.captcha import captcha_matches
 
 REQUEST = {
@@ -167,3 +173,40 @@ def test_captcha_check_is_case_insensitive_and_refuses_blank_or_wrong():
     assert not captcha_matches("AB3K9", "AB3K8")
     assert not captcha_matches("AB3K9", "")
     assert not captcha_matches(None, "AB3K9")
+
+
+LOOPBACK_PROXY = trusted_proxies("127.0.0.1/32,::1/128")
+
+
+@pytest.mark.parametrize(
+    "peer, forwarded, expected",
+    [
+        (None, "203.0.113.9", "203.0.113.9"),  # the proxy on loopback says who connected
+        ("127.0.0.1", "1.2.3.4, 203.0.113.9", "203.0.113.9"),  # the visitor wrote 1.2.3.4 itself
+        ("127.0.0.1", "203.0.113.9, 127.0.0.1", "203.0.113.9"),  # two proxies: skip the trusted one
+        ("198.51.100.7", "1.2.3.4", "198.51.100.7"),  # not from a trusted proxy: the header is ignored
+        ("127.0.0.1", None, "127.0.0.1"),
+        ("127.0.0.1", "", "127.0.0.1"),
+    ],
+)
+def test_the_client_is_the_right_most_address_no_trusted_proxy_wrote(peer, forwarded, expected):
+    assert client_address(peer, forwarded, LOOPBACK_PROXY) == expected
+
+
+def test_forged_forwarded_headers_do_not_lift_the_daily_limit(db):
+    # Behind the proxy every request arrives from loopback with the visitor's address appended;
+    # a visitor who writes a new address of their own each time is still one client.
+    for number in range(CLIENT_DAILY_LIMIT):
+        client = client_address(None, f"10.{number}.0.1, 203.0.113.9", LOOPBACK_PROXY)
+        submit_pledge(db, dict(PLEDGE, phone=f"5{number:07d}"), client=client, consent_given=True, lang="ar")
+    forged = client_address(None, "8.8.8.8, 203.0.113.9", LOOPBACK_PROXY)
+    with pytest.raises(RateLimited):
+        submit_pledge(db, dict(PLEDGE, phone="59999999"), client=forged, consent_given=True, lang="ar")
+    other = client_address(None, "8.8.8.8, 203.0.113.10", LOOPBACK_PROXY)
+    submit_pledge(db, dict(PLEDGE, phone="59999999"), client=other, consent_given=True, lang="ar")
+
+
+def test_trusted_proxies_come_from_the_setting(monkeypatch):
+    monkeypatch.setenv("JESR_TRUSTED_PROXIES", "10.0.0.0/8")
+    assert client_address("10.1.2.3", "203.0.113.9", trusted_proxies()) == "203.0.113.9"
+    assert client_address("127.0.0.1", "203.0.113.9", trusted_proxies()) == "127.0.0.1"

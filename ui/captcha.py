@@ -17,13 +17,14 @@ from captcha.image import ImageCaptcha
 
 from data_layer.public.consent import RETENTION_MONTHS, consent_text_keys
 from data_layer.public.forms import Receipt
+from data_layer.public.ratelimit import UNKNOWN_CLIENT, trusted_proxies
+from data_layer.public.ratelimit import client_address as ratelimit_client
 from ui.messages import reset_widgets
 from ui.session import PageContext
 
 # Letters and digits that do not look alike in a distorted picture.
 CAPTCHA_ALPHABET = "ABCDEFGHJKMNPRSTUVWXYZ23456789"
 CAPTCHA_LENGTH = 5
-UNKNOWN_CLIENT = "unknown-client"
 
 
 def captcha_text_key(prefix: str) -> str:
@@ -70,18 +71,18 @@ def captcha_passed(prefix: str, answer: str | None) -> bool:
 
 
 def client_address() -> str:
-    """The sender's address for the daily limits: the connection's, else a proxy's header, else one shared bucket."""
+    """The sender's address for the daily limits (data_layer.public.ratelimit.client_address)."""
     # Only real strings count: outside a browser session (AppTest) the context holds stand-in objects.
     try:
-        address = st.context.ip_address
-        if isinstance(address, str) and address:
-            return address
+        peer = st.context.ip_address
         forwarded = (st.context.headers or {}).get("X-Forwarded-For")
     except (AttributeError, RuntimeError):
-        forwarded = None
-    if isinstance(forwarded, str) and forwarded.strip():
-        return forwarded.split(",")[0].strip()
-    return UNKNOWN_CLIENT
+        return UNKNOWN_CLIENT
+    peer = peer if isinstance(peer, str) else None
+    forwarded = forwarded if isinstance(forwarded, str) else None
+    if peer is None and forwarded is None:
+        return UNKNOWN_CLIENT
+    return ratelimit_client(peer, forwarded, trusted_proxies())
 
 
 def consent_notice(ctx: PageContext, kind: str) -> None:

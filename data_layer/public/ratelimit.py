@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+import ipaddress
+import os
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from data_layer.core.errors import JesrError
@@ -18,6 +20,44 @@ from data_layer.store.queries import run
 CLIENT_DAILY_LIMIT = 10
 SUBJECT_DAILY_LIMIT = 3
 _SALT = "jesr-public-limits:"
+
+
+# Proxies whose X-Forwarded-For is believed: loopback by default (the cluster's HAProxy runs
+# beside the app servers), more with JESR_TRUSTED_PROXIES="10.0.0.0/8,192.0.2.7".
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1/32,::1/128"
+UNKNOWN_CLIENT = "unknown-client"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_proxies(setting: str | None = None) -> list[Network]:
+    text = os.environ.get("JESR_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES) if setting is None else setting
+    return [ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip()]
+
+
+def _is_trusted(address: str, proxies: Sequence[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in proxies)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, proxies: Sequence[Network]) -> str:
+    """The address a day's forms are counted against.
+
+    `peer` is the connection's address (Streamlit gives None for loopback). X-Forwarded-For is
+    read only when the connection comes from a trusted proxy, and from the right: each proxy
+    appends the address it saw, so the right-most entry that is not a trusted proxy is the
+    visitor, whatever the visitor wrote to the left of it.
+    """
+    peer = peer or "127.0.0.1"
+    if not _is_trusted(peer, proxies):
+        return peer
+    for entry in reversed((forwarded_for or "").split(",")):
+        entry = entry.strip()
+        if entry and not _is_trusted(entry, proxies):
+            return entry
+    return peer
 
 
 class RateLimited(JesrError):
