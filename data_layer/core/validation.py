@@ -542,6 +542,14 @@ def clean_user(raw: dict[str, Any], *, password_required: bool = True) -> dict[s
     return record
 
 
+def clean_reason(value: Any) -> str:
+    """Why someone undid a record (an audit entry keeps it): required, one line."""
+    errs = _Collector()
+    text = clean_text(errs, "reason", value, required=True)
+    errs.raise_if_any()
+    return str(text)
+
+
 def check_password_strength(errs: _Collector, password: Any) -> None:
     if is_blank(password):
         errs.add("password", "error.required")

@@ -31,7 +31,7 @@ import pandas as pd
 from data_layer.core.actor import Actor
 from data_layer.core.errors import FieldError, JesrError, PermissionDenied, ValidationError
 from data_layer.core.statuses import INACTIVE_HOUSEHOLD_STATUSES, LIVE_ALLOCATION_STATUSES
-from data_layer.core.validation import Reference, _Collector, clean_quantity, delegation_key
+from data_layer.core.validation import Reference, _Collector, clean_quantity, clean_reason, delegation_key
 from data_layer.distribution.stock import stock_scope
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
@@ -246,8 +246,23 @@ def _write_allocations(
     return ids
 
 
-def cancel_allocation(db: Database, actor: Actor, allocation_id: int) -> None:
-    """Give back the stock of an allocation that is not yet on a delivery (the row stays, cancelled)."""
+def list_cancellable_allocations(db: Database, actor: Actor, governorate_code: str | None = None) -> pd.DataFrame:
+    """Allocations not yet on a delivery that the actor may cancel (its own stock's, or all for organisers)."""
+    with db.reading() as cur:
+        return run(
+            cur,
+            "list_cancellable_allocations",
+            {"organisation_id": stock_scope(actor), "governorate_code": governorate_code or None},
+        )
+
+
+def cancel_allocation(db: Database, actor: Actor, allocation_id: int, reason: str | None) -> None:
+    """Give back the stock of an allocation that is not yet on a delivery (the row stays, cancelled).
+
+    Who cancelled and why go into the same audit entry as the cancellation, in its transaction:
+    there is never a cancellation without its reason.
+    """
+    text = clean_reason(reason)
     scope = stock_scope(actor)
     with db.transaction() as cur:
         before = run(cur, "get_allocation", {"id": allocation_id})
@@ -265,7 +280,7 @@ def cancel_allocation(db: Database, actor: Actor, allocation_id: int) -> None:
             "allocations",
             allocation_id,
             before={"status": "allocated"},
-            after={"status": "cancelled"},
+            after={"status": "cancelled", "reason": text},
         )
         reopened = run(
             cur, "reopen_needs", {"need_ids": [before["need_id"]], "live_statuses": list(LIVE_ALLOCATION_STATUSES)}
