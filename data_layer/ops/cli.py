@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="export what a ministry observer sees: aggregates only, counts under 5 as <5",
     )
+    exp.add_argument(
+        "--campaign",
+        type=int,
+        metavar="ID",
+        help="only this campaign's records and figures, closed ones too (default: every campaign; "
+        "progress: the active one)",
+    )
     exp.add_argument("-o", "--output", required=True)
 
     allocate = sub.add_parser("allocate", help="propose (or with --apply, save) the suggested allocation")
@@ -292,7 +299,7 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         from data_layer.monitoring.exports import export_to_file
 
         actor = OBSERVER_EXPORT if args.as_observer else SYSTEM
-        rows = export_to_file(db, actor, args.kind, args.format, args.output)
+        rows = export_to_file(db, actor, args.kind, args.format, args.output, campaign_id=args.campaign)
         print(f"Wrote {rows} rows to {args.output}.")
         return 0
     if args.command == "users":
