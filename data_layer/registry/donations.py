@@ -12,6 +12,7 @@ from data_layer.core.paging import page_window, search_text
 from data_layer.core.statuses import LIVE_ALLOCATION_STATUSES
 from data_layer.core.validation import clean_donation
 from data_layer.registry.campaigns import active_campaign_id
+from data_layer.registry.organisations import require_active_organisation
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -70,6 +71,7 @@ def register_donation(db: Database, actor: Actor, raw: dict[str, Any], *, organi
     record = clean_donation(get_reference(db), raw)
     campaign_id = active_campaign_id(db)
     with db.transaction() as cur:
+        require_active_organisation(cur, org_id)
         return insert_donation_row(cur, actor, record, org_id, campaign_id)
 
 

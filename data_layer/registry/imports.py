@@ -29,6 +29,7 @@ from data_layer.core.i18n import t
 from data_layer.core.validation import clean_donation, clean_household, clean_volunteer
 from data_layer.registry.campaigns import active_campaign_id
 from data_layer.registry.donations import find_or_create_donor
+from data_layer.registry.organisations import require_active_organisation
 from data_layer.registry.spreadsheets import read_table
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
@@ -348,6 +349,8 @@ def import_frame(
         organisation_id = actor.organisation_id
     if kind == "donations" and organisation_id is None:
         raise JesrError("error.organisation_required")
+    with db.reading() as cur:
+        require_active_organisation(cur, organisation_id)  # before any work: a refused file is not checked row by row
     report = ImportReport(kind=kind, total_rows=len(frame))
     records: list[dict[str, Any]] | pd.DataFrame
     if kind == "households":
