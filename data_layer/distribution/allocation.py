@@ -6,7 +6,7 @@ stale screen fails with `StockChanged` and writes nothing. DuckDB would not catc
 inserts against the same stock line on its own (write skew), hence the re-check under
 the lock. Allocations are never deleted: they are cancelled or returned.
 
-The suggestion (see README, "Distribution") is a greedy that is exact for its
+The suggestion (docs/allocation.md explains it) is a greedy that is exact for its
 objective: within one pool of interchangeable stock (same category and unit), every
 unit of need `i` is worth `score_i`, so serving units in decreasing score order
 maximises the priority-weighted quantity covered. The objective is lexicographic: first
@@ -423,7 +423,7 @@ def _greedy(needs: pd.DataFrame, lines: pd.DataFrame, order: str) -> pd.DataFram
         tie_class = pd.factorize(
             needs["score"].to_numpy(dtype=float) + 1e7 * needs["already_given"].to_numpy(dtype=bool)
         )[0]
-    else:  # first come, first served: the baseline the README compares against; no ties
+    else:  # first come, first served: the baseline docs/allocation.md compares against; no ties
         needs = needs.sort_values(["created_at", "need_id"], kind="stable")
         tie_class = np.arange(len(needs))
     lines = lines.sort_values(["received_on", "donation_id"], kind="stable")
