@@ -5,6 +5,7 @@ from functools import partial
 import streamlit as st
 
 from data_layer.monitoring.coverage import Filters
+from data_layer.registry.campaigns import campaign_name
 from data_layer.registry.spreadsheets import table_bytes
 from ui import dashboard_cache as cache
 from ui.session import page_setup
@@ -16,7 +17,7 @@ PNG_HINT = ctx.tr("dashboard.png_hint")
 
 version = cache.data_version(ctx.db)  # read once per rerun
 campaigns = cache.campaigns(ctx.db, version)
-campaign_names = dict(zip(campaigns["id"], campaigns["name"]))
+campaign_names = {row["id"]: campaign_name(row, ctx.lang) for _, row in campaigns.iterrows()}
 # Rows of metrics, widgets and charts are horizontal containers (they wrap on a phone), not
 # st.columns: each column is one more layout block, i.e. one more message per rerun for every
 # viewer (50 -> 41 messages for the first tab).

@@ -5,6 +5,8 @@ import datetime as dt
 import streamlit as st
 
 from data_layer.core.errors import JesrError
+from data_layer.core.validation import MAX_LEN
+from data_layer.distribution.allocation import cancel_allocation, list_cancellable_allocations
 from data_layer.distribution.deliveries import (
     FAILURE_REASONS,
     advance_delivery,
@@ -14,7 +16,6 @@ from data_layer.distribution.deliveries import (
     get_confirmation_code,
     list_deliveries,
 )
-from data_layer.ops.cancellations import cancel_allocation_with_reason, list_cancellable_allocations
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
 from ui.session import page_setup
@@ -55,11 +56,11 @@ if ctx.actor.sees_all_organisations:
                     ctx.tr("allocation.cancel_choose"), list(labels), key=PREFIX + "cancel_id", format_func=labels.get
                 )
                 cancel_reason = st.text_input(
-                    ctx.tr("allocation.cancel_reason"), key=PREFIX + "cancel_reason", max_chars=300
+                    ctx.tr("allocation.cancel_reason"), key=PREFIX + "cancel_reason", max_chars=MAX_LEN["reason"]
                 )
                 if st.form_submit_button(ctx.tr("allocation.cancel")):
                     try:
-                        cancel_allocation_with_reason(ctx.db, ctx.actor, int(allocation_id), cancel_reason)
+                        cancel_allocation(ctx.db, ctx.actor, int(allocation_id), cancel_reason)
                     except JesrError as exc:
                         show_error(exc, ctx.lang)
                     else:

@@ -9,6 +9,7 @@ from data_layer.core.i18n import area_name_column, format_date, format_number
 from data_layer.monitoring.coverage import for_actor, translate_headers
 from data_layer.monitoring.progress import default_as_of
 from data_layer.monitoring.suppression import for_display
+from data_layer.registry.campaigns import campaign_name
 from data_layer.registry.spreadsheets import table_bytes
 from data_layer.store.reference import list_areas
 from ui import dashboard_cache as cache
@@ -28,7 +29,7 @@ with st.form(PREFIX + "filters"):
         ctx.tr("dashboard.campaign"),
         campaigns["id"].tolist(),
         key=PREFIX + "campaign",
-        format_func=lambda i: by_id.at[i, "name"],
+        format_func=lambda i: campaign_name(by_id.loc[i], ctx.lang),
     )
     campaign = by_id.loc[campaign_id]
     as_of = right.date_input(

@@ -84,3 +84,58 @@ def test_only_admins_create_accounts_and_weak_passwords_are_refused(db, actors):
 
 def test_demo_accounts_exist_only_in_demo_databases(empty_db):
     assert empty_db.conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+
+
+def test_a_disabled_organisation_s_users_cannot_log_in_nor_be_added_and_its_records_are_refused(empty_db):
+    import pandas as pd
+
+    from data_layer.core.i18n import t
+    from data_layer.registry.donations import register_donation
+    from data_layer.registry.households import register_household
+    from data_layer.registry.imports import import_frame
+    from data_layer.registry.organisations import OrganisationDisabled, create_organisation, disable_organisation
+
+    org = create_organisation(empty_db, SYSTEM, {"code": "NOUR", "name": "Nour", "areas": ["TN-11"]})
+    create_user(
+        empty_db,
+        SYSTEM,
+        {"username": "nour1", "full_name": "Nour Staff", "role": "association", "organisation_id": org,
+         "password": "nour-password-2020"},
+    )  # fmt: skip
+    ok = authenticate(empty_db, "nour1", "nour-password-2020", now=T0)
+    assert ok.status == "ok"
+    staff = ok.actor
+    disable_organisation(empty_db, SYSTEM, "NOUR")
+
+    assert authenticate(empty_db, "nour1", "nour-password-2020", now=T0).status == "organisation_disabled"
+    assert authenticate(empty_db, "nour1", "wrong-password", now=T0).status == "invalid"  # says nothing more
+    assert session_is_valid(empty_db, "nour1", T0 - dt.timedelta(days=1)) is None
+    assert "disabled" in t("login.organisation_disabled", "en") and t("login.organisation_disabled", "ar")
+    with pytest.raises(ValidationError) as refused:
+        create_user(
+            empty_db,
+            SYSTEM,
+            {"username": "nour2", "full_name": "Other", "role": "association", "organisation_id": org,
+             "password": "nour-password-2020"},
+        )  # fmt: skip
+    assert [(e.field, e.code) for e in refused.value.errors] == [("organisation", "organisations.error.disabled")]
+
+    audit_before = empty_db.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    household = {"national_id": "01234567", "full_name": "Fatma", "governorate": "TN-11", "household_size": 3}
+    with pytest.raises(OrganisationDisabled):
+        register_household(empty_db, staff, household)
+    with pytest.raises(OrganisationDisabled):
+        register_donation(
+            empty_db,
+            SYSTEM,
+            {"donor_type": "anonymous", "category": "food", "kind": "in_kind", "item": "Couffin", "quantity": 2,
+             "unit": "basket", "governorate": "TN-11", "received_on": "2020-05-20"},
+            organisation_id=org,
+        )  # fmt: skip
+    with pytest.raises(OrganisationDisabled):
+        import_frame(empty_db, SYSTEM, "households", pd.DataFrame([household]), organisation_id=org)
+    assert empty_db.conn.execute("SELECT count(*) FROM households").fetchone()[0] == 0
+    assert empty_db.conn.execute("SELECT count(*) FROM donations").fetchone()[0] == 0
+    assert empty_db.conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+    # The refused records and account left nothing behind, not even an audit row.
+    assert empty_db.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audit_before

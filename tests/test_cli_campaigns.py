@@ -219,3 +219,29 @@ def test_health_ok_missing_and_held(fresh, tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_export_keeps_one_campaign_even_once_closed(fresh, tmp_path, capsys):
+    from data_layer.ops.cli import main
+
+    for name, start in (("Hiver", "2020-01-01"), ("Printemps", "2020-04-01")):
+        assert main(["--db", str(fresh), "campaigns", "add", "--name", name, "--start", start,
+                     "--end", start[:5] + "12-31", "--target-households", "10"]) == 0  # fmt: skip
+    assert main(["--db", str(fresh), "campaigns", "close", "1"]) == 0
+    database = open_database(fresh)
+    try:
+        database.conn.execute(
+            "INSERT INTO households (campaign_id, national_id, full_name, governorate_code, household_size) "
+            "VALUES (1, '09000001', 'Foulen', 'TN-11', 2), (2, '09000002', 'Foulena', 'TN-61', 3)"
+        )
+    finally:
+        database.close()
+    out = tmp_path / "households.csv"
+    assert main(["--db", str(fresh), "export", "households", "--campaign", "1", "-o", str(out)]) == 0
+    assert "Wrote 1 rows" in capsys.readouterr().out
+    assert out.read_text(encoding="utf-8-sig").count("09000001") == 1
+    assert "09000002" not in out.read_text(encoding="utf-8-sig")
+    assert main(["--db", str(fresh), "export", "households", "--campaign", "7", "-o", str(out)]) == 1
+    assert "There is no campaign #7." in capsys.readouterr().err
+    assert main(["--db", str(fresh), "export", "stock", "--campaign", "1", "-o", str(out)]) == 1
+    assert "--campaign" in capsys.readouterr().err

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data_layer.core.actor import SYSTEM, Actor
-from data_layer.core.errors import JesrError, PermissionDenied
+from data_layer.core.errors import JesrError, PermissionDenied, ValidationError
+from data_layer.core.i18n import t
 from data_layer.distribution.allocation import (
     TIERS,
     StockChanged,
@@ -157,7 +158,7 @@ def test_stock_is_exact_after_any_sequence(stock_case, steps) -> None:
         elif action == "cancel" and live:
             allocation = sorted(live)[pick % len(live)]
             try:
-                cancel_allocation(db, staff, allocation)
+                cancel_allocation(db, staff, allocation, "Wrong household")
             except StockChanged:
                 continue  # already on a delivery
             del live[allocation]
@@ -271,6 +272,36 @@ def test_two_threads_never_exceed_stock(stock_case) -> None:
     assert errors[0].code == "distribution.error.stock_changed"
     assert _one(db, "SELECT count(*) FROM allocations WHERE donation_id = ?", [line]) == 1
     assert _available(db, line) == Decimal("2.000")
+
+
+def test_a_cancellation_records_who_and_why_in_its_own_audit_entry(stock_case) -> None:
+    db, org, households = stock_case
+    staff = Actor(user_id=None, username="staff", role="association", organisation_id=org)
+    line = _donation(db, staff, "10", organisation_id=org)
+    [allocation] = save_allocations(
+        db,
+        staff,
+        [{"donation_id": line, "need_id": _need_of(db, households[0]), "quantity": 5, "category_code": "food"}],
+    )
+    assert _available(db, line) == Decimal(5)
+
+    for blank in ("", "   ", None):
+        with pytest.raises(ValidationError) as refused:
+            cancel_allocation(db, staff, allocation, blank)
+        assert [(e.field, e.code) for e in refused.value.errors] == [("reason", "error.required")]
+    assert t("error.required", "fr") != "error.required"
+    assert _one(db, "SELECT status FROM allocations WHERE id = ?", [allocation]) == "allocated"
+    assert _available(db, line) == Decimal(5)
+    assert _one(db, "SELECT count(*) FROM audit_log WHERE action = 'cancel'") == 0
+
+    cancel_allocation(db, staff, allocation, "  Wrong   household ")
+    assert _one(db, "SELECT status FROM allocations WHERE id = ?", [allocation]) == "cancelled"
+    assert _available(db, line) == Decimal(10)
+    assert db.conn.execute(
+        "SELECT username, before, after FROM audit_log WHERE table_name = 'allocations' AND record_id = ? "
+        "AND action = 'cancel'",
+        [allocation],
+    ).fetchall() == [("staff", '{"status": "allocated"}', '{"reason": "Wrong household", "status": "cancelled"}')]
 
 
 def test_allocation_refuses_split_units_and_foreign_stock(db: Database, actors: dict[str, Actor]) -> None:

@@ -91,7 +91,7 @@ def test_dashboard_follows_a_household_through_allocation_move_and_cancel(empty_
     assert (unmet(empty_db, "TN-71"), unmet(empty_db, "TN-11")) == (0.0, 1.0)
     assert (allocated_in(empty_db, "TN-71"), allocated_in(empty_db, "TN-11")) == (0.0, 2.0)
 
-    cancel_allocation(empty_db, staff, allocation)
+    cancel_allocation(empty_db, staff, allocation, "Wrong household")
     assert (unmet(empty_db, "TN-11"), allocated_in(empty_db, "TN-11")) == (3.0, 0.0)
 
 

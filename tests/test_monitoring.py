@@ -359,3 +359,93 @@ def test_progress_exports_suppressed_for_observers(small_db: Database) -> None:
     assert staff.set_index("governorate_code").loc["TN-72", "households_served"] == 2
     daily = progress_export(small_db, _observer(), "progress_daily", as_of=dt.date(2020, 5, 27))
     assert daily["cumulative_served"].tolist()[-1] == 2 and len(daily) == 13
+
+
+def test_governorates_with_their_own_target_keep_it_and_the_rest_is_shared(small_db: Database) -> None:
+    small_db.conn.execute("UPDATE households SET created_at = TIMESTAMP '2020-05-15 08:00:00'")
+    small_db.conn.execute("INSERT INTO campaign_targets VALUES (1, 'TN-11', 4)")
+    rebuild_facts_after_raw_sql(small_db)
+    gov = campaign_progress(small_db, 1, as_of=dt.date(2020, 5, 27)).governorates.set_index("governorate_code")
+    # Tunis has its own 4; the 10 - 4 = 6 left go to Tozeur, the only other governorate with households.
+    assert gov.loc["TN-11", "target_households"] == 4
+    assert gov.loc["TN-72", "target_households"] == 6
+    assert gov.loc["TN-83", "target_households"] == 0
+    assert gov["target_households"].sum() == 10
+
+
+def test_outlook_shares_the_target_by_households_where_none_is_set() -> None:
+    from data_layer.monitoring.progress import governorate_outlook
+
+    areas = pd.DataFrame({"governorate_code": ["TN-11", "TN-12", "TN-13"]})
+    registered = pd.DataFrame({"governorate_code": ["TN-11", "TN-12", "TN-13"], "households_registered": [10, 30, 10]})
+    served = pd.DataFrame({"served_on": [], "governorate_code": [], "households_served": []})
+    day = dt.date(2020, 5, 20)
+    shared = governorate_outlook(areas, registered, served, 100, {}, 10, day, day)
+    assert shared["target_households"].tolist() == [20.0, 60.0, 20.0]
+    own = governorate_outlook(areas, registered, served, 100, {"TN-12": 80}, 10, day, day)
+    assert own["target_households"].tolist() == [10.0, 80.0, 10.0]
+    over = governorate_outlook(areas, registered, served, 100, {"TN-11": 60, "TN-12": 50}, 10, day, day)
+    assert over["target_households"].tolist() == [60.0, 50.0, 0.0]
+
+
+@pytest.fixture
+def two_campaigns(small_db: Database) -> Database:
+    """small_db's campaign 1 and a closed campaign 2 with one household (Tunis) and one donation."""
+    c = small_db.conn
+    c.execute(
+        "INSERT INTO campaigns (id, name, country_code, starts_on, ends_on, target_households, is_active) "
+        "VALUES (2, 'حملة الشتاء', 'TN', DATE '2020-01-01', DATE '2020-01-31', 5, false)"
+    )
+    c.execute("INSERT INTO campaign_settings (campaign_id, name_fr, status) VALUES (2, 'Hiver', 'closed')")
+    c.execute(
+        "INSERT INTO households (id, campaign_id, national_id, full_name, phone, governorate_code, address, "
+        "household_size, organisation_id, status, created_at) VALUES (8, 2, '09123458', 'Foulen 8', '22123458', "
+        "'TN-11', 'Rue 8', 2, 1, 'registered', TIMESTAMP '2020-01-05 09:00:00')"
+    )
+    c.execute(
+        "INSERT INTO donations (id, campaign_id, organisation_id, kind, category_code, item, quantity, unit, "
+        "value_tnd, governorate_code, received_on) VALUES "
+        "(2, 2, 1, 'in_kind', 'food', 'Couffin', 4, 'basket', 200, 'TN-11', DATE '2020-01-06')"
+    )
+    rebuild_facts_after_raw_sql(small_db)
+    return small_db
+
+
+def test_exports_keep_one_campaign_and_a_closed_one_stays_readable(two_campaigns: Database) -> None:
+    from data_layer.core.errors import JesrError
+    from data_layer.monitoring.exports import export_table
+
+    organiser = _organiser()
+
+    def ids(kind: str, campaign_id: int | None) -> list[int]:
+        return export_table(two_campaigns, organiser, kind, campaign_id=campaign_id)["id"].tolist()
+
+    assert ids("households", 2) == [8]
+    assert ids("households", 1) == [1, 2, 3, 4, 5, 6, 7]
+    assert ids("households", None) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert ids("donations", 2) == [2]
+    assert export_table(two_campaigns, organiser, "allocations", campaign_id=2).empty
+    assert len(export_table(two_campaigns, organiser, "allocations", campaign_id=1)) == 4
+    coverage = export_table(two_campaigns, organiser, "coverage", campaign_id=2).set_index("governorate_code")
+    assert (coverage.loc["TN-11", "households_registered"], coverage["households_registered"].sum()) == (1, 1)
+    flows = export_table(two_campaigns, organiser, "flows_by_category", campaign_id=2)
+    assert flows["received_quantity"].tolist() == [4.0]
+    closed = export_table(two_campaigns, organiser, "progress_governorates", campaign_id=2)
+    assert closed.set_index("governorate_code").loc["TN-11", "target_households"] == 5
+    for kind, code in (("volunteers", "error.export_no_campaign"), ("households", "error.unknown_campaign")):
+        with pytest.raises(JesrError) as refused:
+            export_table(two_campaigns, organiser, kind, campaign_id=2 if kind == "volunteers" else 99)
+        assert refused.value.code == code
+
+
+def test_campaign_pickers_name_the_campaign_in_the_reader_s_language(two_campaigns: Database) -> None:
+    from data_layer.monitoring.coverage import list_campaigns
+    from data_layer.registry.campaigns import campaign_name
+
+    campaigns = list_campaigns(two_campaigns).set_index("id")
+    assert [campaign_name(campaigns.loc[2], lang) for lang in ("ar", "fr", "en")] == [
+        "حملة الشتاء",
+        "Hiver",
+        "حملة الشتاء",
+    ]
+    assert campaign_name(campaigns.loc[1], "fr") == "Test"

@@ -126,7 +126,7 @@ def everything_an_actor_can_read(db, actor, probes: list[str]) -> list[tuple[str
         "trace.search_all": lambda: traceability.search(db, actor, ""),
     }
     for kind in EXPORTERS:
-        calls[f"export.{kind}"] = lambda kind=kind: EXPORTERS[kind](db, actor)
+        calls[f"export.{kind}"] = lambda kind=kind: EXPORTERS[kind](db, actor, None)
     for probe in probes:
         calls[f"households.search {probe}"] = lambda p=probe: households.list_households(
             db, actor, text=p, page_size=200
@@ -227,7 +227,7 @@ def test_a_volunteer_sees_only_their_own_deliveries(db, actors):
     for read in (
         lambda: households.list_households(db, volunteer),
         lambda: stock.list_stock_lines(db, volunteer),
-        lambda: EXPORTERS["households"](db, volunteer),
+        lambda: EXPORTERS["households"](db, volunteer, None),
         lambda: traceability.search(db, volunteer, "a"),
     ):
         with pytest.raises(PermissionDenied):

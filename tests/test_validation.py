@@ -8,9 +8,11 @@ import pytest
 from data_layer.core.errors import ValidationError
 from data_layer.core.validation import (
     _Collector,
+    clean_campaign,
     clean_donation,
     clean_household,
     clean_phone,
+    clean_reason,
     clean_volunteer,
     delegation_key,
     fold,
@@ -292,3 +294,32 @@ def test_digits_of_other_scripts_are_refused(ref, typed):
 
 def test_a_phone_in_fullwidth_digits_is_the_same_phone(ref):
     assert clean_household(ref, valid_household(phone="９８ １２３ ４５６"))["phone"] == "+21698123456"
+
+
+def test_a_campaign_is_cleaned_by_the_same_rules_for_the_page_and_the_command_line(ref):
+    raw = {
+        "name": " حملة رمضان ",
+        "starts_on": "01/06/2020",
+        "ends_on": "2020-06-30",
+        "target_households": "800",
+        "currency": "eur",
+        "governorate_targets": "Sfax:300;TN-11:200",
+    }
+    record = clean_campaign(ref, raw)
+    assert (record["name"], record["starts_on"], record["currency"]) == ("حملة رمضان", dt.date(2020, 6, 1), "EUR")
+    assert record["governorate_targets"] == {"TN-61": 300, "TN-11": 200}
+    assert errors_of(lambda: clean_campaign(ref, dict(raw, ends_on="2020-05-31"))) == {
+        ("ends_on", "campaigns.error.ends_before_start")
+    }
+    assert errors_of(lambda: clean_campaign(ref, dict(raw, governorate_targets="TN-61:500;TN-11:400"))) == {
+        ("governorate_targets", "campaigns.error.governorates_over_total")
+    }
+    assert errors_of(lambda: clean_campaign(ref, dict(raw, name=" ", currency="E1R"))) == {
+        ("name", "error.required"),
+        ("currency", "campaigns.error.currency"),
+    }
+
+
+def test_a_reason_is_required_and_kept_on_one_line():
+    assert clean_reason(" Wrong\nhousehold ") == "Wrong household"
+    assert errors_of(lambda: clean_reason("  ")) == {("reason", "error.required")}

@@ -94,6 +94,8 @@ def login_form(db: Database, lang: str) -> None:
         st.error(t("login.locked", lang, minutes=minutes))
     elif result.status == "inactive":
         st.error(t("login.inactive", lang))
+    elif result.status == "organisation_disabled":
+        st.error(t("login.organisation_disabled", lang))
     else:
         st.error(t("login.invalid", lang))
 

@@ -32,7 +32,7 @@ LOCK_DURATION = dt.timedelta(minutes=15)
 
 @dataclass(frozen=True)
 class LoginResult:
-    status: str  # ok | invalid | locked | inactive
+    status: str  # ok | invalid | locked | inactive | organisation_disabled
     actor: Actor | None = None
     locked_until: dt.datetime | None = None
     preferred_lang: str | None = None
@@ -69,6 +69,12 @@ def actor_from_user_row(row: dict[str, Any]) -> Actor:
     )
 
 
+def _organisation_disabled(cur: Any, user: dict[str, Any]) -> bool:
+    # Accounts of no organisation (admins, organisers) are never refused for this.
+    organisation_id = user["organisation_id"]
+    return organisation_id is not None and run(cur, "get_organisation_is_active", {"id": organisation_id}) is False
+
+
 def get_user(db: Database, username: str) -> dict[str, Any] | None:
     with db.reading() as cur:
         return run(cur, "get_user_by_username", {"username": (username or "").strip().lower()})
@@ -83,6 +89,8 @@ def create_user(db: Database, actor: Actor, raw: dict[str, Any], *, preferred_la
     with db.transaction() as cur:
         if run(cur, "get_user_by_username", {"username": record["username"]}) is not None:
             raise ValidationError([FieldError("username", "error.username_taken", {"value": record["username"]})])
+        if _organisation_disabled(cur, record):
+            raise ValidationError([FieldError("organisation", "organisations.error.disabled")])
         values = {
             "username": record["username"],
             "full_name": record["full_name"],
@@ -149,7 +157,8 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
             write_audit(cur, SYSTEM, "login_refused_locked", "users", user["id"], after={"username": username})
             return LoginResult("locked", locked_until=user["locked_until"])
         password_ok = bool(password) and check_password(password, user["password_hash"] if user else _dummy_hash())
-        succeeded = bool(user and password_ok and user["is_active"])
+        org_disabled = bool(user and password_ok and _organisation_disabled(cur, user))
+        succeeded = bool(user and password_ok and user["is_active"] and not org_disabled)
         run(cur, "insert_login_attempt", {"username": username, "at": now, "succeeded": succeeded})
         if succeeded:
             if user["locked_until"] is not None:
@@ -158,6 +167,9 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
             return LoginResult("ok", actor=actor_from_user_row(user), preferred_lang=user["preferred_lang"])
         if user is not None and password_ok and not user["is_active"]:
             return LoginResult("inactive")
+        if org_disabled:
+            write_audit(cur, SYSTEM, "login_refused_disabled_organisation", "users", user["id"])
+            return LoginResult("organisation_disabled")
         failures = run(cur, "count_recent_failures", {"username": username, "since": now - FAILURE_WINDOW})
         if user is not None:
             write_audit(cur, SYSTEM, "login_failed", "users", user["id"], after={"failures": failures})
@@ -180,9 +192,10 @@ def record_logout(db: Database, username: str, *, now: dt.datetime | None = None
 
 def session_is_valid(db: Database, username: str, issued_at: dt.datetime) -> Actor | None:
     """The actor behind a session cookie, or None if the cookie predates a logout or password change."""
-    user = get_user(db, username)
-    if user is None or not user["is_active"]:
-        return None
+    with db.reading() as cur:
+        user = run(cur, "get_user_by_username", {"username": (username or "").strip().lower()})
+        if user is None or not user["is_active"] or _organisation_disabled(cur, user):
+            return None
     for instant in (user["last_logout_at"], user["password_changed_at"]):
         if instant is not None and issued_at <= instant:
             return None

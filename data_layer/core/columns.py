@@ -1,4 +1,4 @@
-"""Household rows cleaned a whole column at a time, by the rules of data_layer/validation.py.
+"""Household rows cleaned a whole column at a time, by the rules of data_layer/core/validation.py.
 
 Calling `clean_household` per row costs about 80 µs, so a 100,000-row import spent 8 s
 validating. Here every column is cleaned once: values already in their clean form are
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -72,7 +72,7 @@ Scalar = Callable[[_Collector, Any], Any]
 Fast = Callable[[pa.Array], tuple[np.ndarray, pa.Array]]
 # A text field's values stay an Arrow array from the file to the insert: turning 100,000
 # strings into Python objects and back again cost more than cleaning them.
-Column = np.ndarray | pa.Array
+Column: TypeAlias = np.ndarray | pa.Array
 
 
 @dataclass

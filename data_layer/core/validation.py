@@ -41,6 +41,7 @@ SERVICES = ("transport", "distribution")
 VEHICLES = ("none", "motorbike", "car", "van", "truck")
 ORG_KINDS = ("association", "organiser", "ministry", "other")
 MAX_QUANTITY = Decimal("1000000000")
+MAX_TARGET_HOUSEHOLDS = 10_000_000
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
 
@@ -476,7 +477,8 @@ def clean_donation(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
         "received_on": clean_date(errs, "received_on", raw.get("received_on")),
         "notes": clean_text(errs, "notes", raw.get("notes"), required=False, multiline=True),
     }
-    if record["received_on"] and record["received_on"] > dt.date.today():
+    received_on = record["received_on"]
+    if isinstance(received_on, dt.date) and received_on > dt.date.today():
         errs.add("received_on", "error.future_date")
     errs.raise_if_any()
     return record
@@ -535,6 +537,56 @@ def clean_organisation(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def parse_governorate_targets(value: Any) -> dict[str, Any]:
+    """`TN-11:500;TN-61:300` (or a dict) as {governorate as written: target as written}."""
+    if isinstance(value, dict):
+        return dict(value)
+    targets: dict[str, Any] = {}
+    for part in split_list(value):
+        area, _, number = part.partition(":")
+        targets[area.strip()] = number.strip()
+    return targets
+
+
+def clean_campaign(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
+    """The campaign's fields as stored, or a ValidationError naming every bad field."""
+    errs = _Collector()
+    record: dict[str, Any] = {
+        "name": clean_text(errs, "name", raw.get("name"), required=True, max_len=160),
+        "name_fr": clean_text(errs, "name_fr", raw.get("name_fr"), required=False, max_len=160),
+        "name_en": clean_text(errs, "name_en", raw.get("name_en"), required=False, max_len=160),
+        "starts_on": clean_date(errs, "starts_on", raw.get("starts_on")),
+        "ends_on": clean_date(errs, "ends_on", raw.get("ends_on")),
+        "target_households": clean_int(
+            errs, "target_households", raw.get("target_households"), low=1, high=MAX_TARGET_HOUSEHOLDS
+        ),
+        "target_value": clean_amount(errs, "target_value", raw.get("target_value")),
+        "currency": (clean_text(errs, "currency", raw.get("currency"), required=False, max_len=3) or "TND").upper(),
+    }
+    if not re.fullmatch(r"[A-Z]{3}", record["currency"]):
+        errs.add("currency", "campaigns.error.currency")
+    if record["starts_on"] and record["ends_on"] and record["ends_on"] < record["starts_on"]:
+        errs.add("ends_on", "campaigns.error.ends_before_start")
+    targets: dict[str, int] = {}
+    for area, number in parse_governorate_targets(raw.get("governorate_targets")).items():
+        code = clean_area(errs, ref, area, field="governorate_targets")
+        target = clean_int(errs, "governorate_targets", number, low=1, high=MAX_TARGET_HOUSEHOLDS)
+        if code and target:
+            if code in targets:
+                errs.add("governorate_targets", "campaigns.error.governorate_twice", value=code)
+            targets[code] = target
+    if targets and record["target_households"] and sum(targets.values()) > record["target_households"]:
+        errs.add(
+            "governorate_targets",
+            "campaigns.error.governorates_over_total",
+            total=sum(targets.values()),
+            target=record["target_households"],
+        )
+    errs.raise_if_any()
+    record["governorate_targets"] = targets
+    return record
+
+
 def clean_user(raw: dict[str, Any], *, password_required: bool = True) -> dict[str, Any]:
     errs = _Collector()
     username = clean_text(errs, "username", raw.get("username"), required=True)
@@ -555,6 +607,14 @@ def clean_user(raw: dict[str, Any], *, password_required: bool = True) -> dict[s
         errs.add("organisation", "error.association_needs_org")
     errs.raise_if_any()
     return record
+
+
+def clean_reason(value: Any) -> str:
+    """Why someone undid a record (an audit entry keeps it): required, one line."""
+    errs = _Collector()
+    text = clean_text(errs, "reason", value, required=True)
+    errs.raise_if_any()
+    return str(text)
 
 
 def check_password_strength(errs: _Collector, password: Any) -> None:

@@ -6,7 +6,7 @@ stale screen fails with `StockChanged` and writes nothing. DuckDB would not catc
 inserts against the same stock line on its own (write skew), hence the re-check under
 the lock. Allocations are never deleted: they are cancelled or returned.
 
-The suggestion (see README, "Distribution") is a greedy that is exact for its
+The suggestion (docs/allocation.md explains it) is a greedy that is exact for its
 objective: within one pool of interchangeable stock (same category and unit), every
 unit of need `i` is worth `score_i`, so serving units in decreasing score order
 maximises the priority-weighted quantity covered. The objective is lexicographic: first
@@ -19,6 +19,7 @@ tests compare the two on random small cases.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +32,7 @@ import pandas as pd
 from data_layer.core.actor import Actor
 from data_layer.core.errors import FieldError, JesrError, PermissionDenied, ValidationError
 from data_layer.core.statuses import INACTIVE_HOUSEHOLD_STATUSES, LIVE_ALLOCATION_STATUSES
-from data_layer.core.validation import Reference, _Collector, clean_quantity, delegation_key
+from data_layer.core.validation import Reference, _Collector, clean_quantity, clean_reason, delegation_key
 from data_layer.distribution.stock import stock_scope
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
@@ -125,8 +126,8 @@ def _bulk_audit(
     action: str,
     table_name: str,
     record_ids: list[int],
-    befores: list[dict | None],
-    afters: list[dict | None],
+    befores: Sequence[dict[str, Any] | None],
+    afters: Sequence[dict[str, Any] | None],
 ) -> None:
     """Audit many rows in one insert."""
     from data_layer.store.audit import to_json
@@ -246,8 +247,23 @@ def _write_allocations(
     return ids
 
 
-def cancel_allocation(db: Database, actor: Actor, allocation_id: int) -> None:
-    """Give back the stock of an allocation that is not yet on a delivery (the row stays, cancelled)."""
+def list_cancellable_allocations(db: Database, actor: Actor, governorate_code: str | None = None) -> pd.DataFrame:
+    """Allocations not yet on a delivery that the actor may cancel (its own stock's, or all for organisers)."""
+    with db.reading() as cur:
+        return run(
+            cur,
+            "list_cancellable_allocations",
+            {"organisation_id": stock_scope(actor), "governorate_code": governorate_code or None},
+        )
+
+
+def cancel_allocation(db: Database, actor: Actor, allocation_id: int, reason: str | None) -> None:
+    """Give back the stock of an allocation that is not yet on a delivery (the row stays, cancelled).
+
+    Who cancelled and why go into the same audit entry as the cancellation, in its transaction:
+    there is never a cancellation without its reason.
+    """
+    text = clean_reason(reason)
     scope = stock_scope(actor)
     with db.transaction() as cur:
         before = run(cur, "get_allocation", {"id": allocation_id})
@@ -265,7 +281,7 @@ def cancel_allocation(db: Database, actor: Actor, allocation_id: int) -> None:
             "allocations",
             allocation_id,
             before={"status": "allocated"},
-            after={"status": "cancelled"},
+            after={"status": "cancelled", "reason": text},
         )
         reopened = run(
             cur, "reopen_needs", {"need_ids": [before["need_id"]], "live_statuses": list(LIVE_ALLOCATION_STATUSES)}
@@ -408,7 +424,7 @@ def _greedy(needs: pd.DataFrame, lines: pd.DataFrame, order: str) -> pd.DataFram
         tie_class = pd.factorize(
             needs["score"].to_numpy(dtype=float) + 1e7 * needs["already_given"].to_numpy(dtype=bool)
         )[0]
-    else:  # first come, first served: the baseline the README compares against; no ties
+    else:  # first come, first served: the baseline docs/allocation.md compares against; no ties
         needs = needs.sort_values(["created_at", "need_id"], kind="stable")
         tie_class = np.arange(len(needs))
     lines = lines.sort_values(["received_on", "donation_id"], kind="stable")

@@ -13,9 +13,8 @@ import pandas as pd
 from data_layer.core.actor import Actor
 from data_layer.core.errors import NotFound, PermissionDenied
 from data_layer.distribution.stock import stock_scope
-from data_layer.store.audit import row_as_dict
 from data_layer.store.database import Database
-from data_layer.store.queries import Q, run
+from data_layer.store.queries import run
 
 PERSONAL_COLUMNS = ("national_id", "full_name", "phone")
 
@@ -70,8 +69,7 @@ def trace_household(db: Database, actor: Actor, household_id: int) -> dict[str, 
     """The household, every allocation it received (from which donation and donor) and their audit."""
     scope = stock_scope(actor)
     with closing(db.cursor()) as cur:
-        # get_household belongs to the registry and declares no shape: read by column name all the same.
-        household = row_as_dict(cur, Q.get_household, {"id": household_id})
+        household = run(cur, "get_household", {"id": household_id})
         if household is None:
             raise NotFound()
         if scope is not None and household["organisation_id"] != scope:

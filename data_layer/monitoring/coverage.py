@@ -129,8 +129,9 @@ def volunteer_activity(db: Database, filters: Filters = ALL) -> pd.DataFrame:
 
 
 def list_campaigns(db: Database) -> pd.DataFrame:
-    """Every campaign, newest first; dates as `datetime.date` (pandas would make them timestamps)."""
-    with closing(db.cursor()) as cur:
+    """Every campaign with its names in each language, active first then newest; dates as
+    `datetime.date` (pandas would make them timestamps)."""
+    with db.reading() as cur:
         frame = run(cur, "list_campaigns")
     for column in ("starts_on", "ends_on"):
         frame[column] = pd.Series([v.date() for v in frame[column]], index=frame.index, dtype=object)

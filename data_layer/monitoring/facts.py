@@ -122,11 +122,11 @@ def facts_drift(db: Database) -> dict[str, int]:
             run(cur, "pend_all_donations")
             for table, query in {**HOUSEHOLD_FACTS, **DONATION_FACTS}.items():
                 fresh = _select(query)
-                (drift[table],) = cur.execute(
+                [(drift[table],)] = cur.execute(
                     f"SELECT (SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL ({fresh})))"
                     f" + (SELECT count(*) FROM (({fresh}) EXCEPT ALL SELECT * FROM {table}))",
                     _status_params(fresh),
-                ).fetchone()
+                ).fetchall()
         finally:
             cur.execute("ROLLBACK")
     return drift

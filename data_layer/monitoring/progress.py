@@ -1,13 +1,15 @@
 """Progress to the campaign deadline: pace, projection and the governorates that will miss.
 
-Definitions (also in the README):
+Definitions (docs/monitoring.md explains them at length):
 - a household is served on the day of its first confirmed delivery;
 - days left = days after the as-of day up to and including the deadline;
 - the pace needed = households still to serve / days left;
 - the recent pace = households served in the last 3 days (the as-of day and the two before) / 3;
 - the projected day = the as-of day + the days the recent pace needs for the rest;
-- a governorate's target is the campaign target shared in proportion to the households
-  registered there; it will miss when served + recent pace x days left < its target.
+- a governorate's target is the one the organisers set for it (campaign_targets); what is left
+  of the campaign target is shared among the governorates without one, in proportion to the
+  households registered there; a governorate will miss when served + recent pace x days left
+  < its target.
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ def campaign_progress(db: Database, campaign_id: int | None = None, as_of: dt.da
         per_day = run(cur, "list_served_per_day", params)
         registered = run(cur, "list_registered_by_governorate", params)
         areas = run(cur, "list_area_codes", {"country_code": campaign["country_code"]})
+        targets = {
+            r["governorate_code"]: int(r["target_households"])
+            for r in run(cur, "list_campaign_targets_of", {"campaign_id": campaign["id"]})
+        }
     # DuckDB DATE arrives as pandas timestamps; days are compared with datetime.date below.
     per_day["served_on"] = pd.Series(
         [pd.Timestamp(v).date() for v in per_day["served_on"]], index=per_day.index, dtype=object
@@ -103,7 +109,7 @@ def campaign_progress(db: Database, campaign_id: int | None = None, as_of: dt.da
         projected_on = as_of + dt.timedelta(days=math.ceil(remaining / recent_pace))
     on_track = bool(target) and projected_on is not None and projected_on <= campaign["ends_on"]
 
-    governorates = _governorate_outlook(areas, registered, per_day, target, days_left, recent_from, as_of)
+    governorates = governorate_outlook(areas, registered, per_day, target, targets, days_left, recent_from, as_of)
     return Progress(
         campaign=campaign,
         as_of=as_of,
@@ -121,19 +127,23 @@ def campaign_progress(db: Database, campaign_id: int | None = None, as_of: dt.da
     )
 
 
-def _governorate_outlook(
+def governorate_outlook(
     areas: pd.DataFrame,
     registered: pd.DataFrame,
     per_day: pd.DataFrame,
     target: int,
+    targets: dict[str, int],
     days_left: int,
     recent_from: dt.date,
     as_of: dt.date,
 ) -> pd.DataFrame:
-    """Per governorate: its share of the target, served so far, recent pace, projection, miss or not."""
+    """Per governorate: its target, served so far, recent pace, projection, miss or not.
+
+    `targets` are the governorate targets the organisers set; the rest of `target` is shared
+    among the other governorates in proportion to their registered households.
+    """
     out = areas.merge(registered, on="governorate_code", how="left")
     out["households_registered"] = out["households_registered"].fillna(0).astype("int64")
-    total_registered = int(out["households_registered"].sum())
     if per_day.empty:
         served = pd.Series(dtype="int64")
         recent = pd.Series(dtype="int64")
@@ -143,8 +153,14 @@ def _governorate_outlook(
         recent = in_window.groupby("governorate_code")["households_served"].sum()
     out["households_served"] = out["governorate_code"].map(served).fillna(0).astype("int64")
     out["served_last_3_days"] = out["governorate_code"].map(recent).fillna(0).astype("int64")
-    share = out["households_registered"] / total_registered if total_registered else 0.0
-    out["target_households"] = (share * target).round(1)
+    own = out["governorate_code"].map(targets)
+    shared = own.isna()
+    left_to_share = max(0, target - sum(targets.values()))
+    registered_sharing = int(out.loc[shared, "households_registered"].sum())
+    share = (
+        out["households_registered"] / registered_sharing if registered_sharing else out["households_registered"] * 0.0
+    )
+    out["target_households"] = own.astype("float64").where(~shared, (share * left_to_share).round(1))
     out["projected_at_deadline"] = (
         out["households_served"] + out["served_last_3_days"] / RECENT_DAYS * days_left
     ).round(1)
@@ -166,11 +182,13 @@ PROGRESS_EXPORT_COLUMNS: dict[str, list[str]] = {
 }
 
 
-def progress_export(db: Database, actor: Actor | None, kind: str, as_of: dt.date | None = None) -> pd.DataFrame:
-    """The active campaign's daily series or governorate outlook, suppressed for observers."""
+def progress_export(
+    db: Database, actor: Actor | None, kind: str, as_of: dt.date | None = None, *, campaign_id: int | None = None
+) -> pd.DataFrame:
+    """A campaign's (default: the active one's) daily series or governorate outlook, suppressed for observers."""
     from data_layer.monitoring.coverage import for_actor
 
-    progress = campaign_progress(db, as_of=as_of)
+    progress = campaign_progress(db, campaign_id, as_of=as_of)
     if progress is None:
         return pd.DataFrame(columns=PROGRESS_EXPORT_COLUMNS[kind])
     frame = progress.daily if kind == "progress_daily" else progress.governorates

@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="export what a ministry observer sees: aggregates only, counts under 5 as <5",
     )
+    exp.add_argument(
+        "--campaign",
+        type=int,
+        metavar="ID",
+        help="only this campaign's records and figures, closed ones too (default: every campaign; "
+        "progress: the active one)",
+    )
     exp.add_argument("-o", "--output", required=True)
 
     allocate = sub.add_parser("allocate", help="propose (or with --apply, save) the suggested allocation")
@@ -278,7 +285,9 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
             )
         if report.rejected_rows is not None and args.skip_invalid:
             out = rejected_path(args.file)
-            report.rejected_table(args.lang).to_csv(out, index=False, encoding="utf-8-sig")
+            rejected = report.rejected_table(args.lang)
+            if rejected is not None:
+                rejected.to_csv(out, index=False, encoding="utf-8-sig")
             print(f"{report.rejected_count} rejected rows written to {out}", file=sys.stderr)
         if report.errors and not args.skip_invalid:
             print(
@@ -292,7 +301,7 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         from data_layer.monitoring.exports import export_to_file
 
         actor = OBSERVER_EXPORT if args.as_observer else SYSTEM
-        rows = export_to_file(db, actor, args.kind, args.format, args.output)
+        rows = export_to_file(db, actor, args.kind, args.format, args.output, campaign_id=args.campaign)
         print(f"Wrote {rows} rows to {args.output}.")
         return 0
     if args.command == "users":
@@ -328,8 +337,8 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
     if args.command == "backup":
         from data_layer.ops.backup import backup_database
 
-        summary = backup_database(db, args.directory)
-        print(f"Backed up {summary.rows} rows in {summary.tables} tables to {summary.directory}.")
+        backup = backup_database(db, args.directory)
+        print(f"Backed up {backup.rows} rows in {backup.tables} tables to {backup.directory}.")
         return 0
     if args.command == "allocate":
         from data_layer.distribution.allocation import print_allocation

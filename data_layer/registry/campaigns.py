@@ -12,23 +12,13 @@ holds everywhere; a record keeps its campaign when that campaign closes.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
-from data_layer.core.validation import (
-    _Collector,
-    clean_amount,
-    clean_area,
-    clean_date,
-    clean_int,
-    clean_text,
-    is_blank,
-    split_list,
-)
+from data_layer.core.validation import clean_campaign, is_blank
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -37,7 +27,6 @@ from data_layer.store.reference import get_reference
 STATUSES = ("planned", "active", "closed")
 # Where a campaign may go from each status; closed is final.
 NEXT_STATUSES = {"planned": ("active", "closed"), "active": ("closed",), "closed": ()}
-MAX_TARGET_HOUSEHOLDS = 10_000_000
 EDITABLE = ("name", "name_fr", "name_en", "starts_on", "ends_on", "target_households", "target_value", "currency")
 
 
@@ -66,57 +55,6 @@ def _require_organiser(actor: Actor) -> None:
         raise PermissionDenied()
 
 
-def parse_governorate_targets(value: Any) -> dict[str, Any]:
-    """`TN-11:500;TN-61:300` (or a dict) as {governorate as written: target as written}."""
-    if isinstance(value, dict):
-        return dict(value)
-    targets: dict[str, Any] = {}
-    for part in split_list(value):
-        area, _, number = part.partition(":")
-        targets[area.strip()] = number.strip()
-    return targets
-
-
-def clean_campaign(db: Database, raw: dict[str, Any]) -> dict[str, Any]:
-    """The campaign's fields as stored, or a ValidationError naming every bad field."""
-    errs = _Collector()
-    record: dict[str, Any] = {
-        "name": clean_text(errs, "name", raw.get("name"), required=True, max_len=160),
-        "name_fr": clean_text(errs, "name_fr", raw.get("name_fr"), required=False, max_len=160),
-        "name_en": clean_text(errs, "name_en", raw.get("name_en"), required=False, max_len=160),
-        "starts_on": clean_date(errs, "starts_on", raw.get("starts_on")),
-        "ends_on": clean_date(errs, "ends_on", raw.get("ends_on")),
-        "target_households": clean_int(
-            errs, "target_households", raw.get("target_households"), low=1, high=MAX_TARGET_HOUSEHOLDS
-        ),
-        "target_value": clean_amount(errs, "target_value", raw.get("target_value")),
-        "currency": (clean_text(errs, "currency", raw.get("currency"), required=False, max_len=3) or "TND").upper(),
-    }
-    if not re.fullmatch(r"[A-Z]{3}", record["currency"]):
-        errs.add("currency", "campaigns.error.currency")
-    if record["starts_on"] and record["ends_on"] and record["ends_on"] < record["starts_on"]:
-        errs.add("ends_on", "campaigns.error.ends_before_start")
-    reference = get_reference(db)
-    targets: dict[str, int] = {}
-    for area, number in parse_governorate_targets(raw.get("governorate_targets")).items():
-        code = clean_area(errs, reference, area, field="governorate_targets")
-        target = clean_int(errs, "governorate_targets", number, low=1, high=MAX_TARGET_HOUSEHOLDS)
-        if code and target:
-            if code in targets:
-                errs.add("governorate_targets", "campaigns.error.governorate_twice", value=code)
-            targets[code] = target
-    if targets and record["target_households"] and sum(targets.values()) > record["target_households"]:
-        errs.add(
-            "governorate_targets",
-            "campaigns.error.governorates_over_total",
-            total=sum(targets.values()),
-            target=record["target_households"],
-        )
-    errs.raise_if_any()
-    record["governorate_targets"] = targets
-    return record
-
-
 def _write_settings(cur: Any, campaign_id: int, values: dict[str, Any], status: str) -> None:
     settings = {k: values[k] for k in ("name_fr", "name_en", "currency")}
     run(cur, "upsert_campaign_settings", dict(settings, id=campaign_id, status=status))
@@ -137,7 +75,7 @@ def create_campaign(db: Database, actor: Actor, raw: dict[str, Any], *, status: 
     _require_organiser(actor)
     if status not in ("planned", "active"):
         raise JesrError("error.choice", value=status, choices="planned, active")
-    record = clean_campaign(db, raw)
+    record = clean_campaign(get_reference(db), raw)
     values = {k: record[k] for k in EDITABLE}
     values.update(country_code=raw.get("country_code") or "TN", status=status)
     with db.transaction() as cur:
@@ -190,7 +128,7 @@ def _locked_campaign(cur: Any, campaign_id: int) -> dict[str, Any]:
 def update_campaign(db: Database, actor: Actor, campaign_id: int, raw: dict[str, Any]) -> None:
     """Save new names, dates and targets; a closed campaign is refused (its figures are final)."""
     _require_organiser(actor)
-    record = clean_campaign(db, raw)
+    record = clean_campaign(get_reference(db), raw)
     values = {k: record[k] for k in EDITABLE}
     with db.transaction() as cur:
         before = _locked_campaign(cur, campaign_id)

@@ -13,6 +13,7 @@ from data_layer.core.statuses import LIVE_ALLOCATION_STATUSES
 from data_layer.core.validation import clean_donation
 from data_layer.registry.campaigns import active_campaign_id
 from data_layer.registry.listing import read_page
+from data_layer.registry.organisations import require_active_organisation
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -23,6 +24,8 @@ def _receiving_organisation(actor: Actor, organisation_id: int | None) -> int:
     if not actor.may_enter_records:
         raise PermissionDenied()
     if actor.role == "association":
+        if actor.organisation_id is None:
+            raise PermissionDenied("error.organisation_required")
         return actor.organisation_id  # staff record for their own organisation only
     if organisation_id is None:
         raise PermissionDenied("error.organisation_required")
@@ -71,6 +74,7 @@ def register_donation(db: Database, actor: Actor, raw: dict[str, Any], *, organi
     record = clean_donation(get_reference(db), raw)
     campaign_id = active_campaign_id(db)
     with db.transaction() as cur:
+        require_active_organisation(cur, org_id)
         return insert_donation_row(cur, actor, record, org_id, campaign_id)
 
 

@@ -14,6 +14,7 @@ from data_layer.core.statuses import CLOSED_HOUSEHOLD_STATUSES
 from data_layer.core.validation import clean_household
 from data_layer.registry.campaigns import active_campaign_id
 from data_layer.registry.listing import read_page
+from data_layer.registry.organisations import require_active_organisation
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -71,6 +72,7 @@ def register_household(
     organisation_id = actor.organisation_id if source != "self" else None
     duplicate: DuplicateHousehold | None = None
     with db.transaction() as cur:
+        require_active_organisation(cur, organisation_id)
         existing = live_households_with_national_id(cur, record["national_id"])
         if existing:
             first_id, first_org = existing[0]["id"], existing[0]["organisation_id"]

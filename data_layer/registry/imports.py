@@ -12,6 +12,7 @@ the message says the organisers were told; running the file again adds no second
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from data_layer.core.i18n import t
 from data_layer.core.validation import clean_donation, clean_household, clean_volunteer
 from data_layer.registry.campaigns import active_campaign_id
 from data_layer.registry.donations import find_or_create_donor
+from data_layer.registry.organisations import require_active_organisation
 from data_layer.registry.spreadsheets import read_table
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
@@ -126,10 +128,10 @@ class RowError:
     row: int  # the line in the file (header is line 1)
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
     # The household on file a repeated national ID belongs to (national ID, household id): for the
     # organisers' duplicate report only, never shown to the importer.
-    clash: tuple[str, int] | None = field(default=None, repr=False, compare=False)
+    clash: tuple[str, int] | None = dataclasses.field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -348,6 +350,8 @@ def import_frame(
         organisation_id = actor.organisation_id
     if kind == "donations" and organisation_id is None:
         raise JesrError("error.organisation_required")
+    with db.reading() as cur:
+        require_active_organisation(cur, organisation_id)  # before any work: a refused file is not checked row by row
     report = ImportReport(kind=kind, total_rows=len(frame))
     records: list[dict[str, Any]] | pd.DataFrame
     if kind == "households":
@@ -500,7 +504,7 @@ def _needs_rows(household_ids: np.ndarray, needs: np.ndarray) -> pd.DataFrame:
 
 
 def _bulk_insert_donations(
-    cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int, campaign_id: int | None
+    cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int | None, campaign_id: int | None
 ) -> None:
     donor_ids: dict[tuple[str, str], int] = {}
     rows = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from data_layer.core.actor import Actor
@@ -12,8 +11,20 @@ from data_layer.core.errors import FieldError, JesrError, PermissionDenied, Vali
 from data_layer.core.validation import clean_organisation
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
-from data_layer.store.queries import Q, run
+from data_layer.store.queries import run
 from data_layer.store.reference import get_reference
+
+
+class OrganisationDisabled(JesrError):
+    """The organisation was disabled: it takes no new record, account or login."""
+
+    code = "organisations.error.disabled"
+
+
+def require_active_organisation(cur: Any, organisation_id: int | None) -> None:
+    """Refuse a write for a disabled organisation (None: a record of no organisation, always allowed)."""
+    if organisation_id is not None and run(cur, "get_organisation_is_active", {"id": int(organisation_id)}) is False:
+        raise OrganisationDisabled()
 
 
 def create_organisation(db: Database, actor: Actor, raw: dict[str, Any]) -> int:
@@ -21,33 +32,25 @@ def create_organisation(db: Database, actor: Actor, raw: dict[str, Any]) -> int:
         raise PermissionDenied()
     record = clean_organisation(get_reference(db), raw)
     with db.transaction() as cur:
-        if cur.execute(Q.get_organisation_by_code, {"code": record["code"]}).fetchone():
+        if run(cur, "get_organisation_by_code", {"code": record["code"]}) is not None:
             raise ValidationError([FieldError("code", "error.code_taken", {"value": record["code"]})])
         values = {k: record[k] for k in ("code", "name", "kind", "governorate_code", "phone")}
-        org_id = cur.execute(Q.insert_organisation, values).fetchone()[0]
+        org_id = run(cur, "insert_organisation", values)
         for area in sorted(set(record["areas"])):
-            cur.execute(Q.insert_organisation_area, {"organisation_id": org_id, "area_code": area})
+            run(cur, "insert_organisation_area", {"organisation_id": org_id, "area_code": area})
         write_audit(cur, actor, "insert", "organisations", org_id, after=dict(values, areas=record["areas"]))
     return org_id
 
 
 def list_organisations(db: Database) -> pd.DataFrame:
-    cur = db.cursor()
-    try:
-        return cur.execute(Q.list_organisations).df()
-    finally:
-        cur.close()
+    with db.reading() as cur:
+        return run(cur, "list_organisations")
 
 
 def get_organisation_id(db: Database, code: str) -> int | None:
-    cur = db.cursor()
-    try:
-        row = cur.execute(Q.get_organisation_by_code, {"code": code.strip().upper()}).fetchone()
-    except duckdb.Error:
-        return None
-    finally:
-        cur.close()
-    return row[0] if row else None
+    with db.reading() as cur:
+        row = run(cur, "get_organisation_by_code", {"code": (code or "").strip().upper()})
+    return row["id"] if row else None
 
 
 def disable_organisation(db: Database, actor: Actor, code: str) -> int:

@@ -11,6 +11,7 @@ from data_layer.core.errors import PermissionDenied
 from data_layer.core.paging import search_text
 from data_layer.core.validation import clean_volunteer
 from data_layer.registry.listing import read_page
+from data_layer.registry.organisations import require_active_organisation
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -35,6 +36,7 @@ def register_volunteer(
     record = clean_volunteer(get_reference(db), raw)
     org_id = actor.organisation_id if actor.role == "association" else organisation_id
     with db.transaction() as cur:
+        require_active_organisation(cur, org_id)
         return insert_volunteer_row(cur, actor, record, organisation_id=org_id, status=status)
 
 

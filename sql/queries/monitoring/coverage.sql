@@ -227,6 +227,8 @@ WHERE a.country_code = $country_code
 ORDER BY a.code;
 
 -- name: list_campaigns :frame
--- Every campaign with its dates and targets, newest first.
-SELECT id, name, country_code, starts_on, ends_on, target_households, target_value_tnd, is_active
-FROM campaigns ORDER BY is_active DESC, starts_on DESC, id DESC;
+-- Every campaign with its names in each language, dates and targets; active first, then newest.
+SELECT c.id, c.name, s.name_fr, s.name_en, c.country_code, c.starts_on, c.ends_on, c.target_households,
+       c.target_value_tnd, c.is_active
+FROM campaigns c LEFT JOIN campaign_settings s ON s.campaign_id = c.id
+ORDER BY c.is_active DESC, c.starts_on DESC, c.id DESC;

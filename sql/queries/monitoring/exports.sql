@@ -7,6 +7,7 @@ SELECT h.id, h.national_id, h.full_name, h.phone, h.governorate_code AS governor
        h.notes, o.code AS organisation, h.source, h.status, h.created_at
 FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
 WHERE ($organisation_id IS NULL OR h.organisation_id = $organisation_id)
+  AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
 ORDER BY h.id;
 
 -- name: export_donations :frame
@@ -17,6 +18,7 @@ SELECT d.id, dn.name AS donor_name, dn.donor_type, d.kind, d.category_code AS ca
        d.status
 FROM donations d JOIN organisations o ON o.id = d.organisation_id LEFT JOIN donors dn ON dn.id = d.donor_id
 WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
+  AND ($campaign_id IS NULL OR d.campaign_id = $campaign_id)
 ORDER BY d.id;
 
 -- name: export_volunteers :frame
@@ -30,7 +32,7 @@ WHERE ($organisation_id IS NULL OR v.organisation_id = $organisation_id)
 ORDER BY v.id;
 
 -- name: export_allocations :frame
--- Every allocation with the household's national ID (only for the organisation's own households), the item and where it went.
+-- Every allocation (of the households of $campaign_id, NULL = all) with the household's national ID (only for the organisation's own households), the item and where it went.
 SELECT a.id AS allocation_id,
        CASE WHEN $organisation_id IS NULL OR h.organisation_id = $organisation_id THEN h.national_id END AS national_id,
        h.governorate_code AS governorate, d.category_code AS category,
@@ -39,4 +41,5 @@ SELECT a.id AS allocation_id,
 FROM allocations a JOIN donations d ON d.id = a.donation_id JOIN households h ON h.id = a.household_id
 JOIN organisations o ON o.id = d.organisation_id
 WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
+  AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
 ORDER BY a.id;
