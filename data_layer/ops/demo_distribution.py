@@ -119,7 +119,7 @@ def generate_demo_distribution(db: Database, seed: int, campaign_start: dt.date,
         run_with_rows(cur, "insert_demo_allocations", allocations)
         advance_sequence(cur, "seq_deliveries", count)
         advance_sequence(cur, "seq_allocations", len(allocations))
-        run(cur, "cover_demo_needs", {"live": LIVE_ALLOCATION_STATUSES})
+        run(cur, "cover_demo_needs", {"live": list(LIVE_ALLOCATION_STATUSES)})
         run(cur, "serve_demo_households")
         mark_facts_stale(cur)  # bulk rows without an audit row each: rebuild the dashboard facts
         write_audit(

@@ -62,7 +62,7 @@ def list_request_queue(
     db: Database, actor: Actor, governorate_code: str | None = None, now: dt.datetime | None = None
 ) -> pd.DataFrame:
     """Submitted aid requests in the actor's governorates, oldest first, with how many repeats of the ID exist."""
-    return _queue(db, actor, "list_request_queue", governorate_code, now, closed=CLOSED_HOUSEHOLD_STATUSES)
+    return _queue(db, actor, "list_request_queue", governorate_code, now, closed=list(CLOSED_HOUSEHOLD_STATUSES))
 
 
 def list_volunteer_queue(
@@ -103,7 +103,7 @@ def merge_candidates(db: Database, actor: Actor, household_id: int) -> pd.DataFr
             {
                 "id": household_id,
                 "national_id": request["national_id"],
-                "not_mergeable": NOT_MERGEABLE_HOUSEHOLD_STATUSES,
+                "not_mergeable": list(NOT_MERGEABLE_HOUSEHOLD_STATUSES),
             },
         )
 

@@ -157,7 +157,7 @@ def cancel_donation(db: Database, actor: Actor, donation_id: int) -> None:
     if not actor.may_enter_records:
         raise PermissionDenied()
     with db.transaction() as cur:
-        if run(cur, "count_live_allocations_of_donation", {"id": donation_id, "live": LIVE_ALLOCATION_STATUSES}):
+        if run(cur, "count_live_allocations_of_donation", {"id": donation_id, "live": list(LIVE_ALLOCATION_STATUSES)}):
             raise DonationInUse()
         before = run(cur, "get_donation", {"id": donation_id})
         run(cur, "cancel_donation", {"id": donation_id})

@@ -64,7 +64,7 @@ def find_likely_duplicates(
     """Pairs of live households with the same phone or a very similar name in one delegation, with the reason."""
     _require_organiser(actor)
     with db.reading() as cur:
-        people = run(cur, "list_households_for_duplicate_matching", {"inactive": INACTIVE_HOUSEHOLD_STATUSES})
+        people = run(cur, "list_households_for_duplicate_matching", {"inactive": list(INACTIVE_HOUSEHOLD_STATUSES)})
         reviewed = {(r["household_id"], r["other_household_id"]) for r in run(cur, "list_decided_duplicate_pairs")}
     pairs: dict[tuple[int, int], tuple[str, float]] = {}
     with_phone = people[people["phone"].notna() & (people["phone"] != "")]

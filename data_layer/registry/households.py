@@ -45,7 +45,9 @@ def _require_entry_rights(actor: Actor) -> None:
 
 def live_households_with_national_id(cur: Any, national_id: str) -> list[dict[str, Any]]:
     """Registrations of a national ID that still count (not rejected or merged away), oldest first."""
-    return run(cur, "find_households_by_national_id", {"national_id": national_id, "closed": CLOSED_HOUSEHOLD_STATUSES})
+    return run(
+        cur, "find_households_by_national_id", {"national_id": national_id, "closed": list(CLOSED_HOUSEHOLD_STATUSES)}
+    )
 
 
 def _get_in_scope(cur: Any, actor: Actor, household_id: int) -> dict[str, Any]:

@@ -10,8 +10,8 @@ WITH live AS (
     SELECT coalesce(CAST($as_of AS TIMESTAMP), (SELECT max(created_at) FROM needs WHERE status = 'open')) AS now
 )
 SELECT n.id AS need_id, n.household_id, h.organisation_id, h.governorate_code, h.delegation, n.category_code,
-       n.unit, CAST(n.quantity AS DOUBLE) AS quantity,
-       CAST(n.quantity - coalesce(l.allocated, 0) AS DOUBLE) AS remaining,
+       n.unit, CAST(n.quantity AS DOUBLE PRECISION) AS quantity,
+       CAST(n.quantity - coalesce(l.allocated, 0) AS DOUBLE PRECISION) AS remaining,
        n.urgency, h.household_size,
        list_contains(h.vulnerabilities, 'elderly') AS elderly,
        list_contains(h.vulnerabilities, 'disability') AS disability,
@@ -26,9 +26,9 @@ FROM needs n JOIN households h ON h.id = n.household_id CROSS JOIN clock
 LEFT JOIN live l ON l.need_id = n.id
 WHERE n.status = 'open' AND NOT list_contains($closed_household_statuses, h.status)
   AND n.quantity - coalesce(l.allocated, 0) > 0
-  AND ($organisation_id IS NULL OR h.organisation_id = $organisation_id)
-  AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
-  AND ($category_code IS NULL OR n.category_code = $category_code)
+  AND (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organisation_id)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR h.governorate_code = $governorate_code)
+  AND (CAST($category_code AS VARCHAR) IS NULL OR n.category_code = $category_code)
 ORDER BY n.id;
 
 -- name: get_stock_available :rows
@@ -67,7 +67,7 @@ FROM allocations a JOIN donations d ON d.id = a.donation_id WHERE a.id = $id;
 
 -- name: cancel_allocation
 -- An allocation not yet on its way gives its stock back.
-UPDATE allocations SET status = 'cancelled', updated_at = current_localtimestamp()
+UPDATE allocations SET status = 'cancelled', updated_at = localtimestamp
 WHERE id = $id AND status = 'allocated' AND delivery_id IS NULL;
 
 -- name: list_new_allocation_ids :rows
@@ -83,4 +83,4 @@ FROM new_allocations;
 -- name: insert_audit_rows_from_frame
 -- The audit rows registered as `audit_rows`, in one insert (a row-by-row loop manages ~1,500 rows a second).
 INSERT INTO audit_log (user_id, username, action, table_name, record_id, before, after)
-SELECT user_id, username, action, table_name, record_id, before, after FROM audit_rows;
+SELECT user_id, username, action, table_name, record_id, CAST(before AS JSON), CAST(after AS JSON) FROM audit_rows;

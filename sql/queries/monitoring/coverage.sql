@@ -13,25 +13,25 @@
 -- Without a category filter (with one: list_coverage_by_governorate_in_category).
 WITH per_area AS (
     SELECT f.governorate_code, count(*) AS households_registered,
-           count(*) FILTER (WHERE f.served AND ($date_to IS NULL OR f.first_confirmed_on <= $date_to))
+           count(*) FILTER (WHERE f.served AND (CAST($date_to AS DATE) IS NULL OR f.first_confirmed_on <= $date_to))
                AS households_served
     FROM fact_households f
-    WHERE ($campaign_id IS NULL OR f.campaign_id = $campaign_id)
-      AND ($date_from IS NULL OR f.created_on >= $date_from)
-      AND ($date_to IS NULL OR f.created_on <= $date_to)
-      AND ($governorate_code IS NULL OR f.governorate_code = $governorate_code)
+    WHERE (CAST($campaign_id AS INTEGER) IS NULL OR f.campaign_id = $campaign_id)
+      AND (CAST($date_from AS DATE) IS NULL OR f.created_on >= $date_from)
+      AND (CAST($date_to AS DATE) IS NULL OR f.created_on <= $date_to)
+      AND (CAST($governorate_code AS VARCHAR) IS NULL OR f.governorate_code = $governorate_code)
     GROUP BY f.governorate_code
 )
 SELECT a.code AS governorate_code, a.name_ar, a.name_fr, a.name_en, a.population,
        coalesce(p.households_registered, 0) AS households_registered,
        coalesce(p.households_served, 0) AS households_served,
        CASE WHEN coalesce(p.households_registered, 0) = 0 THEN NULL
-            ELSE p.households_served / p.households_registered END AS coverage_rate,
+            ELSE CAST(p.households_served AS DOUBLE PRECISION) / p.households_registered END AS coverage_rate,
        CASE WHEN coalesce(a.population, 0) = 0 THEN NULL
             ELSE coalesce(p.households_registered, 0) * 10000.0 / a.population END AS registered_per_10k
 FROM areas a LEFT JOIN per_area p ON p.governorate_code = a.code
 WHERE a.country_code = $country_code
-  AND ($governorate_code IS NULL OR a.code = $governorate_code)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR a.code = $governorate_code)
 ORDER BY a.code;
 
 -- name: list_coverage_by_governorate_in_category :frame
@@ -41,10 +41,10 @@ WITH scoped AS (
     SELECT h.id, h.governorate_code
     FROM households h
     WHERE NOT list_contains($uncounted_household_statuses, h.status)
-      AND ($campaign_id IS NULL OR h.campaign_id = $campaign_id)
-      AND ($date_from IS NULL OR CAST(h.created_at AS DATE) >= $date_from)
-      AND ($date_to IS NULL OR CAST(h.created_at AS DATE) <= $date_to)
-      AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
+      AND (CAST($campaign_id AS INTEGER) IS NULL OR h.campaign_id = $campaign_id)
+      AND (CAST($date_from AS DATE) IS NULL OR CAST(h.created_at AS DATE) >= $date_from)
+      AND (CAST($date_to AS DATE) IS NULL OR CAST(h.created_at AS DATE) <= $date_to)
+      AND (CAST($governorate_code AS VARCHAR) IS NULL OR h.governorate_code = $governorate_code)
       AND EXISTS (
             SELECT 1 FROM needs n
             WHERE n.household_id = h.id AND n.category_code = $category_code AND n.status <> 'cancelled')
@@ -53,7 +53,7 @@ served AS (
     SELECT d.household_id
     FROM deliveries d
     WHERE d.status = 'confirmed'
-      AND ($date_to IS NULL OR CAST(d.confirmed_at AS DATE) <= $date_to)
+      AND (CAST($date_to AS DATE) IS NULL OR CAST(d.confirmed_at AS DATE) <= $date_to)
       AND EXISTS (
             SELECT 1 FROM allocations a JOIN needs n ON n.id = a.need_id
             WHERE a.delivery_id = d.id AND n.category_code = $category_code
@@ -69,25 +69,25 @@ SELECT a.code AS governorate_code, a.name_ar, a.name_fr, a.name_en, a.population
        coalesce(p.households_registered, 0) AS households_registered,
        coalesce(p.households_served, 0) AS households_served,
        CASE WHEN coalesce(p.households_registered, 0) = 0 THEN NULL
-            ELSE p.households_served / p.households_registered END AS coverage_rate,
+            ELSE CAST(p.households_served AS DOUBLE PRECISION) / p.households_registered END AS coverage_rate,
        CASE WHEN coalesce(a.population, 0) = 0 THEN NULL
             ELSE coalesce(p.households_registered, 0) * 10000.0 / a.population END AS registered_per_10k
 FROM areas a LEFT JOIN per_area p ON p.governorate_code = a.code
 WHERE a.country_code = $country_code
-  AND ($governorate_code IS NULL OR a.code = $governorate_code)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR a.code = $governorate_code)
 ORDER BY a.code;
 
 -- name: list_unmet_by_category :frame
 -- Open needs not yet covered by live allocations, per governorate, category and unit.
 SELECT w.governorate_code, w.category_code, w.unit,
        count(*) AS households_waiting,
-       CAST(sum(w.unmet_quantity) AS DOUBLE) AS unmet_quantity
+       CAST(sum(w.unmet_quantity) AS DOUBLE PRECISION) AS unmet_quantity
 FROM fact_waiting w
-WHERE ($campaign_id IS NULL OR w.campaign_id = $campaign_id)
-  AND ($date_from IS NULL OR w.created_on >= $date_from)
-  AND ($date_to IS NULL OR w.created_on <= $date_to)
-  AND ($governorate_code IS NULL OR w.governorate_code = $governorate_code)
-  AND ($category_code IS NULL OR w.category_code = $category_code)
+WHERE (CAST($campaign_id AS INTEGER) IS NULL OR w.campaign_id = $campaign_id)
+  AND (CAST($date_from AS DATE) IS NULL OR w.created_on >= $date_from)
+  AND (CAST($date_to AS DATE) IS NULL OR w.created_on <= $date_to)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR w.governorate_code = $governorate_code)
+  AND (CAST($category_code AS VARCHAR) IS NULL OR w.category_code = $category_code)
 GROUP BY w.governorate_code, w.category_code, w.unit
 ORDER BY w.governorate_code, w.category_code, w.unit;
 
@@ -97,19 +97,19 @@ WITH received AS (
     SELECT d.category_code, d.unit, sum(d.quantity) AS quantity, sum(coalesce(d.value_tnd, 0)) AS value_tnd
     FROM donations d
     WHERE d.status = 'received'
-      AND ($campaign_id IS NULL OR d.campaign_id = $campaign_id)
-      AND ($date_from IS NULL OR d.received_on >= $date_from)
-      AND ($date_to IS NULL OR d.received_on <= $date_to)
-      AND ($governorate_code IS NULL OR d.governorate_code = $governorate_code)
-      AND ($category_code IS NULL OR d.category_code = $category_code)
+      AND (CAST($campaign_id AS INTEGER) IS NULL OR d.campaign_id = $campaign_id)
+      AND (CAST($date_from AS DATE) IS NULL OR d.received_on >= $date_from)
+      AND (CAST($date_to AS DATE) IS NULL OR d.received_on <= $date_to)
+      AND (CAST($governorate_code AS VARCHAR) IS NULL OR d.governorate_code = $governorate_code)
+      AND (CAST($category_code AS VARCHAR) IS NULL OR d.category_code = $category_code)
     GROUP BY d.category_code, d.unit
 ),
 per_line AS (
     SELECT m.donation_id, sum(m.allocated) AS allocated, sum(m.delivered) AS delivered
     FROM fact_stock_moves m
-    WHERE ($date_from IS NULL OR m.allocated_on >= $date_from)
-      AND ($date_to IS NULL OR m.allocated_on <= $date_to)
-      AND ($governorate_code IS NULL OR m.governorate_code = $governorate_code)
+    WHERE (CAST($date_from AS DATE) IS NULL OR m.allocated_on >= $date_from)
+      AND (CAST($date_to AS DATE) IS NULL OR m.allocated_on <= $date_to)
+      AND (CAST($governorate_code AS VARCHAR) IS NULL OR m.governorate_code = $governorate_code)
     GROUP BY m.donation_id
 ),
 moved AS (
@@ -118,18 +118,18 @@ moved AS (
            sum(l.allocated / d.quantity * coalesce(d.value_tnd, 0)) AS allocated_value_tnd,
            sum(l.delivered / d.quantity * coalesce(d.value_tnd, 0)) AS delivered_value_tnd
     FROM per_line l JOIN donations d ON d.id = l.donation_id
-    WHERE ($campaign_id IS NULL OR d.campaign_id = $campaign_id)
-      AND ($category_code IS NULL OR d.category_code = $category_code)
+    WHERE (CAST($campaign_id AS INTEGER) IS NULL OR d.campaign_id = $campaign_id)
+      AND (CAST($category_code AS VARCHAR) IS NULL OR d.category_code = $category_code)
     GROUP BY d.category_code, d.unit
 ),
 keys AS (SELECT category_code, unit FROM received UNION SELECT category_code, unit FROM moved)
 SELECT k.category_code, k.unit,
-       CAST(coalesce(r.quantity, 0) AS DOUBLE) AS received_quantity,
-       CAST(coalesce(m.allocated, 0) AS DOUBLE) AS allocated_quantity,
-       CAST(coalesce(m.delivered, 0) AS DOUBLE) AS delivered_quantity,
-       CAST(coalesce(r.value_tnd, 0) AS DOUBLE) AS received_value_tnd,
-       round(CAST(coalesce(m.allocated_value_tnd, 0) AS DOUBLE), 3) AS allocated_value_tnd,
-       round(CAST(coalesce(m.delivered_value_tnd, 0) AS DOUBLE), 3) AS delivered_value_tnd
+       CAST(coalesce(r.quantity, 0) AS DOUBLE PRECISION) AS received_quantity,
+       CAST(coalesce(m.allocated, 0) AS DOUBLE PRECISION) AS allocated_quantity,
+       CAST(coalesce(m.delivered, 0) AS DOUBLE PRECISION) AS delivered_quantity,
+       CAST(coalesce(r.value_tnd, 0) AS DOUBLE PRECISION) AS received_value_tnd,
+       round(CAST(coalesce(m.allocated_value_tnd, 0) AS DOUBLE PRECISION), 3) AS allocated_value_tnd,
+       round(CAST(coalesce(m.delivered_value_tnd, 0) AS DOUBLE PRECISION), 3) AS delivered_value_tnd
 FROM keys k
 LEFT JOIN received r ON r.category_code = k.category_code AND r.unit = k.unit
 LEFT JOIN moved m ON m.category_code = k.category_code AND m.unit = k.unit
@@ -142,19 +142,19 @@ WITH received AS (
     SELECT d.organisation_id, count(*) AS donation_lines, sum(coalesce(d.value_tnd, 0)) AS value_tnd
     FROM donations d
     WHERE d.status = 'received'
-      AND ($campaign_id IS NULL OR d.campaign_id = $campaign_id)
-      AND ($date_from IS NULL OR d.received_on >= $date_from)
-      AND ($date_to IS NULL OR d.received_on <= $date_to)
-      AND ($governorate_code IS NULL OR d.governorate_code = $governorate_code)
-      AND ($category_code IS NULL OR d.category_code = $category_code)
+      AND (CAST($campaign_id AS INTEGER) IS NULL OR d.campaign_id = $campaign_id)
+      AND (CAST($date_from AS DATE) IS NULL OR d.received_on >= $date_from)
+      AND (CAST($date_to AS DATE) IS NULL OR d.received_on <= $date_to)
+      AND (CAST($governorate_code AS VARCHAR) IS NULL OR d.governorate_code = $governorate_code)
+      AND (CAST($category_code AS VARCHAR) IS NULL OR d.category_code = $category_code)
     GROUP BY d.organisation_id
 ),
 per_line AS (
     SELECT m.donation_id, sum(m.allocated) AS allocated, sum(m.delivered) AS delivered
     FROM fact_stock_moves m
-    WHERE ($date_from IS NULL OR m.allocated_on >= $date_from)
-      AND ($date_to IS NULL OR m.allocated_on <= $date_to)
-      AND ($governorate_code IS NULL OR m.governorate_code = $governorate_code)
+    WHERE (CAST($date_from AS DATE) IS NULL OR m.allocated_on >= $date_from)
+      AND (CAST($date_to AS DATE) IS NULL OR m.allocated_on <= $date_to)
+      AND (CAST($governorate_code AS VARCHAR) IS NULL OR m.governorate_code = $governorate_code)
     GROUP BY m.donation_id
 ),
 moved AS (
@@ -163,24 +163,24 @@ moved AS (
            sum(l.allocated / d.quantity * coalesce(d.value_tnd, 0)) AS allocated_value_tnd,
            sum(l.delivered / d.quantity * coalesce(d.value_tnd, 0)) AS delivered_value_tnd
     FROM per_line l JOIN donations d ON d.id = l.donation_id
-    WHERE ($campaign_id IS NULL OR d.campaign_id = $campaign_id)
-      AND ($category_code IS NULL OR d.category_code = $category_code)
+    WHERE (CAST($campaign_id AS INTEGER) IS NULL OR d.campaign_id = $campaign_id)
+      AND (CAST($category_code AS VARCHAR) IS NULL OR d.category_code = $category_code)
     GROUP BY d.organisation_id
 ),
 served AS (
     SELECT s.organisation_id, count(DISTINCT s.household_id) AS households_served
     FROM fact_served_by s
-    WHERE ($campaign_id IS NULL OR s.campaign_id = $campaign_id)
-      AND ($date_from IS NULL OR s.confirmed_on >= $date_from)
-      AND ($date_to IS NULL OR s.confirmed_on <= $date_to)
-      AND ($governorate_code IS NULL OR s.governorate_code = $governorate_code)
+    WHERE (CAST($campaign_id AS INTEGER) IS NULL OR s.campaign_id = $campaign_id)
+      AND (CAST($date_from AS DATE) IS NULL OR s.confirmed_on >= $date_from)
+      AND (CAST($date_to AS DATE) IS NULL OR s.confirmed_on <= $date_to)
+      AND (CAST($governorate_code AS VARCHAR) IS NULL OR s.governorate_code = $governorate_code)
     GROUP BY s.organisation_id
 )
 SELECT o.code AS organisation_code, o.name AS organisation_name,
        coalesce(r.donation_lines, 0) AS donation_lines,
-       CAST(coalesce(r.value_tnd, 0) AS DOUBLE) AS received_value_tnd,
-       round(CAST(coalesce(m.allocated_value_tnd, 0) AS DOUBLE), 3) AS allocated_value_tnd,
-       round(CAST(coalesce(m.delivered_value_tnd, 0) AS DOUBLE), 3) AS delivered_value_tnd,
+       CAST(coalesce(r.value_tnd, 0) AS DOUBLE PRECISION) AS received_value_tnd,
+       round(CAST(coalesce(m.allocated_value_tnd, 0) AS DOUBLE PRECISION), 3) AS allocated_value_tnd,
+       round(CAST(coalesce(m.delivered_value_tnd, 0) AS DOUBLE PRECISION), 3) AS delivered_value_tnd,
        coalesce(s.households_served, 0) AS households_served
 FROM organisations o
 LEFT JOIN received r ON r.organisation_id = o.id
@@ -195,35 +195,35 @@ WITH active AS (
     SELECT v.governorate_code, count(*) AS volunteers_active
     FROM volunteers v
     WHERE v.status = 'active'
-      AND ($date_from IS NULL OR v.available_to >= $date_from)
-      AND ($date_to IS NULL OR v.available_from <= $date_to)
-      AND ($governorate_code IS NULL OR v.governorate_code = $governorate_code)
+      AND (CAST($date_from AS DATE) IS NULL OR v.available_to >= $date_from)
+      AND (CAST($date_to AS DATE) IS NULL OR v.available_from <= $date_to)
+      AND (CAST($governorate_code AS VARCHAR) IS NULL OR v.governorate_code = $governorate_code)
     GROUP BY v.governorate_code
 ),
 per_volunteer AS (
     SELECT f.volunteer_id, sum(f.deliveries) AS deliveries_done
     FROM fact_deliveries_done f
-    WHERE ($campaign_id IS NULL OR f.campaign_id = $campaign_id)
-      AND ($date_from IS NULL OR f.done_on >= $date_from)
-      AND ($date_to IS NULL OR f.done_on <= $date_to)
+    WHERE (CAST($campaign_id AS INTEGER) IS NULL OR f.campaign_id = $campaign_id)
+      AND (CAST($date_from AS DATE) IS NULL OR f.done_on >= $date_from)
+      AND (CAST($date_to AS DATE) IS NULL OR f.done_on <= $date_to)
     GROUP BY f.volunteer_id
 ),
 done AS (
     SELECT v.governorate_code, count(*) AS volunteers_delivering, sum(p.deliveries_done) AS deliveries_done
     FROM per_volunteer p JOIN volunteers v ON v.id = p.volunteer_id
-    WHERE ($governorate_code IS NULL OR v.governorate_code = $governorate_code)
+    WHERE (CAST($governorate_code AS VARCHAR) IS NULL OR v.governorate_code = $governorate_code)
     GROUP BY v.governorate_code
 )
 SELECT a.code AS governorate_code, coalesce(ac.volunteers_active, 0) AS volunteers_active,
        coalesce(dn.volunteers_delivering, 0) AS volunteers_delivering,
        coalesce(dn.deliveries_done, 0) AS deliveries_done,
        CASE WHEN coalesce(dn.volunteers_delivering, 0) = 0 THEN NULL
-            ELSE dn.deliveries_done / dn.volunteers_delivering END AS deliveries_per_volunteer
+            ELSE CAST(dn.deliveries_done AS DOUBLE PRECISION) / dn.volunteers_delivering END AS deliveries_per_volunteer
 FROM areas a
 LEFT JOIN active ac ON ac.governorate_code = a.code
 LEFT JOIN done dn ON dn.governorate_code = a.code
 WHERE a.country_code = $country_code
-  AND ($governorate_code IS NULL OR a.code = $governorate_code)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR a.code = $governorate_code)
 ORDER BY a.code;
 
 -- name: list_campaigns :frame

@@ -8,7 +8,7 @@ FROM campaigns WHERE id = $id;
 SELECT f.first_confirmed_on AS served_on, f.governorate_code, count(*) AS households_served
 FROM fact_households f
 WHERE f.first_confirmed_on <= $as_of
-  AND ($campaign_id IS NULL OR f.campaign_id = $campaign_id)
+  AND (CAST($campaign_id AS INTEGER) IS NULL OR f.campaign_id = $campaign_id)
 GROUP BY f.first_confirmed_on, f.governorate_code
 ORDER BY served_on, f.governorate_code;
 
@@ -17,7 +17,7 @@ ORDER BY served_on, f.governorate_code;
 SELECT f.governorate_code, count(*) AS households_registered
 FROM fact_households f
 WHERE f.created_on <= $as_of
-  AND ($campaign_id IS NULL OR f.campaign_id = $campaign_id)
+  AND (CAST($campaign_id AS INTEGER) IS NULL OR f.campaign_id = $campaign_id)
 GROUP BY f.governorate_code;
 
 -- name: list_area_codes :frame

@@ -29,29 +29,29 @@ ORDER BY id;
 -- name: anonymise_households
 -- Irreversible placeholders for a household's name, ID, phone, address and notes; '<placeholder>-<id>' never
 -- matches an 8-digit ID.
-UPDATE households SET national_id = $placeholder || '-' || CAST(id AS VARCHAR), full_name = $placeholder, phone = NULL,
+UPDATE households SET national_id = CAST($placeholder AS VARCHAR) || '-' || CAST(id AS VARCHAR), full_name = $placeholder, phone = NULL,
     address = NULL, notes = NULL
 WHERE list_contains(CAST($ids AS INTEGER[]), id);
 
 -- name: anonymise_duplicate_reports
 -- Repeat reports keep their count and governorate but lose the national ID.
-UPDATE duplicate_reports SET national_id = $placeholder || '-' || CAST(existing_household_id AS VARCHAR)
+UPDATE duplicate_reports SET national_id = CAST($placeholder AS VARCHAR) || '-' || CAST(existing_household_id AS VARCHAR)
 WHERE list_contains(CAST($ids AS INTEGER[]), existing_household_id);
 
 -- name: anonymise_volunteers
 -- Placeholders for a volunteer's name, ID and phone (phone is required, so a placeholder, not NULL).
-UPDATE volunteers SET full_name = $placeholder, national_id = NULL, phone = $placeholder || '-' || CAST(id AS VARCHAR)
+UPDATE volunteers SET full_name = CAST($placeholder AS VARCHAR), national_id = NULL, phone = $placeholder || '-' || CAST(id AS VARCHAR)
 WHERE list_contains(CAST($ids AS INTEGER[]), id);
 
 -- name: anonymise_pledges
 -- Placeholders for a pledging donor's name, phone and notes.
-UPDATE pledges SET donor_name = $placeholder, phone = $placeholder || '-' || CAST(id AS VARCHAR), notes = NULL
+UPDATE pledges SET donor_name = CAST($placeholder AS VARCHAR), phone = $placeholder || '-' || CAST(id AS VARCHAR), notes = NULL
 WHERE list_contains(CAST($ids AS INTEGER[]), id);
 
 -- name: clear_public_submission_keys
 -- Daily-limit hashes are only needed on their day: clear the old ones.
-UPDATE public_submissions SET client_key = NULL, subject_keys = []
-WHERE submitted_on < CAST($before AS DATE) AND (client_key IS NOT NULL OR len(subject_keys) > 0);
+UPDATE public_submissions SET client_key = NULL, subject_keys = CAST(ARRAY[] AS VARCHAR[])
+WHERE submitted_on < CAST($before AS DATE) AND (client_key IS NOT NULL OR subject_keys <> CAST(ARRAY[] AS VARCHAR[]));
 
 -- name: list_audit_rows_of_records :frame
 -- Audit rows about some households, volunteers or pledges (their before/after may hold personal fields).

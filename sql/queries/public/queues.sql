@@ -13,7 +13,8 @@ SELECT h.id, r.reference, h.created_at AS submitted_at,
        round(date_diff('minute', h.created_at, CAST($now AS TIMESTAMP)) / 60.0, 1) AS waiting_hours,
        h.full_name, h.national_id, h.phone, h.governorate_code, h.delegation, h.address, h.household_size,
        h.vulnerabilities,
-       (SELECT string_agg(n.category_code || ':' || CAST(CAST(n.quantity AS DOUBLE) AS VARCHAR), ';' ORDER BY n.id)
+       -- A DECIMAL(18, 3) less up to two trailing zeros reads 5.0, 2.5, 2.25 on both engines.
+       (SELECT string_agg(n.category_code || ':' || regexp_replace(CAST(n.quantity AS VARCHAR), '0{1,2}$', ''), ';' ORDER BY n.id)
         FROM needs n WHERE n.household_id = h.id AND n.status = 'open') AS needs,
        (SELECT count(*) FROM households o
         WHERE o.national_id = h.national_id AND o.id <> h.id
@@ -38,7 +39,7 @@ ORDER BY v.created_at, v.id;
 -- Submitted pledges in these governorates, and accepted ones this organisation (or any, for organisers) awaits.
 SELECT p.id, r.reference, p.status, p.created_at AS submitted_at,
        round(date_diff('minute', p.created_at, CAST($now AS TIMESTAMP)) / 60.0, 1) AS waiting_hours,
-       p.donor_name, p.donor_type, p.phone, p.category_code, p.item, CAST(p.quantity AS DOUBLE) AS quantity, p.unit,
+       p.donor_name, p.donor_type, p.phone, p.category_code, p.item, CAST(p.quantity AS DOUBLE PRECISION) AS quantity, p.unit,
        p.governorate_code, p.delegation, p.notes, o.code AS organisation_code
 FROM pledges p
 LEFT JOIN public_receipts r ON r.kind = 'pledge' AND r.record_id = p.id
@@ -80,7 +81,7 @@ waiting AS (
     FROM pending GROUP BY governorate_code
 ),
 speed AS (
-    SELECT governorate_code, count(*) AS decided, round(median(hours), 1) AS median_hours_to_decide
+    SELECT governorate_code, count(*) AS decided, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY hours), 1) AS median_hours_to_decide
     FROM decided GROUP BY governorate_code
 )
 SELECT a.code AS governorate_code, a.name_ar, a.name_fr, a.name_en,
@@ -109,7 +110,7 @@ ORDER BY h.id;
 -- name: set_request_status
 -- A queue decision on a submitted household; an association that verifies it takes charge of it.
 UPDATE households SET status = $status, organisation_id = coalesce($organisation_id, organisation_id),
-    updated_at = current_localtimestamp()
+    updated_at = localtimestamp
 WHERE id = $id AND status = 'submitted';
 
 -- name: cancel_open_needs :rows
@@ -142,7 +143,7 @@ WHERE p.id = $id;
 -- name: set_pledge_status
 -- Move a pledge along submitted -> accepted -> received (or rejected).
 UPDATE pledges SET status = $status, organisation_id = coalesce($organisation_id, organisation_id),
-    donation_id = coalesce($donation_id, donation_id), updated_at = current_localtimestamp()
+    donation_id = coalesce($donation_id, donation_id), updated_at = localtimestamp
 WHERE id = $id AND status = $from_status;
 
 -- name: insert_queue_review

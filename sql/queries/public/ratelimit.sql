@@ -1,7 +1,7 @@
 -- name: count_public_submissions_today :one
 -- Today's accepted public submissions from one client address, and for any of these ID/phone hashes.
 SELECT count(*) FILTER (WHERE client_key = $client_key) AS by_client,
-       count(*) FILTER (WHERE len(list_intersect(subject_keys, CAST($subject_keys AS VARCHAR[]))) > 0) AS by_subject
+       count(*) FILTER (WHERE subject_keys && CAST($subject_keys AS VARCHAR[])) AS by_subject
 FROM public_submissions
 WHERE submitted_on = $day;
 

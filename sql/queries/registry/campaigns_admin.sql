@@ -56,7 +56,7 @@ UPDATE campaigns SET is_active = $is_active WHERE id = $id;
 
 -- name: set_campaign_closed_at :exec
 -- The moment a campaign closed.
-UPDATE campaign_settings SET closed_at = current_localtimestamp() WHERE campaign_id = $id;
+UPDATE campaign_settings SET closed_at = localtimestamp WHERE campaign_id = $id;
 
 -- name: delete_campaign_targets_of :exec
 -- Forget a campaign's governorate targets (before writing the new ones).
@@ -77,7 +77,7 @@ JOIN donations d ON d.id = a.donation_id
 JOIN households h ON h.id = a.household_id
 LEFT JOIN organisations o ON o.id = d.organisation_id
 WHERE a.status = 'allocated' AND a.delivery_id IS NULL
-  AND ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
-  AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
+  AND (CAST($organisation_id AS INTEGER) IS NULL OR d.organisation_id = $organisation_id)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR h.governorate_code = $governorate_code)
 ORDER BY a.created_at DESC, a.id DESC
 LIMIT 500;

@@ -29,22 +29,22 @@ SELECT d.id, d.received_on, o.code AS organisation_code, dn.name AS donor_name, 
 FROM donations d
 JOIN organisations o ON o.id = d.organisation_id
 LEFT JOIN donors dn ON dn.id = d.donor_id
-WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
-  AND ($governorate_code IS NULL OR d.governorate_code = $governorate_code)
-  AND ($category IS NULL OR d.category_code = $category)
-  AND ($status IS NULL OR d.status = $status)
-  AND ($text IS NULL OR dn.name ILIKE '%' || $text || '%' OR d.item ILIKE '%' || $text || '%')
+WHERE (CAST($organisation_id AS INTEGER) IS NULL OR d.organisation_id = $organisation_id)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR d.governorate_code = $governorate_code)
+  AND (CAST($category AS VARCHAR) IS NULL OR d.category_code = $category)
+  AND (CAST($status AS VARCHAR) IS NULL OR d.status = $status)
+  AND (CAST($text AS VARCHAR) IS NULL OR dn.name ILIKE '%' || $text || '%' OR d.item ILIKE '%' || $text || '%')
 ORDER BY d.id DESC
 LIMIT $limit OFFSET $offset;
 
 -- name: count_donations_filtered :scalar
 -- How many donations the same filters match.
 SELECT count(*) FROM donations d LEFT JOIN donors dn ON dn.id = d.donor_id
-WHERE ($organisation_id IS NULL OR d.organisation_id = $organisation_id)
-  AND ($governorate_code IS NULL OR d.governorate_code = $governorate_code)
-  AND ($category IS NULL OR d.category_code = $category)
-  AND ($status IS NULL OR d.status = $status)
-  AND ($text IS NULL OR dn.name ILIKE '%' || $text || '%' OR d.item ILIKE '%' || $text || '%');
+WHERE (CAST($organisation_id AS INTEGER) IS NULL OR d.organisation_id = $organisation_id)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR d.governorate_code = $governorate_code)
+  AND (CAST($category AS VARCHAR) IS NULL OR d.category_code = $category)
+  AND (CAST($status AS VARCHAR) IS NULL OR d.status = $status)
+  AND (CAST($text AS VARCHAR) IS NULL OR dn.name ILIKE '%' || $text || '%' OR d.item ILIKE '%' || $text || '%');
 
 -- name: update_donation_details
 -- The fields of a donation that may be corrected without touching stock arithmetic.

@@ -11,7 +11,7 @@ SELECT r.id AS report_id, r.national_id, r.existing_household_id AS household_id
        r.reported_at
 FROM duplicate_reports r JOIN households h ON h.id = r.existing_household_id
 LEFT JOIN organisations eo ON eo.id = h.organisation_id LEFT JOIN organisations ao ON ao.id = r.attempted_by_org
-WHERE ($status IS NULL OR r.status = $status)
+WHERE (CAST($status AS VARCHAR) IS NULL OR r.status = $status)
 ORDER BY r.reported_at DESC, r.id DESC
 LIMIT 500;
 

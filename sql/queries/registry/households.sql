@@ -34,23 +34,23 @@ FROM needs WHERE household_id = $household_id ORDER BY id;
 UPDATE households SET full_name = $full_name, phone = $phone, governorate_code = $governorate_code,
     delegation = $delegation, address = $address, household_size = $household_size,
     vulnerabilities = $vulnerabilities, notes = $notes, national_id = $national_id,
-    updated_at = current_localtimestamp()
+    updated_at = localtimestamp
 WHERE id = $id;
 
 -- name: set_household_status
 -- Move a household to another status (rows are never deleted).
-UPDATE households SET status = $status, updated_at = current_localtimestamp() WHERE id = $id;
+UPDATE households SET status = $status, updated_at = localtimestamp WHERE id = $id;
 
 -- name: list_households_page :frame
 -- One page of households an actor may see, filtered; newest first.
 SELECT h.id, h.national_id, h.full_name, h.phone, h.governorate_code, h.delegation,
        h.household_size, h.vulnerabilities, h.status, h.source, o.code AS organisation_code, h.created_at
 FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
-WHERE ($organisation_id IS NULL OR h.organisation_id = $organisation_id)
-  AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
-  AND ($status IS NULL OR h.status = $status)
-  AND ($category IS NULL OR EXISTS (SELECT 1 FROM needs n WHERE n.household_id = h.id AND n.category_code = $category))
-  AND ($text IS NULL OR h.national_id = $text OR h.phone LIKE '%' || $text || '%'
+WHERE (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organisation_id)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR h.governorate_code = $governorate_code)
+  AND (CAST($status AS VARCHAR) IS NULL OR h.status = $status)
+  AND (CAST($category AS VARCHAR) IS NULL OR EXISTS (SELECT 1 FROM needs n WHERE n.household_id = h.id AND n.category_code = $category))
+  AND (CAST($text AS VARCHAR) IS NULL OR h.national_id = $text OR h.phone LIKE '%' || $text || '%'
        OR h.full_name ILIKE '%' || $text || '%')
 ORDER BY h.id DESC
 LIMIT $limit OFFSET $offset;
@@ -58,9 +58,9 @@ LIMIT $limit OFFSET $offset;
 -- name: count_households_filtered :scalar
 -- How many households the same filters match (for the pager).
 SELECT count(*) FROM households h
-WHERE ($organisation_id IS NULL OR h.organisation_id = $organisation_id)
-  AND ($governorate_code IS NULL OR h.governorate_code = $governorate_code)
-  AND ($status IS NULL OR h.status = $status)
-  AND ($category IS NULL OR EXISTS (SELECT 1 FROM needs n WHERE n.household_id = h.id AND n.category_code = $category))
-  AND ($text IS NULL OR h.national_id = $text OR h.phone LIKE '%' || $text || '%'
+WHERE (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organisation_id)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR h.governorate_code = $governorate_code)
+  AND (CAST($status AS VARCHAR) IS NULL OR h.status = $status)
+  AND (CAST($category AS VARCHAR) IS NULL OR EXISTS (SELECT 1 FROM needs n WHERE n.household_id = h.id AND n.category_code = $category))
+  AND (CAST($text AS VARCHAR) IS NULL OR h.national_id = $text OR h.phone LIKE '%' || $text || '%'
        OR h.full_name ILIKE '%' || $text || '%');

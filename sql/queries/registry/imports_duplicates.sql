@@ -3,7 +3,7 @@
 
 -- name: list_households_on_file_for_import :frame
 -- Per national ID of the file: the first live household on file with it and its organisation.
-SELECT h.national_id, min(h.id) AS household_id, first(h.organisation_id ORDER BY h.id) AS organisation_id
+SELECT h.national_id, min(h.id) AS household_id, (array_agg(h.organisation_id ORDER BY h.id))[1] AS organisation_id
 FROM households h JOIN import_national_ids w USING (national_id)
 WHERE h.status NOT IN ('rejected', 'merged')
 GROUP BY h.national_id;
@@ -11,17 +11,18 @@ GROUP BY h.national_id;
 -- name: insert_import_duplicate_reports :exec
 -- One open report per clash, unless the same repeat (ID, household, organisation) is already open.
 INSERT INTO duplicate_reports (national_id, existing_household_id, attempted_by_org, source, reason)
-SELECT DISTINCT c.national_id, c.household_id, $attempted_by_org, 'import', 'same_national_id'
+SELECT DISTINCT c.national_id, c.household_id, CAST($attempted_by_org AS INTEGER), 'import', 'same_national_id'
 FROM import_clashes c
 WHERE NOT EXISTS (
     SELECT 1 FROM duplicate_reports r
     WHERE r.status = 'open' AND r.national_id = c.national_id AND r.existing_household_id = c.household_id
-      AND r.attempted_by_org IS NOT DISTINCT FROM $attempted_by_org
+      AND r.attempted_by_org IS NOT DISTINCT FROM CAST($attempted_by_org AS INTEGER)
 );
 
 -- name: insert_import_duplicate_audit :exec
 -- The audit row of each refused repeat, as the forms write it.
 INSERT INTO audit_log (user_id, username, action, table_name, record_id, after)
 SELECT $user_id, $username, 'refused_duplicate', 'households', c.household_id,
-       to_json(struct_pack(attempted_by_org := $attempted_by_org, national_id := c.national_id, source := 'import'))
+       (SELECT to_json(r) FROM (SELECT CAST($attempted_by_org AS INTEGER) AS attempted_by_org, c.national_id,
+                                     'import' AS source) r)
 FROM import_clashes c;

@@ -10,10 +10,11 @@ INSERT INTO organisation_areas (organisation_id, area_code) VALUES ($organisatio
 -- name: list_organisations :frame
 -- Every organisation with the governorates it covers and its user count.
 SELECT o.id, o.code, o.name, o.kind, o.governorate_code, o.phone, o.is_active,
-       list(oa.area_code ORDER BY oa.area_code) FILTER (WHERE oa.area_code IS NOT NULL) AS areas,
+       array_agg(oa.area_code ORDER BY oa.area_code) FILTER (WHERE oa.area_code IS NOT NULL) AS areas,
        (SELECT count(*) FROM users u WHERE u.organisation_id = o.id) AS users
 FROM organisations o LEFT JOIN organisation_areas oa ON oa.organisation_id = o.id
-GROUP BY ALL ORDER BY o.code;
+GROUP BY o.id, o.code, o.name, o.kind, o.governorate_code, o.phone, o.is_active
+ORDER BY o.code;
 
 -- name: get_organisation_by_code :one
 -- One organisation by its short code.

@@ -13,17 +13,17 @@ SELECT v.id, v.full_name, v.phone, v.governorate_code, v.delegation, v.offers_tr
        v.offers_distribution, v.vehicle, v.available_from, v.available_to, v.status,
        o.code AS organisation_code
 FROM volunteers v LEFT JOIN organisations o ON o.id = v.organisation_id
-WHERE ($organisation_id IS NULL OR v.organisation_id = $organisation_id)
-  AND ($governorate_code IS NULL OR v.governorate_code = $governorate_code)
-  AND ($status IS NULL OR v.status = $status)
-  AND ($text IS NULL OR v.full_name ILIKE '%' || $text || '%' OR v.phone LIKE '%' || $text || '%')
+WHERE (CAST($organisation_id AS INTEGER) IS NULL OR v.organisation_id = $organisation_id)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR v.governorate_code = $governorate_code)
+  AND (CAST($status AS VARCHAR) IS NULL OR v.status = $status)
+  AND (CAST($text AS VARCHAR) IS NULL OR v.full_name ILIKE '%' || $text || '%' OR v.phone LIKE '%' || $text || '%')
 ORDER BY v.id DESC
 LIMIT $limit OFFSET $offset;
 
 -- name: count_volunteers_filtered :scalar
 -- How many volunteers the same filters match.
 SELECT count(*) FROM volunteers v
-WHERE ($organisation_id IS NULL OR v.organisation_id = $organisation_id)
-  AND ($governorate_code IS NULL OR v.governorate_code = $governorate_code)
-  AND ($status IS NULL OR v.status = $status)
-  AND ($text IS NULL OR v.full_name ILIKE '%' || $text || '%' OR v.phone LIKE '%' || $text || '%');
+WHERE (CAST($organisation_id AS INTEGER) IS NULL OR v.organisation_id = $organisation_id)
+  AND (CAST($governorate_code AS VARCHAR) IS NULL OR v.governorate_code = $governorate_code)
+  AND (CAST($status AS VARCHAR) IS NULL OR v.status = $status)
+  AND (CAST($text AS VARCHAR) IS NULL OR v.full_name ILIKE '%' || $text || '%' OR v.phone LIKE '%' || $text || '%');
