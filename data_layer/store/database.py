@@ -86,7 +86,8 @@ class Database:
                     raise ConflictError(str(exc)) from exc
                 raise
             except duckdb.ConstraintException as exc:
-                if "PRIMARY KEY or UNIQUE" in str(exc):
+                # DuckDB words it two ways, by whether the repeat met a saved row or one of its own.
+                if "Duplicate key" in str(exc) or "PRIMARY KEY or UNIQUE" in str(exc):
                     raise UniqueViolation(str(exc)) from exc
                 raise
             finally:
