@@ -71,7 +71,9 @@ class PostgresCursor:
         elif isinstance(params, (list, tuple)):
             self._cur.execute(_positional(sql), params)
         else:
-            self._cur.execute(_translated(sql), params)
+            # DuckDB reads a tuple as a list; psycopg would send it as a row.
+            values = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+            self._cur.execute(_translated(sql), values)
         return self
 
     @property
