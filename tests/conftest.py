@@ -73,10 +73,28 @@ def _postgres_copy(request: pytest.FixtureRequest, template: str) -> Iterator[st
 
 
 @pytest.fixture(scope="session")
+def pg_demo_template(request: pytest.FixtureRequest) -> str:
+    """The demo data generated on PostgreSQL by the same demo code, as a template database."""
+    return _postgres_template(request, "jesr_template_demo", demo=True)
+
+
+@pytest.fixture(scope="session")
+def pg_empty_template(request: pytest.FixtureRequest) -> str:
+    """A migrated PostgreSQL database without data, as a template database."""
+    return _postgres_template(request, "jesr_template_empty", demo=False)
+
+
+@pytest.fixture
+def pg_empty_url(request: pytest.FixtureRequest, pg_empty_template: str) -> Iterator[str]:
+    """A migrated, empty PostgreSQL database of this test's own, whatever JESR_TEST_BACKEND says."""
+    yield from _postgres_copy(request, pg_empty_template)
+
+
+@pytest.fixture(scope="session")
 def demo_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
     """The demo database every `db` starts from: a DuckDB file, or a PostgreSQL template's name."""
     if ON_POSTGRES:
-        return _postgres_template(request, "jesr_template_demo", demo=True)
+        return request.getfixturevalue("pg_demo_template")
     path = tmp_path_factory.mktemp("template") / "demo.duckdb"
     _build_template(path, demo=True)
     return path
@@ -85,7 +103,7 @@ def demo_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 @pytest.fixture(scope="session")
 def empty_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
     if ON_POSTGRES:
-        return _postgres_template(request, "jesr_template_empty", demo=False)
+        return request.getfixturevalue("pg_empty_template")
     path = tmp_path_factory.mktemp("template") / "empty.duckdb"
     _build_template(path, demo=False)
     return path
