@@ -101,6 +101,40 @@ class PostgresCursor:
             self._owned = False
 
 
+class FetchedResult:
+    """A statement's rows, fetched at once, read like a DuckDB result."""
+
+    def __init__(self, description: list[tuple], rows: list[tuple]) -> None:
+        self.description, self._rows = description, rows
+
+    def fetchone(self) -> tuple | None:
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchall(self) -> list[tuple]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def df(self) -> pd.DataFrame:
+        return pd.DataFrame.from_records(self.fetchall(), columns=[d[0] for d in self.description])
+
+
+class OneShotConnection:
+    """`db.conn.execute(...)` as on DuckDB: each statement on a pooled connection of its own, in
+    autocommit, its rows fetched before the connection goes back (for scripts and tests)."""
+
+    def __init__(self, db: PostgresDatabase) -> None:
+        self._db = db
+
+    def execute(self, sql: str, params: Any = None) -> FetchedResult:
+        with self._db.reading() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall() if cur._cur.description else []
+            return FetchedResult(cur.description, rows)
+
+    def cursor(self) -> PostgresCursor:
+        return self._db.cursor()
+
+
 def _json_as_text(data: bytes | str) -> str:
     return data.decode("utf-8") if isinstance(data, (bytes, bytearray, memoryview)) else data
 
@@ -130,6 +164,10 @@ class PostgresDatabase:
         except PoolTimeout as exc:
             raise DatabaseBusyError(self.path) from exc
         return PostgresCursor(self.pool, conn, owned=True)
+
+    @property
+    def conn(self) -> OneShotConnection:
+        return OneShotConnection(self)
 
     def close(self) -> None:
         self.pool.close()
