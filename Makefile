@@ -42,10 +42,15 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The data-layer tests that also run on PostgreSQL (JESR_TEST_BACKEND=postgres); `PG_TESTS=tests` for all.
+PG_TESTS ?= tests/test_distribution.py tests/test_entry.py tests/test_import.py tests/test_public_forms.py \
+	tests/test_queues.py tests/test_facts.py tests/test_monitoring.py
+
 test: setup browser postgres haproxy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
+	JESR_TEST_BACKEND=postgres $(PY) -m pytest -q $(PG_TESTS)
 
 bench: setup
 	$(PY) -m bench.run

@@ -1,15 +1,23 @@
-"""Shared fixtures: a real DuckDB file per test (copied from one demo database built
-once per session, so bcrypt and demo generation are paid once), and AppTest runs
-against that file with a strong cookie key."""
+"""Shared fixtures: a real database per test, copied from one demo database built once per
+session (so bcrypt and demo generation are paid once), and AppTest runs against it with a strong
+cookie key.
+
+`JESR_TEST_BACKEND=postgres` runs the same tests on PostgreSQL: the session starts a server, builds
+the templates there through the same migrations and demo code, and each test gets a database of
+its own made by `CREATE DATABASE ... TEMPLATE` (a file copy on the server). The default is a
+DuckDB file in the test's temporary directory.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -28,31 +36,88 @@ DEMO_HOUSEHOLDS = 300
 COOKIE_KEY = secrets.token_hex(32)
 
 
+TEST_BACKEND = os.environ.get("JESR_TEST_BACKEND", "duckdb")
+ON_POSTGRES = TEST_BACKEND == "postgres"
+if TEST_BACKEND not in ("duckdb", "postgres"):
+    raise RuntimeError(f"JESR_TEST_BACKEND must be duckdb or postgres, not {TEST_BACKEND!r}")
+database_numbers = itertools.count()
+
+
+def _build_template(target: str | Path, *, demo: bool) -> None:
+    db = open_database(target)
+    try:
+        if demo:
+            generate_demo(db, households=DEMO_HOUSEHOLDS, seed=7)
+        db.checkpoint()
+    finally:
+        db.close()
+
+
+def _postgres_template(request: pytest.FixtureRequest, name: str, *, demo: bool) -> str:
+    server = request.getfixturevalue("pg_server")
+    server.psql(f"CREATE DATABASE {name}")
+    # Closed before use: PostgreSQL copies a template only while nobody is connected to it.
+    _build_template(server.url(name), demo=demo)
+    return name
+
+
+def _postgres_copy(request: pytest.FixtureRequest, template: str) -> Iterator[str]:
+    """A database of this test's own, copied from `template`, dropped when the test ends."""
+    server = request.getfixturevalue("pg_server")
+    name = f"t_{next(database_numbers)}"
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    yield server.url(name)
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def pg_demo_template(request: pytest.FixtureRequest) -> str:
+    """The demo data generated on PostgreSQL by the same demo code, as a template database."""
+    return _postgres_template(request, "jesr_template_demo", demo=True)
+
+
+@pytest.fixture(scope="session")
+def pg_empty_template(request: pytest.FixtureRequest) -> str:
+    """A migrated PostgreSQL database without data, as a template database."""
+    return _postgres_template(request, "jesr_template_empty", demo=False)
+
+
+@pytest.fixture
+def pg_empty_url(request: pytest.FixtureRequest, pg_empty_template: str) -> Iterator[str]:
+    """A migrated, empty PostgreSQL database of this test's own, whatever JESR_TEST_BACKEND says."""
+    yield from _postgres_copy(request, pg_empty_template)
+
+
+@pytest.fixture(scope="session")
+def demo_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
+    """The demo database every `db` starts from: a DuckDB file, or a PostgreSQL template's name."""
+    if ON_POSTGRES:
+        return request.getfixturevalue("pg_demo_template")
     path = tmp_path_factory.mktemp("template") / "demo.duckdb"
-    db = open_database(path)
-    generate_demo(db, households=DEMO_HOUSEHOLDS, seed=7)
-    db.conn.execute("CHECKPOINT")
-    db.close()
+    _build_template(path, demo=True)
     return path
 
 
 @pytest.fixture(scope="session")
-def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def empty_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
+    if ON_POSTGRES:
+        return request.getfixturevalue("pg_empty_template")
     path = tmp_path_factory.mktemp("template") / "empty.duckdb"
-    db = open_database(path)
-    db.conn.execute("CHECKPOINT")
-    db.close()
+    _build_template(path, demo=False)
     return path
 
 
 @pytest.fixture
-def db_path(tmp_path: Path, demo_template: Path) -> Path:
-    """A private copy of the demo database for this test."""
+def db_path(request: pytest.FixtureRequest, tmp_path: Path, demo_template: Path | str) -> Iterator[Path | str]:
+    """A private copy of the demo database for this test: a file path, or a PostgreSQL URL."""
+    if ON_POSTGRES:
+        yield from _postgres_copy(request, demo_template)
+        return
     target = tmp_path / "jesr.duckdb"
     shutil.copy(demo_template, target)
-    return target
+    yield target
 
 
 def assert_facts_match_base_tables(database: Database) -> None:
@@ -68,7 +133,7 @@ def rebuild_facts_after_raw_sql(database: Database) -> None:
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
+def db(db_path: Path | str) -> Iterator[Database]:
     """The demo copy; after the test, whatever it wrote must have kept the dashboard facts right."""
     database = open_database(db_path)
     yield database
@@ -79,10 +144,19 @@ def db(db_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def empty_db(tmp_path: Path, empty_template: Path) -> Iterator[Database]:
+def empty_db_path(request: pytest.FixtureRequest, tmp_path: Path, empty_template: Path | str) -> Iterator[Path | str]:
+    """A private copy of a migrated database without data."""
+    if ON_POSTGRES:
+        yield from _postgres_copy(request, empty_template)
+        return
     target = tmp_path / "empty.duckdb"
     shutil.copy(empty_template, target)
-    database = open_database(target)
+    yield target
+
+
+@pytest.fixture
+def empty_db(empty_db_path: Path | str) -> Iterator[Database]:
+    database = open_database(empty_db_path)
     yield database
     try:
         assert_facts_match_base_tables(database)
@@ -104,7 +178,7 @@ def actors(db: Database) -> dict[str, Actor]:
 
 
 @pytest.fixture
-def make_app(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+def make_app(db_path: Path | str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """An AppTest of app.py on this test's database, logged in as `username` (or anonymous)."""
     monkeypatch.setenv("JESR_DB", str(db_path))
     st.cache_resource.clear()

@@ -25,6 +25,7 @@ from data_layer.core.actor import SYSTEM, Actor
 from data_layer.core.errors import PermissionDenied, ValidationError
 from data_layer.core.validation import _Collector, clean_date
 from data_layer.store.audit import write_audit
+from data_layer.store.bulk import run_with_rows
 from data_layer.store.database import Database
 from data_layer.store.queries import run
 
@@ -87,11 +88,7 @@ def _scrub_audit(cur: Any, plan: AnonymisationPlan) -> int:
         }
     )
     # One set-based update: row-by-row updates manage only ~1,500 rows a second.
-    cur.register("scrubbed", scrubbed)
-    try:
-        run(cur, "update_scrubbed_audit_rows")
-    finally:
-        cur.unregister("scrubbed")
+    run_with_rows(cur, "update_scrubbed_audit_rows", scrubbed, table="scrubbed")
     return len(rows)
 
 

@@ -10,7 +10,8 @@ from data_layer.store.migrations import apply_migrations
 
 
 def open_database(path: str | os.PathLike[str], *, read_only: bool = False) -> Database:
-    """Open (creating if needed) the database file and bring its schema and facts up to date."""
+    """Open the database (a DuckDB file, created if needed, or a PostgreSQL URL) and bring its schema
+    and facts up to date."""
     db = connect(path, read_only=read_only)
     if not read_only:
         apply_migrations(db)

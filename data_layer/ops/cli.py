@@ -11,15 +11,19 @@ import argparse
 import getpass
 import sys
 import time
-from pathlib import Path
-
-import duckdb
 
 from data_layer.core.actor import SYSTEM, Actor
 from data_layer.core.errors import DatabaseBusyError, JesrError, ValidationError
 from data_layer.core.i18n import t
 from data_layer.ops.bootstrap import open_database
-from data_layer.store.database import Database, database_path_from_env
+from data_layer.store.database import (
+    DRIVER_ERRORS,
+    Database,
+    database_exists,
+    database_path_from_env,
+    display_name,
+)
+from data_layer.store.errors import DatabaseUnreachable
 
 LANG = "en"
 # `export --as-observer`: the ministry's view of the data, for checking what observers receive.
@@ -35,7 +39,9 @@ def describe_error(exc: JesrError) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m data_layer", description="Jesr data layer commands")
     parser.add_argument(
-        "--db", default=database_path_from_env(), help="database file (default: $JESR_DB or data/jesr.duckdb)"
+        "--db",
+        default=database_path_from_env(),
+        help="database file, or postgresql://user@host:port/dbname (default: $JESR_DB or data/jesr.duckdb)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -193,23 +199,27 @@ def health(path: str) -> int:
     from data_layer.store.migrations import list_migrations
     from data_layer.store.queries import run as run_query
 
-    if not Path(path).exists():
-        print(f"not ok: the database file {path} does not exist (create it with `init`).", file=sys.stderr)
-        return 1
+    shown = display_name(path)
     try:
+        if not database_exists(path):
+            print(f"not ok: the database {shown} does not exist (create it with `init`).", file=sys.stderr)
+            return 1
         db = connect(path, read_only=True)
-    except DatabaseBusyError:
-        print(f"not ok: the database {path} is held by another process, which must stop first.", file=sys.stderr)
+    except DatabaseUnreachable as exc:
+        print(f"not ok: the database {exc.params['path']} cannot be reached.", file=sys.stderr)
         return 3
-    except (duckdb.Error, OSError) as exc:
-        print(f"not ok: the database {path} cannot be opened: {str(exc).splitlines()[0]}", file=sys.stderr)
+    except DatabaseBusyError:
+        print(f"not ok: the database {shown} is held by another process, which must stop first.", file=sys.stderr)
+        return 3
+    except (*DRIVER_ERRORS, OSError) as exc:
+        print(f"not ok: the database {shown} cannot be opened: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
     cur = db.cursor()
     try:
         applied = {row["version"] for row in run_query(cur, "list_applied_migration_versions")}
         campaigns = run_query(cur, "count_campaigns_for_health")
-    except duckdb.Error as exc:
-        print(f"not ok: the database {path} is not a Jesr database: {str(exc).splitlines()[0]}", file=sys.stderr)
+    except DRIVER_ERRORS as exc:
+        print(f"not ok: the database {shown} is not a Jesr database: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
     finally:
         cur.close()
@@ -218,7 +228,7 @@ def health(path: str) -> int:
     if pending:
         print(f"not ok: migrations {', '.join(map(str, pending))} not applied (run `init`).", file=sys.stderr)
         return 1
-    print(f"ok: {path} opens, schema up to date, {campaigns} campaigns.")
+    print(f"ok: {shown} opens, schema up to date, {campaigns} campaigns.")
     return 0
 
 
@@ -231,9 +241,11 @@ def run(args: argparse.Namespace) -> int:
         from data_layer.ops.backup import restore_database
 
         summary = restore_database(args.db, args.directory, force=args.force)
-        print(f"Restored {summary.rows} rows in {summary.tables} tables from {args.directory} into {args.db}.")
+        print(
+            f"Restored {summary.rows} rows in {summary.tables} tables from {args.directory} into {display_name(args.db)}."
+        )
         return 0
-    is_new = not Path(args.db).exists()
+    is_new = not database_exists(args.db)
     db = open_database(args.db)
     try:
         return dispatch(db, args, is_new)
@@ -264,12 +276,12 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         except DemoRefused as exc:
             print(f"Refused: {exc}.", file=sys.stderr)
             return 1
-        db.conn.execute("CHECKPOINT")
-        size = Path(db.path).stat().st_size / 1e6
+        db.checkpoint()
+        size = db.size_bytes() / 1e6
         print(
             f"Demo data: {summary.households} households, {summary.needs} needs, {summary.donations} donations, "
             f"{summary.volunteers} volunteers, {summary.users} accounts in {time.perf_counter() - started:.1f} s; "
-            f"file {size:.1f} MB."
+            f"{size:.1f} MB on disk."
         )
         return 0
     if args.command == "import":
@@ -425,9 +437,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return run(args)
+    except DatabaseUnreachable as exc:
+        print(f"The database {exc.params['path']} cannot be reached: is its server running?", file=sys.stderr)
+        return 3
     except DatabaseBusyError:
         print(
-            f"The database {args.db} is open in another process (probably the running app): stop it, or "
+            f"The database {display_name(args.db)} is open in another process (probably the running app): stop it, or "
             f"use the Import page of the app instead.",
             file=sys.stderr,
         )

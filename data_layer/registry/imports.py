@@ -33,6 +33,7 @@ from data_layer.registry.donations import find_or_create_donor
 from data_layer.registry.organisations import require_active_organisation
 from data_layer.registry.spreadsheets import read_table
 from data_layer.store.audit import write_audit
+from data_layer.store.bulk import rows_table, run_with_rows
 from data_layer.store.database import Database
 from data_layer.store.queries import run
 from data_layer.store.reference import get_reference
@@ -241,13 +242,13 @@ def validate_rows(
 
 def _households_on_file(db: Database, national_ids: list[str] | pa.Array) -> dict[str, tuple[int, int | None]]:
     """For each national ID already on file: its first live household and that household's organisation."""
-    cur = db.cursor()
-    cur.register("import_national_ids", pa.table({"national_id": national_ids}))
-    try:
-        found = run(cur, "list_households_on_file_for_import")
-    finally:
-        cur.unregister("import_national_ids")
-        cur.close()
+    with db.reading() as cur:
+        found = run_with_rows(
+            cur,
+            "list_households_on_file_for_import",
+            pa.table({"national_id": national_ids}),
+            table="import_national_ids",
+        )
     return {
         nid: (int(hid), None if pd.isna(org) else int(org))
         for nid, hid, org in zip(found["national_id"], found["household_id"], found["organisation_id"])
@@ -271,17 +272,13 @@ def _report_clashes(db: Database, actor: Actor, errors: list[RowError], organisa
         return
     table = pa.table({"national_id": [c[0] for c in clashes], "household_id": [c[1] for c in clashes]})
     params = {"attempted_by_org": organisation_id}
-    with db.transaction() as cur:
-        cur.register("import_clashes", table)
-        try:
-            run(cur, "insert_import_duplicate_reports", params)
-            run(
-                cur,
-                "insert_import_duplicate_audit",
-                dict(params, user_id=actor.user_id, username=actor.username),
-            )
-        finally:
-            cur.unregister("import_clashes")
+    with db.transaction() as cur, rows_table(cur, table, "import_clashes"):
+        run(cur, "insert_import_duplicate_reports", params)
+        run(
+            cur,
+            "insert_import_duplicate_audit",
+            dict(params, user_id=actor.user_id, username=actor.username),
+        )
 
 
 def validate_households(
@@ -427,8 +424,7 @@ def _bulk_insert(
     values = ", ".join([*rows.columns, *(f"${name}" for name in same_for_all)])
     after = ", ".join([*(f"{c} := {c}" for c in frame.columns), *(f"{c} := ${c}" for c in same_for_all)])
     # Arrow, not the DataFrame: DuckDB reads Python string objects one by one, Arrow buffers at once.
-    cur.register("import_rows", pa.Table.from_pandas(rows, preserve_index=False))
-    try:
+    with rows_table(cur, pa.Table.from_pandas(rows, preserve_index=False), "import_rows"):
         cur.execute(f"INSERT INTO {table} ({columns}) SELECT {values} FROM import_rows", same_for_all)
         cur.execute(
             "INSERT INTO audit_log (user_id, username, action, table_name, record_id, after) "
@@ -436,8 +432,6 @@ def _bulk_insert(
             "FROM import_rows",
             {**same_for_all, "user_id": actor.user_id, "username": actor.username, "table_name": table},
         )
-    finally:
-        cur.unregister("import_rows")
     return ids
 
 

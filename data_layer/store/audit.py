@@ -7,7 +7,6 @@ import json
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from data_layer.core.actor import Actor
@@ -32,7 +31,7 @@ def to_json(value: dict[str, Any] | None) -> str | None:
 
 
 def write_audit(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Any,
     actor: Actor,
     action: str,
     table_name: str,
@@ -56,7 +55,7 @@ def write_audit(
     )
 
 
-def row_as_dict(cur: duckdb.DuckDBPyConnection, sql: str, params: Any) -> dict[str, Any] | None:
+def row_as_dict(cur: Any, sql: str, params: Any) -> dict[str, Any] | None:
     """One row of SQL text as a dict; named queries get the same from `run` with shape :one."""
     result = cur.execute(sql, params)
     row = result.fetchone()
@@ -72,9 +71,13 @@ def latest_audit_id(db: Database) -> int:
 
 
 def data_version(db: Database) -> int:
-    """latest_audit_id, queried again only after a write committed through `db` (DuckDB lets one
-    process write the file, and every write goes through db.transaction()): the dashboard asks on
-    every rerun, and the query was a fifteenth of the server's time per rerun."""
+    """latest_audit_id, queried again only after a write committed through `db` when `db` is the
+    data's single writer (a DuckDB file, where every write goes through db.transaction()): the
+    dashboard asks on every rerun, and the query was a fifteenth of the server's time per rerun.
+    A database other servers write too is asked each time (the max of a primary key is cheap), so
+    a save on one server shows on another's dashboard at its next rerun."""
+    if not db.single_writer:
+        return latest_audit_id(db)
     commits = db.commits  # read before the query: a commit racing it makes the next call query again
     memo = db.memo.get("data_version")
     if memo is None or memo[0] != commits:

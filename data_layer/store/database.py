@@ -4,6 +4,9 @@ DuckDB lets a single process open the file; inside it we hand out a cursor per
 call. Writes are serialised by one lock per database: DuckDB's optimistic
 concurrency does not catch write skew (two inserts against the same stock line),
 so the rules that span rows only hold if writes run one at a time.
+
+`connect` also opens a PostgreSQL database when given its URL (store.postgres): both kinds of
+`Database` answer the same methods, and only the store asks which one it holds.
 """
 
 from __future__ import annotations
@@ -16,10 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import psycopg
 
 from data_layer.core.errors import ConflictError, DatabaseBusyError
+from data_layer.store.dialect import DUCKDB
+from data_layer.store.errors import UniqueViolation
 
 DEFAULT_DB_PATH = "data/jesr.duckdb"
+# What either driver raises for a database it cannot open or read (not a refusal of ours).
+DRIVER_ERRORS: tuple[type[Exception], ...] = (duckdb.Error, psycopg.Error)
 
 
 def database_path_from_env() -> str:
@@ -37,6 +45,9 @@ class Database:
     memo: dict = field(default_factory=dict)
     # Write transactions committed through this object: only this process can write the file.
     commits: int = 0
+    dialect: str = DUCKDB
+    # Every write to the file goes through this object, so `commits` versions the data.
+    single_writer: bool = True
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.conn.cursor()
@@ -74,8 +85,20 @@ class Database:
                 if "Conflict" in str(exc):
                     raise ConflictError(str(exc)) from exc
                 raise
+            except duckdb.ConstraintException as exc:
+                # DuckDB words it two ways, by whether the repeat met a saved row or one of its own.
+                if "Duplicate key" in str(exc) or "PRIMARY KEY or UNIQUE" in str(exc):
+                    raise UniqueViolation(str(exc)) from exc
+                raise
             finally:
                 cur.close()
+
+    def checkpoint(self) -> None:
+        """Write the log into the file, so its size is the data's."""
+        self.conn.execute("CHECKPOINT")
+
+    def size_bytes(self) -> int:
+        return Path(self.path).stat().st_size
 
 
 # A big import's commit would otherwise also checkpoint the whole file (half a second of a
@@ -91,8 +114,26 @@ class Database:
 CONNECTION_CONFIG = {"checkpoint_threshold": "128MB", "enable_optimistic_write": False}
 
 
+def is_postgres_url(target: str | os.PathLike[str]) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def display_name(target: str | os.PathLike[str]) -> str:
+    """How messages name the database: its path, or its URL without the password."""
+    if is_postgres_url(target):
+        from data_layer.store.postgres import redacted_url
+
+        return redacted_url(str(target))
+    return str(target)
+
+
 def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> Database:
-    """Open (creating if needed) the database file, as it is: no migration, no facts."""
+    """Open the database as it is (no migration, no facts): a PostgreSQL URL, or a DuckDB file
+    (created if needed)."""
+    if is_postgres_url(path):
+        from data_layer.store.postgres import connect_postgres
+
+        return connect_postgres(str(path), read_only=read_only)  # type: ignore[return-value]
     db_path = Path(path)
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,3 +144,16 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> Databas
             raise DatabaseBusyError(str(db_path)) from exc
         raise
     return Database(path=str(db_path), conn=conn)
+
+
+def database_exists(target: str | os.PathLike[str]) -> bool:
+    """Whether `target` already holds a Jesr database: the DuckDB file exists, or the PostgreSQL
+    database has its migrations table (`init` creates the schema in an empty one)."""
+    if not is_postgres_url(target):
+        return Path(target).exists()
+    db = connect(target, read_only=True)
+    try:
+        with db.reading() as cur:
+            return cur.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0]
+    finally:
+        db.close()

@@ -10,6 +10,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from data_layer.store.bulk import run_with_rows
 from data_layer.store.queries import run
 
 if TYPE_CHECKING:
@@ -44,6 +47,9 @@ def apply_migrations(db: Database) -> list[int]:
         if version in done:
             continue
         with db.transaction() as cur:
+            # Asked again under the write lock: another server starting at the same time may have applied it.
+            if version in {row["version"] for row in run(cur, "list_applied_migrations")}:
+                continue
             cur.execute(path.read_text(encoding="utf-8"))
             run(cur, "insert_schema_migration", {"version": version, "name": name})
         applied_now.append(version)
@@ -53,8 +59,12 @@ def apply_migrations(db: Database) -> list[int]:
     return applied_now
 
 
-def load_reference_areas(cur) -> None:  # noqa: ANN001 - a DuckDB cursor
-    """Load each country's first-level areas; rows already present are kept."""
+def load_reference_areas(cur) -> None:  # noqa: ANN001 - a cursor of either backend
+    """Load each country's first-level areas; rows already present are kept.
+
+    The file is read here rather than by the database, which may sit on another machine.
+    """
     for csv_path in sorted(REFERENCE_DIR.glob("governorates_*.csv")):
         country = csv_path.stem.rsplit("_", 1)[1].upper()
-        run(cur, "insert_reference_areas", {"country_code": country, "path": str(csv_path)})
+        frame = pd.read_csv(csv_path, dtype={"population_2014": "int64", "delegations": "int64"}, keep_default_na=False)
+        run_with_rows(cur, "insert_reference_areas", frame, {"country_code": country})

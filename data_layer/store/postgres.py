@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 import psycopg
@@ -23,18 +25,29 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from data_layer.core.errors import ConflictError, DatabaseBusyError
 from data_layer.store.dialect import POSTGRES, to_psycopg
+from data_layer.store.errors import DatabaseUnreachable, UniqueViolation
 
 # Any constant will do, as long as every writer uses the same one.
 WRITE_LOCK_KEY = 0x4A455352  # "JESR"
 POOL_SIZE = 8
 POOL_TIMEOUT_S = 10
-
-
-def is_postgres_url(target: str) -> bool:
-    return target.startswith(("postgresql://", "postgres://"))
+CONNECT_TIMEOUT_S = 5
+# Functions that give PostgreSQL the DuckDB built-ins the named queries use (CREATE OR REPLACE).
+DIALECT_FUNCTIONS = Path(__file__).resolve().parents[2] / "sql" / "dialects" / "postgres.sql"
 
 
 @lru_cache(maxsize=2048)
+def redacted_url(url: str) -> str:
+    """The URL without its password, for messages, logs and cache keys."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def _translated(sql: str) -> str:
     return to_psycopg(sql)
 
@@ -53,11 +66,14 @@ class PostgresCursor:
 
     def execute(self, sql: str, params: Any = None) -> PostgresCursor:
         if params is None:
-            self._cur.execute(_translated(sql))
+            # Without parameters psycopg sends the text as it is: a `%` must stay single.
+            self._cur.execute(sql)
         elif isinstance(params, (list, tuple)):
             self._cur.execute(_positional(sql), params)
         else:
-            self._cur.execute(_translated(sql), params)
+            # DuckDB reads a tuple as a list; psycopg would send it as a row.
+            values = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+            self._cur.execute(_translated(sql), values)
         return self
 
     @property
@@ -74,11 +90,49 @@ class PostgresCursor:
         columns = [d[0] for d in self.description]
         return pd.DataFrame.from_records(self._cur.fetchall(), columns=columns)
 
+    def copy(self, statement: str) -> Any:
+        """psycopg's COPY, for bulk loads (store.bulk)."""
+        return self._cur.copy(statement)
+
     def close(self) -> None:
         self._cur.close()
         if self._owned:
             self._pool.putconn(self._conn)
             self._owned = False
+
+
+class FetchedResult:
+    """A statement's rows, fetched at once, read like a DuckDB result."""
+
+    def __init__(self, description: list[tuple], rows: list[tuple]) -> None:
+        self.description, self._rows = description, rows
+
+    def fetchone(self) -> tuple | None:
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchall(self) -> list[tuple]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def df(self) -> pd.DataFrame:
+        return pd.DataFrame.from_records(self.fetchall(), columns=[d[0] for d in self.description])
+
+
+class OneShotConnection:
+    """`db.conn.execute(...)` as on DuckDB: each statement on a pooled connection of its own, in
+    autocommit, its rows fetched before the connection goes back (for scripts and tests)."""
+
+    def __init__(self, db: PostgresDatabase) -> None:
+        self._db = db
+
+    def execute(self, sql: str, params: Any = None) -> FetchedResult:
+        with self._db.reading() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall() if cur._cur.description else []
+            return FetchedResult(cur.description, rows)
+
+    def cursor(self) -> PostgresCursor:
+        return self._db.cursor()
 
 
 def _json_as_text(data: bytes | str) -> str:
@@ -93,13 +147,15 @@ def _configure(conn: psycopg.Connection) -> None:
 
 @dataclass
 class PostgresDatabase:
-    """A pool of connections to one PostgreSQL database."""
+    """A pool of connections to one PostgreSQL database; `path` is its URL without the password."""
 
     path: str
     pool: ConnectionPool
     dialect: str = POSTGRES
     memo: dict = field(default_factory=dict)
     commits: int = 0
+    # Other servers write too: a count of this process's commits says nothing about the data's version.
+    single_writer: bool = False
     write_lock: threading.RLock = field(default_factory=threading.RLock)
 
     def cursor(self) -> PostgresCursor:
@@ -109,8 +165,21 @@ class PostgresDatabase:
             raise DatabaseBusyError(self.path) from exc
         return PostgresCursor(self.pool, conn, owned=True)
 
+    @property
+    def conn(self) -> OneShotConnection:
+        return OneShotConnection(self)
+
     def close(self) -> None:
         self.pool.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[PostgresCursor]:
+        """A connection of the pool for reads, given back when the block ends (writes use `transaction`)."""
+        cur = self.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresCursor]:
@@ -122,15 +191,46 @@ class PostgresDatabase:
                 with conn.transaction():
                     cur.execute("SELECT pg_advisory_xact_lock($key)", {"key": WRITE_LOCK_KEY})
                     yield cur
-            except psycopg.errors.SerializationFailure as exc:
+            except psycopg.errors.UniqueViolation as exc:
+                raise UniqueViolation(str(exc)) from exc
+            except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected) as exc:
                 raise ConflictError(str(exc)) from exc
             self.commits += 1
         finally:
             cur.close()
 
+    def checkpoint(self) -> None:
+        """Nothing to do: the server writes its own checkpoints."""
 
-def connect_postgres(url: str, *, min_size: int = 1, max_size: int = POOL_SIZE) -> PostgresDatabase:
-    """A pool to the database at `url`; fails at once with DatabaseBusyError when it cannot connect."""
+    def size_bytes(self) -> int:
+        with self.reading() as cur:
+            return int(cur.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
+
+def apply_dialect_functions(db: PostgresDatabase) -> None:
+    """(Re)define the compatibility functions, under the write lock so two servers opening at once
+    do not replace the same function together."""
+    if not DIALECT_FUNCTIONS.is_file():
+        return
+    with db.transaction() as cur:
+        cur.execute(DIALECT_FUNCTIONS.read_text(encoding="utf-8"))
+
+
+def connect_postgres(
+    url: str, *, min_size: int = 1, max_size: int = POOL_SIZE, read_only: bool = False
+) -> PostgresDatabase:
+    """A pool to the database at `url`, its compatibility functions defined (unless `read_only`).
+
+    A server that does not answer, or refuses the login, fails at once with DatabaseUnreachable,
+    whose message names the database without the URL's password.
+    """
+    shown = redacted_url(url)
+    try:
+        # One direct attempt first: the pool would retry in silence until its timeout.
+        psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
+    except psycopg.OperationalError as exc:
+        reason = str(exc).replace(url, shown).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DatabaseUnreachable(f"{shown} ({reason})") from None
     pool = ConnectionPool(
         url,
         min_size=min_size,
@@ -142,7 +242,10 @@ def connect_postgres(url: str, *, min_size: int = 1, max_size: int = POOL_SIZE) 
     )
     try:
         pool.open(wait=True, timeout=POOL_TIMEOUT_S)
-    except PoolTimeout as exc:
+    except PoolTimeout:
         pool.close()
-        raise DatabaseBusyError(url) from exc
-    return PostgresDatabase(path=url, pool=pool)
+        raise DatabaseUnreachable(shown) from None
+    db = PostgresDatabase(path=shown, pool=pool)
+    if not read_only:
+        apply_dialect_functions(db)
+    return db

@@ -2,7 +2,7 @@
 -- The record of applied migrations, created before the first one runs.
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
-    applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp());
+    applied_at TIMESTAMP NOT NULL DEFAULT LOCALTIMESTAMP);
 
 -- name: list_applied_migrations :rows
 -- The versions already applied.
@@ -13,8 +13,8 @@ SELECT version FROM schema_migrations;
 INSERT INTO schema_migrations (version, name) VALUES ($version, $name);
 
 -- name: insert_reference_areas
--- One country's first-level areas from its CSV file; areas already present are kept.
-INSERT INTO areas
+-- One country's first-level areas, read from its CSV file into bulk_rows; areas already present are kept.
+INSERT INTO areas (code, country_code, name_ar, name_fr, name_en, population, population_year, delegations, region)
 SELECT iso_code, $country_code, name_ar, name_fr, name_en, population_2014, 2014, delegations, region_fr
-FROM read_csv($path, header = true, all_varchar = false)
+FROM bulk_rows
 WHERE iso_code NOT IN (SELECT code FROM areas);
