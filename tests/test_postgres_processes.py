@@ -124,7 +124,7 @@ def test_two_processes_taking_the_last_unit_one_gets_it_the_other_is_told(associ
     finally:
         db.close()
     outcomes = _race(url, "allocate", [{"username": "staff", "org": org, "line": line, "need": need} for need in needs])
-    assert [o[0] for o in outcomes] == ["refused", "saved"]
+    assert [o[0] for o in outcomes] == ["refused", "saved"], outcomes
     assert outcomes[0][1] == "distribution.error.stock_changed"
     assert _scalar(url, "SELECT count(*) FROM allocations WHERE donation_id = $line", {"line": line}) == 1
     assert _scalar(url, "SELECT available FROM stock_lines WHERE donation_id = $line", {"line": line}) == 0

@@ -40,6 +40,8 @@ SCRATCH = {
     "list_households_on_file_for_import": "import_national_ids (national_id VARCHAR)",
     "insert_import_duplicate_reports": "import_clashes (national_id VARCHAR, household_id BIGINT)",
     "insert_import_duplicate_audit": "import_clashes (national_id VARCHAR, household_id BIGINT)",
+    "insert_reference_areas": "bulk_rows (iso_code VARCHAR, name_ar VARCHAR, name_fr VARCHAR, name_en VARCHAR, "
+    "population_2014 BIGINT, delegations INTEGER, region_fr VARCHAR)",
     # Demo rows come in the shape of the table they fill.
     "insert_demo_organisation_areas": "bulk_rows (LIKE organisation_areas)",
     "insert_demo_donors": "bulk_rows (LIKE donors)",
@@ -100,9 +102,9 @@ def pg_conn(pg_server):
 
 def check_query(conn: psycopg.Connection, name: str) -> str | None:
     """None when the query prepares (or, for a statement PREPARE does not take, runs); else the error."""
-    query = Q.get(name)
-    parts = statements(query.sql)
-    if len(parts) > 1 and parameter_names(query.sql):
+    sql = Q.get(name).sql_for("postgres")
+    parts = statements(sql)
+    if len(parts) > 1 and parameter_names(sql):
         return "several statements with parameters: psycopg sends those one statement at a time"
     try:
         with conn.transaction():

@@ -72,3 +72,17 @@ def test_every_named_query_is_used_by_the_product():
     )
     unused = sorted(f"{q.source}: {name}" for name, q in Q.by_name.items() if not re.search(rf"\b{name}\b", code))
     assert unused == []
+
+
+def test_a_block_may_hold_postgresqls_own_text(tmp_path):
+    (tmp_path / "a.sql").write_text(
+        "-- name: list_tables :rows\n-- Tables.\nSELECT name FROM duckdb_tables();\n-- postgres:\n"
+        "SELECT table_name AS name FROM information_schema.tables;\n\n"
+        "-- name: count_t :scalar\n-- Both engines.\nSELECT count(*) FROM t;\n"
+    )
+    queries = load_queries(tmp_path)
+    assert queries["list_tables"].sql_for("duckdb") == "-- Tables.\nSELECT name FROM duckdb_tables();"
+    assert queries["list_tables"].sql_for("postgres") == "SELECT table_name AS name FROM information_schema.tables;"
+    assert (
+        queries["count_t"].sql_for("postgres") == queries["count_t"].sql == "-- Both engines.\nSELECT count(*) FROM t;"
+    )

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -35,6 +34,7 @@ from data_layer.core.statuses import INACTIVE_HOUSEHOLD_STATUSES, LIVE_ALLOCATIO
 from data_layer.core.validation import Reference, _Collector, clean_quantity, clean_reason, delegation_key
 from data_layer.distribution.stock import stock_scope
 from data_layer.store.audit import write_audit
+from data_layer.store.bulk import run_with_rows
 from data_layer.store.database import Database
 from data_layer.store.queries import run
 from data_layer.store.reference import get_reference
@@ -121,7 +121,7 @@ def list_open_needs(
 
 
 def _bulk_audit(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Any,
     actor: Actor,
     action: str,
     table_name: str,
@@ -143,11 +143,7 @@ def _bulk_audit(
             "after": [to_json(a) for a in afters],
         }
     )
-    cur.register("audit_rows", rows)
-    try:
-        run(cur, "insert_audit_rows_from_frame")
-    finally:
-        cur.unregister("audit_rows")
+    run_with_rows(cur, "insert_audit_rows_from_frame", rows, table="audit_rows")
 
 
 def _clean_rows(reference: Reference, rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -178,9 +174,7 @@ def save_allocations(db: Database, actor: Actor, rows: list[dict[str, Any]]) -> 
         return _write_allocations(cur, actor, frame, reference)
 
 
-def _write_allocations(
-    cur: duckdb.DuckDBPyConnection, actor: Actor, frame: pd.DataFrame, reference: Reference
-) -> list[int]:
+def _write_allocations(cur: Any, actor: Actor, frame: pd.DataFrame, reference: Reference) -> list[int]:
     """Re-check stock and needs under the write lock, then insert and audit (caller holds the transaction)."""
     scope = stock_scope(actor)
     frame = frame.copy()
@@ -223,11 +217,7 @@ def _write_allocations(
     frame["household_id"] = [needs[int(n)]["household_id"] for n in frame["need_id"]]
     frame["created_by"] = pd.array([actor.user_id] * count, dtype="Int64")
     frame["quantity"] = frame["quantity"].astype(str)
-    cur.register("new_allocations", frame)
-    try:
-        run(cur, "insert_allocations_from_frame")
-    finally:
-        cur.unregister("new_allocations")
+    run_with_rows(cur, "insert_allocations_from_frame", frame, table="new_allocations")
     afters = [
         {"donation_id": int(d), "need_id": int(n), "household_id": int(h), "quantity": q, "status": "allocated"}
         for d, n, h, q in frame[["donation_id", "need_id", "household_id", "quantity"]].itertuples(index=False)

@@ -60,6 +60,8 @@ def _positional(sql: str) -> str:
 class PostgresCursor:
     """A pooled connection's cursor, used the way the code uses a DuckDB cursor."""
 
+    dialect = POSTGRES
+
     def __init__(self, pool: ConnectionPool, conn: psycopg.Connection, *, owned: bool) -> None:
         self._pool, self._conn, self._owned = pool, conn, owned
         self._cur = conn.cursor()

@@ -10,6 +10,10 @@ or columns by position:
     :frame   a pandas DataFrame
     :exec    nothing (writes)
 
+Queries are written once for both backends. Where PostgreSQL needs another text (DuckDB's
+catalogue functions, say), the block holds it after a line `-- postgres:`; the text above that
+line is DuckDB's. `run` picks the one for the cursor's dialect.
+
 `Q.list_households` is the SQL text, for the few callers that compose it (exports, COPY).
 """
 
@@ -22,6 +26,7 @@ from typing import Any
 
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "sql" / "queries"
 SHAPES = ("one", "scalar", "rows", "frame", "exec")
+_POSTGRES_LINE = re.compile(r"^--\s*postgres:\s*$", re.MULTILINE)
 _NAME_LINE = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)(?:[ \t]+:([a-z]+))?[ \t]*$", re.MULTILINE)
 
 
@@ -31,6 +36,10 @@ class Query:
     sql: str
     shape: str
     source: str
+    postgres_sql: str | None = None
+
+    def sql_for(self, dialect: str) -> str:
+        return self.postgres_sql if dialect == "postgres" and self.postgres_sql is not None else self.sql
 
 
 def load_queries(directory: Path = QUERIES_DIR) -> dict[str, Query]:
@@ -46,7 +55,9 @@ def load_queries(directory: Path = QUERIES_DIR) -> dict[str, Query]:
             shape = shape or "exec"
             if shape not in SHAPES:
                 raise RuntimeError(f"query {name!r} in {source} has shape :{shape}; use one of {SHAPES}")
-            queries[name] = Query(name, body.strip(), shape, source)
+            duckdb_text, *postgres_text = _POSTGRES_LINE.split(body, maxsplit=1)
+            postgres_sql = postgres_text[0].strip() if postgres_text else None
+            queries[name] = Query(name, duckdb_text.strip(), shape, source, postgres_sql)
     return queries
 
 
@@ -75,7 +86,8 @@ def _as_dicts(cursor: Any, rows: list[tuple]) -> list[dict[str, Any]]:
 def run(cursor: Any, name: str, params: dict[str, Any] | None = None) -> Any:
     """Execute the named query on `cursor` and return its result in the declared shape."""
     query = Q.get(name)
-    result = cursor.execute(query.sql, params) if params is not None else cursor.execute(query.sql)
+    sql = query.sql_for(getattr(cursor, "dialect", "duckdb"))
+    result = cursor.execute(sql, params) if params is not None else cursor.execute(sql)
     if query.shape == "exec":
         return None
     if query.shape == "frame":

@@ -11,9 +11,9 @@ SELECT coalesce(max(id), 0) FROM audit_log;
 -- Audit rows matching a table, a record, a user or free text, newest first.
 SELECT id, logged_at, username, action, table_name, record_id, before, after
 FROM audit_log
-WHERE ($table_name IS NULL OR table_name = $table_name)
-  AND ($record_id IS NULL OR record_id = $record_id)
-  AND ($username IS NULL OR username = $username)
-  AND ($text IS NULL OR CAST(before AS VARCHAR) ILIKE '%' || $text || '%' OR CAST(after AS VARCHAR) ILIKE '%' || $text || '%')
+WHERE (CAST($table_name AS VARCHAR) IS NULL OR table_name = $table_name)
+  AND (CAST($record_id AS BIGINT) IS NULL OR record_id = $record_id)
+  AND (CAST($username AS VARCHAR) IS NULL OR username = $username)
+  AND (CAST($text AS VARCHAR) IS NULL OR CAST(before AS VARCHAR) ILIKE '%' || $text || '%' OR CAST(after AS VARCHAR) ILIKE '%' || $text || '%')
 ORDER BY id DESC
 LIMIT $limit OFFSET $offset;
