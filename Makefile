@@ -41,6 +41,7 @@ postgres:
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # The data-layer tests that also run on PostgreSQL (JESR_TEST_BACKEND=postgres); `PG_TESTS=tests` for all.
 PG_TESTS ?= tests/test_distribution.py tests/test_entry.py tests/test_import.py tests/test_public_forms.py \
@@ -49,6 +50,7 @@ PG_TESTS ?= tests/test_distribution.py tests/test_entry.py tests/test_import.py 
 test: setup browser postgres haproxy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 	JESR_TEST_BACKEND=postgres $(PY) -m pytest -q $(PG_TESTS)
 

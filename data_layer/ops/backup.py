@@ -39,7 +39,7 @@ class BackupSummary:
 def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows in every base table of the main schema, by table name."""
     names = [row["table_name"] for row in run(conn, "list_main_tables")]
-    return {name: conn.execute(f"SELECT count(*) FROM {_identifier(name)}").fetchone()[0] for name in names}
+    return {name: conn.execute(f"SELECT count(*) FROM {_identifier(name)}").fetchall()[0][0] for name in names}
 
 
 def backup_database(db: Database, directory: str | os.PathLike[str]) -> BackupSummary:
@@ -122,7 +122,7 @@ def _check_sequences(conn: duckdb.DuckDBPyConnection) -> None:
     next_values = {row["sequence_name"]: row["start_value"] for row in run(conn, "list_sequence_starts")}
     for default in run(conn, "list_sequence_defaults"):
         table, column, sequence = default["table_name"], default["column_name"], default["sequence_name"]
-        largest = conn.execute(f"SELECT max({_identifier(column)}) FROM {_identifier(table)}").fetchone()[0]
+        [(largest,)] = conn.execute(f"SELECT max({_identifier(column)}) FROM {_identifier(table)}").fetchall()
         if largest is not None and next_values.get(sequence, 0) <= largest:
             raise JesrError("error.restore_sequence_behind", sequence=sequence, table=table)
 

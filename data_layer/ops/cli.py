@@ -29,6 +29,9 @@ LANG = "en"
 # `export --as-observer`: the ministry's view of the data, for checking what observers receive.
 OBSERVER_EXPORT = Actor(user_id=None, username="cli-observer", role="observer")
 
+# What opening a database can raise besides our own errors: the drivers' and the file system's.
+OPEN_ERRORS: tuple[type[Exception], ...] = (*DRIVER_ERRORS, OSError)
+
 
 def describe_error(exc: JesrError) -> str:
     if isinstance(exc, ValidationError):
@@ -211,7 +214,7 @@ def health(path: str) -> int:
     except DatabaseBusyError:
         print(f"not ok: the database {shown} is held by another process, which must stop first.", file=sys.stderr)
         return 3
-    except (*DRIVER_ERRORS, OSError) as exc:
+    except OPEN_ERRORS as exc:
         print(f"not ok: the database {shown} cannot be opened: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
     cur = db.cursor()

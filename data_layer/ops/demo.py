@@ -449,6 +449,10 @@ def _insert_accounts(cur, org_ids: dict[str, int]) -> int:  # noqa: ANN001
             run(
                 cur,
                 "assign_demo_volunteer_account",
-                {"user_id": user_id, "organisation_id": org_ids.get(org_code), "governorate_code": "TN-11"},
+                {
+                    "user_id": user_id,
+                    "organisation_id": org_ids.get(org_code) if org_code else None,
+                    "governorate_code": "TN-11",
+                },
             )
     return len(DEMO_ACCOUNTS)

@@ -206,7 +206,8 @@ class PostgresDatabase:
 
     def size_bytes(self) -> int:
         with self.reading() as cur:
-            return int(cur.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+            [(size,)] = cur.execute("SELECT pg_database_size(current_database())").fetchall()
+            return int(size)
 
 
 def apply_dialect_functions(db: PostgresDatabase) -> None:
