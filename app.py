@@ -22,7 +22,7 @@ try:
     db = open_db()
 except DatabaseUnavailable:
     # The role's pages stay listed (each page says what happened); the login cannot be checked
-    # without the database, so only a login made earlier in this session keeps its pages.
+    # without the database, so only a login this browser tab already holds keeps its pages.
     db = None
     actor = current_actor()
 else:
