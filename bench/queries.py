@@ -49,6 +49,7 @@ COLUMNS: dict[str, list[str]] = {
         "target_value_tnd",
         "is_active",
     ],
+    "campaign_settings": ["campaign_id", "name_fr", "name_en"],
     "households": ["id", "governorate_code", "status", "campaign_id", "created_at"],
     "needs": ["id", "household_id", "category_code", "quantity", "unit", "status"],
     "donations": [
@@ -162,7 +163,7 @@ def port_to_sqlite(sql: str) -> str:
     """DuckDB dialect of monitoring.sql to SQLite's (checked against DuckDB's answers by the benchmark)."""
     sql = re.sub(r"\$(\w+)", r":\1", sql)
     sql = re.sub(r"CAST\((coalesce\([^()]*\)|[\w.]+) AS DATE\)", r"date(\1)", sql)
-    sql = sql.replace("greatest(", "max(").replace("AS DOUBLE)", "AS REAL)")
+    sql = sql.replace("greatest(", "max(").replace("AS DOUBLE PRECISION)", "AS REAL)").replace("AS DOUBLE)", "AS REAL)")
     # DuckDB's `/` divides as real numbers; SQLite's divides integers as integers.
     sql = sql.replace(
         "ELSE p.households_served / p.households_registered", "ELSE p.households_served * 1.0 / p.households_registered"
