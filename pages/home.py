@@ -5,12 +5,13 @@ import streamlit as st
 from data_layer.core.i18n import format_date, format_number
 from data_layer.monitoring.overview import campaign_overview, received_by_category
 from ui.session import page_setup
+from ui.widgets import plain
 
 ctx = page_setup("home.title")
 overview = campaign_overview(ctx.db)
 campaign = overview["campaign"]
 if campaign:
-    st.subheader(campaign["name"])
+    st.subheader(plain(campaign["name"]))
     st.caption(
         ctx.tr(
             "home.period",

@@ -8,7 +8,7 @@ from data_layer.core.i18n import format_date
 from data_layer.distribution.deliveries import FAILURE_REASONS, advance_delivery, list_deliveries
 from ui.messages import show_error
 from ui.session import page_setup
-from ui.widgets import display_value
+from ui.widgets import plain
 
 ctx = page_setup("my_deliveries.title")
 PREFIX = "my_deliveries_"
@@ -24,12 +24,11 @@ if open_rows.empty:
 
 for row in open_rows.itertuples():
     with st.container(border=True):
-        st.markdown(f"**#{row.delivery_id} — {row.full_name}** · {ctx.tr(f'delivery_status.{row.status}')}")
-        st.write(f"📍 {display_value(row.address)}, {display_value(row.delegation)} ({row.governorate_code})")
-        st.write(f"📞 {display_value(row.phone)}")
+        st.markdown(f"**#{row.delivery_id} — {plain(row.full_name)}** · {ctx.tr(f'delivery_status.{row.status}')}")
+        st.write(f"📍 {plain(row.address)}, {plain(row.delegation)} ({row.governorate_code})")
+        st.write(f"📞 {plain(row.phone)}")
         st.caption(
-            f"{format_date(None if pd.isna(row.planned_on) else row.planned_on, ctx.lang)} · "
-            f"{display_value(row.contents)}"
+            f"{format_date(None if pd.isna(row.planned_on) else row.planned_on, ctx.lang)} · {plain(row.contents)}"
         )
         with st.form(f"{PREFIX}form_{row.delivery_id}"):
             code = st.text_input(

@@ -6,6 +6,7 @@ from data_layer.core.errors import JesrError
 from data_layer.distribution.traceability import search, trace_donation, trace_household
 from ui.messages import show_error
 from ui.session import page_setup
+from ui.widgets import plain
 
 ctx = page_setup("traceability.title")
 PREFIX = "traceability_"
@@ -54,7 +55,7 @@ st.subheader(
     ctx.tr(
         f"traceability.{kind}_label",
         id=record_id,
-        name=head.get("full_name") or f"{head.get('donor_name') or '—'} · {head.get('item')}",
+        name=plain(head.get("full_name") or f"{head.get('donor_name') or '—'} · {head.get('item')}"),
     )
 )
 st.markdown(ctx.tr("traceability.allocations", count=len(trace["allocations"])))

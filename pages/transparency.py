@@ -7,6 +7,7 @@ from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD
 from data_layer.public.forms import transparency_coverage, transparency_totals
 from ui import dashboard_cache
 from ui.session import page_setup
+from ui.widgets import plain
 
 ctx = page_setup("transparency.title")
 st.caption(ctx.tr("transparency.intro"))
@@ -25,7 +26,7 @@ if progress is None:
     st.info(ctx.tr("transparency.no_campaign"))
 else:
     st.markdown(
-        f"**{progress.campaign['name']}** — "
+        f"**{plain(progress.campaign['name'])}** — "
         + ctx.tr(
             "transparency.period",
             start=format_date(progress.campaign["starts_on"], ctx.lang),

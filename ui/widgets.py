@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import streamlit as st
@@ -65,3 +66,16 @@ def display_value(value: Any) -> str:
     except (TypeError, ValueError):
         pass
     return str(value)
+
+
+# Every character Markdown (with GitHub's extensions, as Streamlit renders it) gives a meaning to.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+
+
+def plain(value: Any) -> str:
+    """A value someone typed, shown inside Markdown as the text it is: no link, image or emphasis.
+
+    Names and addresses come from anonymous forms too; unescaped, `[Verify here](http://…)` or
+    `![x](http://…/pixel.png)` would draw a link or fetch a remote image in a staff browser.
+    """
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", display_value(value))
