@@ -22,7 +22,3 @@ SELECT c.code, c.name_en, c.name_fr, c.name_ar, s.currency, s.phone_region, s.id
 FROM countries c
 LEFT JOIN country_settings s ON s.country_code = c.code
 ORDER BY c.code;
-
--- name: list_country_settings :rows
--- The settings of every country, for the rules that check phones and identity numbers.
-SELECT country_code, currency, phone_region, id_pattern, default_lang FROM country_settings ORDER BY country_code;
