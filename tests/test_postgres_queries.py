@@ -40,8 +40,9 @@ SCRATCH = {
     "list_households_on_file_for_import": "import_national_ids (national_id VARCHAR)",
     "insert_import_duplicate_reports": "import_clashes (national_id VARCHAR, household_id BIGINT)",
     "insert_import_duplicate_audit": "import_clashes (national_id VARCHAR, household_id BIGINT)",
-    "insert_reference_areas": "bulk_rows (iso_code VARCHAR, name_ar VARCHAR, name_fr VARCHAR, name_en VARCHAR, "
-    "population_2014 BIGINT, delegations INTEGER, region_fr VARCHAR)",
+    # Areas from an area file come in the shape of the areas table.
+    "insert_reference_areas": "bulk_rows (LIKE areas)",
+    "list_taken_area_codes": "bulk_rows (LIKE areas)",
     # Demo rows come in the shape of the table they fill.
     "insert_demo_organisation_areas": "bulk_rows (LIKE organisation_areas)",
     "insert_demo_donors": "bulk_rows (LIKE donors)",

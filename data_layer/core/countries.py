@@ -5,6 +5,8 @@ then one row of HXL hashtags, then one row per area. Columns are found by their 
 order and with attributes in any order:
 
     #country+code            ISO 3166-1 alpha-2, the same on every row (required)
+    #country+name+i_ar / +i_fr / +i_en   the country's names (optional; the first row giving one
+                             counts; where absent, pycountry's English name stands in that language)
     #adm1+code               the first-level area's code, e.g. TN-11 (required)
     #adm1+name+i_ar / +i_fr / +i_en   its names (all three required)
     #adm2+code, #adm2+name+i_ar / +i_fr / +i_en   a second-level area on the same row (optional)
@@ -75,6 +77,7 @@ class Area:
 class CountryAreas:
     country_code: str
     areas: list[Area]
+    names: dict[str, str] = field(default_factory=dict)  # the country's names the file gives, by language
 
     @property
     def second_level_count(self) -> int:
@@ -84,6 +87,7 @@ class CountryAreas:
 # Where each value of a row is found: (hashtag, attributes that must be present).
 _COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "country": ("#country", ("code",)),
+    **{f"country_{lang}": ("#country", ("name", f"i_{lang}")) for lang in NAME_LANGS},
     "adm1": ("#adm1", ("code",)),
     **{f"adm1_{lang}": ("#adm1", ("name", f"i_{lang}")) for lang in NAME_LANGS},
     "adm2": ("#adm2", ("code",)),
@@ -154,6 +158,7 @@ def parse_area_file(data: bytes | str) -> CountryAreas:
     areas: dict[str, Area] = {}
     second_level: set[str] = set()
     country: str | None = None
+    country_names: dict[str, str] = {}
     for offset, row in enumerate(rows[tag_line + 1 :]):
         line = tag_line + offset + 2  # lines of the file, counted from 1
         if not any(cell.strip() for cell in row):
@@ -169,6 +174,10 @@ def parse_area_file(data: bytes | str) -> CountryAreas:
             country = row_country
         elif row_country != country:
             add("country", "countries.error.two_countries", value=row_country, first=country)
+        for lang in NAME_LANGS:
+            name = _text(row, columns.get(f"country_{lang}"))
+            if name and lang not in country_names:
+                country_names[lang] = name
         code = _text(row, columns["adm1"]).upper()
         if not AREA_CODE.match(code):
             add("adm1", "countries.error.area_code", value=code[:20])
@@ -225,7 +234,14 @@ def parse_area_file(data: bytes | str) -> CountryAreas:
                     )
                 ]
             )
-    return CountryAreas(country, list(areas.values()))
+    return CountryAreas(country, list(areas.values()), country_names)
+
+
+def country_names(country: CountryAreas) -> dict[str, str]:
+    """The country's name in each language: the file's where it gives one, else pycountry's English
+    name (ISO 3166-1 holds English names only; a translated name is the file's to give)."""
+    english = pycountry.countries.get(alpha_2=country.country_code).name
+    return {lang: country.names.get(lang) or english for lang in NAME_LANGS}
 
 
 @dataclass(frozen=True)

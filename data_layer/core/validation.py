@@ -11,11 +11,12 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from data_layer.core.actor import ROLES
+from data_layer.core.countries import CountrySettings, phone_in_e164
 from data_layer.core.errors import FieldError, ValidationError
 
 # Length limits: generous for real names and addresses, small enough for a phone screen.
@@ -64,9 +65,19 @@ class Reference:
     areas: dict[str, dict[str, Any]]  # code -> row
     area_lookup: dict[str, str]  # folded name or code -> code
     categories: dict[str, Category]
+    settings: dict[str, CountrySettings] = field(default_factory=dict)  # country code -> its settings
 
     def resolve_area(self, raw: str) -> str | None:
         return self.area_lookup.get(fold(raw))
+
+    def settings_for(self, area: Any) -> CountrySettings | None:
+        """The settings of the country the area (as written) lies in; None when unknown or blank."""
+        if is_blank(area):
+            return None
+        code = self.resolve_area(str(area))
+        if code is None:
+            return None
+        return self.settings.get(self.areas[code].get("country_code", ""))
 
 
 def fold(text: str) -> str:
@@ -90,7 +101,9 @@ def delegation_key(value: Any) -> str | None:
     return fold(str(value)) or None
 
 
-def build_reference(areas: list[dict[str, Any]], categories: list[dict[str, Any]]) -> Reference:
+def build_reference(
+    areas: list[dict[str, Any]], categories: list[dict[str, Any]], settings: list[CountrySettings] = ()
+) -> Reference:
     lookup: dict[str, str] = {}
     for row in areas:
         code = row["code"]
@@ -98,7 +111,7 @@ def build_reference(areas: list[dict[str, Any]], categories: list[dict[str, Any]
         for key in keys:
             lookup[fold(key)] = code
     cats = {c["code"]: Category(c["code"], tuple(c["units"]), bool(c["divisible"])) for c in categories}
-    return Reference({a["code"]: a for a in areas}, lookup, cats)
+    return Reference({a["code"]: a for a in areas}, lookup, cats, {c.code: c for c in settings})
 
 
 class _Collector:
@@ -172,12 +185,32 @@ def _is_ascii_number(text: str, length: int) -> bool:
     return len(text) == length and _ASCII_DIGITS.fullmatch(text) is not None
 
 
-def clean_national_id(errs: _Collector, value: Any, *, required: bool = True, field: str = "national_id") -> str | None:
+def _is_tunisian(settings: CountrySettings | None) -> bool:
+    # Records of no known country (a blank or unknown governorate) keep Tunisia's rules.
+    return settings is None or settings.code == "TN"
+
+
+def clean_national_id(
+    errs: _Collector,
+    value: Any,
+    *,
+    required: bool = True,
+    field: str = "national_id",
+    settings: CountrySettings | None = None,
+) -> str | None:
     if is_blank(value):
         if required:
             errs.add(field, "error.required")
         return None
     digits = _digits(value)
+    if not _is_tunisian(settings):
+        assert settings is not None
+        text = digits.upper()
+        # ASCII only, as for Tunisian IDs: the same number in another script is not another person.
+        if not (text.isascii() and settings.id_matches(text)):
+            errs.add(field, "countries.error.national_id", country=settings.code)
+            return None
+        return text
     # Excel drops leading zeros of numeric cells: 1234567 was 01234567.
     if _is_ascii_number(digits, 7) and not isinstance(value, str):
         digits = "0" + digits
@@ -187,12 +220,22 @@ def clean_national_id(errs: _Collector, value: Any, *, required: bool = True, fi
     return digits
 
 
-def clean_phone(errs: _Collector, value: Any, *, required: bool, field: str = "phone") -> str | None:
-    """Tunisian numbers: 8 digits, optionally after +216 or 00216; stored as +216XXXXXXXX."""
+def clean_phone(
+    errs: _Collector, value: Any, *, required: bool, field: str = "phone", settings: CountrySettings | None = None
+) -> str | None:
+    """Tunisian numbers: 8 digits, optionally after +216 or 00216; stored as +216XXXXXXXX.
+    Another country's: valid in its numbering plan (phonenumbers), stored in E.164."""
     if is_blank(value):
         if required:
             errs.add(field, "error.required")
         return None
+    if not _is_tunisian(settings):
+        assert settings is not None
+        text = _digits(value)
+        number = phone_in_e164(text, settings.phone_region) if text.isascii() else None
+        if number is None:
+            errs.add(field, "countries.error.phone", country=settings.code)
+        return number
     digits = _digits(value).replace("(", "").replace(")", "")
     if digits.startswith("+216"):
         digits = digits[4:]
@@ -421,10 +464,11 @@ def clean_needs(errs: _Collector, ref: Reference, value: Any) -> list[dict[str, 
 
 def clean_household(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
     errs = _Collector()
+    settings = ref.settings_for(raw.get("governorate"))
     record = {
-        "national_id": clean_national_id(errs, raw.get("national_id")),
+        "national_id": clean_national_id(errs, raw.get("national_id"), settings=settings),
         "full_name": clean_text(errs, "full_name", raw.get("full_name"), required=True),
-        "phone": clean_phone(errs, raw.get("phone"), required=False),
+        "phone": clean_phone(errs, raw.get("phone"), required=False, settings=settings),
         "governorate_code": clean_area(errs, ref, raw.get("governorate")),
         "delegation": clean_text(errs, "delegation", raw.get("delegation"), required=False),
         "address": clean_text(errs, "address", raw.get("address"), required=False),
@@ -463,7 +507,13 @@ def clean_donation(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
     record = {
         "donor_name": donor_name or ("anonymous" if donor_type == "anonymous" else None),
         "donor_type": donor_type,
-        "donor_phone": clean_phone(errs, raw.get("donor_phone"), required=False, field="donor_phone"),
+        "donor_phone": clean_phone(
+            errs,
+            raw.get("donor_phone"),
+            required=False,
+            field="donor_phone",
+            settings=ref.settings_for(raw.get("governorate")),
+        ),
         "kind": kind,
         "category_code": category.code if category else None,
         "item": item or (category.code if category else None),
@@ -499,10 +549,11 @@ def clean_volunteer(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
     available_to = clean_date(errs, "available_to", raw.get("available_to"))
     if available_from and available_to and available_to < available_from:
         errs.add("available_to", "error.date_order")
+    settings = ref.settings_for(raw.get("governorate"))
     record = {
         "full_name": clean_text(errs, "full_name", raw.get("full_name"), required=True),
-        "national_id": clean_national_id(errs, raw.get("national_id"), required=False),
-        "phone": clean_phone(errs, raw.get("phone"), required=True),
+        "national_id": clean_national_id(errs, raw.get("national_id"), required=False, settings=settings),
+        "phone": clean_phone(errs, raw.get("phone"), required=True, settings=settings),
         "governorate_code": clean_area(errs, ref, raw.get("governorate")),
         "delegation": clean_text(errs, "delegation", raw.get("delegation"), required=False),
         "offers_transport": "transport" in services,
@@ -530,7 +581,7 @@ def clean_organisation(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
         "governorate_code": clean_area(errs, ref, raw.get("governorate"))
         if not is_blank(raw.get("governorate"))
         else None,
-        "phone": clean_phone(errs, raw.get("phone"), required=False),
+        "phone": clean_phone(errs, raw.get("phone"), required=False, settings=ref.settings_for(raw.get("governorate"))),
         "areas": [a for a in areas if a],
     }
     errs.raise_if_any()

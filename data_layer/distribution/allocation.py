@@ -512,6 +512,28 @@ def _greedy(needs: pd.DataFrame, lines: pd.DataFrame, order: str) -> pd.DataFram
     )
 
 
+def _within_countries(needs: pd.DataFrame, lines: pd.DataFrame, order: str, reference: Reference) -> pd.DataFrame:
+    """The greedy suggestion run once per country: stock is never lent across a border."""
+
+    def country(frame: pd.DataFrame) -> pd.Series:
+        codes = {code: row.get("country_code") for code, row in reference.areas.items()}
+        return frame["governorate_code"].map(codes)
+
+    need_country, line_country = country(needs), country(lines)
+    countries = sorted(set(need_country.dropna()) & set(line_country.dropna()))
+    if len(countries) <= 1 and need_country.nunique() <= 1 and line_country.nunique() <= 1:
+        return _greedy(needs, lines, order)
+    parts = [
+        _greedy(
+            needs[(need_country == c).to_numpy()].reset_index(drop=True),
+            lines[(line_country == c).to_numpy()].reset_index(drop=True),
+            order,
+        )
+        for c in countries
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else _greedy(needs.iloc[:0], lines.iloc[:0], order)
+
+
 def suggest_allocations(
     db: Database,
     actor: Actor,
@@ -535,7 +557,7 @@ def suggest_allocations(
     lines["units"] = np.floor(lines["available"].to_numpy(dtype=float) * _scales(lines, reference) + 1e-6).astype(
         np.int64
     )
-    taken = _greedy(needs, lines, order)
+    taken = _within_countries(needs, lines, order, reference)
 
     position = pd.Index(needs["need_id"]).get_indexer(taken["need_id"])
     for column in ("household_id", "category_code", "unit", "score", "governorate_code"):

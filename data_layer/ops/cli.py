@@ -153,6 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
     camp_close = campaigns_sub.add_parser("close", help="close a campaign; its figures stay readable")
     camp_close.add_argument("id", type=int)
 
+    countries = sub.add_parser("countries", help="add a country from its HXL area file, or list countries")
+    countries_sub = countries.add_subparsers(dest="countries_command", required=True)
+    country_add = countries_sub.add_parser(
+        "add", help="add a country: its areas (HXL-tagged CSV, see docs/operations.md) and settings"
+    )
+    country_add.add_argument("file", help="the area file; its #country+code names the country")
+    country_add.add_argument("--currency", required=True, help="ISO 4217 code of its cash, e.g. JOD")
+    country_add.add_argument("--phone-region", help="phone numbering plan (default: the country code)")
+    country_add.add_argument(
+        "--id-pattern", required=True, help="regular expression a national ID's digits must match, e.g. [0-9]{10}"
+    )
+    country_add.add_argument("--default-lang", choices=["ar", "fr", "en"], default="ar")
+    countries_sub.add_parser("list", help="list countries and their settings")
+
     sub.add_parser("health", help="check that the database opens and is up to date (exit 0 and 'ok', else 1 or 3)")
 
     anon = sub.add_parser("anonymise", help="replace personal fields of people inactive before a date")
@@ -345,6 +359,8 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         return orgs_command(db, args)
     if args.command == "campaigns":
         return campaigns_command(db, args)
+    if args.command == "countries":
+        return countries_command(db, args)
     if args.command == "anonymise":
         from data_layer.ops.anonymise import run_anonymise_command
 
@@ -433,6 +449,30 @@ def campaigns_command(db: Database, args: argparse.Namespace) -> int:
     else:
         frame = list_campaign_records(db)
         print(frame.to_string(index=False) if len(frame) else "No campaign yet.")
+    return 0
+
+
+def countries_command(db: Database, args: argparse.Namespace) -> int:
+    from data_layer.registry.countries import add_country, list_countries
+
+    if args.countries_command == "add":
+        try:
+            with open(args.file, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            raise JesrError("countries.error.unreadable", value=args.file) from None
+        country = add_country(
+            db,
+            SYSTEM,
+            data,
+            currency=args.currency,
+            phone_region=args.phone_region,
+            id_pattern=args.id_pattern,
+            default_lang=args.default_lang,
+        )
+        print(f"Country {country.country_code} added with {len(country.areas)} areas.")
+    else:
+        print(list_countries(db).to_string(index=False))
     return 0
 
 

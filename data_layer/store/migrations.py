@@ -1,7 +1,8 @@
 """Numbered migrations in sql/migrations, applied in order and recorded.
 
-Reference areas come from sql/reference/areas_<country>.csv-like files, loaded
-after the schema so that adding a country is adding a file.
+Tunisia's areas are built in: sql/reference/areas/TN.csv, an HXL-tagged area file (the format of
+data_layer/core/countries.py), loaded after the schema. Other countries' files are added to a live
+database with `countries add`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
+import pyarrow as pa
 
+from data_layer.core.countries import CountryAreas, parse_area_file
 from data_layer.store.bulk import run_with_rows
 from data_layer.store.queries import run
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 REFERENCE_DIR = SQL_DIR / "reference"
+BUILT_IN_AREAS = REFERENCE_DIR / "areas" / "TN.csv"
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -59,12 +62,43 @@ def apply_migrations(db: Database) -> list[int]:
     return applied_now
 
 
+AREA_SCHEMA = pa.schema(
+    [
+        ("code", pa.string()),
+        ("country_code", pa.string()),
+        ("name_ar", pa.string()),
+        ("name_fr", pa.string()),
+        ("name_en", pa.string()),
+        ("population", pa.int64()),
+        ("population_year", pa.int32()),
+        ("delegations", pa.int32()),
+        ("region", pa.string()),
+    ]
+)
+
+
+def areas_table(country: CountryAreas) -> pa.Table:
+    """One row per first-level area, typed so that a file without populations still loads."""
+    rows = [
+        {
+            "code": area.code,
+            "country_code": country.country_code,
+            **{f"name_{lang}": name for lang, name in area.names.items()},
+            "population": area.population,
+            "population_year": area.population_year,
+            # Listed second-level areas count as delegations when the file gives no number.
+            "delegations": area.delegations if area.delegations is not None else len(area.children) or None,
+            "region": area.region,
+        }
+        for area in country.areas
+    ]
+    return pa.Table.from_pylist(rows, schema=AREA_SCHEMA)
+
+
 def load_reference_areas(cur) -> None:  # noqa: ANN001 - a cursor of either backend
-    """Load each country's first-level areas; rows already present are kept.
+    """Load the built-in country's first-level areas; areas already present are kept.
 
     The file is read here rather than by the database, which may sit on another machine.
     """
-    for csv_path in sorted(REFERENCE_DIR.glob("governorates_*.csv")):
-        country = csv_path.stem.rsplit("_", 1)[1].upper()
-        frame = pd.read_csv(csv_path, dtype={"population_2014": "int64", "delegations": "int64"}, keep_default_na=False)
-        run_with_rows(cur, "insert_reference_areas", frame, {"country_code": country})
+    country = parse_area_file(BUILT_IN_AREAS.read_bytes())
+    run_with_rows(cur, "insert_reference_areas", areas_table(country))

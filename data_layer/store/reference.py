@@ -1,9 +1,10 @@
-"""Areas and categories, read once per database and kept with it."""
+"""Areas, categories and each country's settings, read once per database and kept with it."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from data_layer.core.countries import CountrySettings
 from data_layer.core.validation import Reference, build_reference
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -14,7 +15,10 @@ def get_reference(db: Database) -> Reference:
         with db.reading() as cur:
             areas = run(cur, "list_areas").to_dict("records")
             categories = run(cur, "list_categories")
-        db.memo["reference"] = build_reference(areas, [dict(c, units=list(c["units"])) for c in categories])
+            settings = [
+                CountrySettings(**{"code": row.pop("country_code"), **row}) for row in run(cur, "list_country_settings")
+            ]
+        db.memo["reference"] = build_reference(areas, [dict(c, units=list(c["units"])) for c in categories], settings)
     return db.memo["reference"]
 
 

@@ -13,8 +13,8 @@ SELECT version FROM schema_migrations;
 INSERT INTO schema_migrations (version, name) VALUES ($version, $name);
 
 -- name: insert_reference_areas
--- One country's first-level areas, read from its CSV file into bulk_rows; areas already present are kept.
+-- First-level areas from an area file, given as bulk_rows; areas already present are kept.
 INSERT INTO areas (code, country_code, name_ar, name_fr, name_en, population, population_year, delegations, region)
-SELECT iso_code, $country_code, name_ar, name_fr, name_en, population_2014, 2014, delegations, region_fr
+SELECT code, country_code, name_ar, name_fr, name_en, population, population_year, delegations, region
 FROM bulk_rows
-WHERE iso_code NOT IN (SELECT code FROM areas);
+WHERE code NOT IN (SELECT code FROM areas);
