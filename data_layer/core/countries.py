@@ -240,7 +240,8 @@ def parse_area_file(data: bytes | str) -> CountryAreas:
 def country_names(country: CountryAreas) -> dict[str, str]:
     """The country's name in each language: the file's where it gives one, else pycountry's English
     name (ISO 3166-1 holds English names only; a translated name is the file's to give)."""
-    english = pycountry.countries.get(alpha_2=country.country_code).name
+    found = pycountry.countries.get(alpha_2=country.country_code)
+    english = found.name if found is not None else country.country_code
     return {lang: country.names.get(lang) or english for lang in NAME_LANGS}
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -102,7 +103,7 @@ def delegation_key(value: Any) -> str | None:
 
 
 def build_reference(
-    areas: list[dict[str, Any]], categories: list[dict[str, Any]], settings: list[CountrySettings] = ()
+    areas: list[dict[str, Any]], categories: list[dict[str, Any]], settings: Sequence[CountrySettings] = ()
 ) -> Reference:
     lookup: dict[str, str] = {}
     for row in areas:
