@@ -71,6 +71,11 @@ class Reference:
     def resolve_area(self, raw: str) -> str | None:
         return self.area_lookup.get(fold(raw))
 
+    def country_of(self, area_code: str) -> str | None:
+        """The country an area code lies in; None for a code not in the reference."""
+        row = self.areas.get(area_code)
+        return None if row is None else row.get("country_code")
+
     def settings_for(self, area: Any) -> CountrySettings | None:
         """The settings of the country the area (as written) lies in; None when unknown or blank."""
         if is_blank(area):

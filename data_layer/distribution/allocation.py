@@ -192,6 +192,10 @@ def _write_allocations(cur: Any, actor: Actor, frame: pd.DataFrame, reference: R
             raise StockChanged()
         if scope is not None and (line["organisation_id"] != scope or need["organisation_id"] != scope):
             raise PermissionDenied()
+        if reference.country_of(line["governorate_code"]) != reference.country_of(need["governorate_code"]):
+            raise JesrError(
+                "distribution.error.across_border", stock=line["governorate_code"], need=need["governorate_code"]
+            )
         if (line["category_code"], line["unit"]) != (need["category_code"], need["unit"]):
             raise JesrError(
                 "distribution.error.unit_mismatch",
@@ -520,9 +524,9 @@ def _within_countries(needs: pd.DataFrame, lines: pd.DataFrame, order: str, refe
         return frame["governorate_code"].map(codes)
 
     need_country, line_country = country(needs), country(lines)
-    countries = sorted(set(need_country.dropna()) & set(line_country.dropna()))
-    if len(countries) <= 1 and need_country.nunique() <= 1 and line_country.nunique() <= 1:
+    if len(set(need_country.dropna()) | set(line_country.dropna())) <= 1:  # one country: no border to keep
         return _greedy(needs, lines, order)
+    countries = sorted(set(need_country.dropna()) & set(line_country.dropna()))
     parts = [
         _greedy(
             needs[(need_country == c).to_numpy()].reset_index(drop=True),

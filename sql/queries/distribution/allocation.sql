@@ -33,12 +33,13 @@ ORDER BY n.id;
 
 -- name: get_stock_available :rows
 -- Exact (DECIMAL) quantity left on the given stock lines, read inside the allocation transaction.
-SELECT donation_id, organisation_id, category_code, unit, available
+SELECT donation_id, organisation_id, governorate_code, category_code, unit, available
 FROM stock_lines WHERE list_contains($donation_ids, donation_id);
 
 -- name: get_needs_for_allocation :rows
 -- The needs named in an allocation, with their household and what is still open, read inside the transaction.
-SELECT n.id AS need_id, n.household_id, h.organisation_id, n.category_code, n.unit, n.status, h.status AS household_status,
+SELECT n.id AS need_id, n.household_id, h.organisation_id, h.governorate_code, n.category_code, n.unit, n.status,
+       h.status AS household_status,
        n.quantity - coalesce((SELECT sum(a.quantity) FROM allocations a WHERE a.need_id = n.id
                               AND list_contains($live_statuses, a.status)), 0) AS remaining
 FROM needs n JOIN households h ON h.id = n.household_id
