@@ -43,6 +43,23 @@ if TEST_BACKEND not in ("duckdb", "postgres"):
 database_numbers = itertools.count()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "duckdb_only(reason): about the DuckDB file itself (its lock, path, CHECKPOINT); skipped on PostgreSQL",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not ON_POSTGRES:
+        return
+    for item in items:
+        marker = item.get_closest_marker("duckdb_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "about the DuckDB file")
+            item.add_marker(pytest.mark.skip(reason=f"DuckDB only: {reason}"))
+
+
 def _build_template(target: str | Path, *, demo: bool) -> None:
     db = open_database(target)
     try:

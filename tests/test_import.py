@@ -168,6 +168,7 @@ def test_cli_rejected_reasons_in_french_and_the_fixed_file_imports_as_is(db_path
     assert again.returncode == 0 and "Imported 1 of 1 households." in again.stdout, again.stderr
 
 
+@pytest.mark.duckdb_only(reason="another process holding the DuckDB file's lock; a PostgreSQL server has no such lock")
 def test_cli_says_so_in_one_line_when_the_app_holds_the_database(db_path, tmp_path):
     holder = subprocess.Popen(
         [

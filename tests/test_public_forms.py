@@ -117,7 +117,7 @@ def test_volunteer_and_pledge_are_stored_submitted(db):
         [volunteer.reference],
     ).fetchone() == ("submitted", None, "car")
     assert cur.execute(
-        "SELECT p.status, p.category_code, CAST(p.quantity AS DOUBLE), p.unit, p.governorate_code "
+        "SELECT p.status, p.category_code, CAST(p.quantity AS DOUBLE PRECISION), p.unit, p.governorate_code "
         "FROM pledges p JOIN public_receipts r ON r.record_id = p.id AND r.kind = 'pledge' "
         "WHERE r.reference = ?",
         [pledge.reference],

@@ -134,7 +134,8 @@ def list_campaigns(db: Database) -> pd.DataFrame:
     with db.reading() as cur:
         frame = run(cur, "list_campaigns")
     for column in ("starts_on", "ends_on"):
-        frame[column] = pd.Series([v.date() for v in frame[column]], index=frame.index, dtype=object)
+        # DuckDB's frame holds timestamps, PostgreSQL's dates (or None): one type for both.
+        frame[column] = pd.Series([pd.Timestamp(v).date() for v in frame[column]], index=frame.index, dtype=object)
     return frame
 
 

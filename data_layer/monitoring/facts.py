@@ -123,8 +123,9 @@ def facts_drift(db: Database) -> dict[str, int]:
             for table, query in {**HOUSEHOLD_FACTS, **DONATION_FACTS}.items():
                 fresh = _select(query)
                 [(drift[table],)] = cur.execute(
-                    f"SELECT (SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL ({fresh})))"
-                    f" + (SELECT count(*) FROM (({fresh}) EXCEPT ALL SELECT * FROM {table}))",
+                    # PostgreSQL wants every subquery in FROM named.
+                    f"SELECT (SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL ({fresh})) AS stored_only)"
+                    f" + (SELECT count(*) FROM (({fresh}) EXCEPT ALL SELECT * FROM {table}) AS fresh_only)",
                     _status_params(fresh),
                 ).fetchall()
         finally:

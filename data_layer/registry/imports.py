@@ -35,6 +35,7 @@ from data_layer.registry.spreadsheets import read_table
 from data_layer.store.audit import write_audit
 from data_layer.store.bulk import rows_table, run_with_rows
 from data_layer.store.database import Database
+from data_layer.store.dialect import dialect_of, json_object, typed_parameter
 from data_layer.store.queries import run
 from data_layer.store.reference import get_reference
 
@@ -422,13 +423,19 @@ def _bulk_insert(
     rows.insert(0, "id", ids)
     columns = ", ".join([*rows.columns, *same_for_all])
     values = ", ".join([*rows.columns, *(f"${name}" for name in same_for_all)])
-    after = ", ".join([*(f"{c} := {c}" for c in frame.columns), *(f"{c} := ${c}" for c in same_for_all)])
+    after = json_object(
+        {
+            **{column: column for column in frame.columns},
+            **{name: typed_parameter(name, value) for name, value in same_for_all.items()},
+        },
+        dialect_of(cur),
+    )
     # Arrow, not the DataFrame: DuckDB reads Python string objects one by one, Arrow buffers at once.
     with rows_table(cur, pa.Table.from_pandas(rows, preserve_index=False), "import_rows"):
         cur.execute(f"INSERT INTO {table} ({columns}) SELECT {values} FROM import_rows", same_for_all)
         cur.execute(
             "INSERT INTO audit_log (user_id, username, action, table_name, record_id, after) "
-            f"SELECT $user_id, $username, 'insert', $table_name, id, to_json(struct_pack({after})) "
+            f"SELECT $user_id, $username, 'insert', $table_name, id, {after} "
             "FROM import_rows",
             {**same_for_all, "user_id": actor.user_id, "username": actor.username, "table_name": table},
         )

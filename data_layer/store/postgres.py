@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import numpy as np
 import pandas as pd
 import psycopg
 import psycopg.types.json
@@ -91,6 +92,12 @@ class PostgresCursor:
     def df(self) -> pd.DataFrame:
         columns = [d[0] for d in self.description]
         return pd.DataFrame.from_records(self._cur.fetchall(), columns=columns)
+
+    def fetchnumpy(self) -> dict[str, np.ndarray]:
+        """Each column as a NumPy array, keyed by its name, as DuckDB's `fetchnumpy` gives them."""
+        columns = [d[0] for d in self.description]
+        rows = self._cur.fetchall()
+        return {name: np.array([row[i] for row in rows]) for i, name in enumerate(columns)}
 
     def copy(self, statement: str) -> Any:
         """psycopg's COPY, for bulk loads (store.bulk)."""

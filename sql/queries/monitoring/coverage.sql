@@ -28,7 +28,7 @@ SELECT a.code AS governorate_code, a.name_ar, a.name_fr, a.name_en, a.population
        CASE WHEN coalesce(p.households_registered, 0) = 0 THEN NULL
             ELSE CAST(p.households_served AS DOUBLE PRECISION) / p.households_registered END AS coverage_rate,
        CASE WHEN coalesce(a.population, 0) = 0 THEN NULL
-            ELSE coalesce(p.households_registered, 0) * 10000.0 / a.population END AS registered_per_10k
+            ELSE CAST(coalesce(p.households_registered, 0) AS DOUBLE PRECISION) * 10000 / a.population END AS registered_per_10k
 FROM areas a LEFT JOIN per_area p ON p.governorate_code = a.code
 WHERE a.country_code = $country_code
   AND (CAST($governorate_code AS VARCHAR) IS NULL OR a.code = $governorate_code)
@@ -71,7 +71,7 @@ SELECT a.code AS governorate_code, a.name_ar, a.name_fr, a.name_en, a.population
        CASE WHEN coalesce(p.households_registered, 0) = 0 THEN NULL
             ELSE CAST(p.households_served AS DOUBLE PRECISION) / p.households_registered END AS coverage_rate,
        CASE WHEN coalesce(a.population, 0) = 0 THEN NULL
-            ELSE coalesce(p.households_registered, 0) * 10000.0 / a.population END AS registered_per_10k
+            ELSE CAST(coalesce(p.households_registered, 0) AS DOUBLE PRECISION) * 10000 / a.population END AS registered_per_10k
 FROM areas a LEFT JOIN per_area p ON p.governorate_code = a.code
 WHERE a.country_code = $country_code
   AND (CAST($governorate_code AS VARCHAR) IS NULL OR a.code = $governorate_code)
