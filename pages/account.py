@@ -11,6 +11,7 @@ ctx = page_setup("account.title")
 PREFIX = "account_"
 st.write(ctx.tr("account.signed_in", username=ctx.actor.username, role=ctx.tr(f"role.{ctx.actor.role}")))
 with st.form(PREFIX + "form", clear_on_submit=True):
+    current = st.text_input(ctx.tr("field.current_password"), type="password", key=PREFIX + "current_password")
     new_password = st.text_input(ctx.tr("users.new_password"), type="password", key=PREFIX + "new_password")
     again = st.text_input(ctx.tr("account.again"), type="password", key=PREFIX + "again")
     submitted = st.form_submit_button(ctx.tr("common.save"))
@@ -19,7 +20,7 @@ if submitted:
         st.error(ctx.tr("account.mismatch"))
     else:
         try:
-            change_password(ctx.db, ctx.actor, ctx.actor.username, new_password)
+            change_password(ctx.db, ctx.actor, ctx.actor.username, new_password, current_password=current)
         except JesrError as exc:
             show_error(exc, ctx.lang)
         else:

@@ -139,3 +139,20 @@ def test_a_disabled_organisation_s_users_cannot_log_in_nor_be_added_and_its_reco
     assert empty_db.conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1
     # The refused records and account left nothing behind, not even an audit row.
     assert empty_db.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audit_before
+
+
+def test_changing_ones_own_password_needs_the_current_one(db, actors):
+    before = db.conn.execute("SELECT password_hash, password_changed_at FROM users WHERE username = 'atss'").fetchone()
+    for wrong in (None, "", "not-the-password"):
+        with pytest.raises(ValidationError) as refused:
+            change_password(db, actors["atss"], "atss", "a-new-long-password", current_password=wrong)
+        assert [(e.field, e.code) for e in refused.value.errors] == [("current_password", "error.current_password")]
+    assert (
+        db.conn.execute("SELECT password_hash, password_changed_at FROM users WHERE username = 'atss'").fetchone()
+        == before
+    )
+    change_password(db, actors["atss"], "atss", "a-new-long-password", current_password="jesr-assoc-2020")
+    assert authenticate(db, "atss", "a-new-long-password").status == "ok"
+    # An admin resetting someone else's password is not asked for theirs.
+    change_password(db, actors["admin"], "amal", "another-long-password")
+    assert authenticate(db, "amal", "another-long-password").status == "ok"

@@ -106,10 +106,17 @@ def create_user(db: Database, actor: Actor, raw: dict[str, Any], *, preferred_la
     return user_id
 
 
-def change_password(db: Database, actor: Actor, username: str, new_password: str) -> None:
-    """Set a new password (the user themself or an admin); older sessions end."""
+def change_password(
+    db: Database, actor: Actor, username: str, new_password: str, *, current_password: str | None = None
+) -> None:
+    """Set a new password (the user themself or an admin); older sessions end.
+
+    A user changing their own password gives the current one too: an open tab left on a shared
+    phone must not be enough to take the account over.
+    """
     username = (username or "").strip().lower()
-    if actor.role != "admin" and actor.username != username:
+    own = actor.username == username
+    if actor.role != "admin" and not own:
         raise PermissionDenied()
     errs = _Collector()
     check_password_strength(errs, new_password)
@@ -118,6 +125,8 @@ def change_password(db: Database, actor: Actor, username: str, new_password: str
         user = run(cur, "get_user_by_username", {"username": username})
         if user is None:
             raise ValidationError([FieldError("username", "error.unknown_user", {"value": username})])
+        if own and not check_password(current_password or "", user["password_hash"]):
+            raise ValidationError([FieldError("current_password", "error.current_password")])
         run(
             cur,
             "set_user_password",
