@@ -14,6 +14,8 @@ import itertools
 import os
 import secrets
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -255,3 +257,22 @@ def pg_server() -> Iterator[PostgresServer]:
         pytest.skip(f"PostgreSQL could not start: {exc}")
     yield server
     server.stop()
+
+
+def run_cli(db_path: Path | str, *args: object) -> subprocess.CompletedProcess[str]:
+    """`python -m data_layer --db DB ARGS…` as an operator runs it, with its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "data_layer", "--db", str(db_path), *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, empty_template: Path) -> Path:
+    """A copy of a database that `init` made: migrated, no demo data, no accounts."""
+    path = tmp_path / "jesr.duckdb"
+    shutil.copy(empty_template, path)
+    return path

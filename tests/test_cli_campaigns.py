@@ -3,31 +3,13 @@ says, and bad input gets one clear line, a non-zero exit and no change at all.""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
 import pytest
 
 from data_layer.ops.bootstrap import open_database
-from tests.conftest import ROOT
-
-
-def run_cli(db_path, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "data_layer", "--db", str(db_path), *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-@pytest.fixture
-def fresh(tmp_path, empty_template):
-    path = tmp_path / "jesr.duckdb"
-    shutil.copy(empty_template, path)
-    return path
+from tests.conftest import run_cli
 
 
 def table_rows(db_path, sql):

@@ -3,33 +3,10 @@ reason and the database left as it was."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-
-import pytest
-
 from data_layer.ops.bootstrap import open_database
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 JORDAN = ROOT / "sql" / "reference" / "areas" / "JO.csv"
-
-
-def run_cli(db_path, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "data_layer", "--db", str(db_path), *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-@pytest.fixture
-def fresh(tmp_path, empty_template):
-    path = tmp_path / "jesr.duckdb"
-    shutil.copy(empty_template, path)
-    return path
 
 
 def counts(db_path):
