@@ -18,9 +18,9 @@ from tests.test_public_forms import REQUEST
 
 CUTOFF = dt.date(2020, 5, 24)
 AGGREGATES = (
-    "SELECT governorate_code, status, household_size, count(*) AS n FROM households GROUP BY ALL ORDER BY ALL",
-    "SELECT category_code, status, sum(quantity) AS q, count(*) AS n FROM needs GROUP BY ALL ORDER BY ALL",
-    "SELECT governorate_code, status, count(*) AS n FROM volunteers GROUP BY ALL ORDER BY ALL",
+    "SELECT governorate_code, status, household_size, count(*) AS n FROM households GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    "SELECT category_code, status, sum(quantity) AS q, count(*) AS n FROM needs GROUP BY 1, 2 ORDER BY 1, 2",
+    "SELECT governorate_code, status, count(*) AS n FROM volunteers GROUP BY 1, 2 ORDER BY 1, 2",
 )
 
 

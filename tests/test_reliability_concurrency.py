@@ -173,7 +173,12 @@ def test_parallel_entry_and_allocation_lose_nothing_and_double_nothing(db, actor
     assert {exc.code for exc in losses} <= {"error.duplicate_household_own", "error.duplicate_household_other"}
     new_households = scalar(db, "SELECT count(*) FROM households") - before["households"]
     assert new_households == wins + ALLOCATION_THREADS * ATTEMPTS_PER_ALLOCATOR
-    assert scalar(db, "SELECT count(*) FROM (SELECT national_id FROM households GROUP BY 1 HAVING count(*) > 1)") == 0
+    assert (
+        scalar(
+            db, "SELECT count(*) FROM (SELECT national_id FROM households GROUP BY 1 HAVING count(*) > 1) AS repeated"
+        )
+        == 0
+    )
     for n in CONTESTED_IDS:
         assert scalar(db, "SELECT count(*) FROM households WHERE national_id = ?", n) == 1
     ids = sorted(i for n in entry_names for i in saved[n])
@@ -186,7 +191,7 @@ def test_parallel_entry_and_allocation_lose_nothing_and_double_nothing(db, actor
         rows = dict(
             ((table, action), count)
             for table, action, count in db.conn.execute(
-                "SELECT table_name, action, count(*) FROM audit_log WHERE username = ? GROUP BY ALL", [n]
+                "SELECT table_name, action, count(*) FROM audit_log WHERE username = ? GROUP BY table_name, action", [n]
             ).fetchall()
         )
         assert rows.get(("households", "insert")) == len(saved[n])

@@ -72,6 +72,9 @@ def register_household(
         _require_entry_rights(actor)
     record = clean_household(get_reference(db), raw)
     organisation_id = actor.organisation_id if source != "self" else None
+    # Read before the transaction, as the other writers do: on PostgreSQL a read inside it would
+    # take a second pooled connection while holding the write lock, and a full pool then deadlocks.
+    campaign_id = active_campaign_id(db)
     duplicate: DuplicateHousehold | None = None
     with db.transaction() as cur:
         require_active_organisation(cur, organisation_id)
@@ -107,7 +110,7 @@ def register_household(
                 organisation_id=organisation_id,
                 source=source,
                 status=status,
-                campaign_id=active_campaign_id(db),
+                campaign_id=campaign_id,
             )
     if duplicate is not None:
         raise duplicate
