@@ -18,7 +18,8 @@ SELECT f.governorate_code, count(*) AS households_registered
 FROM fact_households f
 WHERE f.created_on <= $as_of
   AND (CAST($campaign_id AS INTEGER) IS NULL OR f.campaign_id = $campaign_id)
-GROUP BY f.governorate_code;
+GROUP BY f.governorate_code
+ORDER BY f.governorate_code;
 
 -- name: list_area_codes :frame
 -- The first-level area codes of a country, in code order.
