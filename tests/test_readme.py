@@ -1,6 +1,6 @@
 """README and docs stay true to the code: commands, roles, links, size, and no history of their own making.
 
-The command-line section is a table whose first column is the command in backticks: its words in
+The command-line reference (docs/cli.md) is a table whose first column is the command in backticks: its words in
 lower case (`users add`), then arguments in upper case or options (`USERNAME --role ROLE`).
 """
 
@@ -18,11 +18,16 @@ from ui.navigation import PageSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+CLI_DOC = ROOT / "docs" / "cli.md"
 MAX_README_BYTES = 10_240
 
 
 def readme() -> str:
     return README.read_text(encoding="utf-8")
+
+
+def cli_doc() -> str:
+    return CLI_DOC.read_text(encoding="utf-8")
 
 
 def section(text: str, heading: str) -> str:
@@ -56,7 +61,7 @@ def parser_commands(parser: argparse.ArgumentParser, prefix: str = "") -> dict[s
 
 
 def documented_commands(text: str) -> dict[str, str]:
-    """First-column commands of the tables in README's command-line section: command -> its usage cell."""
+    """First-column commands of the tables in a command-line section: command -> its usage cell."""
     documented: dict[str, str] = {}
     for line in section(text, "Command line").splitlines():
         match = re.match(r"^\|\s*`([^`]+)`\s*\|", line)
@@ -69,7 +74,7 @@ def documented_commands(text: str) -> dict[str, str]:
                 break
             words.append(word)
         command = " ".join(words)
-        assert command not in documented, f"{command!r} is listed twice in README's command-line table"
+        assert command not in documented, f"{command!r} is listed twice in the command-line table"
         documented[command] = usage
     return documented
 
@@ -83,12 +88,18 @@ def test_documented_commands_parse_from_a_table():
 
 def test_readme_lists_every_sub_command_and_no_other():
     real = parser_commands(build_parser())
-    documented = documented_commands(readme())
+    documented = documented_commands(cli_doc())
     assert "users add" in real, "the parser walk must see nested sub-commands"
     missing = sorted(set(real) - set(documented))
     unknown = sorted(set(documented) - set(real))
-    assert missing == [], f"sub-commands missing from README's command-line table: {missing}"
-    assert unknown == [], f"README's command-line table lists commands the parser lacks: {unknown}"
+    assert missing == [], f"sub-commands missing from docs/cli.md's table: {missing}"
+    assert unknown == [], f"docs/cli.md's table lists commands the parser lacks: {unknown}"
+
+
+def test_readme_names_every_top_level_command():
+    top = {command for command in parser_commands(build_parser()) if " " not in command}
+    named = set(re.findall(r"`([a-z][a-z-]*)`", section(readme(), "Command line")))
+    assert top - named == set(), f"README's command-line section does not name {sorted(top - named)}"
 
 
 def options_by_action(command: str) -> list[set[str]]:
@@ -101,11 +112,11 @@ def options_by_action(command: str) -> list[set[str]]:
 
 def test_readme_usage_names_every_option_and_only_real_ones():
     real = parser_commands(build_parser())
-    for command, usage in documented_commands(readme()).items():
+    for command, usage in documented_commands(cli_doc()).items():
         written = set(re.findall(r"(?<![\w-])--?[a-z][a-z-]*", usage))
-        assert written <= real[command], f"{command}: README shows options the parser lacks: {written - real[command]}"
+        assert written <= real[command], f"{command}: docs/cli.md shows options the parser lacks: {written - real[command]}"
         for spellings in options_by_action(command):
-            assert spellings & written, f"{command}: README's usage does not show {sorted(spellings)}"
+            assert spellings & written, f"{command}: docs/cli.md's usage does not show {sorted(spellings)}"
 
 
 # --- 2. the roles table ---------------------------------------------------------------------------
