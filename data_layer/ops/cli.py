@@ -372,7 +372,7 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         print(f"Backed up {backup.rows} rows in {backup.tables} tables to {backup.directory}.")
         return 0
     if args.command == "allocate":
-        from data_layer.distribution.allocation import print_allocation
+        from data_layer.distribution.allocation.command import print_allocation
 
         return print_allocation(db, SYSTEM, args)
     if args.command == "facts":
