@@ -19,6 +19,7 @@ from data_layer.core.actor import Actor
 from data_layer.core.errors import FieldError, JesrError, PermissionDenied, ValidationError
 from data_layer.core.statuses import INACTIVE_HOUSEHOLD_STATUSES, LIVE_ALLOCATION_STATUSES
 from data_layer.core.validation import Reference, _Collector, clean_quantity, clean_reason
+from data_layer.distribution.limits import check_limits, record_exceptions
 from data_layer.distribution.stock import stock_scope
 from data_layer.store.audit import write_audit
 from data_layer.store.bulk import run_with_rows
@@ -77,20 +78,26 @@ def _clean_rows(reference: Reference, rows: list[dict[str, Any]]) -> pd.DataFram
     return pd.DataFrame(cleaned, columns=["donation_id", "need_id", "quantity"])
 
 
-def save_allocations(db: Database, actor: Actor, rows: list[dict[str, Any]]) -> list[int]:
+def save_allocations(
+    db: Database, actor: Actor, rows: list[dict[str, Any]], *, override_reason: str | None = None
+) -> list[int]:
     """Save allocations typed on the allocation page, all or none; returns their ids.
 
     Each row: donation_id (stock line), need_id, quantity, and category_code (for the unit rule).
+    A batch that takes a household above its campaign's limit is refused (`LimitExceeded`) unless
+    an organiser gives `override_reason`, which is kept with each allocation above the limit.
     """
     reference = get_reference(db)
     frame = _clean_rows(reference, [r for r in rows if r.get("quantity") not in (None, "", 0)])
     if frame.empty:
         return []
     with db.transaction() as cur:
-        return _write_allocations(cur, actor, frame, reference)
+        return _write_allocations(cur, actor, frame, reference, override_reason)
 
 
-def _write_allocations(cur: Any, actor: Actor, frame: pd.DataFrame, reference: Reference) -> list[int]:
+def _write_allocations(
+    cur: Any, actor: Actor, frame: pd.DataFrame, reference: Reference, override_reason: str | None = None
+) -> list[int]:
     """Re-check stock and needs under the write lock, then insert and audit (caller holds the transaction)."""
     scope = stock_scope(actor)
     frame = frame.copy()
@@ -131,10 +138,15 @@ def _write_allocations(cur: Any, actor: Actor, frame: pd.DataFrame, reference: R
         if asked > needs[need_id]["remaining"]:
             raise JesrError("distribution.error.more_than_needed", need_id=need_id)
 
+    frame["household_id"] = [needs[int(n)]["household_id"] for n in frame["need_id"]]
+    frame["category_code"] = [needs[int(n)]["category_code"] for n in frame["need_id"]]
+    breaches = check_limits(cur, actor, frame, override_reason)
+
     count = len(frame)
     ids = [r["id"] for r in run(cur, "list_new_allocation_ids", {"count": count})]
     frame["id"] = ids
-    frame["household_id"] = [needs[int(n)]["household_id"] for n in frame["need_id"]]
+    record_exceptions(cur, actor, frame, breaches, override_reason)
+    frame = frame.drop(columns=["category_code"])
     frame["created_by"] = pd.array([actor.user_id] * count, dtype="Int64")
     frame["quantity"] = frame["quantity"].astype(str)
     run_with_rows(cur, "insert_allocations_from_frame", frame, table="new_allocations")
@@ -202,11 +214,13 @@ def cancel_allocation(db: Database, actor: Actor, allocation_id: int, reason: st
             )
 
 
-def apply_suggestion(db: Database, actor: Actor, suggestion: Suggestion) -> list[int]:
+def apply_suggestion(
+    db: Database, actor: Actor, suggestion: Suggestion, *, override_reason: str | None = None
+) -> list[int]:
     """Save a proposal in one transaction; stock that moved since it was computed refuses it whole."""
     frame = suggestion.allocations
     if frame.empty:
         return []
     reference = get_reference(db)
     with db.transaction() as cur:
-        return _write_allocations(cur, actor, frame[["donation_id", "need_id", "quantity"]], reference)
+        return _write_allocations(cur, actor, frame[["donation_id", "need_id", "quantity"]], reference, override_reason)

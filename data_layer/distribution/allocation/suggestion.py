@@ -29,6 +29,7 @@ from data_layer.distribution.allocation.grouping import (
     sum_by,
 )
 from data_layer.distribution.allocation.priority import list_open_needs
+from data_layer.distribution.limits import allowed_remaining
 from data_layer.store.database import Database
 from data_layer.store.reference import get_reference
 
@@ -203,13 +204,21 @@ def suggest_allocations(
     """Propose allocations covering the most priority-weighted need with the stock at hand.
 
     `governorate_code` limits both the needs and the stock to that governorate; `order="fcfs"`
-    gives the first-come-first-served baseline.
+    gives the first-come-first-served baseline. Households' limits (distribution/limits.py) cap what
+    each need may get: a need its household may not receive now is left out (`needs_held_by_limits`
+    counts the needs left out or cut).
     """
     needs = list_open_needs(db, actor, governorate_code=governorate_code, category_code=category_code, as_of=as_of)
+    ordered = needs if order == "priority" else needs.sort_values(["created_at", "need_id"], kind="stable")
+    allowed = pd.Series(allowed_remaining(db, ordered, as_of), index=ordered.index).reindex(needs.index).to_numpy()
+    limited = allowed < needs["remaining"].to_numpy(dtype=float) - 1e-9
+    needs["allowed"] = allowed
+    needs = needs[allowed > 0].reset_index(drop=True)
     lines = _available_lines(db, actor, governorate_code, category_code)
     reference = get_reference(db)
     scale_needs = _scales(needs, reference)
-    needs["units"] = np.rint(needs["remaining"].to_numpy(dtype=float) * scale_needs).astype(np.int64)
+    # Floor: a limit never lets a need take part of a unit more than it allows.
+    needs["units"] = np.floor(needs["allowed"].to_numpy(dtype=float) * scale_needs + 1e-6).astype(np.int64)
     # Floor: a stock line never lends a fraction of a unit it cannot split.
     lines["units"] = np.floor(lines["available"].to_numpy(dtype=float) * _scales(lines, reference) + 1e-6).astype(
         np.int64
@@ -235,7 +244,9 @@ def suggest_allocations(
     ]
 
     needs["suggested"] = np.bincount(position, weights=taken["quantity"].to_numpy(), minlength=len(needs))
-    return Suggestion(taken, needs, summarise(needs, taken))
+    totals = summarise(needs, taken)
+    totals["needs_held_by_limits"] = int(limited.sum())
+    return Suggestion(taken, needs, totals)
 
 
 def _scales(frame: pd.DataFrame, reference: Any) -> np.ndarray:
