@@ -268,7 +268,11 @@ def allowed_remaining(db: Database, needs: pd.DataFrame, as_of: dt.datetime | No
         }
     )
     limits = limits.assign(
-        campaign_id=limits["campaign_id"].astype("Int64"), category_code=limits["category_code"].astype(str)
+        campaign_id=limits["campaign_id"].astype("Int64"),
+        category_code=limits["category_code"].astype(str),
+        # Both backends: a missing bound is NaN (PostgreSQL hands None in an object column).
+        max_times=pd.to_numeric(limits["max_times"], errors="coerce").astype(float),
+        max_quantity=pd.to_numeric(limits["max_quantity"], errors="coerce").astype(float),
     )
     frame = frame.merge(limits, on=["campaign_id", "category_code"], how="inner", sort=False)
     if frame.empty:
