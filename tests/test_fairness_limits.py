@@ -3,7 +3,6 @@ reason may go above one, and that exception is kept and audited."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -18,21 +17,7 @@ from data_layer.registry.households import register_household
 from data_layer.registry.organisations import create_organisation
 from data_layer.store.database import Database
 from tests.conftest import rebuild_facts_after_raw_sql
-
-ORGANISER = Actor(user_id=None, username="organiser", role="organiser")
-
-
-def donation(category: str, quantity: str, unit: str) -> dict:
-    return {
-        "donor_type": "individual",
-        "donor_name": "Donor",
-        "category": category,
-        "item": category,
-        "quantity": quantity,
-        "unit": unit,
-        "governorate": "TN-11",
-        "received_on": dt.date(2020, 5, 20),
-    }
+from tests.fairness_world import ORGANISER, donation
 
 
 @pytest.fixture
