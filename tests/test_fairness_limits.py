@@ -16,7 +16,7 @@ from data_layer.registry.donations import register_donation
 from data_layer.registry.households import register_household
 from data_layer.registry.organisations import create_organisation
 from data_layer.store.database import Database
-from tests.conftest import rebuild_facts_after_raw_sql
+from tests.conftest import rebuild_facts_after_raw_sql, run_cli
 from tests.fairness_world import ORGANISER, donation
 
 
@@ -158,3 +158,32 @@ def test_a_limit_needs_a_period_and_times_or_quantity(world) -> None:
     limits = list_limits(db, world["campaign"])
     assert limits[["category_code", "period_days", "max_quantity"]].values.tolist() == [["cash", 31, 150.0]]
     assert Decimal(str(limits["max_quantity"][0])) == Decimal("150")
+
+
+@pytest.mark.duckdb_only(reason="the command line opens a DuckDB file")
+def test_limits_and_baskets_from_the_command_line(fresh) -> None:
+    steps = [
+        (
+            "campaigns",
+            "add",
+            "--name",
+            "Ramadan",
+            "--start",
+            "2020-04-01",
+            "--end",
+            "2020-06-30",
+            "--target-households",
+            "100",
+        ),
+        ("campaigns", "limit", "1", "food", "--period-days", "14", "--max-times", "1"),
+        ("campaigns", "basket", "1", "cash", "TND", "--quantity", "60", "--baskets", "1"),
+        ("campaigns", "fairness", "1"),
+    ]
+    outputs = []
+    for step in steps:
+        done = run_cli(fresh, *step)
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert "food" in outputs[-1] and "14" in outputs[-1]
+    refused = run_cli(fresh, "campaigns", "limit", "1", "food", "--period-days", "14")
+    assert refused.returncode != 0 and "max_times" in refused.stderr + refused.stdout

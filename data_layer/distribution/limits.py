@@ -90,7 +90,7 @@ def set_limit(db: Database, actor: Actor, campaign_id: int, category_code: str, 
     _require_organiser(actor)
     reference = get_reference(db)
     if category_code not in reference.categories:
-        raise JesrError("error.unknown_category", value=category_code)
+        raise JesrError("fairness.error.unknown_category", value=category_code)
     values = clean_limit(raw)
     with db.transaction() as cur:
         if run(cur, "get_campaign_record", {"id": campaign_id}) is None:

@@ -40,7 +40,7 @@ def set_basket_equivalent(
         raise PermissionDenied()
     category = get_reference(db).categories.get(category_code)
     if category is None:
-        raise JesrError("error.unknown_category", value=category_code)
+        raise JesrError("fairness.error.unknown_category", value=category_code)
     if unit not in category.units:
         raise JesrError("fairness.error.unit", unit=unit, category=category_code)
     errs = _Collector()
