@@ -8,20 +8,19 @@ from data_layer.core.errors import JesrError
 from data_layer.core.i18n import area_name_column
 from data_layer.distribution.limits import list_limits, remove_limit, set_limit
 from data_layer.monitoring.baskets import (
-    basket_view,
+    governorate_totals,
     list_basket_equivalents,
     set_basket_equivalent,
-)
-from data_layer.monitoring.baskets import (
-    baskets_by_governorate as basket_totals,
+    suppress_rows,
 )
 from data_layer.monitoring.coverage import translate_codes
 from data_layer.monitoring.projection import shortfall_projection
-from data_layer.monitoring.signals import SIGNALS, signal_list, signal_records, signal_summary
+from data_layer.monitoring.signals import SIGNALS, signal_records
 from data_layer.monitoring.suppression import for_display
 from data_layer.monitoring.thresholds import THRESHOLDS
 from data_layer.registry.campaigns import campaign_name, list_campaign_records
 from data_layer.store.reference import get_reference, list_areas
+from ui import fairness_cache as cache
 from ui.messages import show_error
 from ui.session import page_setup
 
@@ -61,7 +60,8 @@ tabs = st.tabs(
 
 with tabs[0]:
     st.caption(ctx.tr("fairness.baskets_explain"))
-    totals = basket_totals(ctx.db, actor, campaign_id)
+    flows = cache.basket_frame(ctx.db, actor, campaign_id)
+    totals = governorate_totals(flows, actor)
     if totals.empty:
         st.info(ctx.tr("fairness.nothing_yet"))
     else:
@@ -75,7 +75,7 @@ with tabs[0]:
             ),
             key=PREFIX + "baskets_chart",
         )
-        view = basket_view(ctx.db, actor, campaign_id)
+        view = suppress_rows(flows, actor)
         st.dataframe(shown(view), hide_index=True, key=PREFIX + "baskets_table")
         st.download_button(
             ctx.tr("fairness.download"),
@@ -87,7 +87,7 @@ with tabs[0]:
 
 with tabs[1]:
     st.caption(ctx.tr("fairness.projection_explain"))
-    projection = shortfall_projection(ctx.db, actor, campaign_id)
+    projection = shortfall_projection(ctx.db, actor, campaign_id, frame=cache.basket_frame(ctx.db, actor, campaign_id))
     if projection.empty:
         st.info(ctx.tr("fairness.nothing_yet"))
     else:
@@ -106,7 +106,7 @@ with tabs[1]:
 
 with tabs[2]:
     st.caption(ctx.tr("fairness.signals_explain"))
-    summary = signal_summary(ctx.db, actor)
+    summary = cache.signal_summary(ctx.db, actor)
     st.dataframe(
         shown(summary.assign(signal=summary["signal"].map(lambda s: ctx.tr(f"fairness.signal.{s}")))),
         hide_index=True,
@@ -114,7 +114,7 @@ with tabs[2]:
     )
     if staff:
         for signal in SIGNALS:
-            groups = signal_list(ctx.db, actor, signal)
+            groups = cache.signal_list(ctx.db, actor, signal)
             with st.expander(f"{ctx.tr(f'fairness.signal.{signal}')} ({len(groups)})"):
                 st.caption(ctx.tr(f"fairness.signal_explain.{signal}"))
                 if groups.empty:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from data_layer.core.actor import ALL_ORGANISATION_ROLES, Actor
@@ -73,7 +72,7 @@ def list_basket_equivalents(db: Database, campaign_id: int) -> pd.DataFrame:
 def flows(db: Database, campaign_id: int | None, organisation_id: int | None = None) -> pd.DataFrame:
     """One row per governorate, category and unit: each flow's quantity and the households with needs."""
     with db.reading() as cur:
-        long = run(
+        return run(
             cur,
             "list_fairness_flows",
             {
@@ -85,16 +84,6 @@ def flows(db: Database, campaign_id: int | None, organisation_id: int | None = N
                 "delivered_statuses": list(DELIVERED_STATUSES),
             },
         )
-    keys = list(KEYS)
-    wide = long.pivot_table(index=keys, columns="flow", values="quantity", aggfunc="sum", fill_value=0.0)
-    wide = wide.reindex(columns=list(FLOWS), fill_value=0.0)
-    households = long[long["flow"] == "needs"].set_index(keys)["households"]
-    # Allocated counts every live allocation: those delivered are allocated too.
-    wide["allocated"] = wide["allocated"] + wide["delivered"]
-    wide["households"] = households.reindex(wide.index).fillna(0).astype(np.int64)
-    wide = wide.reset_index()
-    wide.columns.name = None
-    return wide[[*keys, "households", *FLOWS]]
 
 
 def in_baskets(frame: pd.DataFrame, equivalents: pd.DataFrame) -> pd.DataFrame:
@@ -118,7 +107,12 @@ def scope_of(actor: Actor | None) -> int | None:
 def basket_frame(db: Database, actor: Actor | None, campaign_id: int) -> pd.DataFrame:
     """Every flow of the campaign per governorate, category and unit, in native units and in baskets
     (the actor's organisation only for association staff; nothing suppressed)."""
-    return in_baskets(flows(db, campaign_id, scope_of(actor)), list_basket_equivalents(db, campaign_id))
+    return scoped_basket_frame(db, campaign_id, scope_of(actor))
+
+
+def scoped_basket_frame(db: Database, campaign_id: int, scope: int | None) -> pd.DataFrame:
+    """`basket_frame` for one organisation's records (None: all), for caches keyed by that scope."""
+    return in_baskets(flows(db, campaign_id, scope), list_basket_equivalents(db, campaign_id))
 
 
 def basket_view(db: Database, actor: Actor | None, campaign_id: int) -> pd.DataFrame:
@@ -128,12 +122,16 @@ def basket_view(db: Database, actor: Actor | None, campaign_id: int) -> pd.DataF
 
 
 def baskets_by_governorate(db: Database, actor: Actor | None, campaign_id: int) -> pd.DataFrame:
-    """Per governorate, every flow summed in baskets (categories without an equivalent left out).
+    """Per governorate, every flow summed in baskets (categories without an equivalent left out)."""
+    return governorate_totals(basket_frame(db, actor, campaign_id), actor)
+
+
+def governorate_totals(frame: pd.DataFrame, actor: Actor | None) -> pd.DataFrame:
+    """A `basket_frame` summed per governorate in baskets, as the actor may see it.
 
     For the small-count rule a governorate counts the households of its largest category: a lower
     bound of its households with needs (a sum over categories would count a household twice).
     """
-    frame = basket_frame(db, actor, campaign_id)
     columns = [f"{flow}_baskets" for flow in FLOWS]
     totals = frame.groupby("governorate_code", as_index=False).agg(
         households=("households", "max"), **{c: (c, lambda s: float(s.sum(min_count=1))) for c in columns}

@@ -57,13 +57,21 @@ def project(frame: pd.DataFrame, starts_on: dt.date, ends_on: dt.date, today: dt
 
 
 def shortfall_projection(
-    db: Database, actor: Actor | None, campaign_id: int, today: dt.date | None = None
+    db: Database,
+    actor: Actor | None,
+    campaign_id: int,
+    today: dt.date | None = None,
+    frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per governorate, category and unit of the campaign: needs, supply, pace and the projected shortfall."""
+    """Per governorate, category and unit of the campaign: needs, supply, pace and the projected shortfall.
+
+    `frame`: the campaign's `basket_frame` for this actor when the caller has it already.
+    """
     with db.reading() as cur:
         campaign = run(cur, "get_campaign_record", {"id": campaign_id})
     if campaign is None:
         raise JesrError("error.not_found")
-    frame = basket_frame(db, actor, campaign_id)
+    if frame is None:
+        frame = basket_frame(db, actor, campaign_id)
     projected = project(frame, campaign["starts_on"], campaign["ends_on"], today or dt.date.today())
     return suppress_rows(projected[PROJECTION_COLUMNS], actor)
