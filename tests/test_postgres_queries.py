@@ -36,6 +36,8 @@ SCRATCH = {
     "household_id BIGINT, quantity VARCHAR, created_by BIGINT)",
     "insert_audit_rows_from_frame": "audit_rows (user_id BIGINT, username VARCHAR, action VARCHAR, "
     "table_name VARCHAR, record_id BIGINT, before VARCHAR, after VARCHAR)",
+    "insert_limit_exceptions_from_frame": "new_limit_exceptions (allocation_id BIGINT, household_id BIGINT, "
+    "campaign_id BIGINT, category_code VARCHAR, reason VARCHAR, granted_by BIGINT)",
     "update_scrubbed_audit_rows": "scrubbed (id BIGINT, before VARCHAR, after VARCHAR)",
     "list_households_on_file_for_import": "import_national_ids (national_id VARCHAR)",
     "insert_import_duplicate_reports": "import_clashes (national_id VARCHAR, household_id BIGINT)",

@@ -23,6 +23,7 @@ STAFF_WORK = {
     "pages/home.py",
     "pages/dashboard.py",
     "pages/progress.py",
+    "pages/fairness.py",
     "pages/donation_new.py",
     "pages/household_new.py",
     "pages/volunteer_new.py",
@@ -42,7 +43,8 @@ EXPECTED_PAGES = {
     | {"pages/duplicates.py", "pages/campaigns.py", "pages/admin_organisations.py", "pages/admin_users.py"},
     "organiser": STAFF_WORK | PUBLIC | {"pages/duplicates.py", "pages/campaigns.py"},
     "association": STAFF_WORK | PUBLIC,
-    "observer": {"pages/home.py", "pages/dashboard.py", "pages/progress.py", "pages/account.py"} | PUBLIC,
+    "observer": {"pages/home.py", "pages/dashboard.py", "pages/progress.py", "pages/fairness.py", "pages/account.py"}
+    | PUBLIC,
     "volunteer": {"pages/home.py", "pages/my_deliveries.py", "pages/account.py"} | PUBLIC,
 }
 

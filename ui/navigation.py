@@ -33,6 +33,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/home.py", "nav.home", "🏠", EVERYONE, "nav.section.campaign", default=True),
     PageSpec("pages/dashboard.py", "nav.dashboard", "📊", STAFF | {"observer"}, "nav.section.monitoring"),
     PageSpec("pages/progress.py", "nav.progress", "⏱️", STAFF | {"observer"}, "nav.section.monitoring"),
+    PageSpec("pages/fairness.py", "nav.fairness", "🧮", STAFF | {"observer"}, "nav.section.monitoring"),
     PageSpec("pages/donation_new.py", "nav.donation_new", "🎁", STAFF, "nav.section.entry"),
     PageSpec("pages/household_new.py", "nav.household_new", "🏘️", STAFF, "nav.section.entry"),
     PageSpec("pages/volunteer_new.py", "nav.volunteer_new", "🚚", STAFF, "nav.section.entry"),
