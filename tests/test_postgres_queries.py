@@ -40,6 +40,8 @@ SCRATCH = {
     "list_households_on_file_for_import": "import_national_ids (national_id VARCHAR)",
     "insert_import_duplicate_reports": "import_clashes (national_id VARCHAR, household_id BIGINT)",
     "insert_import_duplicate_audit": "import_clashes (national_id VARCHAR, household_id BIGINT)",
+    "list_receipt_codes_on_file": "new_receipt_codes (code VARCHAR)",
+    "insert_receipt_codes": "new_receipt_codes (code VARCHAR, donation_id BIGINT, pledge_id BIGINT)",
     # Areas from an area file come in the shape of the areas table.
     "insert_reference_areas": "bulk_rows (LIKE areas)",
     "list_taken_area_codes": "bulk_rows (LIKE areas)",

@@ -373,7 +373,9 @@ def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: d
                 "notes": f"pledge {pledge['reference'] or pledge_id}",
             },
         )
-        donation_id = insert_donation_row(cur, actor, record, pledge["organisation_id"], campaign_id)
+        donation_id = insert_donation_row(
+            cur, actor, record, pledge["organisation_id"], campaign_id, pledge_id=pledge_id
+        )
         run(
             cur,
             "set_pledge_status",

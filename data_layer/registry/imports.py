@@ -31,6 +31,7 @@ from data_layer.core.validation import clean_donation, clean_household, clean_vo
 from data_layer.registry.campaigns import active_campaign_id
 from data_layer.registry.donations import find_or_create_donor
 from data_layer.registry.organisations import require_active_organisation
+from data_layer.registry.receipts import assign_codes_to_donations
 from data_layer.registry.spreadsheets import read_table
 from data_layer.store.audit import write_audit
 from data_layer.store.bulk import rows_table, run_with_rows
@@ -541,4 +542,5 @@ def _bulk_insert_donations(
     frame = pd.DataFrame(rows)
     for column in ("campaign_id", "created_by"):
         frame[column] = frame[column].astype("Int64")
-    _bulk_insert(cur, actor, "donations", "seq_donations", frame)
+    ids = _bulk_insert(cur, actor, "donations", "seq_donations", frame)
+    assign_codes_to_donations(cur, [int(i) for i in ids])
