@@ -38,6 +38,7 @@ from data_layer.public.consent import record_consent
 from data_layer.public.ratelimit import check_and_count, subject_keys
 from data_layer.registry.campaigns import active_campaign_id
 from data_layer.registry.households import insert_household_row, live_households_with_national_id
+from data_layer.registry.identity import national_id_key
 from data_layer.registry.receipts import assign_pledge_code
 from data_layer.registry.volunteers import insert_volunteer_row
 from data_layer.store.audit import write_audit
@@ -123,6 +124,7 @@ def submit_aid_request(
                 "insert_duplicate_report",
                 {
                     "national_id": record["national_id"],
+                    "national_id_key": national_id_key(record["national_id"]),
                     "existing_household_id": existing[0]["id"],
                     "attempted_by_org": None,
                     "source": "self",

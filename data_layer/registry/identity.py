@@ -1,0 +1,75 @@
+"""National IDs handled as secrets where only equality is needed.
+
+Every check that asks "is this the same person?" (a repeat registration by another association,
+a public request, an imported row, a merge) compares `national_id_key`, the keyed hash of the
+cleaned ID (data_layer/core/secrets.py), so the same number typed in Arabic-Indic or ASCII digits
+is one key. The clear ID stays on the household for the staff who read it and is never copied
+into anything observers or the public receive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pyarrow as pa
+
+from data_layer.core.actor import SYSTEM, Actor
+from data_layer.core.secrets import key_fingerprint, keyed_hash, keyed_hashes
+from data_layer.store.audit import write_audit
+from data_layer.store.bulk import rows_table
+from data_layer.store.database import Database
+from data_layer.store.queries import run
+
+PURPOSE = "national_id"
+
+
+def national_id_key(national_id: str) -> str:
+    """The keyed hash a cleaned national ID is compared by."""
+    return keyed_hash(national_id, PURPOSE)
+
+
+def national_id_keys(national_ids: list[str | None]) -> list[str | None]:
+    return keyed_hashes(national_ids, PURPOSE)
+
+
+def _store(cur: Any, rows: list[dict[str, Any]], query: str) -> int:
+    if not rows:
+        return 0
+    table = pa.table(
+        {
+            "id": pa.array([int(r["id"]) for r in rows], pa.int64()),
+            "national_id_key": pa.array(national_id_keys([r["national_id"] for r in rows]), pa.string()),
+        }
+    )
+    with rows_table(cur, table, "national_id_keys"):
+        run(cur, query)
+    return len(rows)
+
+
+def refresh_national_id_keys(db: Database, actor: Actor = SYSTEM) -> int:
+    """Hash the IDs that have no key yet, or all of them when the key has changed; returns how many.
+
+    Run when the database is opened: rows written before the keys existed, or by bulk writers
+    that leave the column empty (demo data), get theirs; otherwise it costs two small reads.
+    """
+    fingerprint = key_fingerprint(PURPOSE)
+    with db.reading() as cur:
+        same_key = run(cur, "get_keyed_hash_fingerprint", {"purpose": PURPOSE}) == fingerprint
+        if same_key and not run(cur, "count_national_ids_without_key"):
+            return 0
+    with db.transaction() as cur:
+        rehash_all = run(cur, "get_keyed_hash_fingerprint", {"purpose": PURPOSE}) != fingerprint
+        params = {"all": rehash_all}
+        done = _store(cur, run(cur, "list_household_national_ids", params), "set_household_national_id_keys")
+        done += _store(
+            cur, run(cur, "list_duplicate_report_national_ids", params), "set_duplicate_report_national_id_keys"
+        )
+        run(
+            cur,
+            "set_keyed_hash_fingerprint",
+            {"purpose": PURPOSE, "fingerprint": fingerprint, "now": dt.datetime.now()},
+        )
+        if done:
+            write_audit(cur, actor, "hash_national_ids", "households", None, after={"rows": done, "all": rehash_all})
+    return done
