@@ -51,13 +51,16 @@ def refresh_national_id_keys(db: Database, actor: Actor = SYSTEM) -> int:
     """Hash the IDs that have no key yet, or all of them when the key has changed; returns how many.
 
     Run when the database is opened: rows written before the keys existed, or by bulk writers
-    that leave the column empty (demo data), get theirs; otherwise it costs two small reads.
+    that leave the column empty (demo data), get theirs; otherwise it costs two small reads. A
+    database with IDs but no fingerprint yet (hashed before one was recorded) is hashed again once.
     """
     fingerprint = key_fingerprint(PURPOSE)
     with db.reading() as cur:
-        same_key = run(cur, "get_keyed_hash_fingerprint", {"purpose": PURPOSE}) == fingerprint
-        if same_key and not run(cur, "count_national_ids_without_key"):
-            return 0
+        stored = run(cur, "get_keyed_hash_fingerprint", {"purpose": PURPOSE})
+        counts = run(cur, "count_national_id_keys")
+    # Nothing to hash yet: a new database stays as its migrations left it (no fingerprint either).
+    if counts["total"] == 0 or (stored == fingerprint and counts["missing"] == 0):
+        return 0
     with db.transaction() as cur:
         rehash_all = run(cur, "get_keyed_hash_fingerprint", {"purpose": PURPOSE}) != fingerprint
         params = {"all": rehash_all}

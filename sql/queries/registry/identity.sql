@@ -9,10 +9,11 @@ SELECT fingerprint FROM keyed_hash_state WHERE purpose = $purpose;
 INSERT INTO keyed_hash_state (purpose, fingerprint, updated_at) VALUES ($purpose, $fingerprint, CAST($now AS TIMESTAMP))
 ON CONFLICT (purpose) DO UPDATE SET fingerprint = excluded.fingerprint, updated_at = excluded.updated_at;
 
--- name: count_national_ids_without_key :scalar
--- Households and repeat reports whose national ID has no keyed hash yet.
-SELECT (SELECT count(*) FROM households WHERE national_id_key IS NULL)
-     + (SELECT count(*) FROM duplicate_reports WHERE national_id_key IS NULL);
+-- name: count_national_id_keys :one
+-- Households and repeat reports in all, and those whose national ID has no keyed hash yet.
+SELECT (SELECT count(*) FROM households) + (SELECT count(*) FROM duplicate_reports) AS total,
+       (SELECT count(*) FROM households WHERE national_id_key IS NULL)
+     + (SELECT count(*) FROM duplicate_reports WHERE national_id_key IS NULL) AS missing;
 
 -- name: list_household_national_ids :rows
 -- Households' national IDs to hash: those without a hash, or all ($all).
