@@ -54,12 +54,14 @@ def refresh_national_id_keys(db: Database, actor: Actor = SYSTEM) -> int:
     that leave the column empty (demo data), get theirs; otherwise it costs two small reads. A
     database with IDs but no fingerprint yet (hashed before one was recorded) is hashed again once.
     """
-    fingerprint = key_fingerprint(PURPOSE)
     with db.reading() as cur:
         stored = run(cur, "get_keyed_hash_fingerprint", {"purpose": PURPOSE})
         counts = run(cur, "count_national_id_keys")
     # Nothing to hash yet: a new database stays as its migrations left it (no fingerprint either).
-    if counts["total"] == 0 or (stored == fingerprint and counts["missing"] == 0):
+    if counts["total"] == 0:
+        return 0
+    fingerprint = key_fingerprint(PURPOSE)
+    if stored == fingerprint and counts["missing"] == 0:
         return 0
     with db.transaction() as cur:
         rehash_all = run(cur, "get_keyed_hash_fingerprint", {"purpose": PURPOSE}) != fingerprint
