@@ -180,3 +180,16 @@ def test_observer_exports_never_hold_an_id(db_path, tmp_path):
         db.close()
     refused = run_cli(db_path, "export", "households", "--format", "csv", "--as-observer", "-o", tmp_path / "h.csv")
     assert refused.returncode != 0 and not (tmp_path / "h.csv").exists()
+
+
+def test_staff_find_a_household_by_its_id_typed_in_either_script(two_associations):
+    from data_layer.distribution.traceability import search
+    from data_layer.registry.households import list_households
+
+    db, north, south = two_associations
+    first = register_household(db, north, household(ASCII_ID))
+    for typed in (ASCII_ID, ARABIC_ID, "0712 3456"):
+        page, total = list_households(db, north, text=typed)
+        assert (list(page["id"]), total) == ([first], 1), typed
+        assert list(search(db, north, typed)[0]["household_id"]) == [first], typed
+    assert list_households(db, south, text=ASCII_ID)[1] == 0  # another association's household stays unseen

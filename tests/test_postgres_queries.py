@@ -262,6 +262,7 @@ PAGE = {
     "status": None,
     "category": None,
     "text": None,
+    "text_key": None,
     "limit": 50,
     "offset": 0,
 }
@@ -340,6 +341,7 @@ READS = [
     ("list_organisations", None),
     ("list_households_page", PAGE),
     ("list_households_page", {**PAGE, "text": "amina", "category": "food"}),
+    ("list_households_page", {**PAGE, "text": "01234567", "text_key": "k-01234567"}),
     ("count_households_filtered", {k: v for k, v in PAGE.items() if k not in ("limit", "offset")}),
     ("list_donations_page", {**PAGE, "text": "rice"}),
     (
@@ -352,7 +354,7 @@ READS = [
     ("list_households_for_duplicate_matching", {"inactive": [*CLOSED, "inactive"]}),
     ("find_households_by_national_id", {"national_id_key": "k-01234567", "closed": CLOSED}),
     ("count_live_allocations_of_donation", {"id": 1, "live": LIVE}),
-    ("search_trace_households", {"organisation_id": None, "text": "0123"}),
+    ("search_trace_households", {"organisation_id": None, "text": "0123", "text_key": "k-01234567"}),
     ("search_trace_donations", {"organisation_id": 1, "text": "ric"}),
     ("get_trace_donation", {"id": 2}),
     ("list_trace_allocations", {"donation_id": 1, "household_id": None}),

@@ -13,7 +13,7 @@ from data_layer.core.paging import search_text
 from data_layer.core.statuses import CLOSED_HOUSEHOLD_STATUSES
 from data_layer.core.validation import clean_household
 from data_layer.registry.campaigns import active_campaign_id
-from data_layer.registry.identity import national_id_key
+from data_layer.registry.identity import national_id_key, national_id_search_key
 from data_layer.registry.listing import read_page
 from data_layer.registry.organisations import require_active_organisation
 from data_layer.store.audit import write_audit
@@ -164,6 +164,7 @@ def list_households(
         "status": status or None,
         "category": category or None,
         "text": search_text(text),
+        "text_key": national_id_search_key(text),
     }
     return read_page(db, "count_households_filtered", "list_households_page", params, page, page_size)
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from data_layer.core.actor import SYSTEM, Actor
 from data_layer.core.secrets import key_fingerprint, keyed_hash, keyed_hashes
+from data_layer.core.validation import _digits
 from data_layer.store.audit import write_audit
 from data_layer.store.bulk import rows_table
 from data_layer.store.database import Database
@@ -31,6 +32,12 @@ def national_id_key(national_id: str) -> str:
 
 def national_id_keys(national_ids: list[str | None]) -> list[str | None]:
     return keyed_hashes(national_ids, PURPOSE)
+
+
+def national_id_search_key(text: str | None) -> str | None:
+    """The key a search box's text would have as a national ID (typed in any digits), to find it by."""
+    digits = _digits(text or "").upper()
+    return national_id_key(digits) if digits else None
 
 
 def _store(cur: Any, rows: list[dict[str, Any]], query: str) -> int:

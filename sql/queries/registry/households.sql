@@ -53,7 +53,7 @@ WHERE (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organis
   AND (CAST($governorate_code AS VARCHAR) IS NULL OR h.governorate_code = $governorate_code)
   AND (CAST($status AS VARCHAR) IS NULL OR h.status = $status)
   AND (CAST($category AS VARCHAR) IS NULL OR EXISTS (SELECT 1 FROM needs n WHERE n.household_id = h.id AND n.category_code = $category))
-  AND (CAST($text AS VARCHAR) IS NULL OR h.national_id = $text OR h.phone LIKE '%' || $text || '%'
+  AND (CAST($text AS VARCHAR) IS NULL OR h.national_id_key = $text_key OR h.phone LIKE '%' || $text || '%'
        OR h.full_name ILIKE '%' || $text || '%')
 ORDER BY h.id DESC
 LIMIT $limit OFFSET $offset;
@@ -65,5 +65,5 @@ WHERE (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organis
   AND (CAST($governorate_code AS VARCHAR) IS NULL OR h.governorate_code = $governorate_code)
   AND (CAST($status AS VARCHAR) IS NULL OR h.status = $status)
   AND (CAST($category AS VARCHAR) IS NULL OR EXISTS (SELECT 1 FROM needs n WHERE n.household_id = h.id AND n.category_code = $category))
-  AND (CAST($text AS VARCHAR) IS NULL OR h.national_id = $text OR h.phone LIKE '%' || $text || '%'
+  AND (CAST($text AS VARCHAR) IS NULL OR h.national_id_key = $text_key OR h.phone LIKE '%' || $text || '%'
        OR h.full_name ILIKE '%' || $text || '%');
