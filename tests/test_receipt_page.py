@@ -151,3 +151,24 @@ def test_staff_see_the_receipt_code_after_saving_a_donation(make_app, db_path):
     finally:
         db.close()
     assert [i.value for i in at.info] == [t("receipt.staff_saved", "en", code=code)]
+
+
+def test_records_show_a_donation_s_receipt_code_to_print_again(make_app, db_path):
+    at = open_page(make_app, "atss", "pages/records.py", lang="en")
+    at.radio(key="records_register").set_value("donations")
+    at.run()
+    donation_id = at.selectbox(key="records_donation_id").value
+    code = code_of_donation(db_path, donation_id)
+    assert f"{t('field.receipt_code', 'en')}: `{code}`" in [m.value for m in at.markdown]
+
+
+def code_of_donation(db_path, donation_id: int) -> str:
+    db = open_database(db_path)
+    try:
+        cur = db.cursor()
+        try:
+            return cur.execute("SELECT code FROM receipt_codes WHERE donation_id = ?", [donation_id]).fetchone()[0]
+        finally:
+            cur.close()
+    finally:
+        db.close()
