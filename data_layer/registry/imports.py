@@ -243,16 +243,18 @@ def validate_rows(
     return records, lines, errors
 
 
-def _households_on_file(db: Database, national_ids: list[str] | pa.Array) -> dict[str, tuple[int, int | None]]:
+def _households_on_file(
+    db: Database, national_ids: list[str] | pa.Array, keys: list[str | None] | None = None
+) -> dict[str, tuple[int, int | None]]:
     """For each national ID already on file (matched by keyed hash): its first live household and that
     household's organisation."""
     ids = pa.array(national_ids, pa.string())
-    keys = pa.array(national_id_keys(ids.to_pylist()), pa.string())
+    key_array = pa.array(national_id_keys(ids.to_pylist()) if keys is None else keys, pa.string())
     with db.reading() as cur:
         found = run_with_rows(
             cur,
             "list_households_on_file_for_import",
-            pa.table({"national_id": ids, "national_id_key": keys}),
+            pa.table({"national_id": ids, "national_id_key": key_array}),
             table="import_national_ids",
         )
     return {
@@ -329,7 +331,9 @@ def validate_households(
     rows = rows[~repeated]
     if len(rows):
         # As Arrow: 100,000 IDs as Python strings took longer than the query.
-        households = _households_on_file(db, pa.array(rows["national_id"]))
+        # Hashed once here; the insert stores the same keys.
+        rows["national_id_key"] = national_id_keys(pa.array(rows["national_id"], pa.string()).to_pylist())
+        households = _households_on_file(db, pa.array(rows["national_id"]), rows["national_id_key"].tolist())
         on_file = rows["national_id"].isin(households)
         errors += [
             _clash_error(line, nid, households[nid], organisation_id)
@@ -477,8 +481,10 @@ def _bulk_insert_households(
     ]
     frame = rows[columns].copy()
     frame["household_size"] = frame["household_size"].astype("int64")
-    frame["national_id_key"] = pd.Series(
-        national_id_keys(pa.array(frame["national_id"], pa.string()).to_pylist()), index=frame.index, dtype=object
+    frame["national_id_key"] = (
+        rows["national_id_key"].to_numpy(dtype=object)
+        if "national_id_key" in rows
+        else national_id_keys(pa.array(frame["national_id"], pa.string()).to_pylist())
     )
     ids = _bulk_insert(
         cur,

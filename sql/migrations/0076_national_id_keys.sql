@@ -6,6 +6,8 @@
 ALTER TABLE households ADD COLUMN national_id_key VARCHAR;
 ALTER TABLE duplicate_reports ADD COLUMN national_id_key VARCHAR;
 CREATE INDEX idx_households_national_id_key ON households (national_id_key);
+-- No query compares the clear ID any more: its index would only slow every insert and import.
+DROP INDEX idx_households_national_id;
 
 CREATE TABLE keyed_hash_state (
     purpose      VARCHAR PRIMARY KEY,
