@@ -1,8 +1,8 @@
-"""Write .streamlit/secrets.toml with fresh random keys; add a missing section to an existing file.
+"""Write .streamlit/secrets.toml with a fresh random cookie key and hashing key, unless it has them.
 
-[auth] cookie_key signs login cookies; [hashing] key is the HMAC key of data_layer/core/secrets.py
-(keyed hashes of national IDs and of the personal fields the audit chain covers). Never replace
-an existing hashing key: the hashes made with it would no longer match.
+A file from before the hashing key gets a `[hashing]` section added; an existing key is never
+replaced (a new hashing key makes every stored keyed hash be computed again when the database
+is next opened).
 """
 
 import secrets
@@ -11,18 +11,16 @@ import tomllib
 from pathlib import Path
 
 target = Path(sys.argv[1] if len(sys.argv) > 1 else ".streamlit/secrets.toml")
-existing = tomllib.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
-added = []
-text = target.read_text(encoding="utf-8") if target.exists() else ""
-if "auth" not in existing:
-    text += f'[auth]\ncookie_key = "{secrets.token_hex(32)}"\n'
-    added.append("cookie key")
-if "hashing" not in existing:
-    text += ("\n" if text and not text.endswith("\n\n") else "") + f'[hashing]\nkey = "{secrets.token_hex(32)}"\n'
-    added.append("hashing key")
-if not added:
+if target.exists():
+    if "hashing" in tomllib.loads(target.read_text(encoding="utf-8")):
+        raise SystemExit(0)
+    with target.open("a", encoding="utf-8") as handle:
+        handle.write(f'\n[hashing]\nkey = "{secrets.token_hex(32)}"\n')
+    print(f"Added a new random hashing key to {target}.")
     raise SystemExit(0)
 target.parent.mkdir(parents=True, exist_ok=True)
-target.write_text(text, encoding="utf-8")
+target.write_text(
+    f'[auth]\ncookie_key = "{secrets.token_hex(32)}"\n\n[hashing]\nkey = "{secrets.token_hex(32)}"\n', encoding="utf-8"
+)
 target.chmod(0o600)
-print(f"Wrote {target} with a new random {' and '.join(added)}.")
+print(f"Wrote {target} with new random cookie and hashing keys.")

@@ -57,6 +57,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/public_volunteer.py", "nav.public_volunteer", "🙋", EVERYONE | {ANONYMOUS}, "nav.section.public"),
     PageSpec("pages/public_pledge.py", "nav.public_pledge", "🤲", EVERYONE | {ANONYMOUS}, "nav.section.public"),
     PageSpec("pages/transparency.py", "nav.transparency", "🔎", EVERYONE | {ANONYMOUS}, "nav.section.public"),
+    PageSpec("pages/receipt.py", "nav.receipt", "🧾", EVERYONE | {ANONYMOUS}, "nav.section.public"),
 ]
 
 
