@@ -101,7 +101,7 @@ def test_volunteer_form_saves_and_refuses_missing_service(make_app, db_path):
     click(at, "Save")
     assert t("error.services_required", "en") in at.error[0].value
     assert rows(db_path, "SELECT count(*) FROM volunteers WHERE full_name = 'Anis Dridi'") == [(0,)]
-    at.multiselect(key="volunteer_new_services").set_value(["distribution"])
+    at.button_group(key="volunteer_new_services").set_value(["distribution"])
     click(at, "Save")
     assert rows(
         db_path, "SELECT phone, governorate_code, offers_distribution FROM volunteers WHERE full_name = 'Anis Dridi'"

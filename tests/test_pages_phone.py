@@ -77,3 +77,31 @@ def test_dates_default_inside_the_campaign(make_app):
     at = open_page(make_app, "atss", "pages/donation_new.py", lang="fr")
     # The demo campaign ran in May 2020: a gift recorded now is dated its last day, not today.
     assert at.date_input(key="donation_new_received_on").value <= dt.date(2020, 12, 31)
+
+
+def test_public_request_shows_field_errors_with_the_challenge_and_asks_a_new_question(make_app):
+    at = open_page(make_app, None, "pages/public_request.py", lang="ar")
+    send = "FormSubmitter:public_request_form-" + t("public.send", "ar")
+    at.text_input(key="public_request_full_name").input("فاطمة بن سالم")
+    at.text_input(key="public_request_national_id").input("1234")  # too short
+    at.selectbox(key="public_request_governorate").set_value("TN-61")
+    at.number_input(key="public_request_need_food").set_value(2)
+    at.checkbox(key="public_request_consent").check()
+    at.text_input(key="public_request_captcha_answer").input("99")  # wrong too
+    at.button(key=send).click()
+    at.run()
+    errors = [e.value for e in at.error]
+    assert t("public.error.captcha_sum", "ar") in errors and t("error.national_id", "ar") in errors
+    assert at.text_input(key="public_request_captcha_answer").value == ""
+    first, second = at.session_state["public_request_captcha_question"]
+    assert t("number." + str(first), "ar") in at.markdown[-1].value or any(
+        t("number." + str(first), "ar") in m.value for m in at.markdown
+    )
+    # Fixed field, answer typed in Arabic-Indic digits: sent.
+    at.text_input(key="public_request_national_id").input("09876549")
+    at.text_input(key="public_request_captcha_answer").input(
+        str(first + second).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    )
+    at.button(key=send).click()
+    at.run()
+    assert not at.exception and at.success, [e.value for e in at.error]
