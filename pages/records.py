@@ -132,10 +132,10 @@ if register == "households" and not frame.empty:
             int(household["household_size"]),
             key=f"{PREFIX}edit_size_{household_id}",
         )
-        vulnerabilities = st.multiselect(
+        vulnerabilities = st.pills(
             ctx.tr("field.vulnerabilities"),
-            placeholder=ctx.tr("common.choose"),
-            options=VULNERABILITIES,
+            VULNERABILITIES,
+            selection_mode="multi",
             default=list(household["vulnerabilities"]),
             format_func=lambda v: ctx.tr(f"vulnerability.{v}"),
             key=f"{PREFIX}edit_vulnerabilities_{household_id}",
@@ -157,7 +157,7 @@ if register == "households" and not frame.empty:
                         "delegation": delegation,
                         "address": address,
                         "household_size": size,
-                        "vulnerabilities": vulnerabilities,
+                        "vulnerabilities": list(vulnerabilities or []),
                         "notes": notes,
                     },
                 )

@@ -86,7 +86,7 @@ def test_wrong_captcha_refuses_and_saves_nothing(make_app, db_path):
     at.button(key="FormSubmitter:public_request_form-Send").click()
     at.run()
     assert not at.exception
-    assert t("public.error.captcha", "en") in [e.value for e in at.error]
+    assert t("public.error.captcha_sum", "en") in [e.value for e in at.error]
     assert at.session_state["public_request_captcha_text"] != first_text  # a new picture
     from data_layer.ops.bootstrap import open_database
 
