@@ -242,7 +242,7 @@ def _insert_organisations(cur, area_codes: np.ndarray) -> dict[str, int]:  # noq
         ids[code] = run(
             cur,
             "insert_organisation",
-            {"code": code, "name": name, "kind": kind, "governorate_code": home, "phone": None},
+            {"code": code, "name": name, "kind": kind, "governorate_code": home, "phone": None, "country_code": "TN"},
         )
     covered = []
     for code, _, _, areas in ASSOCIATIONS:
@@ -446,6 +446,7 @@ def _insert_accounts(cur, org_ids: dict[str, int]) -> int:  # noqa: ANN001
                 "organisation_id": org_ids.get(org_code) if org_code else None,
                 "password_hash": hashes[password],
                 "preferred_lang": DEFAULT_LANG,
+                "country_code": None,  # its organisation's (the demo admin's: every country)
             },
         )
         if role == "volunteer":
