@@ -21,7 +21,7 @@ import pandas as pd
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError, PermissionDenied
 from data_layer.core.statuses import INACTIVE_HOUSEHOLD_STATUSES
-from data_layer.distribution.allocation import _write_allocations
+from data_layer.distribution.allocation.saving import _write_allocations
 from data_layer.distribution.deliveries import _delivery_for, _set_status
 from data_layer.distribution.stock import stock_scope
 from data_layer.store.audit import write_audit
