@@ -48,6 +48,7 @@ SCRATCH = {
     "insert_receipt_codes": "new_receipt_codes (code VARCHAR, donation_id BIGINT, pledge_id BIGINT)",
     # Areas from an area file come in the shape of the areas table.
     "insert_reference_areas": "bulk_rows (LIKE areas)",
+    "update_area_positions": "bulk_rows (LIKE areas)",
     "list_taken_area_codes": "bulk_rows (LIKE areas)",
     # Demo rows come in the shape of the table they fill.
     "insert_demo_organisation_areas": "bulk_rows (LIKE organisation_areas)",
@@ -159,7 +160,8 @@ def test_query_text_helpers():
 
 # A campaign small enough to read: three governorates, two associations, five households.
 DATASET = """
-INSERT INTO areas VALUES
+INSERT INTO areas (code, country_code, name_ar, name_fr, name_en, population, population_year, delegations, region)
+VALUES
     ('TN-11', 'TN', 'تونس', 'Tunis', 'Tunis', 1000000, 2014, 21, 'Nord-Est'),
     ('TN-12', 'TN', 'أريانة', 'Ariana', 'Ariana', 600000, 2014, 7, 'Nord-Est'),
     ('TN-13', 'TN', 'بن عروس', 'Ben Arous', 'Ben Arous', NULL, 2014, 12, 'Nord-Est');
@@ -422,6 +424,7 @@ def plain(value: Any) -> Any:
 
 def result(cur: Any, name: str, params: dict | None) -> Any:
     if params is not None:  # DuckDB refuses a parameter the query does not use
+        params = {"country_code": "TN", **params}  # the dataset is of one country
         params = {key: params[key] for key in parameter_names(Q.get(name).sql)}
     got = run(cur, name, params)
     if isinstance(got, pd.DataFrame):
