@@ -7,7 +7,7 @@ from ui.auth import WeakCookieKey, cookie_key_from_secrets, logout, restore_sess
 from ui.navigation import ANONYMOUS, navigation_for
 from ui.session import DatabaseUnavailable, apply_direction, current_actor, current_lang, language_switch, open_db
 
-st.set_page_config(page_title="Jesr — جسر", page_icon="🤝", layout="wide")
+st.set_page_config(page_title="Jesr — جسر", page_icon=":material/handshake:", layout="wide")
 lang = current_lang()
 apply_direction(lang)
 
@@ -34,4 +34,5 @@ if actor is not None and db is not None:
         logout(db, cookies)
         st.rerun()
 
-st.navigation(navigation_for(actor.role if actor else ANONYMOUS, lang)).run()
+# Every page listed: a folded menu hides pages behind Streamlit's English "View N more".
+st.navigation(navigation_for(actor.role if actor else ANONYMOUS, lang), expanded=True).run()

@@ -304,11 +304,34 @@ def parse_decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+# "150,500": a decimal comma or a thousands separator? Refused, with what to type instead.
+_AMBIGUOUS_COMMA = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+$")
+
+
+def is_ambiguous_number(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    return bool(_AMBIGUOUS_COMMA.match(value.translate(_ARABIC_DIGITS).strip()))
+
+
+def _refuse_ambiguous(errs: _Collector, field: str, value: Any) -> bool:
+    if not is_ambiguous_number(value):
+        return False
+    text = str(value).translate(_ARABIC_DIGITS).strip()
+    whole = text.replace(",", "")
+    # Only "150,500" can mean a decimal (150.5); "1,250,000" cannot.
+    decimal = text.replace(",", ".").rstrip("0").rstrip(".") if text.count(",") == 1 else whole
+    errs.add(field, "error.ambiguous_decimal", value=text, decimal=decimal, whole=whole)
+    return True
+
+
 def clean_quantity(
     errs: _Collector, value: Any, category: Category | None, *, field: str = "quantity"
 ) -> Decimal | None:
     if is_blank(value):
         errs.add(field, "error.required")
+        return None
+    if _refuse_ambiguous(errs, field, value):
         return None
     number = parse_decimal(value)
     if number is None:
@@ -334,6 +357,8 @@ def clean_amount(errs: _Collector, field: str, value: Any, *, required: bool = F
     if is_blank(value):
         if required:
             errs.add(field, "error.required")
+        return None
+    if _refuse_ambiguous(errs, field, value):
         return None
     number = parse_decimal(value)
     if number is None:

@@ -15,6 +15,7 @@ import time
 from data_layer.core.actor import SYSTEM, Actor
 from data_layer.core.errors import DatabaseBusyError, JesrError, ValidationError
 from data_layer.core.i18n import t
+from data_layer.ops import fairness_cli
 from data_layer.ops.bootstrap import open_database
 from data_layer.store.database import (
     DRIVER_ERRORS,
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     camp_activate.add_argument("id", type=int)
     camp_close = campaigns_sub.add_parser("close", help="close a campaign; its figures stay readable")
     camp_close.add_argument("id", type=int)
+    fairness_cli.add_parsers(campaigns_sub)
 
     countries = sub.add_parser("countries", help="add a country from its HXL area file, or list countries")
     countries_sub = countries.add_subparsers(dest="countries_command", required=True)
@@ -405,7 +407,7 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         print(f"Backed up {backup.rows} rows in {backup.tables} tables to {backup.directory}.")
         return 0
     if args.command == "allocate":
-        from data_layer.distribution.allocation import print_allocation
+        from data_layer.distribution.allocation.command import print_allocation
 
         return print_allocation(db, SYSTEM, args)
     if args.command == "facts":
@@ -456,6 +458,8 @@ def campaigns_command(db: Database, args: argparse.Namespace) -> int:
         list_campaign_records,
     )
 
+    if args.campaigns_command in fairness_cli.COMMANDS:
+        return fairness_cli.run_command(db, args)
     if args.campaigns_command == "add":
         campaign_id = create_campaign(
             db,
