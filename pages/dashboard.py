@@ -5,18 +5,28 @@ from functools import partial
 import streamlit as st
 
 from data_layer.monitoring.coverage import Filters
+from data_layer.monitoring.regional import preferred_country, scope_of
 from data_layer.registry.campaigns import campaign_name
 from data_layer.registry.spreadsheets import table_bytes
 from ui import dashboard_cache as cache
+from ui.country_widgets import area_select, country_select
 from ui.session import page_setup
-from ui.widgets import category_select, governorate_select
+from ui.widgets import category_select
 
 ctx = page_setup("dashboard.title")
 PREFIX = "dashboard_"
 PNG_HINT = ctx.tr("dashboard.png_hint")
 
 version = cache.data_version(ctx.db)  # read once per rerun
-campaigns = cache.campaigns(ctx.db, version)
+all_campaigns = cache.campaigns(ctx.db, version)
+countries = cache.countries(ctx.db, version)
+# The reader's country (an association's is its organisation's); an account of no country picks one.
+scope = scope_of([row["code"] for row in countries], ctx.actor)
+if not scope:
+    st.error(ctx.tr("error.permission_denied"))
+    st.stop()
+country = country_select(ctx, PREFIX + "country", countries, scope, preferred_country(scope, all_campaigns))
+campaigns = all_campaigns[all_campaigns["country_code"] == country]
 campaign_names = {row["id"]: campaign_name(row, ctx.lang) for _, row in campaigns.iterrows()}
 # Rows of metrics, widgets and charts are horizontal containers (they wrap on a phone), not
 # st.columns: each column is one more layout block, i.e. one more message per rerun for every
@@ -33,12 +43,17 @@ with st.form(PREFIX + "filters"):
     date_from = top.date_input(ctx.tr("dashboard.date_from"), value=None, key=PREFIX + "date_from", format="DD/MM/YYYY")
     date_to = top.date_input(ctx.tr("dashboard.date_to"), value=None, key=PREFIX + "date_to", format="DD/MM/YYYY")
     bottom = st.container(horizontal=True)
-    governorate = governorate_select(ctx, PREFIX + "governorate", optional=True, container=bottom)
+    governorate = area_select(ctx, PREFIX + "governorate", country, container=bottom)
     category = category_select(ctx, PREFIX + "category", optional=True, container=bottom)
     st.form_submit_button(ctx.tr("common.apply"))
 
 filters = Filters(
-    campaign_id=campaign_id, date_from=date_from, date_to=date_to, governorate_code=governorate, category_code=category
+    campaign_id=campaign_id,
+    date_from=date_from,
+    date_to=date_to,
+    governorate_code=governorate,
+    category_code=category,
+    country_code=country,
 )
 # Built once per (data version, filters, language, suppression) and shared: a rerun only lays it out.
 view = cache.view(ctx.db, filters, ctx.actor, ctx.lang, version)
@@ -63,17 +78,51 @@ if view.suppressed:
 
 # Only the open tab is laid out (on_change="rerun"): a phone receives and draws that tab's charts
 # alone, and a filter change costs the server one tab of the page for every viewer.
-coverage_tab, unmet_tab, flows_tab, volunteers_tab, downloads_tab = st.tabs(
+# A reader of several countries also gets them side by side, one row per country.
+regional = len(scope) > 1
+tabs = st.tabs(
     [
         ctx.tr("dashboard.by_governorate"),
         ctx.tr("dashboard.tab_unmet"),
         ctx.tr("dashboard.tab_flows"),
         ctx.tr("dashboard.volunteers_title"),
         ctx.tr("dashboard.tab_downloads"),
+        *([ctx.tr("country.tab_regional")] if regional else []),
     ],
     key=PREFIX + "tab",
     on_change="rerun",
 )
+coverage_tab, unmet_tab, flows_tab, volunteers_tab, downloads_tab = tabs[:5]
+
+
+def download_row(download, suffix: str = "") -> None:  # noqa: ANN001 - a ui.dashboard_view.Download
+    """The files of one table: CSV, XLSX and (where it has tags) HXL, built when clicked."""
+    kind = download.kind
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.markdown(download.label, width=320)
+    row.download_button(
+        "CSV",
+        partial(table_bytes, download.table, "csv"),
+        file_name=f"jesr_{kind}{suffix}.csv",
+        mime="text/csv",
+        key=f"{PREFIX}download_{kind}_csv",
+    )
+    row.download_button(
+        "XLSX",
+        partial(table_bytes, download.table, "xlsx"),
+        file_name=f"jesr_{kind}{suffix}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{PREFIX}download_{kind}_xlsx",
+    )
+    if download.hxl_table is not None:
+        row.download_button(
+            "HXL",
+            partial(table_bytes, download.hxl_table, "csv"),
+            file_name=f"jesr_{kind}{suffix}_hxl.csv",
+            mime="text/csv",
+            key=f"{PREFIX}download_{kind}_hxl",
+        )
+
 
 if coverage_tab.open:
     with coverage_tab:
@@ -104,28 +153,16 @@ if downloads_tab.open:
     with downloads_tab:
         # Files are built when clicked (a callable), not on every rerun: the XLSX alone cost a third of a render.
         for download in view.downloads:
-            kind = download.kind
-            row = st.container(horizontal=True, vertical_alignment="center")
-            row.markdown(download.label, width=320)
-            row.download_button(
-                "CSV",
-                partial(table_bytes, download.table, "csv"),
-                file_name=f"jesr_{kind}.csv",
-                mime="text/csv",
-                key=f"{PREFIX}download_{kind}_csv",
-            )
-            row.download_button(
-                "XLSX",
-                partial(table_bytes, download.table, "xlsx"),
-                file_name=f"jesr_{kind}.xlsx",
-                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                key=f"{PREFIX}download_{kind}_xlsx",
-            )
-            if download.hxl_table is not None:
-                row.download_button(
-                    "HXL",
-                    partial(table_bytes, download.hxl_table, "csv"),
-                    file_name=f"jesr_{kind}_hxl.csv",
-                    mime="text/csv",
-                    key=f"{PREFIX}download_{kind}_hxl",
-                )
+            download_row(download, f"_{country}")
+
+if regional and tabs[5].open:
+    with tabs[5]:
+        side_by_side = cache.regional(ctx.db, ctx.actor, ctx.lang, version)
+        st.caption(ctx.tr("country.regional_intro"))
+        if side_by_side.figure is not None:
+            st.plotly_chart(side_by_side.figure, key=PREFIX + "regional_chart", config={"displaylogo": False})
+        st.dataframe(side_by_side.metrics_table, hide_index=True, width="stretch", key=PREFIX + "regional_table")
+        st.subheader(ctx.tr("country.values_title"))
+        st.dataframe(side_by_side.values_table, hide_index=True, width="stretch", key=PREFIX + "regional_values")
+        for download in side_by_side.downloads:
+            download_row(download)

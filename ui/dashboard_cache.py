@@ -18,10 +18,11 @@ import streamlit as st
 from data_layer.core.actor import Actor
 from data_layer.monitoring import coverage as cov
 from data_layer.monitoring import progress as prog
+from data_layer.monitoring import regional as reg
 from data_layer.monitoring.suppression import must_suppress
 from data_layer.store import audit
 from data_layer.store.database import Database
-from ui.dashboard_view import DashboardView, build_view
+from ui.dashboard_view import DashboardView, RegionalView, build_regional_view, build_view
 
 MAX_ENTRIES = 64
 TTL_SECONDS = 300
@@ -63,8 +64,23 @@ def _campaigns(_db: Database, version: tuple) -> pd.DataFrame:
 
 
 @_cached
-def _progress(_db: Database, version: tuple, campaign_id: int | None, as_of: dt.date | None) -> prog.Progress | None:
-    return prog.campaign_progress(_db, campaign_id, as_of)
+def _progress(
+    _db: Database, version: tuple, campaign_id: int | None, as_of: dt.date | None, country_code: str | None = None
+) -> prog.Progress | None:
+    return prog.campaign_progress(_db, campaign_id, as_of, country_code)
+
+
+@_shared
+def _countries(_db: Database, version: tuple) -> list[dict]:
+    return reg.list_countries(_db)
+
+
+# Keyed by what decides the rows: the reader's country (None: every country) and suppression.
+@_shared
+def _regional(
+    _db: Database, version: tuple, lang: str, country_code: str | None, suppress: bool, _actor: Actor | None
+) -> RegionalView:
+    return build_regional_view(reg.coverage_by_country(_db, _actor), reg.value_by_country(_db, _actor), lang)
 
 
 # The built page (plotly figures, translated tables): readers never change it (st.plotly_chart and
@@ -134,8 +150,22 @@ def data_version(db: Database) -> tuple:
     return _version(db)
 
 
-def progress(db: Database, campaign_id: int | None = None, as_of: dt.date | None = None) -> prog.Progress | None:
-    return _progress(db, _version(db), campaign_id, as_of)
+def progress(
+    db: Database, campaign_id: int | None = None, as_of: dt.date | None = None, country_code: str | None = None
+) -> prog.Progress | None:
+    """A campaign's progress (default: the active one; of `country_code` when given)."""
+    return _progress(db, _version(db), campaign_id, as_of, country_code)
+
+
+def countries(db: Database, version: tuple | None = None) -> list[dict]:
+    """Every country with its names and currency (the country selector's options)."""
+    return _countries(db, version or data_version(db))
+
+
+def regional(db: Database, actor: Actor | None, lang: str, version: tuple | None = None) -> RegionalView:
+    """Every country the reader sees, side by side, as drawn."""
+    own = actor.country_code if actor is not None else None
+    return _regional(db, version or data_version(db), lang, own, must_suppress(actor), actor)
 
 
 def clear_dashboard_caches() -> None:
@@ -149,5 +179,7 @@ def clear_dashboard_caches() -> None:
         _campaigns,
         _progress,
         _view,
+        _countries,
+        _regional,
     ):
         wrapper.clear()

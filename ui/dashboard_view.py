@@ -13,8 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
 
+from charts.area_map import area_map
 from charts.monitoring import bar_chart, grouped_bars, registered_served_bars
-from charts.tilemap import tile_map
 from data_layer.core.actor import Actor
 from data_layer.core.i18n import area_name_column, format_number, format_percent, t
 from data_layer.monitoring.coverage import (
@@ -66,6 +66,14 @@ def _arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
         return frame  # mixed types: st.dataframe's own conversion knows how to fix them
 
 
+def in_currency(frame: pd.DataFrame) -> pd.DataFrame:
+    """Value columns named without a currency (`received_value`): the row's `currency` column says
+    which, so a Jordanian table is not headed "(TND)"."""
+    if "currency" not in frame.columns:
+        return frame
+    return frame.rename(columns={c: c.removesuffix("_tnd") for c in frame.columns if c.endswith("_value_tnd")})
+
+
 def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: str) -> DashboardView:
     """The dashboard's figures, tables and files from its five aggregates (as `ui.dashboard_cache` reads them)."""
 
@@ -98,8 +106,10 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         shown, ["households_registered", "households_served", "coverage_rate", "registered_per_10k"]
     )
     figures: dict[str, go.Figure | None] = {}
-    figures["map"] = tile_map(
-        plotted,
+    # The squares are placed from the area file's centroids, so any country's map is drawn.
+    positions = coverage[["governorate_code", "lat", "lon"]] if "lat" in coverage.columns else coverage[[]]
+    figures["map"] = area_map(
+        plotted.merge(positions, on="governorate_code", how="left") if len(positions.columns) else plotted,
         value_column="coverage_rate",
         name_column="governorate_name",
         title=tr("dashboard.map_title"),
@@ -179,13 +189,19 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         "delivered_value_tnd": tr("dashboard.delivered"),
     }
     flows_org = export_layout("flows_by_organisation", aggregates["flows_by_organisation"], actor, lang)
+    # Values are in each row's currency: the charts name it and never add two currencies up.
+    currencies = sorted({*flows_category.get("currency", []), *flows_org.get("currency", [])})
+    if len(currencies) > 1:
+        labelled["label"] = labelled["label"] + " " + flows_category["currency"]
+        flows_org = flows_org.assign(organisation_code=flows_org["organisation_code"] + " " + flows_org["currency"])
+    value_label = t("country.value_in", lang, currency=" / ".join(currencies)) if currencies else tr("country.value")
     figures["flows_category_chart"] = grouped_bars(
         labelled,
         x="label",
         series=value_series,
         title=tr("dashboard.flows_category_title"),
         x_label=tr("field.category"),
-        y_label=tr("dashboard.value_tnd"),
+        y_label=value_label,
     )
     figures["flows_org_chart"] = grouped_bars(
         flows_org,
@@ -193,11 +209,11 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         series=value_series,
         title=tr("dashboard.flows_org_title"),
         x_label=tr("dashboard.organisation"),
-        y_label=tr("dashboard.value_tnd"),
+        y_label=value_label,
     )
     flows_tables = [
-        _arrow(for_display(translate_headers(translate_codes(flows_category, lang), lang))),
-        _arrow(for_display(translate_headers(flows_org, lang))),
+        _arrow(for_display(translate_headers(translate_codes(in_currency(flows_category), lang), lang))),
+        _arrow(for_display(translate_headers(in_currency(flows_org), lang))),
     ]
 
     volunteers = export_layout("volunteer_activity", aggregates["volunteer_activity"], actor, lang)
@@ -242,7 +258,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     }
     downloads = []
     for kind, frame in exported.items():
-        translated_codes = translate_codes(frame, lang)
+        translated_codes = translate_codes(in_currency(frame), lang)
         hxl = translate_headers(with_hxl_tags(translated_codes, HXL_TAGS[kind]), lang) if kind in HXL_TAGS else None
         downloads.append(Download(kind, tr(f"dashboard.table.{kind}"), translate_headers(translated_codes, lang), hxl))
     return DashboardView(
@@ -252,5 +268,87 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         coverage_table=coverage_table,
         flows_tables=flows_tables,
         volunteer_metrics=volunteer_metrics,
+        downloads=downloads,
+    )
+
+
+@dataclass(frozen=True)
+class RegionalView:
+    """Every country the reader sees, side by side: shared between sessions, never changed."""
+
+    metrics_table: pa.Table | pd.DataFrame
+    values_table: pa.Table | pd.DataFrame
+    figure: go.Figure | None
+    downloads: list[Download]
+
+
+REGIONAL_MEASURES = ("received_value", "allocated_value", "delivered_value")
+
+
+def values_per_currency(values: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """One row per country, one column per value and currency ("Value received (JOD)"): an amount
+    shares no cell, and no total, with another currency's."""
+    out = pd.DataFrame({"country_code": list(names)})
+    for currency in sorted(set(values["currency"])):
+        of_currency = values[values["currency"] == currency].set_index("country_code")
+        for measure in REGIONAL_MEASURES:
+            label = f"{t('column.' + measure, lang)} ({currency})"
+            out[label] = out["country_code"].map(of_currency[measure])
+    out.insert(1, "country_name", out["country_code"].map(names))
+    return out
+
+
+def build_regional_view(coverage: pd.DataFrame, values: pd.DataFrame, lang: str) -> RegionalView:
+    """The regional view from `monitoring.regional.coverage_by_country` (already suppressed for the
+    reader) and `value_by_country`."""
+
+    def tr(key: str) -> str:
+        return t(key, lang)
+
+    names = dict(zip(coverage["country_code"], coverage[f"name_{lang}"]))
+    shown = coverage.assign(country_name=coverage["country_code"].map(names))[
+        [
+            "country_code",
+            "country_name",
+            "areas",
+            "areas_reached",
+            "households_registered",
+            "households_served",
+            "coverage_rate",
+            "registered_per_10k",
+        ]
+    ]
+    plotted = numeric_for_chart(shown, ["households_registered", "households_served", "coverage_rate"])
+    figure = (
+        None
+        if shown.empty
+        else registered_served_bars(
+            plotted,
+            x="country_name",
+            title=tr("country.regional_title"),
+            x_label=tr("field.country"),
+            y_label=tr("dashboard.households"),
+            registered_label=tr("dashboard.registered"),
+            served_label=tr("dashboard.served"),
+        )
+    )
+    table = shown.copy()
+    table["coverage_rate"] = table["coverage_rate"].map(lambda v: v if isinstance(v, str) else format_percent(v, lang))
+    table["registered_per_10k"] = table["registered_per_10k"].map(
+        lambda v: v if isinstance(v, str) or pd.isna(v) else format_number(v, lang, decimals=2)
+    )
+    wide = values_per_currency(values, names, lang)
+    downloads = [
+        Download("coverage_by_country", tr("country.table.coverage_by_country"), translate_headers(shown, lang), None),
+        Download("value_by_country", tr("country.table.value_by_country"), translate_headers(values, lang), None),
+    ]
+    return RegionalView(
+        metrics_table=_arrow(for_display(translate_headers(table, lang))),
+        values_table=_arrow(
+            for_display(
+                wide.rename(columns={"country_code": tr("column.country_code"), "country_name": tr("field.country")})
+            )
+        ),
+        figure=figure,
         downloads=downloads,
     )

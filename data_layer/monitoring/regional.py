@@ -30,13 +30,27 @@ def list_countries(db: Database) -> list[dict[str, Any]]:
         return run(cur, "list_countries_in_scope")
 
 
-def countries_in_scope(db: Database, actor: Actor | None) -> list[str]:
-    """The countries `actor` may look at: its own, or every country (regional accounts, the public)."""
-    codes = [row["code"] for row in list_countries(db)]
+def scope_of(codes: list[str], actor: Actor | None) -> list[str]:
+    """Of the database's country `codes`, those `actor` may look at: its own, or every country
+    (regional accounts, the public)."""
     own = actor.country_code if actor is not None else None
     if own is not None:
         return [own] if own in codes else []
-    return codes
+    return list(codes)
+
+
+def countries_in_scope(db: Database, actor: Actor | None) -> list[str]:
+    """The countries `actor` may look at (scope_of the database's countries)."""
+    return scope_of([row["code"] for row in list_countries(db)], actor)
+
+
+def preferred_country(scope: list[str], campaigns: pd.DataFrame) -> str | None:
+    """The country a dashboard opens on: the only one in scope; else that of the first active
+    campaign of `campaigns` (as list_campaigns orders them, active first); else the first."""
+    if len(scope) <= 1:
+        return scope[0] if scope else None
+    active = campaigns[campaigns["is_active"] & campaigns["country_code"].isin(scope)] if len(campaigns) else campaigns
+    return str(active["country_code"].iloc[0]) if len(active) else scope[0]
 
 
 def is_regional(db: Database, actor: Actor | None) -> bool:
@@ -47,10 +61,8 @@ def is_regional(db: Database, actor: Actor | None) -> bool:
 def default_country(db: Database, actor: Actor | None) -> str | None:
     """The country a dashboard opens on: the reader's own; else the active campaign's; else the first."""
     scope = countries_in_scope(db, actor)
-    if not scope:
-        return None
-    if len(scope) == 1:
-        return scope[0]
+    if len(scope) <= 1:
+        return scope[0] if scope else None
     campaign = get_active_campaign(db)
     if campaign is not None and campaign["country_code"] in scope:
         return str(campaign["country_code"])

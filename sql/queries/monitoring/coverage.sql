@@ -9,7 +9,8 @@
 -- keeps them in step with every write), so each is one scan of a narrow table, not joins of the base ones.
 
 -- name: list_coverage_by_governorate :frame
--- Per governorate (all of the country's, even empty): registered, served, coverage, per 10,000 inhabitants.
+-- Per governorate (all of the country's, even empty): registered, served, coverage, per 10,000 inhabitants,
+-- and its centroid for the map.
 -- Without a category filter (with one: list_coverage_by_governorate_in_category).
 WITH per_area AS (
     SELECT f.governorate_code, count(*) AS households_registered,
@@ -22,7 +23,7 @@ WITH per_area AS (
       AND (CAST($governorate_code AS VARCHAR) IS NULL OR f.governorate_code = $governorate_code)
     GROUP BY f.governorate_code
 )
-SELECT a.code AS governorate_code, a.name_ar, a.name_fr, a.name_en, a.population,
+SELECT a.code AS governorate_code, a.name_ar, a.name_fr, a.name_en, a.population, a.lat, a.lon,
        coalesce(p.households_registered, 0) AS households_registered,
        coalesce(p.households_served, 0) AS households_served,
        CASE WHEN coalesce(p.households_registered, 0) = 0 THEN NULL
@@ -65,7 +66,7 @@ per_area AS (
     FROM scoped s
     GROUP BY s.governorate_code
 )
-SELECT a.code AS governorate_code, a.name_ar, a.name_fr, a.name_en, a.population,
+SELECT a.code AS governorate_code, a.name_ar, a.name_fr, a.name_en, a.population, a.lat, a.lon,
        coalesce(p.households_registered, 0) AS households_registered,
        coalesce(p.households_served, 0) AS households_served,
        CASE WHEN coalesce(p.households_registered, 0) = 0 THEN NULL
