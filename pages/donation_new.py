@@ -10,6 +10,7 @@ from data_layer.core.validation import DONOR_TYPES
 from data_layer.registry.donations import register_donation
 from data_layer.registry.entry_help import default_entry_date, default_governorate
 from data_layer.registry.organisations import list_organisations
+from data_layer.registry.receipts import donation_receipt_code
 from data_layer.store.reference import get_reference
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.fields import FieldErrors
@@ -19,6 +20,9 @@ from ui.widgets import governorate_select, show_saved_instead_of_form
 ctx = page_setup("donation_new.title")
 PREFIX = "donation_new_"
 
+saved = st.session_state.get(PREFIX + "saved")
+if saved:
+    st.info(ctx.tr("receipt.staff_saved", code=saved["receipt_code"]))
 show_saved_instead_of_form(ctx, "donation_new.saved", PREFIX)
 
 reference = get_reference(ctx.db)
@@ -150,6 +154,7 @@ if submitted:
         area = reference.areas.get(governorate or "", {})
         st.session_state[PREFIX + "saved"] = {
             "id": donation_id,
+            "receipt_code": donation_receipt_code(ctx.db, ctx.actor, donation_id),
             "donor_name": donor_name.strip() or "—",
             "category": ctx.tr(f"category.{category}"),
             "quantity": f"{quantity.strip()} {ctx.tr('unit.' + unit)}",

@@ -16,5 +16,6 @@ for path, key, icon in (
     ("pages/public_volunteer.py", "nav.public_volunteer", ":material/front_hand:"),
     ("pages/public_pledge.py", "nav.public_pledge", ":material/handshake:"),
     ("pages/transparency.py", "nav.transparency", ":material/travel_explore:"),
+    ("pages/receipt.py", "nav.receipt", ":material/receipt_long:"),
 ):
     st.page_link(path, label=ctx.tr(key), icon=icon)

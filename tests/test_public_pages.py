@@ -132,7 +132,7 @@ def test_login_page_links_to_public_pages(make_app):
     at.run()
     assert not at.exception
     links = [e for e in at.get("page_link")]
-    assert len(links) == 4
+    assert len(links) == 5
 
 
 def test_transparency_shows_no_personal_field_and_suppresses_small_counts(make_app, db):

@@ -177,6 +177,9 @@ def show_receipt_instead_of_form(ctx: PageContext, prefix: str) -> None:
     st.success(ctx.tr("public.sent", reference=receipt.reference))
     st.markdown(f"## `{receipt.reference}`")
     st.caption(ctx.tr("public.keep_reference"))
+    if receipt.receipt_code:
+        st.markdown(f"## `{receipt.receipt_code}`")
+        st.caption(ctx.tr("receipt.pledge_code", code=receipt.receipt_code))
     st.info(ctx.tr(f"public.next.{receipt.kind}"))
     if st.button(ctx.tr("public.send_another"), key=prefix + "again"):
         reset_widgets(prefix)

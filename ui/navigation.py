@@ -35,6 +35,7 @@ PAGES: list[PageSpec] = [
         "pages/dashboard.py", "nav.dashboard", ":material/bar_chart:", STAFF | {"observer"}, "nav.section.monitoring"
     ),
     PageSpec("pages/progress.py", "nav.progress", ":material/timer:", STAFF | {"observer"}, "nav.section.monitoring"),
+    PageSpec("pages/fairness.py", "nav.fairness", ":material/scale:", STAFF | {"observer"}, "nav.section.monitoring"),
     PageSpec("pages/donation_new.py", "nav.donation_new", ":material/volunteer_activism:", STAFF, "nav.section.entry"),
     PageSpec("pages/household_new.py", "nav.household_new", ":material/family_restroom:", STAFF, "nav.section.entry"),
     PageSpec("pages/volunteer_new.py", "nav.volunteer_new", ":material/person_add:", STAFF, "nav.section.entry"),
@@ -91,6 +92,9 @@ PAGES: list[PageSpec] = [
         ":material/travel_explore:",
         EVERYONE | {ANONYMOUS},
         "nav.section.public",
+    ),
+    PageSpec(
+        "pages/receipt.py", "nav.receipt", ":material/receipt_long:", EVERYONE | {ANONYMOUS}, "nav.section.public"
     ),
 ]
 

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import time
 from contextlib import closing
-from typing import Any
+from typing import Any, NamedTuple
 
-from data_layer.core.statuses import DELIVERED_STATUSES, LIVE_ALLOCATION_STATUSES
+from data_layer.core.statuses import DELIVERED_STATUSES, LIVE_ALLOCATION_STATUSES, UNCOUNTED_HOUSEHOLD_STATUSES
 from data_layer.store.database import Database
 from data_layer.store.queries import Q, run
 
-# Households not counted as registered (nor served): requests not yet accepted, rejected, merged away.
-UNCOUNTED_HOUSEHOLD_STATUSES = ("submitted", "rejected", "merged")
 # The status lists the fact queries take, each query the ones it names.
 STATUS_PARAMS: dict[str, list[str]] = {
     "live_statuses": list(LIVE_ALLOCATION_STATUSES),
@@ -29,15 +27,47 @@ STATUS_PARAMS: dict[str, list[str]] = {
     "uncounted_household_statuses": list(UNCOUNTED_HOUSEHOLD_STATUSES),
 }
 
-# Fact table -> the SELECT that computes its rows for the pending households (or stock lines).
-HOUSEHOLD_FACTS: dict[str, str] = {
-    "fact_households": "select_fact_households",
-    "fact_waiting": "select_fact_waiting",
-    "fact_served_by": "select_fact_served_by",
-    "fact_deliveries_done": "select_fact_deliveries_done",
+
+# Each fact table's named queries (sql/queries/monitoring/facts.sql): delete and insert the rows of
+# the pending households (fact_stock_moves: of the pending stock lines), and, for facts_drift, set the
+# stored rows aside and count the rows that differ from a recomputation.
+class FactQueries(NamedTuple):
+    delete: str
+    insert: str
+    set_aside: str
+    count_drift: str
+
+
+FACT_QUERIES: dict[str, FactQueries] = {
+    "fact_households": FactQueries(
+        "delete_pending_fact_households",
+        "insert_fact_households",
+        "set_aside_fact_households",
+        "count_drift_fact_households",
+    ),
+    "fact_waiting": FactQueries(
+        "delete_pending_fact_waiting", "insert_fact_waiting", "set_aside_fact_waiting", "count_drift_fact_waiting"
+    ),
+    "fact_served_by": FactQueries(
+        "delete_pending_fact_served_by",
+        "insert_fact_served_by",
+        "set_aside_fact_served_by",
+        "count_drift_fact_served_by",
+    ),
+    "fact_deliveries_done": FactQueries(
+        "delete_pending_fact_deliveries_done",
+        "insert_fact_deliveries_done",
+        "set_aside_fact_deliveries_done",
+        "count_drift_fact_deliveries_done",
+    ),
+    "fact_stock_moves": FactQueries(
+        "delete_pending_fact_stock_moves",
+        "insert_fact_stock_moves",
+        "set_aside_fact_stock_moves",
+        "count_drift_fact_stock_moves",
+    ),
 }
-DONATION_FACTS: dict[str, str] = {"fact_stock_moves": "select_fact_stock_moves"}
-ALL_FACTS = frozenset(HOUSEHOLD_FACTS) | frozenset(DONATION_FACTS)
+ALL_FACTS = frozenset(FACT_QUERIES)
 # The fact tables each kind of audited write can change (kinds from list_audited_kinds_since).
 # A household's own row can change anything of it (governorate, campaign, status), unless the
 # household is new: then nothing else of it exists yet. Catching up one new household then
@@ -65,23 +95,16 @@ def refresh_facts(cur: Any) -> None:
     if stale:
         if "fact_stock_moves" in stale:
             run(cur, "pend_donations_of_pending_households")
-        # Table names cannot be parameters: the statements around each fact SELECT are built here,
-        # from the fixed table lists above, so one SELECT both fills its table and checks it (facts_drift).
-        for tables, key, pending in (
-            (HOUSEHOLD_FACTS, "household_id", "facts_pending_households"),
-            (DONATION_FACTS, "donation_id", "facts_pending_donations"),
-        ):
-            for table, query in tables.items():
-                if table in stale:
-                    cur.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {pending})")
-                    select = _select(query)
-                    cur.execute(f"INSERT INTO {table} {select}", _status_params(select))
+        for table, queries in FACT_QUERIES.items():
+            if table in stale:
+                _recompute(cur, queries)
         run(cur, "clear_facts_pending")
     run(cur, "set_facts_audit_id")
 
 
-def _select(query: str) -> str:
-    return Q.get(query).sql.rstrip(";")
+def _recompute(cur: Any, queries: FactQueries) -> None:
+    run(cur, queries.delete)
+    run(cur, queries.insert, _status_params(Q.get(queries.insert).sql))
 
 
 def _status_params(sql: str) -> dict[str, list[str]]:
@@ -118,16 +141,13 @@ def facts_drift(db: Database) -> dict[str, int]:
     with db.write_lock, closing(db.cursor()) as cur:
         cur.execute("BEGIN TRANSACTION")
         try:
+            for queries in FACT_QUERIES.values():
+                run(cur, queries.set_aside)
             run(cur, "pend_all_households")
             run(cur, "pend_all_donations")
-            for table, query in {**HOUSEHOLD_FACTS, **DONATION_FACTS}.items():
-                fresh = _select(query)
-                [(drift[table],)] = cur.execute(
-                    # PostgreSQL wants every subquery in FROM named.
-                    f"SELECT (SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL ({fresh})) AS stored_only)"
-                    f" + (SELECT count(*) FROM (({fresh}) EXCEPT ALL SELECT * FROM {table}) AS fresh_only)",
-                    _status_params(fresh),
-                ).fetchall()
+            for table, queries in FACT_QUERIES.items():
+                _recompute(cur, queries)
+                drift[table] = run(cur, queries.count_drift)
         finally:
             cur.execute("ROLLBACK")
     return drift

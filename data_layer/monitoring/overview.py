@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_layer.monitoring.facts import UNCOUNTED_HOUSEHOLD_STATUSES
+from data_layer.core.statuses import UNCOUNTED_HOUSEHOLD_STATUSES
 from data_layer.registry.campaigns import get_active_campaign
 from data_layer.store.database import Database
 from data_layer.store.queries import run

@@ -22,7 +22,8 @@ from pathlib import Path
 import duckdb
 
 from data_layer.core.errors import DatabaseBusyError, JesrError
-from data_layer.store.database import Database
+from data_layer.store.database import Database, is_postgres_url
+from data_layer.store.dialect import POSTGRES
 from data_layer.store.queries import run
 
 MANIFEST = "jesr_backup.json"
@@ -44,6 +45,10 @@ def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def backup_database(db: Database, directory: str | os.PathLike[str]) -> BackupSummary:
     """Export every table, view, index and sequence of `db` into `directory` (new or empty)."""
+    if db.dialect == POSTGRES:
+        from data_layer.ops.backup_postgres import backup_postgres
+
+        return backup_postgres(db, directory)
     target = Path(directory)
     if target.exists() and any(target.iterdir()):
         raise JesrError("error.backup_directory_not_empty", path=str(target))
@@ -131,6 +136,10 @@ def restore_database(
     target: str | os.PathLike[str], directory: str | os.PathLike[str], *, force: bool = False
 ) -> BackupSummary:
     """Rebuild the database file `target` from a backup directory; refuses a target with data unless `force`."""
+    if is_postgres_url(target):
+        from data_layer.ops.backup_postgres import restore_postgres
+
+        return restore_postgres(str(target), directory, force=force)
     manifest = read_manifest(directory)
     target_path = Path(target)
     if database_has_data(target_path) and not force:

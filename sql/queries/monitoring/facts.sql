@@ -1,7 +1,7 @@
 -- Dashboard facts (migration 0040): which households a write touched, and each fact table's rows
 -- for the households (or stock lines) listed in facts_pending_households / facts_pending_donations.
--- The select_fact_* queries name their columns in the fact table's order and types, so the same
--- SELECT both refreshes a table and, run over every household, checks it (data_layer/monitoring/facts.py).
+-- The insert_fact_* queries name their columns in the fact table's order and types; run over every
+-- household inside a rolled-back transaction they also check the stored rows (facts_drift).
 
 -- name: set_facts_audit_id
 -- Mark every audit row so far as reflected.
@@ -64,8 +64,13 @@ WHERE a.household_id IN (SELECT household_id FROM facts_pending_households);
 -- Empty the work lists at the end of a refresh.
 DELETE FROM facts_pending_households; DELETE FROM facts_pending_donations;
 
--- name: select_fact_households :frame
+-- name: delete_pending_fact_households
+-- Drop the fact_households rows of the pending households; insert_fact_households writes them anew.
+DELETE FROM fact_households WHERE household_id IN (SELECT household_id FROM facts_pending_households);
+
+-- name: insert_fact_households
 -- Counted households with whether (and from which day) a delivery to them is confirmed.
+INSERT INTO fact_households
 SELECT h.id AS household_id, h.governorate_code, h.campaign_id, CAST(h.created_at AS DATE) AS created_on,
        s.household_id IS NOT NULL AS served, s.first_confirmed_on
 FROM households h
@@ -78,9 +83,14 @@ LEFT JOIN (
 WHERE h.id IN (SELECT household_id FROM facts_pending_households)
   AND NOT list_contains($uncounted_household_statuses, h.status);
 
--- name: select_fact_waiting :frame
+-- name: delete_pending_fact_waiting
+-- Drop the fact_waiting rows of the pending households; insert_fact_waiting writes them anew.
+DELETE FROM fact_waiting WHERE household_id IN (SELECT household_id FROM facts_pending_households);
+
+-- name: insert_fact_waiting
 -- Open needs less their live allocations, per counted household, category and unit, when some is left.
 -- Grouped per household before the household's columns are joined: fewer grouping keys.
+INSERT INTO fact_waiting
 WITH live AS (
     SELECT a.need_id, sum(a.quantity) AS allocated
     FROM allocations a
@@ -100,15 +110,25 @@ SELECT w.household_id, h.governorate_code, h.campaign_id, CAST(h.created_at AS D
 FROM waiting w JOIN households h ON h.id = w.household_id
 WHERE NOT list_contains($uncounted_household_statuses, h.status);
 
--- name: select_fact_served_by :frame
+-- name: delete_pending_fact_served_by
+-- Drop the fact_served_by rows of the pending households; insert_fact_served_by writes them anew.
+DELETE FROM fact_served_by WHERE household_id IN (SELECT household_id FROM facts_pending_households);
+
+-- name: insert_fact_served_by
 -- Confirmed deliveries per household, association and day (any household status, as before 0040).
+INSERT INTO fact_served_by
 SELECT DISTINCT d.household_id, d.organisation_id, CAST(d.confirmed_at AS DATE) AS confirmed_on,
        h.governorate_code, h.campaign_id
 FROM deliveries d JOIN households h ON h.id = d.household_id
 WHERE d.status = 'confirmed' AND d.household_id IN (SELECT household_id FROM facts_pending_households);
 
--- name: select_fact_deliveries_done :frame
+-- name: delete_pending_fact_deliveries_done
+-- Drop the fact_deliveries_done rows of the pending households; insert_fact_deliveries_done writes them anew.
+DELETE FROM fact_deliveries_done WHERE household_id IN (SELECT household_id FROM facts_pending_households);
+
+-- name: insert_fact_deliveries_done
 -- Deliveries a volunteer made, per household, volunteer and day.
+INSERT INTO fact_deliveries_done
 SELECT d.household_id, d.volunteer_id, CAST(coalesce(d.delivered_at, d.confirmed_at) AS DATE) AS done_on,
        h.campaign_id, count(*) AS deliveries
 FROM deliveries d JOIN households h ON h.id = d.household_id
@@ -116,8 +136,13 @@ WHERE list_contains($delivered_statuses, d.status) AND d.volunteer_id IS NOT NUL
   AND d.household_id IN (SELECT household_id FROM facts_pending_households)
 GROUP BY d.household_id, d.volunteer_id, CAST(coalesce(d.delivered_at, d.confirmed_at) AS DATE), h.campaign_id;
 
--- name: select_fact_stock_moves :frame
+-- name: delete_pending_fact_stock_moves
+-- Drop the fact_stock_moves rows of the pending stock lines; insert_fact_stock_moves writes them anew.
+DELETE FROM fact_stock_moves WHERE donation_id IN (SELECT donation_id FROM facts_pending_donations);
+
+-- name: insert_fact_stock_moves
 -- Allocations of the pending stock lines per household governorate and day, live and delivered.
+INSERT INTO fact_stock_moves
 SELECT a.donation_id, h.governorate_code, CAST(a.created_at AS DATE) AS allocated_on,
        CAST(sum(a.quantity) FILTER (WHERE list_contains($live_statuses, a.status)) AS DECIMAL(18, 3))
            AS allocated,
@@ -125,3 +150,48 @@ SELECT a.donation_id, h.governorate_code, CAST(a.created_at AS DATE) AS allocate
 FROM allocations a LEFT JOIN households h ON h.id = a.household_id
 WHERE a.donation_id IN (SELECT donation_id FROM facts_pending_donations)
 GROUP BY a.donation_id, h.governorate_code, CAST(a.created_at AS DATE);
+
+-- name: set_aside_fact_households
+-- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
+CREATE TEMP TABLE stored_fact_households AS SELECT * FROM fact_households;
+
+-- name: count_drift_fact_households :scalar
+-- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
+SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_households EXCEPT ALL SELECT * FROM fact_households) AS stored_only)
+     + (SELECT count(*) FROM (SELECT * FROM fact_households EXCEPT ALL SELECT * FROM stored_fact_households) AS fresh_only);
+
+-- name: set_aside_fact_waiting
+-- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
+CREATE TEMP TABLE stored_fact_waiting AS SELECT * FROM fact_waiting;
+
+-- name: count_drift_fact_waiting :scalar
+-- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
+SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_waiting EXCEPT ALL SELECT * FROM fact_waiting) AS stored_only)
+     + (SELECT count(*) FROM (SELECT * FROM fact_waiting EXCEPT ALL SELECT * FROM stored_fact_waiting) AS fresh_only);
+
+-- name: set_aside_fact_served_by
+-- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
+CREATE TEMP TABLE stored_fact_served_by AS SELECT * FROM fact_served_by;
+
+-- name: count_drift_fact_served_by :scalar
+-- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
+SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_served_by EXCEPT ALL SELECT * FROM fact_served_by) AS stored_only)
+     + (SELECT count(*) FROM (SELECT * FROM fact_served_by EXCEPT ALL SELECT * FROM stored_fact_served_by) AS fresh_only);
+
+-- name: set_aside_fact_deliveries_done
+-- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
+CREATE TEMP TABLE stored_fact_deliveries_done AS SELECT * FROM fact_deliveries_done;
+
+-- name: count_drift_fact_deliveries_done :scalar
+-- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
+SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_deliveries_done EXCEPT ALL SELECT * FROM fact_deliveries_done) AS stored_only)
+     + (SELECT count(*) FROM (SELECT * FROM fact_deliveries_done EXCEPT ALL SELECT * FROM stored_fact_deliveries_done) AS fresh_only);
+
+-- name: set_aside_fact_stock_moves
+-- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
+CREATE TEMP TABLE stored_fact_stock_moves AS SELECT * FROM fact_stock_moves;
+
+-- name: count_drift_fact_stock_moves :scalar
+-- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
+SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_stock_moves EXCEPT ALL SELECT * FROM fact_stock_moves) AS stored_only)
+     + (SELECT count(*) FROM (SELECT * FROM fact_stock_moves EXCEPT ALL SELECT * FROM stored_fact_stock_moves) AS fresh_only);
