@@ -12,10 +12,10 @@ login_form(ctx.db, ctx.lang)
 st.divider()
 st.caption(ctx.tr("public.no_account"))
 for path, key, icon in (
-    ("pages/public_request.py", "nav.public_request", "🆘"),
-    ("pages/public_volunteer.py", "nav.public_volunteer", "🙋"),
-    ("pages/public_pledge.py", "nav.public_pledge", "🤲"),
-    ("pages/transparency.py", "nav.transparency", "🔎"),
-    ("pages/receipt.py", "nav.receipt", "🧾"),
+    ("pages/public_request.py", "nav.public_request", ":material/sos:"),
+    ("pages/public_volunteer.py", "nav.public_volunteer", ":material/front_hand:"),
+    ("pages/public_pledge.py", "nav.public_pledge", ":material/handshake:"),
+    ("pages/transparency.py", "nav.transparency", ":material/travel_explore:"),
+    ("pages/receipt.py", "nav.receipt", ":material/receipt_long:"),
 ):
     st.page_link(path, label=ctx.tr(key), icon=icon)

@@ -54,14 +54,34 @@ BUILTIN_WORDS: dict[str, str] = {
     "Stop": "frame.stop",
     "Main menu": "frame.main_menu",
     "Skip to main content": "frame.skip_to_content",
+    "Show password": "frame.show_password",
+    "Hide password": "frame.hide_password",
+    "Copy to clipboard": "frame.copy",
+    "Select all": "frame.select_all",
+    "Choose an option": "frame.choose_option",
+    "Add files": "frame.add_file",
+    "Clear value": "frame.clear_value",
+    "Add file": "frame.add_file",
+    "add icon": "frame.add_file",
+    "progress": "frame.progress",
+    "Choose options": "frame.choose_option",
+    "No options to select": "frame.no_options",
 }
 PREFIXED_WORDS: dict[str, str] = {
     "Help for ": "frame.help_for",
+    "Fullscreen: ": "frame.fullscreen_of",
     "day, ": "frame.day_of",
     "month, ": "frame.month_of",
     "year, ": "frame.year_of",
     "Remove ": "frame.remove",
     "Limit ": "frame.limit",
+}
+
+
+# Streamlit's sentences with a number inside: pattern -> catalog key ({n} is the number).
+PATTERN_WORDS: dict[str, str] = {
+    r"^(\d+) options? available\.?$": "frame.options_available",
+    r"^(\d+) results? available\.?$": "frame.options_available",
 }
 
 
@@ -73,6 +93,7 @@ def builtin_words(lang: str) -> dict[str, dict[str, str]]:
     return {
         "exact": {english: catalog[key][lang] for english, key in BUILTIN_WORDS.items()},
         "prefix": {english: catalog[key][lang] for english, key in PREFIXED_WORDS.items()},
+        "patterns": {pattern: catalog[key][lang] for pattern, key in PATTERN_WORDS.items()},
     }
 
 

@@ -8,12 +8,15 @@
   const ATTRIBUTES = ["aria-label", "title", "placeholder"];
   // Containers of Streamlit's own visible words; typed or stored text elsewhere is never touched.
   const TEXT_PLACES = [
+    "[data-testid='stSkipToContent']",
     "[data-testid='stFileUploaderDropzone']",
     "[data-testid='stFileUploaderFile']",
     "[data-testid='stStatusWidget']",
     "[data-testid='stSidebarNavViewButton']",
     "[data-baseweb='menu'] li",
     "[role='tooltip']",
+    "[aria-live]",
+    "[data-baseweb='select']",
   ].join(",");
 
   function translate(text) {
@@ -22,6 +25,10 @@
     if (Object.prototype.hasOwnProperty.call(words.exact, trimmed)) return words.exact[trimmed];
     const limit = trimmed.match(/^(?:Limit\s+)?(\d+)\s*MB per file(.*)$/);
     if (limit) return words.prefix["Limit "].replace("{size}", limit[1]) + limit[2];
+    for (const [pattern, ours] of Object.entries(words.patterns)) {
+      const found = trimmed.match(new RegExp(pattern));
+      if (found) return ours.replace("{n}", found[1]);
+    }
     for (const [english, ours] of Object.entries(words.prefix)) {
       if (english !== "Limit " && trimmed.startsWith(english)) return ours.replace("{rest}", trimmed.slice(english.length));
     }
