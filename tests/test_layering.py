@@ -25,7 +25,11 @@ RANKS = {
     "ops": 6,
 }
 DRIVERS = {"duckdb", "psycopg", "psycopg_pool"}
-SQL_TEXT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|DROP|ALTER)\s", re.IGNORECASE)
+# A statement's keyword then what follows it in SQL ("Select all" is Streamlit's label, not SQL).
+SQL_TEXT = re.compile(
+    r"^\s*(SELECT\s.*\bFROM\b|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|WITH\s+\w+\s+AS|CREATE\s|DROP\s|ALTER\s)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def imported_modules(path: Path) -> list[str]:
