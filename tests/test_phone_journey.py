@@ -270,9 +270,9 @@ def test_phone_first_journey(phone_server, lang, width):
             )
             go.timed("refused save", lambda: go.tap(go.tr("common.save")), lambda: under_field.wait_for())
             assert go.tr("error.national_id") in under_field.inner_text()
-            assert page.evaluate("() => !!document.activeElement.closest('.st-key-household_new_national_id')"), (
-                "the first wrong field has the focus"
-            )
+            assert page.evaluate(
+                "() => document.activeElement.tagName === 'INPUT' && !!document.activeElement.closest('.st-key-household_new_national_id')"
+            ), "the first wrong field has the focus"
             go.check_screen("household-error")
             go.fill("household_new_national_id", national_id)
             saved = page.locator("[data-testid='stAlertContentSuccess']")
