@@ -88,7 +88,8 @@ def _mark_and_focus(widget_keys: list[str], attempt: int) -> None:
         f"<div class='jesr-frame-script' data-attempt='{attempt}'></div>"
         f"<script>(function () {{ const box = document.querySelector({first}); if (!box) return;"
         " box.scrollIntoView({block: 'center'});"
-        " const field = box.querySelector('input, textarea, button'); if (field) field.focus({preventScroll: true});"
+        " const field = box.querySelector('input, textarea') || box.querySelector('button');"
+        " if (field) field.focus({preventScroll: true});"
         " })();</script>",
         unsafe_allow_javascript=True,
     )

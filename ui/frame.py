@@ -57,7 +57,6 @@ BUILTIN_WORDS: dict[str, str] = {
     "Show password": "frame.show_password",
     "Hide password": "frame.hide_password",
     "Copy to clipboard": "frame.copy",
-    "Select all": "frame.select_all",
     "Choose an option": "frame.choose_option",
     "Add files": "frame.add_file",
     "Clear value": "frame.clear_value",
