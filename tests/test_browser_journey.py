@@ -239,8 +239,9 @@ class Journey:
         self.widget("login_username").wait_for(timeout=TIMEOUT_MS)
 
     def served_in_governorate(self) -> int:
-        self.open("dashboard", shows="dashboard_governorate")
-        self.choose("dashboard_governorate", GOVERNORATE_NAME[self.lang])
+        # The area picker is keyed by country: a choice left in one country is never another's.
+        self.open("dashboard", shows="dashboard_governorate_TN")
+        self.choose("dashboard_governorate_TN", GOVERNORATE_NAME[self.lang])
         self.click(self.tr("common.apply"))
         # The page drawn before the filter applies stays on screen until the filtered run replaces it,
         # and settle() can miss a run that starts late (seen in CI: the unfiltered 104 read for 9).

@@ -66,7 +66,7 @@ def test_dashboard_headline_equals_raw_rows(make_app, db_path: Path, username: s
 def test_dashboard_governorate_filter(make_app, db_path: Path) -> None:
     registered, served = raw_counts(db_path, "TN-61")
     at = open_page(make_app, "organiser", "pages/dashboard.py", lang="en")
-    at.selectbox(key="dashboard_governorate").set_value("TN-61")
+    at.selectbox(key="dashboard_governorate_TN").set_value("TN-61")
     next(b for b in at.button if b.label == t("common.apply", "en")).click()
     at.run()
     assert not at.exception

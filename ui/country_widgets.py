@@ -35,5 +35,5 @@ def area_select(ctx: PageContext, key: str, country_code: str, *, container: Any
         [None, *names],
         # One key per country: an area of the country left behind is never the new one's choice.
         key=f"{key}_{country_code}",
-        format_func=lambda code: ctx.tr("common.all") if code is None else f"{names[code]} ({code})",
+        format_func=lambda code: ctx.tr("common.all") if code is None else names[code],
     )

@@ -87,7 +87,7 @@ CLEANERS = {"households": clean_household, "donations": clean_donation, "volunte
 TEMPLATE_EXAMPLES: dict[str, dict[str, str]] = {
     "households": {
         "national_id": "01234567",
-        "full_name": "فاطمة بن علي",
+        "full_name": "ريم الورتاني",
         "phone": "+216 98 123 456",
         "governorate": "Sfax",
         "delegation": "Sfax Ville",
