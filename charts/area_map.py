@@ -98,46 +98,29 @@ def area_map(
     grid_rows = int(rows["grid_row"].max()) + 1 if len(rows) else 1
     grid_cols = int(rows["grid_col"].max()) + 1 if len(rows) else 1
     size = max(12, min(MAX_TILE_PX, PLOT_PX // max(grid_rows, grid_cols)))
+    font = {"size": 10 if size >= 40 else 8}
+    value_hover = f"%{{customdata[1]}} (%{{customdata[0]}})<br>{value_label}: %{{marker.color:{value_format}}}"
+    colour_scale = {"cmin": 0, "cmax": 1, "colorscale": "RdYlGn", "showscale": True}
+    colour_bar = {"title": {"text": value_label}, "tickformat": value_format}
     figure = go.Figure()
     figure.add_trace(
-        go.Scatter(
-            x=values(with_value["grid_col"]),
-            y=values(with_value["grid_row"]),
-            mode="markers+text",
-            name=value_label,
-            customdata=list(zip(with_value["governorate_code"], with_value[name_column])),
-            text=values(with_value[name_column]),
-            textposition="middle center",
-            textfont={"size": 10 if size >= 40 else 8},
-            marker={
-                "symbol": "square",
-                "size": size,
-                "color": values(shade[shade.notna()]),
-                "cmin": 0,
-                "cmax": 1,
-                "colorscale": "RdYlGn",
-                "showscale": True,
-                "colorbar": {"title": {"text": value_label}, "tickformat": value_format},
-            },
-            hovertemplate="%{customdata[1]} (%{customdata[0]})<br>"
-            + value_label
-            + ": %{marker.color:"
-            + value_format
-            + "}<extra></extra>",
+        _squares(
+            with_value,
+            name_column,
+            value_label,
+            {"size": size, "color": values(shade[shade.notna()]), **colour_scale, "colorbar": colour_bar},
+            value_hover,
+            font,
         )
     )
     figure.add_trace(
-        go.Scatter(
-            x=values(without["grid_col"]),
-            y=values(without["grid_row"]),
-            mode="markers+text",
-            name=no_data_label,
-            customdata=list(zip(without["governorate_code"], without[name_column])),
-            text=values(without[name_column]),
-            textposition="middle center",
-            textfont={"size": 10 if size >= 40 else 8},
-            marker={"symbol": "square", "size": size, "color": NO_DATA_COLOUR},
-            hovertemplate="%{customdata[1]} (%{customdata[0]})<br>" + no_data_label + "<extra></extra>",
+        _squares(
+            without,
+            name_column,
+            no_data_label,
+            {"size": size, "color": NO_DATA_COLOUR},
+            f"%{{customdata[1]}} (%{{customdata[0]}})<br>{no_data_label}",
+            font,
         )
     )
     figure.update_layout(
@@ -151,6 +134,22 @@ def area_map(
         yaxis={"visible": False, "range": [grid_rows - 0.4, -0.6], "scaleanchor": "x"},
     )
     return figure
+
+
+def _squares(rows: pd.DataFrame, name_column: str, label: str, marker: dict, hover: str, font: dict) -> go.Scatter:
+    """One trace of named squares at the rows' grid positions."""
+    return go.Scatter(
+        x=values(rows["grid_col"]),
+        y=values(rows["grid_row"]),
+        mode="markers+text",
+        name=label,
+        customdata=list(zip(rows["governorate_code"], rows[name_column])),
+        text=values(rows[name_column]),
+        textposition="middle center",
+        textfont=font,
+        marker={"symbol": "square", **marker},
+        hovertemplate=hover + "<extra></extra>",
+    )
 
 
 def map_codes(figure: go.Figure) -> list[str]:

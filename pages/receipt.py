@@ -37,7 +37,11 @@ def quantity(value: float, unit: str) -> str:
 
 def show_steps(steps: list[tuple[str, bool, str]]) -> None:
     st.markdown(
-        "\n".join(f"- {'✅' if done else '⬜'} {label}" + (f" — {when}" if when else "") for label, done, when in steps)
+        "\n".join(
+            f"- {':material/check_circle:' if done else ':material/radio_button_unchecked:'} {label}"
+            + (f" — {when}" if when else "")
+            for label, done, when in steps
+        )
     )
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
+from charts.area_map import area_map, area_tiles, map_codes
 from charts.monitoring import bar_chart, grouped_bars
 from charts.progress import cumulative_projection, daily_pace
-from charts.tilemap import TUNISIA_GRID, tile_codes, tile_map
 from data_layer.monitoring.coverage import coverage_by_governorate
 from data_layer.store.database import Database
 
@@ -16,7 +16,7 @@ from data_layer.store.database import Database
 def test_tile_map_has_24_tiles_with_the_governorate_codes(empty_db: Database) -> None:
     codes = [r[0] for r in empty_db.conn.execute("SELECT code FROM areas WHERE country_code = 'TN'").fetchall()]
     frame = coverage_by_governorate(empty_db)
-    figure = tile_map(
+    figure = area_map(
         frame,
         value_column="coverage_rate",
         name_column="name_fr",
@@ -25,17 +25,20 @@ def test_tile_map_has_24_tiles_with_the_governorate_codes(empty_db: Database) ->
         no_data_label="Pas de données",
     )
     assert len(codes) == 24
-    assert sorted(tile_codes(figure)) == sorted(codes)
+    assert sorted(map_codes(figure)) == sorted(codes)
     # An empty campaign: every tile is in the grey "no data" trace.
     assert len(figure.data[0].x) == 0 and len(figure.data[1].x) == 24
     assert figure.layout.title.text == "Couverture"
 
 
-def test_tile_positions_are_distinct_and_shaped_like_the_country() -> None:
-    positions = list(TUNISIA_GRID.values())
-    assert len(TUNISIA_GRID) == 24 and len(set(positions)) == 24
-    row = {code: r for code, (r, _c) in TUNISIA_GRID.items()}
-    col = {code: c for code, (_r, c) in TUNISIA_GRID.items()}
+def test_tile_positions_are_distinct_and_shaped_like_the_country(empty_db: Database) -> None:
+    # The squares come from the area file's centroids, as for any country.
+    areas = empty_db.conn.execute("SELECT code AS governorate_code, lat, lon FROM areas WHERE country_code = 'TN'").df()
+    tiles = area_tiles(areas)
+    positions = list(zip(tiles["grid_row"], tiles["grid_col"]))
+    assert len(tiles) == 24 and len(set(positions)) == 24
+    row = dict(zip(tiles["governorate_code"], tiles["grid_row"]))
+    col = dict(zip(tiles["governorate_code"], tiles["grid_col"]))
     assert row["TN-23"] < row["TN-61"] < row["TN-83"]  # Bizerte north of Sfax north of Tataouine
     assert col["TN-32"] < col["TN-11"] < col["TN-21"]  # Jendouba west of Tunis west of Nabeul
 
@@ -46,15 +49,21 @@ def test_tile_colours_are_the_coverage_values() -> None:
             "governorate_code": ["TN-11", "TN-61", "TN-72"],
             "name": ["Tunis", "Sfax", "Tozeur"],
             "coverage_rate": [0.25, None, 1.0],
+            "lat": [36.8, 34.74, 33.92],
+            "lon": [10.18, 10.76, 8.13],
         }
     )
-    figure = tile_map(
+    tiles = area_tiles(frame).set_index("governorate_code")
+    figure = area_map(
         frame, value_column="coverage_rate", name_column="name", title="t", value_label="v", no_data_label="n"
     )
     coloured = dict(zip([c for c, _ in figure.data[0].customdata], figure.data[0].marker.color))
     assert coloured == {"TN-11": 0.25, "TN-72": 1.0}
     assert [c for c, _ in figure.data[1].customdata] == ["TN-61"]
-    assert (figure.data[0].x[0], figure.data[0].y[0]) == (TUNISIA_GRID["TN-11"][1], TUNISIA_GRID["TN-11"][0])
+    assert (figure.data[0].x[0], figure.data[0].y[0]) == (
+        tiles.loc["TN-11", "grid_col"],
+        tiles.loc["TN-11", "grid_row"],
+    )
 
 
 def test_bar_chart_plots_values_and_leaves_suppressed_out() -> None:
