@@ -161,6 +161,10 @@ class Phone:
         self.settle()
 
     def check_screen(self, name: str) -> None:
+        # The frame's translation pass runs on the next animation frame after Streamlit draws;
+        # look only once the script has finished and two frames have gone by.
+        self.settle()
+        self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         layout = self.page.evaluate(LAYOUT_JS)
         assert layout["overflow"] <= 0, f"{name}: {layout['overflow']} px of horizontal scrolling"
         side = "right" if self.lang == "ar" else "left"
