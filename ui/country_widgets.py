@@ -30,6 +30,9 @@ def area_select(ctx: PageContext, key: str, country_code: str, *, container: Any
     # The areas are read once per database (get_reference), not a query on every rerun.
     areas = [row for row in get_reference(ctx.db).areas.values() if row["country_code"] == country_code]
     names = {row["code"]: row[area_name_column(ctx.lang)] for row in areas}
+    if st.session_state.get(key) not in (None, *names):
+        # An area of the country left behind is never the new one's choice.
+        del st.session_state[key]
     return container.selectbox(
         ctx.tr("field.governorate"),
         [None, *names],

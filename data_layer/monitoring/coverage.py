@@ -66,8 +66,10 @@ def coverage_by_governorate(db: Database, filters: Filters = ALL) -> pd.DataFram
         "list_coverage_by_governorate" if filters.category_code is None else "list_coverage_by_governorate_in_category"
     )
     frame = _frame(db, query, filters)
-    for column in ("households_registered", "households_served", "population"):
+    for column in ("households_registered", "households_served"):
         frame[column] = frame[column].astype("int64")
+    # An area file may give no population (Jordan's does not): missing, not zero.
+    frame["population"] = frame["population"].astype("Int64")
     return frame
 
 
