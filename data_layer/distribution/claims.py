@@ -27,8 +27,9 @@ from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
 
-# A list parameter is never sent empty (PostgreSQL cannot type an empty array of unknown kind).
-_NO_DELEGATION = "\x00"
+# A list parameter is never sent empty (PostgreSQL cannot type an empty array of unknown kind);
+# it is only read when the volunteer has delegations, so the stand-in matches nothing.
+_NO_DELEGATION = ""
 
 
 def _volunteer_id(actor: Actor) -> int:

@@ -29,7 +29,7 @@ FROM households h LEFT JOIN household_handover hh ON hh.household_id = h.id WHER
 INSERT INTO household_handover (household_id, mode, point_id, updated_by)
 VALUES ($household_id, $mode, $point_id, $updated_by)
 ON CONFLICT (household_id) DO UPDATE SET mode = excluded.mode, point_id = excluded.point_id,
-    updated_by = excluded.updated_by, updated_at = CAST(now() AS TIMESTAMP);
+    updated_by = excluded.updated_by, updated_at = excluded.updated_at;
 
 -- name: list_pickups_to_plan :rows
 -- Planned deliveries nobody carries yet whose household chose to pick up, with its point.
