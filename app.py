@@ -16,7 +16,7 @@ from ui.session import (
     show_database_unavailable,
 )
 
-st.set_page_config(page_title="Jesr — جسر", page_icon="🤝", layout="wide")
+st.set_page_config(page_title="Jesr — جسر", page_icon=":material/handshake:", layout="wide")
 lang = current_lang()
 apply_direction(lang)
 
@@ -47,7 +47,8 @@ if actor is not None and db is not None:
         logout(db, cookies)
         st.rerun()
 
-page = st.navigation(navigation_for(actor.role if actor else ANONYMOUS, lang))
+# Every page listed: a folded menu hides pages behind Streamlit's English "View N more".
+page = st.navigation(navigation_for(actor.role if actor else ANONYMOUS, lang), expanded=True)
 try:
     page.run()
 except DatabaseUnreachable:

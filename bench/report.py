@@ -178,6 +178,12 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
         row("save one household: p95", lambda s: _ms(_get(s, "entry", "p95_s"))),
         row("dashboard facts caught up after those 200 saves", lambda s: _ms(_get(s, "entry", "facts_catch_up_s"))),
         row("allocation proposal (all open needs)", lambda s: _ms(_get(s, "allocation", "seconds"))),
+        row("fairness: the seven signals (organiser, best of 3)", lambda s: _ms(_get(s, "fairness", "all_signals_s"))),
+        row(
+            "fairness: basket view + per governorate + projection",
+            lambda s: _ms(_get(s, "fairness", "basket_views_s")),
+        ),
+        row("… dashboard query set on the same copy", lambda s: _ms(_get(s, "fairness", "dashboard_queries_s"))),
     ]
     lines += [
         "",

@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from bench import datasets, inprocess, queries, sessions
+from bench import datasets, fairness, inprocess, queries, sessions
 from bench.report import write_markdown
 from data_layer.ops.bootstrap import open_database
 
@@ -86,6 +86,15 @@ def measure_size(households: int, results: dict[str, Any]) -> Path:
         db.close()
     log("dashboard page under AppTest")
     guarded(size, "page", lambda: inprocess.page_render(path, organiser))
+    # On a copy: the measurement sets a campaign's basket equivalents and a limit.
+    fairness_path = datasets.copy_database(path, f"fairness_{households}.duckdb")
+    db = open_database(fairness_path)
+    try:
+        log("fairness: signals, basket views, projection")
+        guarded(size, "fairness", lambda: fairness.measure(db, organiser, inprocess.actor(db, "observer")))
+    finally:
+        db.close()
+        fairness_path.unlink(missing_ok=True)
     # Data entry last: its 200 households would otherwise count in the other measurements.
     entry_path = datasets.copy_database(path, f"entry_{households}.duckdb")
     db = open_database(entry_path)

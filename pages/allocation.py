@@ -105,6 +105,9 @@ with st.form(PREFIX + "form"):
             },
         },
     )
+    override = None
+    if ctx.actor is not None and ctx.actor.role in ("admin", "organiser"):
+        override = st.text_input(ctx.tr("fairness.override_reason"), key=PREFIX + "override", max_chars=300)
     submitted = st.form_submit_button(ctx.tr("allocation.save"), type="primary")
 if submitted:
     label_to_line = {label: line_id for line_id, label in line_labels.items()}
@@ -122,7 +125,7 @@ if submitted:
         st.error(ctx.tr("allocation.pick_line"))
     else:
         try:
-            ids = save_allocations(ctx.db, ctx.actor, rows)
+            ids = save_allocations(ctx.db, ctx.actor, rows, override_reason=override or None)
         except JesrError as exc:
             show_error(exc, ctx.lang)
         else:
@@ -161,6 +164,8 @@ if (
             lent=tiers["lent"]["allocations"],
         )
     )
+    if totals.get("needs_held_by_limits"):
+        st.caption(ctx.tr("fairness.held_by_limits", count=totals["needs_held_by_limits"]))
     proposal = suggestion.allocations.assign(
         tier=suggestion.allocations["tier"].map(lambda tier: ctx.tr(f"allocation.tier.{tier}"))
     )

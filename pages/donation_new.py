@@ -5,21 +5,28 @@ import datetime as dt
 import streamlit as st
 
 from data_layer.core.errors import JesrError
+from data_layer.core.i18n import area_name_column, format_date
 from data_layer.core.validation import DONOR_TYPES
 from data_layer.registry.donations import register_donation
+from data_layer.registry.entry_help import default_entry_date, default_governorate
 from data_layer.registry.organisations import list_organisations
+from data_layer.registry.receipts import donation_receipt_code
 from data_layer.store.reference import get_reference
 from ui.dashboard_cache import clear_dashboard_caches
-from ui.messages import show_error
+from ui.fields import FieldErrors
 from ui.session import page_setup
 from ui.widgets import governorate_select, show_saved_instead_of_form
 
 ctx = page_setup("donation_new.title")
 PREFIX = "donation_new_"
 
+saved = st.session_state.get(PREFIX + "saved")
+if saved:
+    st.info(ctx.tr("receipt.staff_saved", code=saved["receipt_code"]))
 show_saved_instead_of_form(ctx, "donation_new.saved", PREFIX)
 
 reference = get_reference(ctx.db)
+errors = FieldErrors(ctx.lang, PREFIX)
 # Units depend on the category, so the category is chosen outside the form.
 category = st.selectbox(
     ctx.tr("field.category"),
@@ -37,6 +44,8 @@ if ctx.actor.sees_all_organisations:
         key=PREFIX + "org",
         format_func=dict(zip(orgs["id"], orgs["name"])).get,
     )
+is_cash = category == "cash"
+units = reference.categories[category].units
 with st.form(PREFIX + "form"):
     donor_type = st.selectbox(
         ctx.tr("field.donor_type"),
@@ -44,47 +53,88 @@ with st.form(PREFIX + "form"):
         key=PREFIX + "donor_type",
         format_func=lambda d: ctx.tr(f"donor_type.{d}"),
     )
+    errors.slot("donor_type")
     donor_name = st.text_input(ctx.tr("field.donor_name"), key=PREFIX + "donor_name", max_chars=160)
+    errors.slot("donor_name")
     donor_phone = st.text_input(ctx.tr("field.donor_phone"), key=PREFIX + "donor_phone", max_chars=20)
-    item = st.text_input(
-        ctx.tr("field.item"), key=PREFIX + "item", max_chars=120, help=ctx.tr("donation_new.item_help")
+    errors.slot("donor_phone")
+    item, unit, value = None, units[0], None
+    if is_cash:
+        # Cash is its amount: no item, unit or estimated value to ask.
+        quantity = st.text_input(
+            ctx.tr("donation_new.amount", unit=ctx.tr(f"unit.{unit}")),
+            key=PREFIX + "quantity",
+            max_chars=20,
+            placeholder="150.5",
+            help=ctx.tr("form.decimal_help"),
+        )
+        errors.slot("quantity", "unit", "kind")
+    else:
+        item = st.text_input(
+            ctx.tr("field.item"), key=PREFIX + "item", max_chars=120, help=ctx.tr("donation_new.item_help")
+        )
+        errors.slot("item")
+        left, right = st.columns(2)
+        quantity = left.text_input(
+            ctx.tr("field.quantity"),
+            key=PREFIX + "quantity",
+            max_chars=20,
+            placeholder="150.5",
+            help=ctx.tr("form.decimal_help"),
+        )
+        unit = right.selectbox(
+            ctx.tr("field.unit"),
+            units,
+            key=PREFIX + "unit",
+            format_func=lambda u: ctx.tr(f"unit.{u}"),
+        )
+        errors.slot("quantity", "unit", "kind")
+        value = st.text_input(
+            ctx.tr("field.value_tnd"),
+            key=PREFIX + "value_tnd",
+            max_chars=20,
+            placeholder="150.5",
+            help=ctx.tr("donation_new.value_help") + " " + ctx.tr("form.decimal_help"),
+        )
+        errors.slot("value_tnd")
+    governorate = governorate_select(
+        ctx,
+        PREFIX + "governorate",
+        label_key="donation_new.held_in",
+        default=default_governorate(ctx.db, ctx.actor),
     )
-    left, right = st.columns(2)
-    quantity = left.text_input(ctx.tr("field.quantity"), key=PREFIX + "quantity", max_chars=20)
-    unit = right.selectbox(
-        ctx.tr("field.unit"),
-        reference.categories[category].units,
-        key=PREFIX + "unit",
-        format_func=lambda u: ctx.tr(f"unit.{u}"),
-    )
-    value = st.text_input(
-        ctx.tr("field.value_tnd"), key=PREFIX + "value_tnd", max_chars=20, help=ctx.tr("donation_new.value_help")
-    )
-    governorate = governorate_select(ctx, PREFIX + "governorate", label_key="donation_new.held_in")
+    errors.slot("governorate")
     delegation = st.text_input(
         ctx.tr("donation_new.delegation"),
         key=PREFIX + "delegation",
         max_chars=80,
         help=ctx.tr("donation_new.delegation_help"),
     )
-    storage = st.text_input(ctx.tr("field.storage_location"), key=PREFIX + "storage_location", max_chars=200)
+    errors.slot("delegation")
+    storage = None
+    if not is_cash:
+        storage = st.text_input(ctx.tr("field.storage_location"), key=PREFIX + "storage_location", max_chars=200)
+        errors.slot("storage_location")
     received_on = st.date_input(
         ctx.tr("field.received_on"),
-        value=dt.date.today(),
+        value=default_entry_date(ctx.db),
         key=PREFIX + "received_on",
         max_value=dt.date.today(),
         format="DD/MM/YYYY",
     )
+    errors.slot("received_on")
     notes = st.text_area(ctx.tr("field.notes"), key=PREFIX + "notes", max_chars=1000)
+    errors.slot("notes")
     submitted = st.form_submit_button(ctx.tr("common.save"), type="primary")
 
 if submitted:
+    errors.clear()
     raw = {
         "donor_type": donor_type,
         "donor_name": donor_name,
         "donor_phone": donor_phone,
         "category": category,
-        "kind": "cash" if category == "cash" else "in_kind",
+        "kind": "cash" if is_cash else "in_kind",
         "item": item,
         "quantity": quantity,
         "unit": unit,
@@ -98,14 +148,18 @@ if submitted:
     try:
         donation_id = register_donation(ctx.db, ctx.actor, raw, organisation_id=organisation_id)
     except JesrError as exc:
-        show_error(exc, ctx.lang)
+        errors.refuse(exc)
     else:
         clear_dashboard_caches()
+        area = reference.areas.get(governorate or "", {})
         st.session_state[PREFIX + "saved"] = {
             "id": donation_id,
+            "receipt_code": donation_receipt_code(ctx.db, ctx.actor, donation_id),
             "donor_name": donor_name.strip() or "—",
             "category": ctx.tr(f"category.{category}"),
-            "quantity": f"{quantity} {ctx.tr('unit.' + unit)}",
-            "governorate": governorate,
+            "quantity": f"{quantity.strip()} {ctx.tr('unit.' + unit)}",
+            "governorate": area.get(area_name_column(ctx.lang), governorate),
+            "received_on": format_date(received_on, ctx.lang),
         }
         st.rerun()
+errors.show()

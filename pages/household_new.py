@@ -3,63 +3,92 @@
 import streamlit as st
 
 from data_layer.core.errors import JesrError
+from data_layer.core.i18n import area_name_column, format_number, join_list
 from data_layer.core.validation import URGENCIES, VULNERABILITIES
+from data_layer.registry.entry_help import default_governorate
 from data_layer.registry.households import register_household
 from data_layer.store.reference import get_reference
 from ui.dashboard_cache import clear_dashboard_caches
-from ui.messages import show_error
+from ui.fields import FieldErrors
 from ui.session import page_setup
-from ui.widgets import governorate_select, show_saved_instead_of_form
+from ui.widgets import governorate_select, likely_duplicate_warning, show_saved_instead_of_form
 
 ctx = page_setup("household_new.title")
 PREFIX = "household_new_"
 
 show_saved_instead_of_form(ctx, "household_new.saved", PREFIX)
 
-categories = list(get_reference(ctx.db).categories)
-with st.form(PREFIX + "form"):
-    national_id = st.text_input(
-        ctx.tr("field.national_id"),
-        key=PREFIX + "national_id",
-        max_chars=12,
-        help=ctx.tr("household_new.national_id_help"),
-    )
-    full_name = st.text_input(ctx.tr("field.full_name"), key=PREFIX + "full_name", max_chars=120)
-    phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98123456")
-    governorate = governorate_select(ctx, PREFIX + "governorate")
-    delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
-    address = st.text_input(ctx.tr("field.address"), key=PREFIX + "address", max_chars=300)
-    size = st.number_input(
-        ctx.tr("field.household_size"), min_value=1, max_value=30, value=4, step=1, key=PREFIX + "household_size"
-    )
-    vulnerabilities = st.multiselect(
-        ctx.tr("field.vulnerabilities"),
-        placeholder=ctx.tr("common.choose"),
-        options=VULNERABILITIES,
-        key=PREFIX + "vulnerabilities",
-        format_func=lambda v: ctx.tr(f"vulnerability.{v}"),
-    )
-    st.markdown(f"**{ctx.tr('field.needs')}**")
-    st.caption(ctx.tr("household_new.needs_help"))
-    need_inputs = {}
-    for category in categories:
-        left, right = st.columns([2, 1])
-        need_inputs[category] = (
-            left.number_input(
-                ctx.tr(f"category.{category}"), min_value=0, value=0, step=1, key=f"{PREFIX}need_{category}"
-            ),
-            right.selectbox(
-                ctx.tr("field.urgency"),
-                URGENCIES,
-                index=1,
-                key=f"{PREFIX}urgency_{category}",
-                format_func=lambda u: ctx.tr(f"urgency.{u}"),
-            ),
+reference = get_reference(ctx.db)
+categories = list(reference.categories)
+errors = FieldErrors(ctx.lang, PREFIX, {"needs": PREFIX + "needs_pick"})
+# No st.form: the needs asked depend on the categories picked, so the page reruns as they change.
+national_id = st.text_input(
+    ctx.tr("field.national_id"),
+    key=PREFIX + "national_id",
+    max_chars=12,
+    help=ctx.tr("household_new.national_id_help"),
+)
+errors.slot("national_id")
+full_name = st.text_input(ctx.tr("field.full_name"), key=PREFIX + "full_name", max_chars=120)
+errors.slot("full_name")
+phone = st.text_input(
+    ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98123456", help=ctx.tr("form.phone_help")
+)
+errors.slot("phone")
+governorate = governorate_select(ctx, PREFIX + "governorate", default=default_governorate(ctx.db, ctx.actor))
+errors.slot("governorate")
+delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
+errors.slot("delegation")
+address = st.text_input(ctx.tr("field.address"), key=PREFIX + "address", max_chars=300)
+errors.slot("address")
+size = st.number_input(
+    ctx.tr("field.household_size"), min_value=1, max_value=30, value=4, step=1, key=PREFIX + "household_size"
+)
+errors.slot("household_size")
+# Chips to tap, not a multiselect: no "Select all" to tick everything by mistake.
+vulnerabilities = st.pills(
+    ctx.tr("field.vulnerabilities"),
+    VULNERABILITIES,
+    selection_mode="multi",
+    key=PREFIX + "vulnerabilities",
+    format_func=lambda v: ctx.tr(f"vulnerability.{v}"),
+)
+errors.slot("vulnerabilities")
+picked = st.pills(
+    ctx.tr("household_new.needs_pick"),
+    categories,
+    selection_mode="multi",
+    key=PREFIX + "needs_pick",
+    format_func=lambda c: ctx.tr(f"category.{c}"),
+    help=ctx.tr("household_new.needs_help"),
+)
+errors.slot("needs", "urgency")
+need_inputs = {}
+for category in picked or []:
+    name = ctx.tr(f"category.{category}")
+    with st.container(border=True, key=f"{PREFIX}need_box_{category}"):
+        quantity = st.number_input(
+            ctx.tr("household_new.need_quantity", category=name),
+            min_value=1,
+            value=1,
+            step=1,
+            key=f"{PREFIX}need_{category}",
         )
-    notes = st.text_area(ctx.tr("field.notes"), key=PREFIX + "notes", max_chars=1000)
-    submitted = st.form_submit_button(ctx.tr("common.save"), type="primary")
+        urgency = st.segmented_control(
+            ctx.tr("household_new.need_urgency", category=name),
+            URGENCIES,
+            default="normal",
+            key=f"{PREFIX}urgency_{category}",
+            format_func=lambda u: ctx.tr(f"urgency.{u}"),
+        )
+        need_inputs[category] = (quantity, urgency or "normal")
+notes = st.text_area(ctx.tr("field.notes"), key=PREFIX + "notes", max_chars=1000)
+errors.slot("notes")
+likely_duplicate_warning(ctx, full_name=full_name, phone=phone, governorate=governorate, delegation=delegation)
+submitted = st.button(ctx.tr("common.save"), type="primary", key=PREFIX + "save")
 
 if submitted:
+    errors.clear()
     needs = [{"category": c, "quantity": q, "urgency": u} for c, (q, u) in need_inputs.items() if q]
     raw = {
         "national_id": national_id,
@@ -69,21 +98,32 @@ if submitted:
         "delegation": delegation,
         "address": address,
         "household_size": size,
-        "vulnerabilities": vulnerabilities,
+        "vulnerabilities": list(vulnerabilities or []),
         "needs": needs,
         "notes": notes,
     }
     try:
         household_id = register_household(ctx.db, ctx.actor, raw)
     except JesrError as exc:
-        show_error(exc, ctx.lang)
+        errors.refuse(exc)
     else:
         clear_dashboard_caches()
+        area = reference.areas.get(governorate or "", {})
         st.session_state[PREFIX + "saved"] = {
             "id": household_id,
             "full_name": full_name.strip(),
-            "governorate": governorate,
-            "household_size": size,
-            "needs": ", ".join(f"{ctx.tr('category.' + n['category'])} × {n['quantity']}" for n in needs) or "—",
+            "governorate": area.get(area_name_column(ctx.lang), governorate),
+            "delegation": delegation.strip() or "—",
+            "household_size": format_number(size, ctx.lang),
+            "needs": join_list(
+                (
+                    f"{ctx.tr('category.' + n['category'])} × {format_number(n['quantity'], ctx.lang)}"
+                    f" ({ctx.tr('urgency.' + n['urgency'])})"
+                    for n in needs
+                ),
+                ctx.lang,
+            )
+            or "—",
         }
         st.rerun()
+errors.show()

@@ -1,5 +1,6 @@
 """Import households, donations or volunteers from a CSV or Excel file."""
 
+import pandas as pd
 import streamlit as st
 
 from data_layer.core.errors import JesrError
@@ -7,6 +8,7 @@ from data_layer.registry.imports import COLUMNS, import_frame, rejected_path, te
 from data_layer.registry.organisations import list_organisations
 from data_layer.registry.spreadsheets import read_table, table_bytes
 from ui.dashboard_cache import clear_dashboard_caches
+from ui.import_help import import_format_markdown
 from ui.messages import show_error
 from ui.session import page_setup
 
@@ -16,7 +18,8 @@ PREFIX = "import_data_"
 kind = st.selectbox(
     ctx.tr("import.kind"), list(COLUMNS), key=PREFIX + "kind", format_func=lambda k: ctx.tr(f"import.kind.{k}")
 )
-st.caption(ctx.tr("import.columns", columns=", ".join(COLUMNS[kind])))
+with st.expander(ctx.tr("import.format_title"), expanded=True, icon=":material/help:"):
+    st.markdown(import_format_markdown(ctx, kind))
 left, right = st.columns(2)
 left.download_button(
     ctx.tr("import.template_csv"),
@@ -75,18 +78,21 @@ if submitted:
     if report.errors:
         if not skip_invalid:
             st.error(ctx.tr("import.nothing_imported", bad=report.rejected_count, total=report.total_rows))
-        st.dataframe(
-            [
-                {
-                    ctx.tr("import.line"): e.row,
-                    ctx.tr("import.field"): ctx.tr(f"field.{e.field}"),
-                    ctx.tr("import.reason"): ctx.tr(e.code, **e.params),
-                }
-                for e in report.errors[:500]
-            ],
-            hide_index=True,
-            width="stretch",
+        # A plain table wraps its text: on a phone the reason is read whole, not cut at the edge.
+        st.table(
+            pd.DataFrame(
+                [
+                    {
+                        ctx.tr("import.line"): str(e.row),
+                        ctx.tr("import.field"): ctx.tr(f"field.{e.field}"),
+                        ctx.tr("import.reason"): ctx.tr(e.code, **e.params),
+                    }
+                    for e in report.errors[:200]
+                ]
+            ).set_index(ctx.tr("import.line"))
         )
+        if len(report.errors) > 200:
+            st.caption(ctx.tr("import.more_errors", shown=200, total=len(report.errors)))
         st.download_button(
             ctx.tr("import.download_rejected"),
             table_bytes(report.rejected_table(ctx.lang), "csv"),

@@ -16,5 +16,6 @@ for path, key, icon in (
     ("pages/public_volunteer.py", "nav.public_volunteer", "🙋"),
     ("pages/public_pledge.py", "nav.public_pledge", "🤲"),
     ("pages/transparency.py", "nav.transparency", "🔎"),
+    ("pages/receipt.py", "nav.receipt", "🧾"),
 ):
     st.page_link(path, label=ctx.tr(key), icon=icon)

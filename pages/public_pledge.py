@@ -2,18 +2,17 @@
 
 import streamlit as st
 
-from data_layer.core.errors import JesrError
 from data_layer.public.forms import PLEDGE_DONOR_TYPES, submit_pledge
 from data_layer.store.reference import get_reference
 from ui.captcha import (
-    captcha_passed,
     captcha_widget,
     client_address,
     consent_checkbox,
     consent_notice,
+    send_checked,
     show_receipt_instead_of_form,
 )
-from ui.messages import reset_widgets, show_error
+from ui.fields import FieldErrors
 from ui.session import page_setup
 from ui.widgets import governorate_select
 
@@ -32,6 +31,7 @@ category = st.selectbox(
     key=PREFIX + "category",
     format_func=lambda c: ctx.tr(f"category.{c}"),
 )
+errors = FieldErrors(ctx.lang, PREFIX)
 with st.form(PREFIX + "form"):
     item = st.text_input(ctx.tr("field.item"), key=PREFIX + "item", max_chars=120)
     left, right = st.columns(2)
@@ -58,8 +58,6 @@ with st.form(PREFIX + "form"):
     submitted = st.form_submit_button(ctx.tr("public.send"), type="primary")
 
 if submitted:
-    if not captcha_passed(PREFIX, answer):
-        st.rerun()
     raw = {
         "category": category,
         "item": item,
@@ -72,11 +70,14 @@ if submitted:
         "phone": phone,
         "notes": notes,
     }
-    try:
-        sent = submit_pledge(ctx.db, raw, client=client_address(), consent_given=consent, lang=ctx.lang)
-    except JesrError as exc:
-        show_error(exc, ctx.lang)
-    else:
-        reset_widgets(PREFIX)
-        st.session_state[PREFIX + "receipt"] = sent
-        st.rerun()
+    send_checked(
+        ctx,
+        PREFIX,
+        "pledge",
+        raw,
+        consent_given=consent,
+        answer=answer,
+        errors=errors,
+        send=lambda: submit_pledge(ctx.db, raw, client=client_address(), consent_given=consent, lang=ctx.lang),
+    )
+errors.show()

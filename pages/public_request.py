@@ -2,19 +2,18 @@
 
 import streamlit as st
 
-from data_layer.core.errors import JesrError
 from data_layer.core.validation import VULNERABILITIES
 from data_layer.public.forms import submit_aid_request
 from data_layer.store.reference import get_reference
 from ui.captcha import (
-    captcha_passed,
     captcha_widget,
     client_address,
     consent_checkbox,
     consent_notice,
+    send_checked,
     show_receipt_instead_of_form,
 )
-from ui.messages import reset_widgets, show_error
+from ui.fields import FieldErrors
 from ui.session import page_setup
 from ui.widgets import governorate_select
 
@@ -26,22 +25,40 @@ show_receipt_instead_of_form(ctx, PREFIX)
 st.write(ctx.tr("public.intro.request"))
 consent_notice(ctx, "request")
 categories = list(get_reference(ctx.db).categories)
+errors = FieldErrors(ctx.lang, PREFIX)
 with st.form(PREFIX + "form"):
     full_name = st.text_input(ctx.tr("field.full_name"), key=PREFIX + "full_name", max_chars=120)
-    national_id = st.text_input(ctx.tr("field.national_id"), key=PREFIX + "national_id", max_chars=12)
-    phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98 123 456")
+    errors.slot("full_name")
+    national_id = st.text_input(
+        ctx.tr("field.national_id"), key=PREFIX + "national_id", max_chars=12, help=ctx.tr("public.national_id_help")
+    )
+    errors.slot("national_id")
+    phone = st.text_input(
+        ctx.tr("field.phone"),
+        key=PREFIX + "phone",
+        max_chars=20,
+        placeholder="98 123 456",
+        help=ctx.tr("form.phone_help"),
+    )
+    errors.slot("phone")
     governorate = governorate_select(ctx, PREFIX + "governorate")
+    errors.slot("governorate")
     delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
+    errors.slot("delegation")
     address = st.text_input(ctx.tr("field.address"), key=PREFIX + "address", max_chars=300)
+    errors.slot("address")
     size = st.number_input(
         ctx.tr("field.household_size"), min_value=1, max_value=30, value=4, step=1, key=PREFIX + "household_size"
     )
-    vulnerabilities = st.multiselect(
+    errors.slot("household_size")
+    vulnerabilities = st.pills(
         ctx.tr("field.vulnerabilities"),
         VULNERABILITIES,
+        selection_mode="multi",
         key=PREFIX + "vulnerabilities",
         format_func=lambda v: ctx.tr(f"vulnerability.{v}"),
     )
+    errors.slot("vulnerabilities")
     st.markdown(f"**{ctx.tr('field.needs')}**")
     st.caption(ctx.tr("public.needs_help"))
     quantities = {
@@ -50,13 +67,13 @@ with st.form(PREFIX + "form"):
         )
         for c in categories
     }
+    errors.slot("needs", "urgency")
     consent = consent_checkbox(ctx, PREFIX)
+    errors.slot("consent")
     answer = captcha_widget(ctx, PREFIX)
     submitted = st.form_submit_button(ctx.tr("public.send"), type="primary")
 
 if submitted:
-    if not captcha_passed(PREFIX, answer):
-        st.rerun()
     raw = {
         "national_id": national_id,
         "full_name": full_name,
@@ -65,14 +82,17 @@ if submitted:
         "delegation": delegation,
         "address": address,
         "household_size": size,
-        "vulnerabilities": vulnerabilities,
+        "vulnerabilities": list(vulnerabilities or []),
         "needs": [{"category": c, "quantity": q} for c, q in quantities.items() if q],
     }
-    try:
-        sent = submit_aid_request(ctx.db, raw, client=client_address(), consent_given=consent, lang=ctx.lang)
-    except JesrError as exc:
-        show_error(exc, ctx.lang)
-    else:
-        reset_widgets(PREFIX)
-        st.session_state[PREFIX + "receipt"] = sent
-        st.rerun()
+    send_checked(
+        ctx,
+        PREFIX,
+        "request",
+        raw,
+        consent_given=consent,
+        answer=answer,
+        errors=errors,
+        send=lambda: submit_aid_request(ctx.db, raw, client=client_address(), consent_given=consent, lang=ctx.lang),
+    )
+errors.show()

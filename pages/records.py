@@ -8,6 +8,7 @@ from data_layer.core.errors import JesrError
 from data_layer.core.validation import VULNERABILITIES
 from data_layer.registry.donations import cancel_donation, get_donation, list_donations, update_donation_details
 from data_layer.registry.households import get_household, list_households, update_household
+from data_layer.registry.receipts import donation_receipt_code
 from data_layer.registry.volunteers import list_volunteers
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
@@ -131,10 +132,10 @@ if register == "households" and not frame.empty:
             int(household["household_size"]),
             key=f"{PREFIX}edit_size_{household_id}",
         )
-        vulnerabilities = st.multiselect(
+        vulnerabilities = st.pills(
             ctx.tr("field.vulnerabilities"),
-            placeholder=ctx.tr("common.choose"),
-            options=VULNERABILITIES,
+            VULNERABILITIES,
+            selection_mode="multi",
             default=list(household["vulnerabilities"]),
             format_func=lambda v: ctx.tr(f"vulnerability.{v}"),
             key=f"{PREFIX}edit_vulnerabilities_{household_id}",
@@ -156,7 +157,7 @@ if register == "households" and not frame.empty:
                         "delegation": delegation,
                         "address": address,
                         "household_size": size,
-                        "vulnerabilities": vulnerabilities,
+                        "vulnerabilities": list(vulnerabilities or []),
                         "notes": notes,
                     },
                 )
@@ -181,9 +182,11 @@ if register == "donations" and not frame.empty:
     )
     try:
         donation = get_donation(ctx.db, ctx.actor, donation_id)
+        receipt_code = donation_receipt_code(ctx.db, ctx.actor, donation_id)
     except JesrError as exc:
         show_error(exc, ctx.lang)
         st.stop()
+    st.markdown(f"{ctx.tr('field.receipt_code')}: `{receipt_code}`")  # to print again or read out to the donor
     st.caption(ctx.tr("records.donation_quantity_fixed"))
     with st.form(f"{PREFIX}donation_form_{donation_id}"):
         item = st.text_input(

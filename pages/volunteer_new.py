@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from data_layer.core.errors import JesrError
+from data_layer.core.i18n import join_list
 from data_layer.core.validation import SERVICES, VEHICLES
 from data_layer.registry.volunteers import register_volunteer
 from ui.dashboard_cache import clear_dashboard_caches
@@ -23,10 +24,10 @@ with st.form(PREFIX + "form"):
     phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98123456")
     governorate = governorate_select(ctx, PREFIX + "governorate")
     delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
-    services = st.multiselect(
+    services = st.pills(
         ctx.tr("field.services"),
-        placeholder=ctx.tr("common.choose"),
-        options=SERVICES,
+        SERVICES,
+        selection_mode="multi",
         key=PREFIX + "services",
         format_func=lambda s: ctx.tr(f"service.{s}"),
     )
@@ -52,7 +53,7 @@ if submitted:
         "phone": phone,
         "governorate": governorate,
         "delegation": delegation,
-        "services": services,
+        "services": list(services or []),
         "vehicle": vehicle,
         "available_from": available_from,
         "available_to": available_to,
@@ -67,6 +68,6 @@ if submitted:
             "id": volunteer_id,
             "full_name": full_name.strip(),
             "governorate": governorate,
-            "services": ", ".join(ctx.tr(f"service.{s}") for s in services),
+            "services": join_list((ctx.tr(f"service.{s}") for s in services or []), ctx.lang),
         }
         st.rerun()

@@ -36,7 +36,9 @@ from ui.navigation import ANONYMOUS
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_HOUSEHOLDS = 300
 COOKIE_KEY = secrets.token_hex(32)
-
+# The key of keyed hashes (data_layer/core/secrets.py) for this run: set before any database is
+# opened, and inherited by the command-line processes the tests start.
+os.environ.setdefault("JESR_HASH_KEY", secrets.token_hex(32))
 
 TEST_BACKEND = os.environ.get("JESR_TEST_BACKEND", "duckdb")
 ON_POSTGRES = TEST_BACKEND == "postgres"

@@ -95,6 +95,8 @@ def test_first_run_from_an_empty_database(tmp_path, empty_template, monkeypatch)
         at.text_input(key="household_new_national_id").input("09876543")
         at.text_input(key="household_new_full_name").input("Mounir Ben Salah")
         at.selectbox(key="household_new_governorate").set_value("TN-11")
+        at.button_group(key="household_new_needs_pick").set_value(["food"])
+        at.run()
         at.number_input(key="household_new_need_food").set_value(1)
         submit(at, save)
 

@@ -20,6 +20,7 @@ RANKS = {
     "access": 2,
     "distribution": 3,
     "monitoring": 4,
+    "notify": 4,
     "public": 5,
     "ops": 6,
 }

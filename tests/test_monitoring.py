@@ -234,6 +234,7 @@ def test_literal_small_campaign(small_db: Database) -> None:
 
     flows = flows_by_category(small_db).set_index(["category_code", "unit"])
     assert flows.loc[("food", "basket")].to_dict() == {
+        "currency": "TND",
         "received_quantity": 10.0,
         "allocated_quantity": 4.0,
         "delivered_quantity": 3.0,

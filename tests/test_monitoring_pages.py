@@ -129,6 +129,8 @@ def test_saving_a_household_refreshes_the_dashboard(make_app, db_path: Path) -> 
     at.text_input(key="household_new_full_name").input("Test Household")
     at.selectbox(key="household_new_governorate").set_value("TN-42")
     at.number_input(key="household_new_household_size").set_value(3)
+    at.button_group(key="household_new_needs_pick").set_value(["food"])
+    at.run()
     at.number_input(key="household_new_need_food").set_value(1)
     next(b for b in at.button if b.label == t("common.save", "en")).click()
     at.run()

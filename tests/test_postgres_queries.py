@@ -36,10 +36,16 @@ SCRATCH = {
     "household_id BIGINT, quantity VARCHAR, created_by BIGINT)",
     "insert_audit_rows_from_frame": "audit_rows (user_id BIGINT, username VARCHAR, action VARCHAR, "
     "table_name VARCHAR, record_id BIGINT, before VARCHAR, after VARCHAR)",
+    "insert_limit_exceptions_from_frame": "new_limit_exceptions (allocation_id BIGINT, household_id BIGINT, "
+    "campaign_id BIGINT, category_code VARCHAR, reason VARCHAR, granted_by BIGINT)",
     "update_scrubbed_audit_rows": "scrubbed (id BIGINT, before VARCHAR, after VARCHAR)",
-    "list_households_on_file_for_import": "import_national_ids (national_id VARCHAR)",
-    "insert_import_duplicate_reports": "import_clashes (national_id VARCHAR, household_id BIGINT)",
-    "insert_import_duplicate_audit": "import_clashes (national_id VARCHAR, household_id BIGINT)",
+    "list_households_on_file_for_import": "import_national_ids (national_id VARCHAR, national_id_key VARCHAR)",
+    "insert_import_duplicate_reports": "import_clashes (national_id VARCHAR, national_id_key VARCHAR, household_id BIGINT)",
+    "insert_import_duplicate_audit": "import_clashes (national_id VARCHAR, national_id_key VARCHAR, household_id BIGINT)",
+    "set_household_national_id_keys": "national_id_keys (id BIGINT, national_id_key VARCHAR)",
+    "set_duplicate_report_national_id_keys": "national_id_keys (id BIGINT, national_id_key VARCHAR)",
+    "list_receipt_codes_on_file": "new_receipt_codes (code VARCHAR)",
+    "insert_receipt_codes": "new_receipt_codes (code VARCHAR, donation_id BIGINT, pledge_id BIGINT)",
     # Areas from an area file come in the shape of the areas table.
     "insert_reference_areas": "bulk_rows (LIKE areas)",
     "list_taken_area_codes": "bulk_rows (LIKE areas)",
@@ -230,10 +236,14 @@ INSERT INTO audit_log (logged_at, user_id, username, action, table_name, record_
     (TIMESTAMP '2024-03-03 10:00:00', 1, 'atss', 'insert', 'allocations', 1, NULL, '{"quantity": "5"}'),
     (TIMESTAMP '2024-03-04 16:00:00', 1, 'atss', 'update', 'deliveries', 1, '{"status": "planned"}',
      '{"status": "confirmed"}');
-CREATE TEMP TABLE import_national_ids (national_id VARCHAR);
-INSERT INTO import_national_ids VALUES ('01234567'), ('22222222'), ('99999999');
-CREATE TEMP TABLE import_clashes (national_id VARCHAR, household_id BIGINT);
-INSERT INTO import_clashes VALUES ('22222222', 3);
+-- Keyed hashes stand in as 'k-' and the ID: the queries only compare them.
+UPDATE households SET national_id_key = 'k-' || national_id;
+UPDATE duplicate_reports SET national_id_key = 'k-' || national_id;
+CREATE TEMP TABLE import_national_ids (national_id VARCHAR, national_id_key VARCHAR);
+INSERT INTO import_national_ids VALUES ('01234567', 'k-01234567'), ('22222222', 'k-22222222'),
+    ('99999999', 'k-99999999');
+CREATE TEMP TABLE import_clashes (national_id VARCHAR, national_id_key VARCHAR, household_id BIGINT);
+INSERT INTO import_clashes VALUES ('22222222', 'k-22222222', 3);
 """
 LIVE = ["allocated", "delivered", "confirmed"]
 DELIVERED = ["delivered", "confirmed"]
@@ -254,6 +264,7 @@ PAGE = {
     "status": None,
     "category": None,
     "text": None,
+    "text_key": None,
     "limit": 50,
     "offset": 0,
 }
@@ -323,7 +334,7 @@ READS = [
     ("list_volunteer_queue", {"areas": AREAS, "now": NOW}),
     ("list_pledge_queue", {"areas": AREAS, "now": NOW, "all_organisations": False, "organisation_id": 2}),
     ("list_queue_summary", {"areas": AREAS, "now": NOW}),
-    ("list_merge_candidates", {"national_id": "01234567", "id": 4, "not_mergeable": [*CLOSED, "submitted"]}),
+    ("list_merge_candidates", {"national_id_key": "k-01234567", "id": 4, "not_mergeable": [*CLOSED, "submitted"]}),
     ("export_households", {"organisation_id": None, "campaign_id": None}),
     ("export_households", {"organisation_id": None, "campaign_id": 1}),
     ("export_donations", {"organisation_id": 1, "campaign_id": None}),
@@ -332,6 +343,7 @@ READS = [
     ("list_organisations", None),
     ("list_households_page", PAGE),
     ("list_households_page", {**PAGE, "text": "amina", "category": "food"}),
+    ("list_households_page", {**PAGE, "text": "01234567", "text_key": "k-01234567"}),
     ("count_households_filtered", {k: v for k, v in PAGE.items() if k not in ("limit", "offset")}),
     ("list_donations_page", {**PAGE, "text": "rice"}),
     (
@@ -342,9 +354,9 @@ READS = [
     ("count_volunteers_filtered", {k: v for k, v in PAGE.items() if k not in ("category", "limit", "offset")}),
     ("list_duplicate_reports", {"status": None}),
     ("list_households_for_duplicate_matching", {"inactive": [*CLOSED, "inactive"]}),
-    ("find_households_by_national_id", {"national_id": "01234567", "closed": CLOSED}),
+    ("find_households_by_national_id", {"national_id_key": "k-01234567", "closed": CLOSED}),
     ("count_live_allocations_of_donation", {"id": 1, "live": LIVE}),
-    ("search_trace_households", {"organisation_id": None, "text": "0123"}),
+    ("search_trace_households", {"organisation_id": None, "text": "0123", "text_key": "k-01234567"}),
     ("search_trace_donations", {"organisation_id": 1, "text": "ric"}),
     ("get_trace_donation", {"id": 2}),
     ("list_trace_allocations", {"donation_id": 1, "household_id": None}),

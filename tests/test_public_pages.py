@@ -86,7 +86,7 @@ def test_wrong_captcha_refuses_and_saves_nothing(make_app, db_path):
     at.button(key="FormSubmitter:public_request_form-Send").click()
     at.run()
     assert not at.exception
-    assert t("public.error.captcha", "en") in [e.value for e in at.error]
+    assert t("public.error.captcha_sum", "en") in [e.value for e in at.error]
     assert at.session_state["public_request_captcha_text"] != first_text  # a new picture
     from data_layer.ops.bootstrap import open_database
 
@@ -132,7 +132,7 @@ def test_login_page_links_to_public_pages(make_app):
     at.run()
     assert not at.exception
     links = [e for e in at.get("page_link")]
-    assert len(links) == 4
+    assert len(links) == 5
 
 
 def test_transparency_shows_no_personal_field_and_suppresses_small_counts(make_app, db):

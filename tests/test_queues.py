@@ -10,6 +10,7 @@ from data_layer.core.errors import PermissionDenied, ValidationError
 from data_layer.distribution.allocation import list_open_needs
 from data_layer.public import queues
 from data_layer.public.forms import submit_aid_request, submit_pledge, submit_volunteer_offer
+from data_layer.registry.identity import national_id_key
 from tests.test_public_forms import PLEDGE, REQUEST, VOLUNTEER
 
 
@@ -96,9 +97,9 @@ def test_merge_adds_missing_needs_to_the_registered_household(db, actors):
     # A repeat ID on the public form gets no record; a staff-side submitted duplicate is merged instead.
     with db.transaction() as tx:
         tx.execute(
-            "INSERT INTO households (national_id, full_name, governorate_code, household_size, source, status) "
-            "VALUES (?, 'Repeat', ?, 3, 'self', 'submitted')",
-            [national_id, governorate],
+            "INSERT INTO households (national_id, national_id_key, full_name, governorate_code, household_size, "
+            "source, status) VALUES (?, ?, 'Repeat', ?, 3, 'self', 'submitted')",
+            [national_id, national_id_key(national_id), governorate],
         )
         request = tx.execute("SELECT max(id) FROM households").fetchone()[0]
         tx.execute(

@@ -114,7 +114,9 @@ def test_readme_usage_names_every_option_and_only_real_ones():
     real = parser_commands(build_parser())
     for command, usage in documented_commands(cli_doc()).items():
         written = set(re.findall(r"(?<![\w-])--?[a-z][a-z-]*", usage))
-        assert written <= real[command], f"{command}: docs/cli.md shows options the parser lacks: {written - real[command]}"
+        assert written <= real[command], (
+            f"{command}: docs/cli.md shows options the parser lacks: {written - real[command]}"
+        )
         for spellings in options_by_action(command):
             assert spellings & written, f"{command}: docs/cli.md's usage does not show {sorted(spellings)}"
 

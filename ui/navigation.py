@@ -30,32 +30,72 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/home.py", "nav.home", "🏠", EVERYONE, "nav.section.campaign", default=True),
-    PageSpec("pages/dashboard.py", "nav.dashboard", "📊", STAFF | {"observer"}, "nav.section.monitoring"),
-    PageSpec("pages/progress.py", "nav.progress", "⏱️", STAFF | {"observer"}, "nav.section.monitoring"),
-    PageSpec("pages/donation_new.py", "nav.donation_new", "🎁", STAFF, "nav.section.entry"),
-    PageSpec("pages/household_new.py", "nav.household_new", "🏘️", STAFF, "nav.section.entry"),
-    PageSpec("pages/volunteer_new.py", "nav.volunteer_new", "🚚", STAFF, "nav.section.entry"),
-    PageSpec("pages/import_data.py", "nav.import", "📥", STAFF, "nav.section.entry"),
-    PageSpec("pages/records.py", "nav.records", "🗂️", STAFF, "nav.section.records"),
-    PageSpec("pages/queues.py", "nav.queues", "📋", STAFF, "nav.section.records"),
-    PageSpec("pages/stock.py", "nav.stock", "📦", STAFF, "nav.section.distribution"),
-    PageSpec("pages/allocation.py", "nav.allocation", "⚖️", STAFF, "nav.section.distribution"),
-    PageSpec("pages/deliveries.py", "nav.deliveries", "🚚", STAFF, "nav.section.distribution"),
-    PageSpec("pages/my_deliveries.py", "nav.my_deliveries", "📍", frozenset({"volunteer"}), "nav.section.distribution"),
+    PageSpec("pages/home.py", "nav.home", ":material/home:", EVERYONE, "nav.section.campaign", default=True),
     PageSpec(
-        "pages/duplicates.py", "nav.duplicates", "👯", frozenset({"admin", "organiser"}), "nav.section.distribution"
+        "pages/dashboard.py", "nav.dashboard", ":material/bar_chart:", STAFF | {"observer"}, "nav.section.monitoring"
     ),
-    PageSpec("pages/traceability.py", "nav.traceability", "🧭", STAFF, "nav.section.distribution"),
-    PageSpec("pages/campaigns.py", "nav.campaigns", "🗓️", ORGANISERS, "nav.section.admin"),
-    PageSpec("pages/admin_organisations.py", "nav.organisations", "🏛️", ADMIN, "nav.section.admin"),
-    PageSpec("pages/admin_users.py", "nav.users", "👥", ADMIN, "nav.section.admin"),
-    PageSpec("pages/account.py", "nav.account", "🔑", EVERYONE, "nav.section.account"),
-    PageSpec("pages/login.py", "nav.login", "🔐", frozenset({ANONYMOUS}), "nav.section.account", default=True),
-    PageSpec("pages/public_request.py", "nav.public_request", "🆘", EVERYONE | {ANONYMOUS}, "nav.section.public"),
-    PageSpec("pages/public_volunteer.py", "nav.public_volunteer", "🙋", EVERYONE | {ANONYMOUS}, "nav.section.public"),
-    PageSpec("pages/public_pledge.py", "nav.public_pledge", "🤲", EVERYONE | {ANONYMOUS}, "nav.section.public"),
-    PageSpec("pages/transparency.py", "nav.transparency", "🔎", EVERYONE | {ANONYMOUS}, "nav.section.public"),
+    PageSpec("pages/progress.py", "nav.progress", ":material/timer:", STAFF | {"observer"}, "nav.section.monitoring"),
+    PageSpec("pages/fairness.py", "nav.fairness", ":material/scale:", STAFF | {"observer"}, "nav.section.monitoring"),
+    PageSpec("pages/donation_new.py", "nav.donation_new", ":material/volunteer_activism:", STAFF, "nav.section.entry"),
+    PageSpec("pages/household_new.py", "nav.household_new", ":material/family_restroom:", STAFF, "nav.section.entry"),
+    PageSpec("pages/volunteer_new.py", "nav.volunteer_new", ":material/person_add:", STAFF, "nav.section.entry"),
+    PageSpec("pages/import_data.py", "nav.import", ":material/upload_file:", STAFF, "nav.section.entry"),
+    PageSpec("pages/records.py", "nav.records", ":material/folder_open:", STAFF, "nav.section.records"),
+    PageSpec("pages/queues.py", "nav.queues", ":material/checklist:", STAFF, "nav.section.records"),
+    PageSpec("pages/stock.py", "nav.stock", ":material/inventory_2:", STAFF, "nav.section.distribution"),
+    PageSpec("pages/allocation.py", "nav.allocation", ":material/balance:", STAFF, "nav.section.distribution"),
+    PageSpec("pages/deliveries.py", "nav.deliveries", ":material/local_shipping:", STAFF, "nav.section.distribution"),
+    PageSpec(
+        "pages/my_deliveries.py",
+        "nav.my_deliveries",
+        ":material/location_on:",
+        frozenset({"volunteer"}),
+        "nav.section.distribution",
+    ),
+    PageSpec(
+        "pages/duplicates.py",
+        "nav.duplicates",
+        ":material/content_copy:",
+        frozenset({"admin", "organiser"}),
+        "nav.section.distribution",
+    ),
+    PageSpec("pages/traceability.py", "nav.traceability", ":material/explore:", STAFF, "nav.section.distribution"),
+    PageSpec("pages/campaigns.py", "nav.campaigns", ":material/calendar_month:", ORGANISERS, "nav.section.admin"),
+    PageSpec(
+        "pages/admin_organisations.py", "nav.organisations", ":material/account_balance:", ADMIN, "nav.section.admin"
+    ),
+    PageSpec("pages/admin_users.py", "nav.users", ":material/group:", ADMIN, "nav.section.admin"),
+    PageSpec("pages/account.py", "nav.account", ":material/key:", EVERYONE, "nav.section.account"),
+    PageSpec(
+        "pages/login.py", "nav.login", ":material/login:", frozenset({ANONYMOUS}), "nav.section.account", default=True
+    ),
+    PageSpec(
+        "pages/public_request.py", "nav.public_request", ":material/sos:", EVERYONE | {ANONYMOUS}, "nav.section.public"
+    ),
+    PageSpec(
+        "pages/public_volunteer.py",
+        "nav.public_volunteer",
+        ":material/front_hand:",
+        EVERYONE | {ANONYMOUS},
+        "nav.section.public",
+    ),
+    PageSpec(
+        "pages/public_pledge.py",
+        "nav.public_pledge",
+        ":material/handshake:",
+        EVERYONE | {ANONYMOUS},
+        "nav.section.public",
+    ),
+    PageSpec(
+        "pages/transparency.py",
+        "nav.transparency",
+        ":material/travel_explore:",
+        EVERYONE | {ANONYMOUS},
+        "nav.section.public",
+    ),
+    PageSpec(
+        "pages/receipt.py", "nav.receipt", ":material/receipt_long:", EVERYONE | {ANONYMOUS}, "nav.section.public"
+    ),
 ]
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import DatabaseBusyError
-from data_layer.core.i18n import LANGS, is_rtl, normalise_lang, t
+from data_layer.core.i18n import LANGS, normalise_lang, t
 from data_layer.ops.bootstrap import open_database
 from data_layer.store.database import Database, database_path_from_env
 from data_layer.store.errors import DatabaseUnreachable
@@ -127,15 +127,10 @@ def refuse_unless_allowed(ctx: PageContext, script_file: str) -> None:
 
 
 def apply_direction(lang: str) -> None:
-    """Right-to-left layout for Arabic; Streamlit has no setting for it, so a style does it."""
-    direction = "rtl" if is_rtl(lang) else "ltr"
-    align = "right" if direction == "rtl" else "left"
-    # Only the content flips: the sidebar's frame keeps Streamlit's own placement, or its
-    # collapsed panel slides over the page on phones. Tables and charts stay left-to-right.
-    st.html(
-        f"<style>[data-testid='stMain'], [data-testid='stSidebarContent'] {{ direction: {direction};"
-        f" text-align: {align}; }} [data-testid='stDataFrame'], .js-plotly-plot {{ direction: ltr; }}</style>"
-    )
+    """Right-to-left layout for Arabic, and Streamlit's own words in the user's language."""
+    from ui.frame import apply_frame
+
+    apply_frame(lang)
 
 
 def language_switch() -> None:

@@ -7,14 +7,21 @@ from typing import Any
 
 import streamlit as st
 
-from data_layer.core.i18n import area_name_column
+from data_layer.core.i18n import area_name_column, format_number
+from data_layer.registry.entry_help import likely_duplicates
 from data_layer.store.reference import get_reference
 from ui.messages import reset_widgets
 from ui.session import PageContext
 
 
 def governorate_select(
-    ctx: PageContext, key: str, *, optional: bool = False, label_key: str = "field.governorate", container: Any = st
+    ctx: PageContext,
+    key: str,
+    *,
+    optional: bool = False,
+    label_key: str = "field.governorate",
+    container: Any = st,
+    default: str | None = None,
 ) -> str | None:
     # The areas read once per database (get_reference), not a query on every rerun of every page.
     areas = [row for row in get_reference(ctx.db).areas.values() if row["country_code"] == "TN"]
@@ -24,8 +31,9 @@ def governorate_select(
         ctx.tr(label_key),
         options,
         key=key,
-        format_func=lambda code: ctx.tr("common.all") if code is None else f"{names[code]} ({code})",
-        index=0 if optional else None,
+        # The name alone: a code such as TN-11 means nothing to the person reading it.
+        format_func=lambda code: ctx.tr("common.all") if code is None else names[code],
+        index=0 if optional else (options.index(default) if default in options else None),
         placeholder=ctx.tr("common.choose"),
     )
 
@@ -40,6 +48,34 @@ def category_select(ctx: PageContext, key: str, *, optional: bool = False, conta
     )
 
 
+def likely_duplicate_warning(
+    ctx: PageContext, *, full_name: str, phone: str, governorate: str | None, delegation: str
+) -> None:
+    """Before the save: households that look like this one (own ones named, others only counted)."""
+    if ctx.actor is None:
+        return
+    found = likely_duplicates(
+        ctx.db, ctx.actor, full_name=full_name, phone=phone, governorate=governorate, delegation=delegation
+    )
+    if not found:
+        return
+    lines = [
+        ctx.tr(
+            f"duplicate_hint.own_{match.reason}",
+            id=str(match.household_id),
+            name=plain(match.full_name),
+            delegation=plain(match.delegation),
+            size=format_number(match.household_size or 0, ctx.lang),
+        )
+        for match in found[:5]
+        if match.own
+    ]
+    others = [match for match in found if not match.own]
+    if others:
+        lines.append(ctx.tr("duplicate_hint.other", count=len(others)))
+    st.warning("\n\n".join([ctx.tr("duplicate_hint.title"), *lines]), icon=":material/content_copy:")
+
+
 def show_saved_instead_of_form(ctx: PageContext, message_key: str, prefix: str) -> None:
     """Once the page's form is saved (its summary in session_state[prefix + "saved"]), show what was
     saved instead of the form and stop the page; "add another" empties the form and shows it again."""
@@ -47,7 +83,12 @@ def show_saved_instead_of_form(ctx: PageContext, message_key: str, prefix: str) 
     if not summary:
         return
     st.success(ctx.tr(message_key, **{k: v for k, v in summary.items() if k == "id"}))
-    st.table({ctx.tr(f"field.{k}") if k != "id" else "#": [str(v)] for k, v in summary.items()})
+    # One line per field, label then value: readable on a phone, in either direction.
+    st.markdown(
+        "\n".join(
+            f"- **{ctx.tr(f'field.{k}') if k != 'id' else '#'}**: {plain(v)}" for k, v in summary.items() if k != "id"
+        )
+    )
     if st.button(ctx.tr("common.add_another"), key=prefix + "again", type="primary"):
         reset_widgets(prefix)
         st.rerun()

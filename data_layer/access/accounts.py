@@ -66,6 +66,7 @@ def actor_from_user_row(row: dict[str, Any]) -> Actor:
         role=row["role"],
         organisation_id=row["organisation_id"],
         volunteer_id=row.get("volunteer_id"),
+        country_code=row.get("country_code"),
     )
 
 
@@ -85,6 +86,7 @@ def create_user(db: Database, actor: Actor, raw: dict[str, Any], *, preferred_la
     if actor.role != "admin":
         raise PermissionDenied()
     record = clean_user(raw)
+    country = _account_country(db, raw.get("country_code"), record["organisation_id"])
     password_hash = hash_password(str(record["password"]))
     with db.transaction() as cur:
         if run(cur, "get_user_by_username", {"username": record["username"]}) is not None:
@@ -98,6 +100,7 @@ def create_user(db: Database, actor: Actor, raw: dict[str, Any], *, preferred_la
             "organisation_id": record["organisation_id"],
             "password_hash": password_hash,
             "preferred_lang": preferred_lang,
+            "country_code": country,
         }
         user_id = run(cur, "insert_user", values)
         write_audit(
@@ -211,6 +214,28 @@ def session_is_valid(db: Database, username: str, issued_at: dt.datetime) -> Act
     return actor_from_user_row(user)
 
 
-def list_users(db: Database) -> Any:
+def _account_country(db: Database, named: Any, organisation_id: int | None) -> str | None:
+    """The country stored with a new account: the one named, which must hold its organisation.
+    None: its organisation's country, or (no organisation) every country."""
+    from data_layer.core.validation import is_blank, resolve_country
+    from data_layer.registry.organisations import organisation_country
+    from data_layer.store.reference import get_reference
+
+    if is_blank(named):
+        return None
+    country = resolve_country(get_reference(db), named)
+    own = organisation_country(db, organisation_id) if organisation_id is not None else None
+    if own is not None and own != country:
+        raise ValidationError(
+            [FieldError("country", "scope.error.organisation_elsewhere", {"value": country, "country": own})]
+        )
+    return country
+
+
+def list_users(db: Database, country_code: str | None = None) -> Any:
+    """Every account; with `country_code`, those of that country only (regional ones have none)."""
     with db.reading() as cur:
-        return run(cur, "list_users")
+        frame = run(cur, "list_users")
+    if country_code is not None:
+        frame = frame[frame["country_code"] == country_code].reset_index(drop=True)
+    return frame

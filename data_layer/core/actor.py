@@ -19,6 +19,8 @@ class Actor:
     role: str
     organisation_id: int | None = None
     volunteer_id: int | None = None
+    # The country the account works in; None: every country (the organisation running the platform).
+    country_code: str | None = None
 
     @property
     def sees_all_organisations(self) -> bool:

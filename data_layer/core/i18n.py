@@ -117,6 +117,12 @@ def format_number(value: int | float | Decimal | None, lang: str = DEFAULT_LANG,
     return text.replace(",", "\u202f").replace(".", ",")
 
 
+def join_list(items: Any, lang: str = DEFAULT_LANG) -> str:
+    """Items joined the way each language lists them: the Arabic comma in Arabic."""
+    separator = "، " if normalise_lang(lang) == "ar" else ", "
+    return separator.join(str(item) for item in items)
+
+
 def format_percent(ratio: float | None, lang: str = DEFAULT_LANG) -> str:
     if ratio is None:
         return "—"

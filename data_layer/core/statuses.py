@@ -20,3 +20,5 @@ LIVE_ALLOCATION_STATUSES = ("allocated", "delivered", "confirmed")
 DELIVERED_STATUSES = ("delivered", "confirmed")
 # Deliveries that ended without reaching the household: their allocations give the stock back.
 UNDELIVERED_END_STATUSES = ("failed", "cancelled")
+# Pledges promised but not yet received as a donation: the supply still to come.
+OPEN_PLEDGE_STATUSES = ("submitted", "accepted")

@@ -304,11 +304,34 @@ def parse_decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+# "150,500": a decimal comma or a thousands separator? Refused, with what to type instead.
+_AMBIGUOUS_COMMA = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+$")
+
+
+def is_ambiguous_number(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    return bool(_AMBIGUOUS_COMMA.match(value.translate(_ARABIC_DIGITS).strip()))
+
+
+def _refuse_ambiguous(errs: _Collector, field: str, value: Any) -> bool:
+    if not is_ambiguous_number(value):
+        return False
+    text = str(value).translate(_ARABIC_DIGITS).strip()
+    whole = text.replace(",", "")
+    # Only "150,500" can mean a decimal (150.5); "1,250,000" cannot.
+    decimal = text.replace(",", ".").rstrip("0").rstrip(".") if text.count(",") == 1 else whole
+    errs.add(field, "error.ambiguous_decimal", value=text, decimal=decimal, whole=whole)
+    return True
+
+
 def clean_quantity(
     errs: _Collector, value: Any, category: Category | None, *, field: str = "quantity"
 ) -> Decimal | None:
     if is_blank(value):
         errs.add(field, "error.required")
+        return None
+    if _refuse_ambiguous(errs, field, value):
         return None
     number = parse_decimal(value)
     if number is None:
@@ -334,6 +357,8 @@ def clean_amount(errs: _Collector, field: str, value: Any, *, required: bool = F
     if is_blank(value):
         if required:
             errs.add(field, "error.required")
+        return None
+    if _refuse_ambiguous(errs, field, value):
         return None
     number = parse_decimal(value)
     if number is None:
@@ -684,3 +709,52 @@ def check_password_strength(errs: _Collector, password: Any) -> None:
     elif len(str(password).encode("utf-8")) > 72:
         # bcrypt refuses more than 72 bytes (ValueError): an Arabic letter takes two.
         errs.add("password", "error.password_too_long_bytes", max_bytes=72)
+
+
+def clean_country_code(
+    errs: _Collector,
+    ref: Reference,
+    value: Any,
+    *,
+    areas: Sequence[str] = (),
+    field: str = "country",
+    required: bool = False,
+) -> str | None:
+    """The country a campaign, an organisation or an account belongs to.
+
+    The one named (it must be in the database); else the one its areas lie in; else the only
+    country while the database holds one. Areas of another country than the one named, or of two
+    countries, are refused. With several countries and nothing to tell: None (every country: a
+    regional account), or an error asking for the country when `required`.
+    """
+    known = sorted(ref.settings) or sorted({row["country_code"] for row in ref.areas.values()})
+    found = sorted({c for c in (ref.country_of(area) for area in areas) if c is not None})
+    code: str | None = None
+    if not is_blank(value):
+        code = str(value).strip().upper()
+        if code not in known:
+            errs.add(field, "scope.error.unknown_country", value=code[:10], choices=", ".join(known))
+            return None
+        elsewhere = [area for area in areas if ref.country_of(area) not in (None, code)]
+        if elsewhere:
+            errs.add(field, "scope.error.area_elsewhere", area=elsewhere[0], country=code)
+            return None
+        return code
+    if len(found) > 1:
+        errs.add(field, "scope.error.two_countries", value=", ".join(found))
+        return None
+    if found:
+        return found[0]
+    if len(known) == 1:
+        return known[0]
+    if required:
+        errs.add(field, "scope.error.name_country", choices=", ".join(known))
+    return None
+
+
+def resolve_country(ref: Reference, value: Any, *, areas: Sequence[str] = (), required: bool = False) -> str | None:
+    """clean_country_code on its own: the country, or a ValidationError."""
+    errs = _Collector()
+    code = clean_country_code(errs, ref, value, areas=areas, required=required)
+    errs.raise_if_any()
+    return code

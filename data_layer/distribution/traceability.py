@@ -13,6 +13,7 @@ import pandas as pd
 from data_layer.core.actor import Actor
 from data_layer.core.errors import NotFound, PermissionDenied
 from data_layer.distribution.stock import stock_scope
+from data_layer.registry.identity import national_id_search_key
 from data_layer.store.database import Database
 from data_layer.store.queries import run
 
@@ -26,7 +27,8 @@ def search(db: Database, actor: Actor, text: str) -> tuple[pd.DataFrame, pd.Data
     # No text matches nothing: a NUL byte is in no name, number or phone (and keeps the frames' columns).
     params = {"organisation_id": scope, "text": text or "\x00"}
     with closing(db.cursor()) as cur:
-        return run(cur, "search_trace_households", params), run(cur, "search_trace_donations", params)
+        households = run(cur, "search_trace_households", dict(params, text_key=national_id_search_key(text)))
+        return households, run(cur, "search_trace_donations", params)
 
 
 def _mask(frame: pd.DataFrame, actor: Actor) -> pd.DataFrame:

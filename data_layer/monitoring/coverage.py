@@ -89,7 +89,7 @@ def summarise_coverage(frame: pd.DataFrame) -> dict[str, Any]:
 
 
 def unmet_by_governorate_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
-    """Open needs not yet covered by allocations, per governorate, category and unit."""
+    """Open needs not yet covered by allocations, per governorate (of the filters' country), category and unit."""
     frame = _frame(db, "list_unmet_by_category", filters)
     frame["households_waiting"] = frame["households_waiting"].astype("int64")
     return frame
@@ -109,12 +109,14 @@ def unmet_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
 
 
 def flows_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
-    """Per category and unit: received, allocated and delivered quantities, value received."""
+    """Per category, unit and currency: received, allocated and delivered quantities and values of
+    the stock held in the filters' country (values of two currencies are never added up)."""
     return _frame(db, "list_flows_by_category", filters)
 
 
 def flows_by_organisation(db: Database, filters: Filters = ALL) -> pd.DataFrame:
-    """Per association: value received, allocated and delivered (TND), households served."""
+    """Per association of the filters' country and currency: value received, allocated and delivered
+    (in that currency), households served."""
     frame = _frame(db, "list_flows_by_organisation", filters)
     frame["households_served"] = frame["households_served"].astype("int64")
     return frame
@@ -216,6 +218,7 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
     "flows_by_category": [
         "category_code",
         "unit",
+        "currency",
         "received_quantity",
         "allocated_quantity",
         "delivered_quantity",
@@ -226,6 +229,7 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
     "flows_by_organisation": [
         "organisation_code",
         "organisation_name",
+        "currency",
         "donation_lines",
         "received_value_tnd",
         "allocated_value_tnd",

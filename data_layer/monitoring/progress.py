@@ -48,10 +48,12 @@ class Progress:
     governorates: pd.DataFrame = field(repr=False)
 
 
-def _campaign(db: Database, campaign_id: int | None) -> dict[str, Any] | None:
-    if campaign_id is None:
+def _campaign(db: Database, campaign_id: int | None, country_code: str | None = None) -> dict[str, Any] | None:
+    if campaign_id is None and country_code is None:
         return get_active_campaign(db)
     with closing(db.cursor()) as cur:
+        if campaign_id is None:
+            return run(cur, "get_active_campaign_of_country", {"country_code": country_code})
         return run(cur, "get_campaign_by_id", {"id": campaign_id})
 
 
@@ -61,9 +63,12 @@ def default_as_of(campaign: dict[str, Any], today: dt.date | None = None) -> dt.
     return min(max(today, campaign["starts_on"]), campaign["ends_on"])
 
 
-def campaign_progress(db: Database, campaign_id: int | None = None, as_of: dt.date | None = None) -> Progress | None:
-    """Progress of a campaign (default: the active one) as of a day (default: today)."""
-    campaign = _campaign(db, campaign_id)
+def campaign_progress(
+    db: Database, campaign_id: int | None = None, as_of: dt.date | None = None, country_code: str | None = None
+) -> Progress | None:
+    """Progress of a campaign (default: the active one; of `country_code` when given) as of a day
+    (default: today)."""
+    campaign = _campaign(db, campaign_id, country_code)
     if campaign is None:
         return None
     as_of = as_of or default_as_of(campaign)
@@ -183,12 +188,19 @@ PROGRESS_EXPORT_COLUMNS: dict[str, list[str]] = {
 
 
 def progress_export(
-    db: Database, actor: Actor | None, kind: str, as_of: dt.date | None = None, *, campaign_id: int | None = None
+    db: Database,
+    actor: Actor | None,
+    kind: str,
+    as_of: dt.date | None = None,
+    *,
+    campaign_id: int | None = None,
+    country_code: str | None = None,
 ) -> pd.DataFrame:
-    """A campaign's (default: the active one's) daily series or governorate outlook, suppressed for observers."""
+    """A campaign's (default: the active one's, of `country_code` when given) daily series or
+    governorate outlook, suppressed for observers."""
     from data_layer.monitoring.coverage import for_actor
 
-    progress = campaign_progress(db, campaign_id, as_of=as_of)
+    progress = campaign_progress(db, campaign_id, as_of=as_of, country_code=country_code)
     if progress is None:
         return pd.DataFrame(columns=PROGRESS_EXPORT_COLUMNS[kind])
     frame = progress.daily if kind == "progress_daily" else progress.governorates

@@ -15,6 +15,7 @@ import time
 from data_layer.core.actor import SYSTEM, Actor
 from data_layer.core.errors import DatabaseBusyError, JesrError, ValidationError
 from data_layer.core.i18n import t
+from data_layer.ops import fairness_cli
 from data_layer.ops.bootstrap import open_database
 from data_layer.store.database import (
     DRIVER_ERRORS,
@@ -97,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="only this campaign's records and figures, closed ones too (default: every campaign; "
         "progress: the active one)",
     )
+    exp.add_argument(
+        "--country",
+        metavar="CODE",
+        help="only this country's records and figures (default: registers of every country; figures of the "
+        "only country, or of the campaign's — required when the database holds several)",
+    )
     exp.add_argument("-o", "--output", required=True)
 
     allocate = sub.add_parser("allocate", help="propose (or with --apply, save) the suggested allocation")
@@ -114,11 +121,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=["admin", "organiser", "association", "observer", "volunteer"])
     add.add_argument("--full-name", required=True)
     add.add_argument("--org", help="organisation code (required for association staff)")
+    add.add_argument(
+        "--country",
+        metavar="CODE",
+        help="the country it works in (default: its organisation's; none: every country, side by side)",
+    )
     add.add_argument("--password", help="the password (asked for if omitted)")
     passwd = users_sub.add_parser("passwd", help="set a new password")
     passwd.add_argument("username")
     passwd.add_argument("--password", help="the new password (asked for if omitted)")
-    users_sub.add_parser("list", help="list accounts")
+    users_list = users_sub.add_parser("list", help="list accounts")
+    users_list.add_argument("--country", metavar="CODE", help="only the accounts of this country")
 
     orgs = sub.add_parser("orgs", help="manage organisations (associations, organisers, the ministry)")
     orgs_sub = orgs.add_subparsers(dest="orgs_command", required=True)
@@ -130,7 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     org_add.add_argument("--kind", default="association", help="association (default), organiser, ministry or other")
     org_add.add_argument("--phone")
-    orgs_sub.add_parser("list", help="list organisations")
+    org_add.add_argument(
+        "--country", metavar="CODE", help="the country it works in (default: its governorates'; they must lie there)"
+    )
+    orgs_list = orgs_sub.add_parser("list", help="list organisations")
+    orgs_list.add_argument("--country", metavar="CODE", help="only the organisations of this country")
     org_disable = orgs_sub.add_parser("disable", help="disable an organisation (its records and accounts stay)")
     org_disable.add_argument("code")
 
@@ -144,14 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
     camp_add.add_argument("--end", required=True, help="deadline, YYYY-MM-DD")
     camp_add.add_argument("--target-households", required=True, help="households to serve")
     camp_add.add_argument("--target-value", help="value to collect, in the campaign's currency")
-    camp_add.add_argument("--currency", default="TND", help="ISO 4217 code (default TND)")
+    camp_add.add_argument("--currency", help="ISO 4217 code (default: its country's currency)")
+    camp_add.add_argument(
+        "--country",
+        metavar="CODE",
+        help="its country (default: its governorate targets', or the only one; required when there are several)",
+    )
     camp_add.add_argument("--governorate-targets", help="households per governorate, e.g. TN-11:500;TN-61:300")
     camp_add.add_argument("--planned", action="store_true", help="create it planned; activate it later")
-    campaigns_sub.add_parser("list", help="list campaigns")
+    camp_list = campaigns_sub.add_parser("list", help="list campaigns")
+    camp_list.add_argument("--country", metavar="CODE", help="only the campaigns of this country")
     camp_activate = campaigns_sub.add_parser("activate", help="make a planned campaign active")
     camp_activate.add_argument("id", type=int)
     camp_close = campaigns_sub.add_parser("close", help="close a campaign; its figures stay readable")
     camp_close.add_argument("id", type=int)
+    fairness_cli.add_parsers(campaigns_sub)
 
     countries = sub.add_parser("countries", help="add a country from its HXL area file, or list countries")
     countries_sub = countries.add_subparsers(dest="countries_command", required=True)
@@ -204,6 +228,14 @@ def _org_id(db: Database, code: str | None) -> int | None:
     if org_id is None:
         raise JesrError("error.unknown_organisation", value=code)
     return org_id
+
+
+def _known_country(db: Database, code: str | None) -> str | None:
+    """A --country filter of a list: None, or a country the database holds."""
+    from data_layer.core.validation import resolve_country
+    from data_layer.store.reference import get_reference
+
+    return None if code is None else resolve_country(get_reference(db), code)
 
 
 def health(path: str) -> int:
@@ -330,7 +362,9 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         from data_layer.monitoring.exports import export_to_file
 
         actor = OBSERVER_EXPORT if args.as_observer else SYSTEM
-        rows = export_to_file(db, actor, args.kind, args.format, args.output, campaign_id=args.campaign)
+        rows = export_to_file(
+            db, actor, args.kind, args.format, args.output, campaign_id=args.campaign, country_code=args.country
+        )
         print(f"Wrote {rows} rows to {args.output}.")
         return 0
     if args.command == "users":
@@ -345,6 +379,7 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
                     "full_name": args.full_name,
                     "role": args.role,
                     "organisation_id": _org_id(db, args.org),
+                    "country_code": args.country,
                     "password": _ask_password(args.password),
                 },
             )
@@ -353,7 +388,7 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
             change_password(db, SYSTEM, args.username, _ask_password(args.password))
             print(f"Password of {args.username} changed; its open sessions have ended.")
         else:
-            print(list_users(db).to_string(index=False))
+            print(list_users(db, _known_country(db, args.country)).to_string(index=False))
         return 0
     if args.command == "orgs":
         return orgs_command(db, args)
@@ -372,7 +407,7 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         print(f"Backed up {backup.rows} rows in {backup.tables} tables to {backup.directory}.")
         return 0
     if args.command == "allocate":
-        from data_layer.distribution.allocation import print_allocation
+        from data_layer.distribution.allocation.command import print_allocation
 
         return print_allocation(db, SYSTEM, args)
     if args.command == "facts":
@@ -402,6 +437,7 @@ def orgs_command(db: Database, args: argparse.Namespace) -> int:
                 "phone": args.phone,
                 "areas": areas,
                 "governorate": first,
+                "country_code": args.country,
             },
         )
         print(f"Organisation {args.code.strip().upper()} created (#{org_id}).")
@@ -409,7 +445,7 @@ def orgs_command(db: Database, args: argparse.Namespace) -> int:
         disable_organisation(db, SYSTEM, args.code)
         print(f"Organisation {args.code.strip().upper()} disabled; its records and accounts stay.")
     else:
-        frame = list_organisations(db)
+        frame = list_organisations(db, _known_country(db, args.country))
         print(frame.to_string(index=False) if len(frame) else "No organisation yet.")
     return 0
 
@@ -422,6 +458,8 @@ def campaigns_command(db: Database, args: argparse.Namespace) -> int:
         list_campaign_records,
     )
 
+    if args.campaigns_command in fairness_cli.COMMANDS:
+        return fairness_cli.run_command(db, args)
     if args.campaigns_command == "add":
         campaign_id = create_campaign(
             db,
@@ -436,6 +474,7 @@ def campaigns_command(db: Database, args: argparse.Namespace) -> int:
                 "target_value": args.target_value,
                 "currency": args.currency,
                 "governorate_targets": args.governorate_targets,
+                "country_code": args.country,
             },
             status="planned" if args.planned else "active",
         )
@@ -447,7 +486,7 @@ def campaigns_command(db: Database, args: argparse.Namespace) -> int:
         close_campaign(db, SYSTEM, args.id)
         print(f"Campaign #{args.id} closed; its figures stay readable.")
     else:
-        frame = list_campaign_records(db)
+        frame = list_campaign_records(db, _known_country(db, args.country))
         print(frame.to_string(index=False) if len(frame) else "No campaign yet.")
     return 0
 

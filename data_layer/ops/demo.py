@@ -18,6 +18,8 @@ from data_layer.core.actor import SYSTEM
 from data_layer.core.i18n import DEFAULT_LANG
 from data_layer.monitoring.facts import ensure_facts_current, mark_facts_stale
 from data_layer.ops.demo_distribution import generate_demo_distribution
+from data_layer.registry.identity import refresh_national_id_keys
+from data_layer.registry.receipts import assign_missing_receipt_codes
 from data_layer.store.audit import write_audit
 from data_layer.store.bulk import advance_sequence, run_with_rows
 from data_layer.store.database import Database
@@ -222,6 +224,8 @@ def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> Dem
         summary = DemoSummary(households, n_needs, n_donations, n_donors, n_volunteers, len(org_ids), n_users)
         mark_facts_stale(cur)  # bulk rows without an audit row each: rebuild the dashboard facts
         write_audit(cur, SYSTEM, "seed_demo", "campaigns", campaign_id, after={"seed": seed, **summary.__dict__})
+    assign_missing_receipt_codes(db)
+    refresh_national_id_keys(db)
     generate_demo_distribution(db, seed, CAMPAIGN_START, CAMPAIGN_END)
     ensure_facts_current(db)
     return summary
@@ -238,7 +242,7 @@ def _insert_organisations(cur, area_codes: np.ndarray) -> dict[str, int]:  # noq
         ids[code] = run(
             cur,
             "insert_organisation",
-            {"code": code, "name": name, "kind": kind, "governorate_code": home, "phone": None},
+            {"code": code, "name": name, "kind": kind, "governorate_code": home, "phone": None, "country_code": "TN"},
         )
     covered = []
     for code, _, _, areas in ASSOCIATIONS:
@@ -442,6 +446,7 @@ def _insert_accounts(cur, org_ids: dict[str, int]) -> int:  # noqa: ANN001
                 "organisation_id": org_ids.get(org_code) if org_code else None,
                 "password_hash": hashes[password],
                 "preferred_lang": DEFAULT_LANG,
+                "country_code": None,  # its organisation's (the demo admin's: every country)
             },
         )
         if role == "volunteer":

@@ -38,6 +38,8 @@ from data_layer.public.consent import record_consent
 from data_layer.public.ratelimit import check_and_count, subject_keys
 from data_layer.registry.campaigns import active_campaign_id
 from data_layer.registry.households import insert_household_row, live_households_with_national_id
+from data_layer.registry.identity import national_id_key
+from data_layer.registry.receipts import assign_pledge_code
 from data_layer.registry.volunteers import insert_volunteer_row
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
@@ -52,10 +54,11 @@ PLEDGE_DONOR_TYPES = ("individual", "company", "association")
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the sender is shown: the reference and which form it was."""
+    """What the sender is shown: the reference, which form it was and, for a pledge, its receipt code."""
 
     reference: str
     kind: str
+    receipt_code: str | None = None
 
 
 def new_reference(kind: str) -> str:
@@ -121,6 +124,7 @@ def submit_aid_request(
                 "insert_duplicate_report",
                 {
                     "national_id": record["national_id"],
+                    "national_id_key": national_id_key(record["national_id"]),
                     "existing_household_id": existing[0]["id"],
                     "attempted_by_org": None,
                     "source": "self",
@@ -199,7 +203,8 @@ def submit_pledge(
         write_audit(cur, PUBLIC, "insert", "pledges", pledge_id, after=values)
         reference = _insert_receipt(cur, "pledge", lang, record_id=pledge_id)
         record_consent(cur, reference, "pledges", pledge_id, lang, now)
-    return Receipt(reference, "pledge")
+        receipt_code = assign_pledge_code(cur, pledge_id)
+    return Receipt(reference, "pledge", receipt_code)
 
 
 def transparency_totals(coverage: pd.DataFrame, volunteers: pd.DataFrame) -> dict[str, int | str]:

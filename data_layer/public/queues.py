@@ -102,7 +102,7 @@ def merge_candidates(db: Database, actor: Actor, household_id: int) -> pd.DataFr
             "list_merge_candidates",
             {
                 "id": household_id,
-                "national_id": request["national_id"],
+                "national_id_key": request["national_id_key"],
                 "not_mergeable": list(NOT_MERGEABLE_HOUSEHOLD_STATUSES),
             },
         )
@@ -237,7 +237,7 @@ def merge_request(db: Database, actor: Actor, household_id: int, into_household_
         target = run(cur, "get_queue_household", {"id": into_household_id})
         if target is None or target["status"] in NOT_MERGEABLE_HOUSEHOLD_STATUSES:
             raise JesrError("queues.error.merge_target", id=into_household_id)
-        if target["national_id"] != request["national_id"]:
+        if target["national_id_key"] != request["national_id_key"]:
             raise JesrError("queues.error.merge_other_person", id=into_household_id)
         open_categories = {
             r["category_code"] for r in run(cur, "list_open_need_categories", {"household_id": into_household_id})
@@ -258,7 +258,7 @@ def merge_request(db: Database, actor: Actor, household_id: int, into_household_
             added.append(need_id)
         run(cur, "set_request_status", {"id": household_id, "status": "merged", "organisation_id": None})
         run(cur, "cancel_open_needs", {"household_id": household_id})
-        run(cur, "close_duplicate_reports", {"national_id": request["national_id"]})
+        run(cur, "close_duplicate_reports", {"national_id_key": request["national_id_key"]})
         _review(
             cur,
             actor,
@@ -373,7 +373,9 @@ def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: d
                 "notes": f"pledge {pledge['reference'] or pledge_id}",
             },
         )
-        donation_id = insert_donation_row(cur, actor, record, pledge["organisation_id"], campaign_id)
+        donation_id = insert_donation_row(
+            cur, actor, record, pledge["organisation_id"], campaign_id, pledge_id=pledge_id
+        )
         run(
             cur,
             "set_pledge_status",

@@ -1,25 +1,26 @@
 """Daily limits on public submissions, counted in the database (not in memory).
 
 A client address may send CLIENT_DAILY_LIMIT accepted forms a day; a national ID or
-phone number SUBJECT_DAILY_LIMIT. Addresses, IDs and phones are kept only as salted
-hashes, and `anonymise` clears the old ones.
+phone number SUBJECT_DAILY_LIMIT. Addresses, IDs and phones are kept only as keyed
+hashes (data_layer/core/secrets.py: without the installation's key, an 8-digit ID cannot be
+found by hashing every number), and `anonymise` clears the old ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import ipaddress
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from data_layer.core.errors import JesrError
+from data_layer.core.secrets import keyed_hash
 from data_layer.store.queries import run
 
 CLIENT_DAILY_LIMIT = 10
 SUBJECT_DAILY_LIMIT = 3
-_SALT = "jesr-public-limits:"
+LIMITS_PURPOSE = "public_limits"
 
 
 # Proxies whose X-Forwarded-For is believed: loopback by default (the cluster's HAProxy runs
@@ -67,7 +68,7 @@ class RateLimited(JesrError):
 
 
 def limit_key(value: str) -> str:
-    return hashlib.sha256((_SALT + value.strip().casefold()).encode("utf-8")).hexdigest()[:32]
+    return keyed_hash(value.strip().casefold(), LIMITS_PURPOSE)[:32]
 
 
 def subject_keys(values: Iterable[str | None]) -> list[str]:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
-from data_layer.core.validation import clean_campaign, is_blank
+from data_layer.core.validation import clean_campaign, is_blank, resolve_country
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -75,9 +75,16 @@ def create_campaign(db: Database, actor: Actor, raw: dict[str, Any], *, status: 
     _require_organiser(actor)
     if status not in ("planned", "active"):
         raise JesrError("error.choice", value=status, choices="planned, active")
-    record = clean_campaign(get_reference(db), raw)
+    reference = get_reference(db)
+    record = clean_campaign(reference, raw)
+    # Its country: the one named (its governorate targets must lie there), else theirs, else the only one.
+    country = resolve_country(
+        reference, raw.get("country_code"), areas=list(record["governorate_targets"]), required=True
+    )
     values = {k: record[k] for k in EDITABLE}
-    values.update(country_code=raw.get("country_code") or "TN", status=status)
+    if is_blank(raw.get("currency")) and country in reference.settings:
+        values["currency"] = reference.settings[country].currency
+    values.update(country_code=country, status=status)
     with db.transaction() as cur:
         campaign_id = run(
             cur,
@@ -92,13 +99,16 @@ def create_campaign(db: Database, actor: Actor, raw: dict[str, Any], *, status: 
     return campaign_id
 
 
-def list_campaign_records(db: Database) -> pd.DataFrame:
-    """Every campaign with its status and how many households it holds; dates as `datetime.date`."""
+def list_campaign_records(db: Database, country_code: str | None = None) -> pd.DataFrame:
+    """Every campaign (with `country_code`, that country's) with its status and how many households
+    it holds; dates as `datetime.date`."""
     cur = db.cursor()
     try:
         frame = run(cur, "list_campaign_records")
     finally:
         cur.close()
+    if country_code is not None:
+        frame = frame[frame["country_code"] == country_code].reset_index(drop=True)
     for column in ("starts_on", "ends_on"):
         frame[column] = pd.Series([pd.Timestamp(v).date() for v in frame[column]], index=frame.index, dtype=object)
     return frame

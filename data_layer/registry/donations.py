@@ -14,6 +14,7 @@ from data_layer.core.validation import clean_donation
 from data_layer.registry.campaigns import active_campaign_id
 from data_layer.registry.listing import read_page
 from data_layer.registry.organisations import require_active_organisation
+from data_layer.registry.receipts import assign_donation_code, link_pledge_code
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -43,8 +44,16 @@ def find_or_create_donor(cur: Any, actor: Actor, name: str, donor_type: str, pho
 
 
 def insert_donation_row(
-    cur: Any, actor: Actor, record: dict[str, Any], organisation_id: int, campaign_id: int | None
+    cur: Any,
+    actor: Actor,
+    record: dict[str, Any],
+    organisation_id: int,
+    campaign_id: int | None,
+    *,
+    pledge_id: int | None = None,
 ) -> int:
+    """Insert one cleaned donation, its donor if new and its receipt code (the pledge's, for a pledge
+    that arrived), audited; the caller holds the transaction."""
     donor_id = find_or_create_donor(cur, actor, record["donor_name"], record["donor_type"], record["donor_phone"])
     values = {
         k: record[k]
@@ -65,6 +74,10 @@ def insert_donation_row(
     values.update(campaign_id=campaign_id, organisation_id=organisation_id, donor_id=donor_id, created_by=actor.user_id)
     donation_id = run(cur, "insert_donation", values)
     write_audit(cur, actor, "insert", "donations", donation_id, after=values)
+    if pledge_id is not None:
+        link_pledge_code(cur, pledge_id, donation_id)
+    else:
+        assign_donation_code(cur, donation_id)
     return donation_id
 
 

@@ -13,6 +13,7 @@ from data_layer.core.paging import search_text
 from data_layer.core.statuses import CLOSED_HOUSEHOLD_STATUSES
 from data_layer.core.validation import clean_household
 from data_layer.registry.campaigns import active_campaign_id
+from data_layer.registry.identity import national_id_key, national_id_search_key
 from data_layer.registry.listing import read_page
 from data_layer.registry.organisations import require_active_organisation
 from data_layer.store.audit import write_audit
@@ -46,7 +47,9 @@ def _require_entry_rights(actor: Actor) -> None:
 def live_households_with_national_id(cur: Any, national_id: str) -> list[dict[str, Any]]:
     """Registrations of a national ID that still count (not rejected or merged away), oldest first."""
     return run(
-        cur, "find_households_by_national_id", {"national_id": national_id, "closed": list(CLOSED_HOUSEHOLD_STATUSES)}
+        cur,
+        "find_households_by_national_id",
+        {"national_id_key": national_id_key(national_id), "closed": list(CLOSED_HOUSEHOLD_STATUSES)},
     )
 
 
@@ -87,6 +90,7 @@ def register_household(
                 "insert_duplicate_report",
                 {
                     "national_id": record["national_id"],
+                    "national_id_key": national_id_key(record["national_id"]),
                     "existing_household_id": first_id,
                     "attempted_by_org": organisation_id,
                     "source": source,
@@ -132,7 +136,8 @@ def insert_household_row(
     values.update(
         organisation_id=organisation_id, source=source, status=status, created_by=actor.user_id, campaign_id=campaign_id
     )
-    household_id = run(cur, "insert_household", values)
+    # The keyed hash is stored for matching but not audited: it is no value anyone reads.
+    household_id = run(cur, "insert_household", dict(values, national_id_key=national_id_key(record["national_id"])))
     write_audit(cur, actor, "insert", "households", household_id, after=values)
     for need in record["needs"]:
         need_values = dict(need, household_id=household_id)
@@ -159,6 +164,7 @@ def list_households(
         "status": status or None,
         "category": category or None,
         "text": search_text(text),
+        "text_key": national_id_search_key(text),
     }
     return read_page(db, "count_households_filtered", "list_households_page", params, page, page_size)
 
@@ -183,7 +189,11 @@ def update_household(db: Database, actor: Actor, household_id: int, raw: dict[st
             if others:
                 raise DuplicateHousehold(others[0]["organisation_id"] == before["organisation_id"], others[0]["id"])
         values = {k: record[k] for k in HOUSEHOLD_COLUMNS}
-        run(cur, "update_household", dict(values, id=household_id))
+        run(
+            cur,
+            "update_household",
+            dict(values, id=household_id, national_id_key=national_id_key(record["national_id"])),
+        )
         after = run(cur, "get_household", {"id": household_id})
         write_audit(cur, actor, "update", "households", household_id, before=before, after=after)
 

@@ -30,7 +30,9 @@ from data_layer.core.i18n import t
 from data_layer.core.validation import clean_donation, clean_household, clean_volunteer
 from data_layer.registry.campaigns import active_campaign_id
 from data_layer.registry.donations import find_or_create_donor
+from data_layer.registry.identity import national_id_keys
 from data_layer.registry.organisations import require_active_organisation
+from data_layer.registry.receipts import assign_codes_to_donations
 from data_layer.registry.spreadsheets import read_table
 from data_layer.store.audit import write_audit
 from data_layer.store.bulk import rows_table, run_with_rows
@@ -241,13 +243,18 @@ def validate_rows(
     return records, lines, errors
 
 
-def _households_on_file(db: Database, national_ids: list[str] | pa.Array) -> dict[str, tuple[int, int | None]]:
-    """For each national ID already on file: its first live household and that household's organisation."""
+def _households_on_file(
+    db: Database, national_ids: list[str] | pa.Array, keys: list[str | None] | None = None
+) -> dict[str, tuple[int, int | None]]:
+    """For each national ID already on file (matched by keyed hash): its first live household and that
+    household's organisation."""
+    ids = pa.array(national_ids, pa.string())
+    key_array = pa.array(national_id_keys(ids.to_pylist()) if keys is None else keys, pa.string())
     with db.reading() as cur:
         found = run_with_rows(
             cur,
             "list_households_on_file_for_import",
-            pa.table({"national_id": national_ids}),
+            pa.table({"national_id": ids, "national_id_key": key_array}),
             table="import_national_ids",
         )
     return {
@@ -271,7 +278,13 @@ def _report_clashes(db: Database, actor: Actor, errors: list[RowError], organisa
     clashes = [e.clash for e in errors if e.clash is not None]
     if not clashes:
         return
-    table = pa.table({"national_id": [c[0] for c in clashes], "household_id": [c[1] for c in clashes]})
+    table = pa.table(
+        {
+            "national_id": [c[0] for c in clashes],
+            "national_id_key": national_id_keys([c[0] for c in clashes]),
+            "household_id": [c[1] for c in clashes],
+        }
+    )
     params = {"attempted_by_org": organisation_id}
     with db.transaction() as cur, rows_table(cur, table, "import_clashes"):
         run(cur, "insert_import_duplicate_reports", params)
@@ -318,7 +331,9 @@ def validate_households(
     rows = rows[~repeated]
     if len(rows):
         # As Arrow: 100,000 IDs as Python strings took longer than the query.
-        households = _households_on_file(db, pa.array(rows["national_id"]))
+        # Hashed once here; the insert stores the same keys.
+        rows["national_id_key"] = national_id_keys(pa.array(rows["national_id"], pa.string()).to_pylist())
+        households = _households_on_file(db, pa.array(rows["national_id"]), rows["national_id_key"].tolist())
         on_file = rows["national_id"].isin(households)
         errors += [
             _clash_error(line, nid, households[nid], organisation_id)
@@ -407,7 +422,14 @@ def _reserve_ids(cur: Any, sequence: str, count: int) -> np.ndarray:
 
 
 def _bulk_insert(
-    cur: Any, actor: Actor, table: str, sequence: str, frame: pd.DataFrame, same_for_all: dict[str, Any] | None = None
+    cur: Any,
+    actor: Actor,
+    table: str,
+    sequence: str,
+    frame: pd.DataFrame,
+    same_for_all: dict[str, Any] | None = None,
+    *,
+    unaudited: tuple[str, ...] = (),
 ) -> np.ndarray:
     """Insert a DataFrame of rows in one statement and audit each row, in the caller's transaction.
 
@@ -415,7 +437,8 @@ def _bulk_insert(
     manages millions, which is what keeps a 100,000-row import interactive. The audit rows
     are built by DuckDB too (to_json over the inserted rows), not by json.dumps per row.
     Values `same_for_all` rows (who imported, for which campaign) go in as statement
-    parameters rather than as columns of 100,000 copies to convert.
+    parameters rather than as columns of 100,000 copies to convert. Columns `unaudited` (a keyed
+    hash, which no one reads) are inserted but left out of the audit rows.
     """
     same_for_all = same_for_all or {}
     ids = _reserve_ids(cur, sequence, len(frame))
@@ -425,7 +448,7 @@ def _bulk_insert(
     values = ", ".join([*rows.columns, *(f"${name}" for name in same_for_all)])
     after = json_object(
         {
-            **{column: column for column in frame.columns},
+            **{column: column for column in frame.columns if column not in unaudited},
             **{name: typed_parameter(name, value) for name, value in same_for_all.items()},
         },
         dialect_of(cur),
@@ -458,6 +481,11 @@ def _bulk_insert_households(
     ]
     frame = rows[columns].copy()
     frame["household_size"] = frame["household_size"].astype("int64")
+    frame["national_id_key"] = (
+        rows["national_id_key"].to_numpy(dtype=object)
+        if "national_id_key" in rows
+        else national_id_keys(pa.array(frame["national_id"], pa.string()).to_pylist())
+    )
     ids = _bulk_insert(
         cur,
         actor,
@@ -471,6 +499,7 @@ def _bulk_insert_households(
             "created_by": actor.user_id,
             "campaign_id": campaign_id,
         },
+        unaudited=("national_id_key",),
     )
     needs = _needs_rows(ids, rows["needs"].to_numpy())
     if len(needs):
@@ -541,4 +570,5 @@ def _bulk_insert_donations(
     frame = pd.DataFrame(rows)
     for column in ("campaign_id", "created_by"):
         frame[column] = frame[column].astype("Int64")
-    _bulk_insert(cur, actor, "donations", "seq_donations", frame)
+    ids = _bulk_insert(cur, actor, "donations", "seq_donations", frame)
+    assign_codes_to_donations(cur, [int(i) for i in ids])

@@ -8,7 +8,7 @@ import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import FieldError, JesrError, PermissionDenied, ValidationError
-from data_layer.core.validation import clean_organisation
+from data_layer.core.validation import clean_organisation, resolve_country
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -30,11 +30,16 @@ def require_active_organisation(cur: Any, organisation_id: int | None) -> None:
 def create_organisation(db: Database, actor: Actor, raw: dict[str, Any]) -> int:
     if actor.role != "admin":
         raise PermissionDenied()
-    record = clean_organisation(get_reference(db), raw)
+    reference = get_reference(db)
+    record = clean_organisation(reference, raw)
+    # Its country: the one named, which must hold its governorates, else theirs.
+    areas = [*record["areas"], *([record["governorate_code"]] if record["governorate_code"] else [])]
+    country = resolve_country(reference, raw.get("country_code"), areas=areas, required=True)
     with db.transaction() as cur:
         if run(cur, "get_organisation_by_code", {"code": record["code"]}) is not None:
             raise ValidationError([FieldError("code", "error.code_taken", {"value": record["code"]})])
         values = {k: record[k] for k in ("code", "name", "kind", "governorate_code", "phone")}
+        values["country_code"] = country
         org_id = run(cur, "insert_organisation", values)
         for area in sorted(set(record["areas"])):
             run(cur, "insert_organisation_area", {"organisation_id": org_id, "area_code": area})
@@ -42,9 +47,19 @@ def create_organisation(db: Database, actor: Actor, raw: dict[str, Any]) -> int:
     return org_id
 
 
-def list_organisations(db: Database) -> pd.DataFrame:
+def list_organisations(db: Database, country_code: str | None = None) -> pd.DataFrame:
+    """Every organisation with its country; with `country_code`, that country's only."""
     with db.reading() as cur:
-        return run(cur, "list_organisations")
+        frame = run(cur, "list_organisations")
+    if country_code is not None:
+        frame = frame[frame["country_code"] == country_code].reset_index(drop=True)
+    return frame
+
+
+def organisation_country(db: Database, organisation_id: int) -> str | None:
+    """The country an organisation works in (None: it names none and covers no governorate)."""
+    with db.reading() as cur:
+        return run(cur, "get_organisation_country", {"id": int(organisation_id)})
 
 
 def get_organisation_id(db: Database, code: str) -> int | None:

@@ -73,6 +73,8 @@ AREA_SCHEMA = pa.schema(
         ("population_year", pa.int32()),
         ("delegations", pa.int32()),
         ("region", pa.string()),
+        ("lat", pa.float64()),
+        ("lon", pa.float64()),
     ]
 )
 
@@ -89,6 +91,8 @@ def areas_table(country: CountryAreas) -> pa.Table:
             # Listed second-level areas count as delegations when the file gives no number.
             "delegations": area.delegations if area.delegations is not None else len(area.children) or None,
             "region": area.region,
+            "lat": area.lat,
+            "lon": area.lon,
         }
         for area in country.areas
     ]
@@ -96,9 +100,12 @@ def areas_table(country: CountryAreas) -> pa.Table:
 
 
 def load_reference_areas(cur) -> None:  # noqa: ANN001 - a cursor of either backend
-    """Load the built-in country's first-level areas; areas already present are kept.
+    """Load the built-in country's first-level areas; areas already present are kept, and take the
+    file's centroids where they have none (a database made before areas had them).
 
     The file is read here rather than by the database, which may sit on another machine.
     """
     country = parse_area_file(BUILT_IN_AREAS.read_bytes())
-    run_with_rows(cur, "insert_reference_areas", areas_table(country))
+    table = areas_table(country)
+    run_with_rows(cur, "insert_reference_areas", table)
+    run_with_rows(cur, "update_area_positions", table)

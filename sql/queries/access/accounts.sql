@@ -1,20 +1,29 @@
 -- name: get_user_by_username :one
 -- A user's login record.
+-- Its country: its own, else its organisation's (see list_organisations); NULL: every country.
 SELECT u.id, u.username, u.full_name, u.role, u.organisation_id, u.password_hash, u.is_active,
        u.preferred_lang, u.locked_until, u.last_logout_at, u.password_changed_at,
-       (SELECT v.id FROM volunteers v WHERE v.user_id = u.id ORDER BY v.id LIMIT 1) AS volunteer_id
-FROM users u WHERE u.username = $username;
+       (SELECT v.id FROM volunteers v WHERE v.user_id = u.id ORDER BY v.id LIMIT 1) AS volunteer_id,
+       coalesce(u.country_code, o.country_code, g.country_code,
+                (SELECT min(a.country_code) FROM organisation_areas oa JOIN areas a ON a.code = oa.area_code
+                 WHERE oa.organisation_id = u.organisation_id)) AS country_code
+FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id LEFT JOIN areas g ON g.code = o.governorate_code
+WHERE u.username = $username;
 
 -- name: insert_user :scalar
 -- A new user with a bcrypt hash; returns the id.
-INSERT INTO users (username, full_name, role, organisation_id, password_hash, preferred_lang)
-VALUES ($username, $full_name, $role, $organisation_id, $password_hash, $preferred_lang) RETURNING id;
+INSERT INTO users (username, full_name, role, organisation_id, password_hash, preferred_lang, country_code)
+VALUES ($username, $full_name, $role, $organisation_id, $password_hash, $preferred_lang, $country_code) RETURNING id;
 
 -- name: list_users :frame
--- Every user (never the hash).
-SELECT u.id, u.username, u.full_name, u.role, o.code AS organisation_code, u.is_active, u.locked_until,
-       u.created_at
-FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id ORDER BY u.username;
+-- Every user (never the hash) with its country as get_user_by_username reads it (NULL: every country).
+SELECT u.id, u.username, u.full_name, u.role, o.code AS organisation_code,
+       coalesce(u.country_code, o.country_code, g.country_code,
+                (SELECT min(a.country_code) FROM organisation_areas oa JOIN areas a ON a.code = oa.area_code
+                 WHERE oa.organisation_id = u.organisation_id)) AS country_code,
+       u.is_active, u.locked_until, u.created_at
+FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id LEFT JOIN areas g ON g.code = o.governorate_code
+ORDER BY u.username;
 
 -- name: set_user_password
 -- A new password hash; older session cookies stop working.

@@ -9,7 +9,7 @@ WITH live AS (
 ), clock AS (
     SELECT coalesce(CAST($as_of AS TIMESTAMP), (SELECT max(created_at) FROM needs WHERE status = 'open')) AS now
 )
-SELECT n.id AS need_id, n.household_id, h.organisation_id, h.governorate_code, h.delegation, n.category_code,
+SELECT n.id AS need_id, n.household_id, h.campaign_id, h.organisation_id, h.governorate_code, h.delegation, n.category_code,
        n.unit, CAST(n.quantity AS DOUBLE PRECISION) AS quantity,
        CAST(n.quantity - coalesce(l.allocated, 0) AS DOUBLE PRECISION) AS remaining,
        n.urgency, h.household_size,

@@ -4,7 +4,7 @@ SELECT h.id AS household_id, h.national_id, h.full_name, h.phone, h.governorate_
        o.code AS organisation
 FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
 WHERE (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organisation_id)
-  AND (CAST(h.id AS VARCHAR) = $text OR h.national_id = $text OR h.phone LIKE '%' || $text
+  AND (CAST(h.id AS VARCHAR) = $text OR h.national_id_key = $text_key OR h.phone LIKE '%' || $text
        OR h.full_name ILIKE '%' || $text || '%')
 ORDER BY h.id LIMIT 50;
 

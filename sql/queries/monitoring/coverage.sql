@@ -78,12 +78,13 @@ WHERE a.country_code = $country_code
 ORDER BY a.code;
 
 -- name: list_unmet_by_category :frame
--- Open needs not yet covered by live allocations, per governorate, category and unit.
+-- Open needs not yet covered by live allocations, per governorate (of $country_code), category and unit.
 SELECT w.governorate_code, w.category_code, w.unit,
        count(*) AS households_waiting,
        CAST(sum(w.unmet_quantity) AS DOUBLE PRECISION) AS unmet_quantity
 FROM fact_waiting w
-WHERE (CAST($campaign_id AS INTEGER) IS NULL OR w.campaign_id = $campaign_id)
+WHERE w.governorate_code IN (SELECT code FROM areas WHERE country_code = $country_code)
+  AND (CAST($campaign_id AS INTEGER) IS NULL OR w.campaign_id = $campaign_id)
   AND (CAST($date_from AS DATE) IS NULL OR w.created_on >= $date_from)
   AND (CAST($date_to AS DATE) IS NULL OR w.created_on <= $date_to)
   AND (CAST($governorate_code AS VARCHAR) IS NULL OR w.governorate_code = $governorate_code)
@@ -92,17 +93,19 @@ GROUP BY w.governorate_code, w.category_code, w.unit
 ORDER BY w.governorate_code, w.category_code, w.unit;
 
 -- name: list_flows_by_category :frame
--- Per category and unit: quantity and value (TND) received, allocated (live) and delivered.
+-- Per category, unit and currency (donation_currencies): quantity and value received, allocated
+-- (live) and delivered, of the stock held in $country_code. Values of two currencies stay apart.
 WITH received AS (
-    SELECT d.category_code, d.unit, sum(d.quantity) AS quantity, sum(coalesce(d.value_tnd, 0)) AS value_tnd
-    FROM donations d
-    WHERE d.status = 'received'
+    SELECT d.category_code, d.unit, dc.currency, sum(d.quantity) AS quantity,
+           sum(coalesce(d.value_tnd, 0)) AS value_tnd
+    FROM donations d JOIN donation_currencies dc ON dc.donation_id = d.id
+    WHERE d.status = 'received' AND dc.country_code = $country_code
       AND (CAST($campaign_id AS INTEGER) IS NULL OR d.campaign_id = $campaign_id)
       AND (CAST($date_from AS DATE) IS NULL OR d.received_on >= $date_from)
       AND (CAST($date_to AS DATE) IS NULL OR d.received_on <= $date_to)
       AND (CAST($governorate_code AS VARCHAR) IS NULL OR d.governorate_code = $governorate_code)
       AND (CAST($category_code AS VARCHAR) IS NULL OR d.category_code = $category_code)
-    GROUP BY d.category_code, d.unit
+    GROUP BY d.category_code, d.unit, dc.currency
 ),
 per_line AS (
     SELECT m.donation_id, sum(m.allocated) AS allocated, sum(m.delivered) AS delivered
@@ -114,16 +117,19 @@ per_line AS (
 ),
 moved AS (
     -- Goods have no price of their own: an allocation is worth its share of the stock line's value.
-    SELECT d.category_code, d.unit, sum(l.allocated) AS allocated, sum(l.delivered) AS delivered,
+    SELECT d.category_code, d.unit, dc.currency, sum(l.allocated) AS allocated, sum(l.delivered) AS delivered,
            sum(l.allocated / d.quantity * coalesce(d.value_tnd, 0)) AS allocated_value_tnd,
            sum(l.delivered / d.quantity * coalesce(d.value_tnd, 0)) AS delivered_value_tnd
-    FROM per_line l JOIN donations d ON d.id = l.donation_id
-    WHERE (CAST($campaign_id AS INTEGER) IS NULL OR d.campaign_id = $campaign_id)
+    FROM per_line l JOIN donations d ON d.id = l.donation_id JOIN donation_currencies dc ON dc.donation_id = d.id
+    WHERE dc.country_code = $country_code
+      AND (CAST($campaign_id AS INTEGER) IS NULL OR d.campaign_id = $campaign_id)
       AND (CAST($category_code AS VARCHAR) IS NULL OR d.category_code = $category_code)
-    GROUP BY d.category_code, d.unit
+    GROUP BY d.category_code, d.unit, dc.currency
 ),
-keys AS (SELECT category_code, unit FROM received UNION SELECT category_code, unit FROM moved)
-SELECT k.category_code, k.unit,
+keys AS (
+    SELECT category_code, unit, currency FROM received UNION SELECT category_code, unit, currency FROM moved
+)
+SELECT k.category_code, k.unit, k.currency,
        CAST(coalesce(r.quantity, 0) AS DOUBLE PRECISION) AS received_quantity,
        CAST(coalesce(m.allocated, 0) AS DOUBLE PRECISION) AS allocated_quantity,
        CAST(coalesce(m.delivered, 0) AS DOUBLE PRECISION) AS delivered_quantity,
@@ -131,23 +137,24 @@ SELECT k.category_code, k.unit,
        round(CAST(coalesce(m.allocated_value_tnd, 0) AS DOUBLE PRECISION), 3) AS allocated_value_tnd,
        round(CAST(coalesce(m.delivered_value_tnd, 0) AS DOUBLE PRECISION), 3) AS delivered_value_tnd
 FROM keys k
-LEFT JOIN received r ON r.category_code = k.category_code AND r.unit = k.unit
-LEFT JOIN moved m ON m.category_code = k.category_code AND m.unit = k.unit
+LEFT JOIN received r ON r.category_code = k.category_code AND r.unit = k.unit AND r.currency = k.currency
+LEFT JOIN moved m ON m.category_code = k.category_code AND m.unit = k.unit AND m.currency = k.currency
 JOIN categories c ON c.code = k.category_code
-ORDER BY c.sort_order, k.unit;
+ORDER BY c.sort_order, k.unit, k.currency;
 
 -- name: list_flows_by_organisation :frame
--- Per organisation: value received, value allocated and delivered (share of each stock line's value), households served.
+-- Per association of $country_code (or with stock there) and currency: value received, value
+-- allocated and delivered (share of each stock line's value), households served there.
 WITH received AS (
-    SELECT d.organisation_id, count(*) AS donation_lines, sum(coalesce(d.value_tnd, 0)) AS value_tnd
-    FROM donations d
-    WHERE d.status = 'received'
+    SELECT d.organisation_id, dc.currency, count(*) AS donation_lines, sum(coalesce(d.value_tnd, 0)) AS value_tnd
+    FROM donations d JOIN donation_currencies dc ON dc.donation_id = d.id
+    WHERE d.status = 'received' AND dc.country_code = $country_code
       AND (CAST($campaign_id AS INTEGER) IS NULL OR d.campaign_id = $campaign_id)
       AND (CAST($date_from AS DATE) IS NULL OR d.received_on >= $date_from)
       AND (CAST($date_to AS DATE) IS NULL OR d.received_on <= $date_to)
       AND (CAST($governorate_code AS VARCHAR) IS NULL OR d.governorate_code = $governorate_code)
       AND (CAST($category_code AS VARCHAR) IS NULL OR d.category_code = $category_code)
-    GROUP BY d.organisation_id
+    GROUP BY d.organisation_id, dc.currency
 ),
 per_line AS (
     SELECT m.donation_id, sum(m.allocated) AS allocated, sum(m.delivered) AS delivered
@@ -159,35 +166,50 @@ per_line AS (
 ),
 moved AS (
     -- Goods have no price of their own: an allocation is worth its share of the stock line's value.
-    SELECT d.organisation_id,
+    SELECT d.organisation_id, dc.currency,
            sum(l.allocated / d.quantity * coalesce(d.value_tnd, 0)) AS allocated_value_tnd,
            sum(l.delivered / d.quantity * coalesce(d.value_tnd, 0)) AS delivered_value_tnd
-    FROM per_line l JOIN donations d ON d.id = l.donation_id
-    WHERE (CAST($campaign_id AS INTEGER) IS NULL OR d.campaign_id = $campaign_id)
+    FROM per_line l JOIN donations d ON d.id = l.donation_id JOIN donation_currencies dc ON dc.donation_id = d.id
+    WHERE dc.country_code = $country_code
+      AND (CAST($campaign_id AS INTEGER) IS NULL OR d.campaign_id = $campaign_id)
       AND (CAST($category_code AS VARCHAR) IS NULL OR d.category_code = $category_code)
-    GROUP BY d.organisation_id
+    GROUP BY d.organisation_id, dc.currency
 ),
 served AS (
     SELECT s.organisation_id, count(DISTINCT s.household_id) AS households_served
     FROM fact_served_by s
-    WHERE (CAST($campaign_id AS INTEGER) IS NULL OR s.campaign_id = $campaign_id)
+    WHERE s.governorate_code IN (SELECT code FROM areas WHERE country_code = $country_code)
+      AND (CAST($campaign_id AS INTEGER) IS NULL OR s.campaign_id = $campaign_id)
       AND (CAST($date_from AS DATE) IS NULL OR s.confirmed_on >= $date_from)
       AND (CAST($date_to AS DATE) IS NULL OR s.confirmed_on <= $date_to)
       AND (CAST($governorate_code AS VARCHAR) IS NULL OR s.governorate_code = $governorate_code)
     GROUP BY s.organisation_id
+),
+with_value AS (SELECT organisation_id, currency FROM received UNION SELECT organisation_id, currency FROM moved),
+keys AS (
+    -- The country's associations (one of no known country counts in every country), each in the
+    -- country's currency where it has no value yet, and any association with value there.
+    SELECT o.id AS organisation_id, cs.currency
+    FROM organisations o
+    LEFT JOIN areas g ON g.code = o.governorate_code
+    JOIN country_settings cs ON cs.country_code = $country_code
+    WHERE coalesce(o.country_code, g.country_code, $country_code) = $country_code
+      AND o.id NOT IN (SELECT organisation_id FROM with_value)
+    UNION SELECT organisation_id, currency FROM with_value
 )
-SELECT o.code AS organisation_code, o.name AS organisation_name,
+SELECT o.code AS organisation_code, o.name AS organisation_name, k.currency,
        coalesce(r.donation_lines, 0) AS donation_lines,
        CAST(coalesce(r.value_tnd, 0) AS DOUBLE PRECISION) AS received_value_tnd,
        round(CAST(coalesce(m.allocated_value_tnd, 0) AS DOUBLE PRECISION), 3) AS allocated_value_tnd,
        round(CAST(coalesce(m.delivered_value_tnd, 0) AS DOUBLE PRECISION), 3) AS delivered_value_tnd,
        coalesce(s.households_served, 0) AS households_served
-FROM organisations o
-LEFT JOIN received r ON r.organisation_id = o.id
-LEFT JOIN moved m ON m.organisation_id = o.id
-LEFT JOIN served s ON s.organisation_id = o.id
+FROM keys k
+JOIN organisations o ON o.id = k.organisation_id
+LEFT JOIN received r ON r.organisation_id = k.organisation_id AND r.currency = k.currency
+LEFT JOIN moved m ON m.organisation_id = k.organisation_id AND m.currency = k.currency
+LEFT JOIN served s ON s.organisation_id = k.organisation_id
 WHERE o.kind = 'association'
-ORDER BY o.code;
+ORDER BY o.code, k.currency;
 
 -- name: list_volunteer_activity :frame
 -- Per governorate: active volunteers (available in the period), those who delivered, deliveries done.

@@ -28,14 +28,15 @@ ORDER BY id;
 
 -- name: anonymise_households
 -- Irreversible placeholders for a household's name, ID, phone, address and notes; '<placeholder>-<id>' never
--- matches an 8-digit ID.
+-- matches an 8-digit ID; its keyed hash goes too, or the person could never be registered again.
 UPDATE households SET national_id = CAST($placeholder AS VARCHAR) || '-' || CAST(id AS VARCHAR), full_name = $placeholder, phone = NULL,
-    address = NULL, notes = NULL
+    address = NULL, notes = NULL, national_id_key = NULL
 WHERE list_contains(CAST($ids AS INTEGER[]), id);
 
 -- name: anonymise_duplicate_reports
 -- Repeat reports keep their count and governorate but lose the national ID.
-UPDATE duplicate_reports SET national_id = CAST($placeholder AS VARCHAR) || '-' || CAST(existing_household_id AS VARCHAR)
+UPDATE duplicate_reports SET national_id = CAST($placeholder AS VARCHAR) || '-' || CAST(existing_household_id AS VARCHAR),
+    national_id_key = NULL
 WHERE list_contains(CAST($ids AS INTEGER[]), existing_household_id);
 
 -- name: anonymise_volunteers

@@ -17,7 +17,7 @@ SELECT h.id, r.reference, h.created_at AS submitted_at,
        (SELECT string_agg(n.category_code || ':' || regexp_replace(CAST(n.quantity AS VARCHAR), '0{1,2}$', ''), ';' ORDER BY n.id)
         FROM needs n WHERE n.household_id = h.id AND n.status = 'open') AS needs,
        (SELECT count(*) FROM households o
-        WHERE o.national_id = h.national_id AND o.id <> h.id
+        WHERE o.national_id_key = h.national_id_key AND o.id <> h.id
           AND NOT list_contains(CAST($closed AS VARCHAR[]), o.status)) AS repeats
 FROM households h
 LEFT JOIN public_receipts r ON r.kind = 'request' AND r.record_id = h.id
@@ -97,13 +97,13 @@ ORDER BY a.code;
 
 -- name: get_queue_household :one
 -- The fields a queue decision checks on a household.
-SELECT id, national_id, status, governorate_code, organisation_id FROM households WHERE id = $id;
+SELECT id, national_id_key, status, governorate_code, organisation_id FROM households WHERE id = $id;
 
 -- name: list_merge_candidates :frame
 -- Households a request with this national ID may merge into (not in a $not_mergeable status; no personal data).
 SELECT h.id, h.governorate_code, h.status, h.household_size, o.code AS organisation_code, h.created_at
 FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
-WHERE h.national_id = $national_id AND h.id <> $id
+WHERE h.national_id_key = $national_id_key AND h.id <> $id
   AND NOT list_contains(CAST($not_mergeable AS VARCHAR[]), h.status)
 ORDER BY h.id;
 
@@ -123,7 +123,7 @@ SELECT DISTINCT category_code FROM needs WHERE household_id = $household_id AND 
 
 -- name: close_duplicate_reports
 -- The repeats of a national ID are settled by a merge.
-UPDATE duplicate_reports SET status = 'merged' WHERE national_id = $national_id AND status = 'open';
+UPDATE duplicate_reports SET status = 'merged' WHERE national_id_key = $national_id_key AND status = 'open';
 
 -- name: get_queue_volunteer :one
 -- The fields a queue decision checks on a volunteer.

@@ -3,7 +3,7 @@
 
 -- name: list_campaign_records :frame
 -- Every campaign with its names, dates, targets, status and households; active first, then newest.
-SELECT c.id, c.name, s.name_fr, s.name_en, coalesce(s.status, CASE WHEN c.is_active THEN 'active' ELSE 'closed' END) AS status, c.starts_on, c.ends_on,
+SELECT c.id, c.name, s.name_fr, s.name_en, c.country_code, coalesce(s.status, CASE WHEN c.is_active THEN 'active' ELSE 'closed' END) AS status, c.starts_on, c.ends_on,
        c.target_households, c.target_value_tnd AS target_value, coalesce(s.currency, 'TND') AS currency,
        (SELECT count(*) FROM campaign_targets t WHERE t.campaign_id = c.id) AS governorate_targets,
        (SELECT count(*) FROM households h WHERE h.campaign_id = c.id) AS households,

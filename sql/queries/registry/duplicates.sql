@@ -1,7 +1,7 @@
 -- name: insert_duplicate_report :scalar
 -- A repeat registration of a national ID already on file, for organisers to review; returns its id.
-INSERT INTO duplicate_reports (national_id, existing_household_id, attempted_by_org, source, reason)
-VALUES ($national_id, $existing_household_id, $attempted_by_org, $source, $reason)
+INSERT INTO duplicate_reports (national_id, national_id_key, existing_household_id, attempted_by_org, source, reason)
+VALUES ($national_id, $national_id_key, $existing_household_id, $attempted_by_org, $source, $reason)
 RETURNING id;
 
 -- name: list_duplicate_reports :frame
@@ -25,7 +25,7 @@ UPDATE duplicate_reports SET status = $status WHERE id = $id;
 
 -- name: list_households_for_duplicate_matching :frame
 -- Households still in play (not in an $inactive status), with what duplicate matching compares.
-SELECT h.id, h.full_name, h.phone, h.governorate_code, h.delegation, h.national_id, o.code AS organisation,
+SELECT h.id, h.full_name, h.phone, h.governorate_code, h.delegation, o.code AS organisation,
        h.status, h.created_at
 FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
 WHERE NOT list_contains(CAST($inactive AS VARCHAR[]), h.status)

@@ -1,21 +1,22 @@
 -- Imported rows meeting a household already on file: found in bulk and reported as the forms do.
--- The rows come in as the registered Arrow tables import_national_ids and import_clashes.
+-- The rows come in as the registered Arrow tables import_national_ids and import_clashes; IDs are
+-- matched by their keyed hash (national_id_key), never by the clear value.
 
 -- name: list_households_on_file_for_import :frame
 -- Per national ID of the file: the first live household on file with it and its organisation.
-SELECT h.national_id, min(h.id) AS household_id, (array_agg(h.organisation_id ORDER BY h.id))[1] AS organisation_id
-FROM households h JOIN import_national_ids w USING (national_id)
+SELECT w.national_id, min(h.id) AS household_id, (array_agg(h.organisation_id ORDER BY h.id))[1] AS organisation_id
+FROM households h JOIN import_national_ids w ON w.national_id_key = h.national_id_key
 WHERE h.status NOT IN ('rejected', 'merged')
-GROUP BY h.national_id;
+GROUP BY w.national_id;
 
 -- name: insert_import_duplicate_reports :exec
 -- One open report per clash, unless the same repeat (ID, household, organisation) is already open.
-INSERT INTO duplicate_reports (national_id, existing_household_id, attempted_by_org, source, reason)
-SELECT DISTINCT c.national_id, c.household_id, CAST($attempted_by_org AS INTEGER), 'import', 'same_national_id'
+INSERT INTO duplicate_reports (national_id, national_id_key, existing_household_id, attempted_by_org, source, reason)
+SELECT DISTINCT c.national_id, c.national_id_key, c.household_id, CAST($attempted_by_org AS INTEGER), 'import', 'same_national_id'
 FROM import_clashes c
 WHERE NOT EXISTS (
     SELECT 1 FROM duplicate_reports r
-    WHERE r.status = 'open' AND r.national_id = c.national_id AND r.existing_household_id = c.household_id
+    WHERE r.status = 'open' AND r.national_id_key = c.national_id_key AND r.existing_household_id = c.household_id
       AND r.attempted_by_org IS NOT DISTINCT FROM CAST($attempted_by_org AS INTEGER)
 );
 

@@ -1,6 +1,6 @@
 -- name: list_areas :frame
--- Every first-level area with its names and census population.
-SELECT code, country_code, name_ar, name_fr, name_en, population, delegations, region
+-- Every first-level area with its names, census population and centroid (for the map).
+SELECT code, country_code, name_ar, name_fr, name_en, population, delegations, region, lat, lon
 FROM areas ORDER BY code;
 
 -- name: list_categories :rows
