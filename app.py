@@ -3,9 +3,18 @@
 import streamlit as st
 
 from data_layer.core.i18n import t
+from data_layer.store.errors import DatabaseUnreachable
 from ui.auth import WeakCookieKey, cookie_key_from_secrets, logout, restore_session, session_cookies
 from ui.navigation import ANONYMOUS, navigation_for
-from ui.session import DatabaseUnavailable, apply_direction, current_actor, current_lang, language_switch, open_db
+from ui.session import (
+    DatabaseUnavailable,
+    apply_direction,
+    current_actor,
+    current_lang,
+    language_switch,
+    open_db,
+    show_database_unavailable,
+)
 
 st.set_page_config(page_title="Jesr — جسر", page_icon=":material/handshake:", layout="wide")
 lang = current_lang()
@@ -26,7 +35,11 @@ except DatabaseUnavailable:
     db = None
     actor = current_actor()
 else:
-    actor = restore_session(db, cookies)
+    try:
+        actor = restore_session(db, cookies)
+    except DatabaseUnreachable:
+        # The server went away after the pool was opened (a restart): as if it never opened.
+        db, actor = None, current_actor()
 language_switch()
 if actor is not None and db is not None:
     st.sidebar.caption(t("app.signed_in_as", lang, username=actor.username, role=t(f"role.{actor.role}", lang)))
@@ -35,4 +48,10 @@ if actor is not None and db is not None:
         st.rerun()
 
 # Every page listed: a folded menu hides pages behind Streamlit's English "View N more".
-st.navigation(navigation_for(actor.role if actor else ANONYMOUS, lang), expanded=True).run()
+page = st.navigation(navigation_for(actor.role if actor else ANONYMOUS, lang), expanded=True)
+try:
+    page.run()
+except DatabaseUnreachable:
+    # A read of the page met the server gone: the message, not a traceback; the pool reconnects
+    # by itself, so the next rerun after the server is back shows the page again.
+    show_database_unavailable("unreachable", lang)

@@ -63,6 +63,34 @@ class PostgresServer:
         _as_owner([str(self.bindir / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "stop"])
         shutil.rmtree(self.directory, ignore_errors=True)
 
+    def halt(self, mode: str = "fast") -> None:
+        """Stop the server and keep its data (`immediate` is a crash: no shutdown checkpoint)."""
+        done = _as_owner([str(self.bindir / "pg_ctl"), "-D", str(self.directory / "data"), "-m", mode, "-w", "stop"])
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed: {done.stderr.strip()}")
+
+    def resume(self) -> None:
+        """Start the halted server again, on the same port."""
+        done = _as_owner(
+            [
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.directory / "data"),
+                "-o",
+                server_options(self.port, self.directory),
+                "-l",
+                str(self.directory / "log"),
+                "-w",
+                "start",
+            ]
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed: {done.stderr.strip()}")
+
+
+def server_options(port: int, directory: Path) -> str:
+    return f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+
 
 def _as_owner(command: list[str]) -> subprocess.CompletedProcess:
     if os.geteuid() == 0:
@@ -87,7 +115,7 @@ def start_postgres() -> PostgresServer:
     if done.returncode != 0:
         raise PostgresUnavailable(f"initdb failed: {done.stderr.strip()}")
     port = free_port()
-    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+    options = server_options(port, directory)
     done = _as_owner(
         [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(directory / "log"), "-w", "start"]
     )

@@ -14,6 +14,7 @@ from data_layer.core.errors import DatabaseBusyError
 from data_layer.core.i18n import LANGS, normalise_lang, t
 from data_layer.ops.bootstrap import open_database
 from data_layer.store.database import Database, database_path_from_env
+from data_layer.store.errors import DatabaseUnreachable
 
 APP_ROOT = Path(__file__).resolve().parent.parent
 LANG_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
@@ -30,7 +31,7 @@ def get_db() -> Database:
 
 
 class DatabaseUnavailable(Exception):
-    """The database could not be opened; `reason` picks the advice shown (busy or other)."""
+    """The database could not be opened; `reason` picks the advice shown (busy, unreachable or other)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -45,6 +46,8 @@ def open_db() -> Database:
     """
     try:
         return get_db()
+    except DatabaseUnreachable as exc:
+        raise DatabaseUnavailable("unreachable") from exc
     except DatabaseBusyError as exc:
         raise DatabaseUnavailable("busy") from exc
     except Exception as exc:

@@ -10,7 +10,7 @@ file's single writer holds them within one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -63,20 +63,34 @@ class PostgresCursor:
 
     dialect = POSTGRES
 
-    def __init__(self, pool: ConnectionPool, conn: psycopg.Connection, *, owned: bool) -> None:
-        self._pool, self._conn, self._owned = pool, conn, owned
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        conn: psycopg.Connection,
+        *,
+        owned: bool,
+        shown: str = "",
+        on_lost: Callable[[], None] | None = None,
+    ) -> None:
+        self._pool, self._conn, self._owned, self._shown, self._on_lost = pool, conn, owned, shown, on_lost
         self._cur = conn.cursor()
 
     def execute(self, sql: str, params: Any = None) -> PostgresCursor:
-        if params is None:
-            # Without parameters psycopg sends the text as it is: a `%` must stay single.
-            self._cur.execute(sql)
-        elif isinstance(params, (list, tuple)):
-            self._cur.execute(_positional(sql), params)
-        else:
-            # DuckDB reads a tuple as a list; psycopg would send it as a row.
-            values = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
-            self._cur.execute(_translated(sql), values)
+        try:
+            if params is None:
+                # Without parameters psycopg sends the text as it is: a `%` must stay single.
+                self._cur.execute(sql)
+            elif isinstance(params, (list, tuple)):
+                self._cur.execute(_positional(sql), params)
+            else:
+                # DuckDB reads a tuple as a list; psycopg would send it as a row.
+                values = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+                self._cur.execute(_translated(sql), values)
+        except psycopg.OperationalError as exc:
+            problem = _lost_or_raise(self._conn, exc, self._shown)
+            if isinstance(problem, DatabaseUnreachable) and self._on_lost is not None:
+                self._on_lost()
+            raise problem from exc
         return self
 
     @property
@@ -108,6 +122,18 @@ class PostgresCursor:
         if self._owned:
             self._pool.putconn(self._conn)
             self._owned = False
+
+
+def _lost_or_raise(conn: psycopg.Connection, exc: psycopg.OperationalError, shown: str) -> Exception:
+    """The server gone (restarted, stopped, network cut) as DatabaseUnreachable; any other
+    operational error (a serialisation failure, a cancelled statement) as it was raised.
+
+    The broken connection goes back to the pool, which drops it and connects anew: the next
+    rerun works as soon as the server is back, without a restart of the app.
+    """
+    if conn.broken or conn.closed:
+        return DatabaseUnreachable(shown)
+    return exc
 
 
 class FetchedResult:
@@ -166,13 +192,27 @@ class PostgresDatabase:
     # Other servers write too: a count of this process's commits says nothing about the data's version.
     single_writer: bool = False
     write_lock: threading.RLock = field(default_factory=threading.RLock)
+    # Set when a connection was found dropped: until the server answers again, each cursor asks
+    # it directly (2 s at most) instead of waiting out the pool. A hint, not a rule.
+    server_lost: bool = False
 
     def cursor(self) -> PostgresCursor:
+        if self.server_lost and not _server_answers(str(self.pool.conninfo)):
+            # Still gone: say so at once rather than after the pool's whole timeout.
+            raise DatabaseUnreachable(self.path)
         try:
             conn = self.pool.getconn(timeout=POOL_TIMEOUT_S)
         except PoolTimeout as exc:
+            # Every connection busy, or none can be made: a direct attempt tells which.
+            if not _server_answers(str(self.pool.conninfo)):
+                self.server_lost = True
+                raise DatabaseUnreachable(self.path) from exc
             raise DatabaseBusyError(self.path) from exc
-        return PostgresCursor(self.pool, conn, owned=True)
+        self.server_lost = False
+        return PostgresCursor(self.pool, conn, owned=True, shown=self.path, on_lost=self._lost)
+
+    def _lost(self) -> None:
+        self.server_lost = True
 
     @property
     def conn(self) -> OneShotConnection:
@@ -195,11 +235,23 @@ class PostgresDatabase:
         """One write transaction, serialised with every other writer of this database."""
         cur = self.cursor()
         conn = cur._conn
+        body_done = False
         try:
             try:
                 with conn.transaction():
                     cur.execute("SELECT pg_advisory_xact_lock($key)", {"key": WRITE_LOCK_KEY})
                     yield cur
+                    body_done = True
+            except DatabaseUnreachable as exc:
+                # Lost before COMMIT was sent: the server rolled the transaction back.
+                raise DatabaseUnreachable(self.path, saved=False) from exc
+            except psycopg.OperationalError as exc:
+                lost = _lost_or_raise(conn, exc, self.path)
+                if not isinstance(lost, DatabaseUnreachable):
+                    raise
+                # Lost while COMMIT was on its way (or before, on a driver call of our own):
+                # only then can the outcome be unknown.
+                raise DatabaseUnreachable(self.path, saved=None if body_done else False) from exc
             except psycopg.errors.UniqueViolation as exc:
                 raise UniqueViolation(str(exc)) from exc
             except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected) as exc:
@@ -215,6 +267,14 @@ class PostgresDatabase:
         with self.reading() as cur:
             [(size,)] = cur.execute("SELECT pg_database_size(current_database())").fetchall()
             return int(size)
+
+
+def _server_answers(url: str) -> bool:
+    try:
+        psycopg.connect(url, connect_timeout=2).close()
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 def apply_dialect_functions(db: PostgresDatabase) -> None:
@@ -245,8 +305,10 @@ def connect_postgres(
         url,
         min_size=min_size,
         max_size=max_size,
-        kwargs={"autocommit": True},
+        kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
         configure=_configure,
+        # A connection the server dropped (a restart) is found and replaced before it is lent out.
+        check=ConnectionPool.check_connection,
         open=False,
         name="jesr",
     )
