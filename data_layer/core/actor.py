@@ -19,6 +19,8 @@ class Actor:
     role: str
     organisation_id: int | None = None
     volunteer_id: int | None = None
+    # The account's session version when this session began (data_layer.access.accounts).
+    session_version: int = 0
 
     @property
     def sees_all_organisations(self) -> bool:
