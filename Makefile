@@ -47,7 +47,7 @@ lint: setup
 PG_TESTS ?= tests/test_distribution.py tests/test_entry.py tests/test_import.py tests/test_public_forms.py \
 	tests/test_queues.py tests/test_facts.py tests/test_monitoring.py tests/test_anonymise.py \
 	tests/test_exports_coverage.py tests/test_tabular.py tests/test_validation.py \
-	tests/test_reliability_bad_input.py tests/test_reliability_concurrency.py
+	tests/test_reliability_bad_input.py tests/test_reliability_concurrency.py tests/test_hardening.py
 
 test: setup browser postgres haproxy
 	$(VENV)/bin/ruff check .
