@@ -4,6 +4,7 @@ import streamlit as st
 
 from data_layer.access.accounts import change_password
 from data_layer.core.errors import JesrError
+from ui.auth import keep_session_after_own_change
 from ui.messages import show_error
 from ui.session import page_setup
 
@@ -20,8 +21,10 @@ if submitted:
         st.error(ctx.tr("account.mismatch"))
     else:
         try:
-            change_password(ctx.db, ctx.actor, ctx.actor.username, new_password, current_password=current)
+            version = change_password(ctx.db, ctx.actor, ctx.actor.username, new_password, current_password=current)
         except JesrError as exc:
             show_error(exc, ctx.lang)
         else:
+            # Every other session of the account has ended; this one goes on.
+            keep_session_after_own_change(version)
             st.success(ctx.tr("account.changed"))

@@ -1,11 +1,12 @@
-"""Accounts: create, reset a password, enable or disable (admins)."""
+"""Accounts: create, reset a password, change a role, enable or disable (admins)."""
 
 import streamlit as st
 
-from data_layer.access.accounts import change_password, create_user, list_users, set_user_active
+from data_layer.access.accounts import change_password, create_user, list_users, set_user_active, set_user_role
 from data_layer.core.errors import JesrError
 from data_layer.core.validation import ROLES
 from data_layer.registry.organisations import list_organisations
+from ui.auth import keep_session_after_own_change
 from ui.messages import reset_widgets, show_error
 from ui.session import page_setup
 
@@ -58,9 +59,18 @@ st.subheader(ctx.tr("users.manage"))
 with st.form(PREFIX + "manage_form"):
     target = st.selectbox(ctx.tr("field.username"), list(users["username"]), key=PREFIX + "target")
     new_password = st.text_input(ctx.tr("users.new_password"), type="password", key=PREFIX + "new_password")
+    new_role = st.selectbox(
+        ctx.tr("field.role"), ROLES, key=PREFIX + "new_role", format_func=lambda r: ctx.tr(f"role.{r}")
+    )
+    new_org = st.selectbox(
+        ctx.tr("field.organisation"),
+        [None] + list(orgs["id"]),
+        key=PREFIX + "new_org",
+        format_func=lambda i: "—" if i is None else org_names[i],
+    )
     action = st.radio(
         ctx.tr("users.action"),
-        ["password", "disable", "enable"],
+        ["password", "role", "disable", "enable"],
         horizontal=True,
         key=PREFIX + "action",
         format_func=lambda a: ctx.tr(f"users.action.{a}"),
@@ -69,7 +79,11 @@ with st.form(PREFIX + "manage_form"):
 if apply:
     try:
         if action == "password":
-            change_password(ctx.db, ctx.actor, target, new_password)
+            version = change_password(ctx.db, ctx.actor, target, new_password)
+            if target == ctx.actor.username:
+                keep_session_after_own_change(version)
+        elif action == "role":
+            set_user_role(ctx.db, ctx.actor, target, new_role, new_org)
         else:
             set_user_active(ctx.db, ctx.actor, target, action == "enable")
     except JesrError as exc:

@@ -8,13 +8,16 @@ from data_layer.core.errors import JesrError
 from data_layer.core.validation import MAX_LEN
 from data_layer.distribution.allocation import cancel_allocation, list_cancellable_allocations
 from data_layer.distribution.deliveries import (
+    CODE_MAX_WRONG,
     FAILURE_REASONS,
     advance_delivery,
     assign_volunteer,
+    code_is_locked,
     create_deliveries,
     eligible_volunteers,
     get_confirmation_code,
     list_deliveries,
+    reissue_confirmation_code,
 )
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
@@ -99,6 +102,15 @@ row = frame[frame["delivery_id"] == delivery_id].iloc[0]
 st.caption(
     f"#{delivery_id} · " + ctx.tr("deliveries.code", code=get_confirmation_code(ctx.db, ctx.actor, int(delivery_id)))
 )
+if code_is_locked(ctx.db, ctx.actor, int(delivery_id)):
+    st.warning(ctx.tr("deliveries.code_locked", tries=CODE_MAX_WRONG))
+if st.button(ctx.tr("deliveries.reissue_code"), key=f"{PREFIX}reissue_{delivery_id}"):
+    try:
+        new_code = reissue_confirmation_code(ctx.db, ctx.actor, int(delivery_id))
+    except JesrError as exc:
+        show_error(exc, ctx.lang)
+    else:
+        st.success(ctx.tr("deliveries.code_reissued", code=new_code))
 
 with st.form(f"{PREFIX}assign_{delivery_id}"):
     day = st.date_input(

@@ -19,7 +19,7 @@ from data_layer.monitoring.coverage import (
     volunteer_activity,
 )
 from data_layer.monitoring.progress import campaign_progress
-from data_layer.monitoring.suppression import SUPPRESSED, suppress_small_counts
+from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD, SUPPRESSED, WITHHELD, suppress_small_counts
 from data_layer.store.database import Database
 from tests.conftest import rebuild_facts_after_raw_sql
 
@@ -281,8 +281,37 @@ def test_suppression_rule_boundaries() -> None:
     frame = pd.DataFrame({"n": [0, 4, 5, 12], "m": [10, 10, 3, 7], "rate": [0.1, 0.2, 0.3, 0.4]})
     out = suppress_small_counts(frame, ["n", "m"], {"rate": ["n", "m"]})
     assert out["n"].tolist() == [SUPPRESSED, SUPPRESSED, 5, 12]
-    assert out["m"].tolist() == [10, 10, SUPPRESSED, 10 - 3]
-    assert out["rate"].tolist() == [SUPPRESSED, SUPPRESSED, SUPPRESSED, 0.4]
+    # One small cell in a column whose total (30) is published: the smallest other one is withheld
+    # too, or 30 - 10 - 10 - 7 would give the 3 back.
+    assert out["m"].tolist() == [10, 10, SUPPRESSED, WITHHELD]
+    assert out["rate"].tolist() == [SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED]
+
+
+def test_no_suppressed_cell_can_be_recovered_by_subtracting_from_the_total() -> None:
+    """The attack of the finding: national total minus the shown cells gave Tozeur's hidden 1."""
+    from data_layer.monitoring.suppression import shown_total
+
+    frame = pd.DataFrame({"governorate": ["TN-11", "TN-61", "TN-72", "TN-83"], "served": [40, 12, 1, 30]})
+    out = suppress_small_counts(frame, ["served"])
+    total = shown_total(frame["served"], suppress=True)
+    assert total == 83 and out["served"].tolist() == [40, WITHHELD, SUPPRESSED, 30]
+    # What an attacker can work out: the hidden cells' sum, and each mark's bounds.
+    hidden_sum = total - sum(v for v in out["served"] if not isinstance(v, str))
+    candidates = [(a, hidden_sum - a) for a in range(SMALL_COUNT_THRESHOLD) if 5 <= hidden_sum - a <= 30]
+    assert len(candidates) > 1  # Tozeur's 1 is one of several values that fit
+    # Every hidden cell of every column: never a single value left.
+    two = pd.DataFrame({"n": [12, 3]})
+    assert suppress_small_counts(two, ["n"])["n"].tolist() == [WITHHELD, SUPPRESSED]
+    # All cells hidden and still determined (4 + 4 = 8): the total is withheld too.
+    assert shown_total([4, 4], suppress=True) == WITHHELD and shown_total([3, 4], suppress=True) == 7
+    # Per-category groups are audited too.
+    grouped = pd.DataFrame({"category": ["food", "food", "cash", "cash"], "n": [2, 20, 30, 40]})
+    assert suppress_small_counts(grouped, ["n"], groups=[("category",)])["n"].tolist() == [
+        SUPPRESSED,
+        WITHHELD,
+        30,
+        40,
+    ]
 
 
 def test_progress_literal(small_db: Database) -> None:

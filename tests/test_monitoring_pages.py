@@ -187,8 +187,10 @@ def test_raising_the_small_count_threshold_suppresses_more_on_the_public_page(
     )
     volunteers = pd.DataFrame({"deliveries_done": [7, 0], "volunteers_active": [8, 1]})
     table = transparency_coverage(coverage, "en")
-    assert list(table["registered"]) == [12, "<5"]
-    assert list(table["served"]) == [7, "<5"]
+    # The totals are published (15 and 7): a single hidden cell would be their difference, so the
+    # other cell is withheld too ("x").
+    assert list(table["registered"]) == [suppression.WITHHELD, "<5"]
+    assert list(table["served"]) == [suppression.WITHHELD, "<5"]
     assert transparency_totals(coverage, volunteers) == {
         "households_registered": 15,
         "households_served": 7,
@@ -198,7 +200,7 @@ def test_raising_the_small_count_threshold_suppresses_more_on_the_public_page(
 
     monkeypatch.setattr(suppression, "SMALL_COUNT_THRESHOLD", 10)
     table = transparency_coverage(coverage, "en")
-    assert list(table["registered"]) == [12, suppression.SUPPRESSED]
+    assert list(table["registered"]) == [suppression.WITHHELD, suppression.SUPPRESSED]
     assert list(table["served"]) == [suppression.SUPPRESSED] * 2
     assert list(table["coverage"]) == [suppression.SUPPRESSED] * 2
     assert transparency_totals(coverage, volunteers) == {

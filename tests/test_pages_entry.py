@@ -127,7 +127,7 @@ def test_login_form_signs_in_and_refuses_wrong_password(make_app):
     at.text_input(key="login_username").input("atss")
     at.text_input(key="login_password").input("not-the-password")
     click(at, t("login.submit", "en"))
-    assert at.error[0].value == t("login.invalid", "en")
+    assert at.error[0].value == t("login.refused", "en")
     assert "actor" not in at.session_state
     at.text_input(key="login_password").input("jesr-assoc-2020")
     click(at, t("login.submit", "en"))

@@ -27,11 +27,12 @@ from data_layer.monitoring.coverage import (
 )
 from data_layer.monitoring.suppression import (
     SUPPRESSED,
+    WITHHELD,
     for_display,
     must_suppress,
     numeric_for_chart,
     rate_hidden,
-    shown_count,
+    shown_total,
 )
 
 
@@ -84,17 +85,19 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     coverage = aggregates["coverage"]
     totals = summarise_coverage(coverage)
 
-    def count_text(value: int) -> str:
-        shown = shown_count(value, suppress)
+    def count_text(column: str) -> str:
+        shown = shown_total(coverage[column], suppress)
         return shown if isinstance(shown, str) else format_number(shown, lang)
 
+    registered_text, served_text = count_text("households_registered"), count_text("households_served")
     metrics = [
-        (tr("dashboard.registered"), count_text(totals["households_registered"])),
-        (tr("dashboard.served"), count_text(totals["households_served"])),
+        (tr("dashboard.registered"), registered_text),
+        (tr("dashboard.served"), served_text),
         (
             tr("dashboard.coverage"),
             SUPPRESSED
             if rate_hidden(suppress, totals["households_registered"], totals["households_served"])
+            or WITHHELD in (registered_text, served_text)
             else format_percent(totals["coverage_rate"], lang),
         ),
         (tr("dashboard.governorates_reached"), format_number(totals["governorates_reached"], lang)),
@@ -135,7 +138,12 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         served_label=tr("dashboard.served"),
     )
     population = coverage["population"].sum()
-    national = totals["households_registered"] * 10000 / population if population else None
+    # The national line gives the registered total back: withheld with it.
+    national = (
+        totals["households_registered"] * 10000 / population
+        if population and registered_text not in (SUPPRESSED, WITHHELD)
+        else None
+    )
     figures["per_10k_chart"] = bar_chart(
         plotted,
         x="governorate_name",

@@ -2,17 +2,26 @@
 
 Passwords are bcrypt hashes in the database, in the same format as
 streamlit-authenticator's Hasher (we call bcrypt directly: importing the library
-pulls in Streamlit, which the command line does not need). The lockout is ours, not the library's `max_login_attempts` (which
-locks an account for ever and so lets anyone lock out anyone): five failures
-within 15 minutes lock the account for 15 minutes, then it opens by itself.
-Server-side logout: a session cookie issued before the user's last logout or
-password change is refused.
+pulls in Streamlit, which the command line does not need).
+
+Failed logins slow down the client that made them, never the account: the library's
+`max_login_attempts` (and a lock per account) would let anyone lock anyone out by typing wrong
+passwords. Failures are counted per account and client, and per client over all accounts; past
+a few, that client waits a delay that doubles with each further failure, up to a cap. The answer
+is the same for an unknown account, a wrong password and a client made to wait, so it never
+tells whether an account exists. All of it is counted in the database, so it holds across app
+servers.
+
+Sessions: each account has a session version, raised by a password change, disabling, a new
+role or organisation, and a logout. A session (and its cookie) keeps the version it was given
+and is refused at its next rerun once the account's has moved on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -25,16 +34,30 @@ from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-LOCK_DURATION = dt.timedelta(minutes=15)
+# Failures free of any delay: per account from one client, and per client over all accounts
+# (a shared office address gets room for several people's typos).
+PAIR_FREE_FAILURES = 5
+CLIENT_FREE_FAILURES = 20
+# How long failures count: for one account from one client a day (until a success), so a client
+# kept at the cap stays there, one guess per 15 minutes; for a client over all accounts an hour,
+# so an office behind one address is not held back all day by its typos.
+PAIR_WINDOW = dt.timedelta(hours=24)
+CLIENT_WINDOW = dt.timedelta(hours=1)
+# The first delay past the free failures; it doubles with each further failure, up to the cap.
+FIRST_DELAY = dt.timedelta(seconds=30)
+MAX_DELAY = dt.timedelta(minutes=15)
+_CLIENT_SALT = "jesr-login-client:"
 
 
 @dataclass(frozen=True)
 class LoginResult:
-    status: str  # ok | invalid | locked | inactive | organisation_disabled
+    # ok | invalid (unknown account, wrong password or a client made to wait: one answer)
+    # | inactive | organisation_disabled (said only to someone who gave the right password)
+    status: str
     actor: Actor | None = None
-    locked_until: dt.datetime | None = None
+    # When a waiting client may try again; for tests and logs, never shown (it is the same
+    # for unknown and known accounts, but one answer for every refusal is simpler to trust).
+    retry_at: dt.datetime | None = None
     preferred_lang: str | None = None
 
 
@@ -67,7 +90,29 @@ def actor_from_user_row(row: dict[str, Any]) -> Actor:
         organisation_id=row["organisation_id"],
         volunteer_id=row.get("volunteer_id"),
         country_code=row.get("country_code"),
+        session_version=int(row.get("session_version") or 0),
     )
+
+
+def client_key(client: str | None) -> str:
+    """The client address as stored with login attempts: a salted hash, never the address."""
+    return hashlib.sha256((_CLIENT_SALT + (client or "")).encode("utf-8")).hexdigest()[:32]
+
+
+def _delay(failures: int, free: int) -> dt.timedelta:
+    if failures < free:
+        return dt.timedelta(0)
+    return min(MAX_DELAY, FIRST_DELAY * 2 ** min(failures - free, 20))
+
+
+def _retry_at(counts: dict[str, Any]) -> dt.datetime | None:
+    """Until when this client must wait before its next try on this account (None: it may try now)."""
+    waits = []
+    if counts["pair_failures"] and counts["pair_last_failure"] is not None:
+        waits.append(counts["pair_last_failure"] + _delay(counts["pair_failures"], PAIR_FREE_FAILURES))
+    if counts["client_failures"] and counts["client_last_failure"] is not None:
+        waits.append(counts["client_last_failure"] + _delay(counts["client_failures"], CLIENT_FREE_FAILURES))
+    return max(waits) if waits else None
 
 
 def _organisation_disabled(cur: Any, user: dict[str, Any]) -> bool:
@@ -111,11 +156,12 @@ def create_user(db: Database, actor: Actor, raw: dict[str, Any], *, preferred_la
 
 def change_password(
     db: Database, actor: Actor, username: str, new_password: str, *, current_password: str | None = None
-) -> None:
-    """Set a new password (the user themself or an admin); older sessions end.
+) -> int:
+    """Set a new password (the user themself or an admin); every open session of the account ends.
 
     A user changing their own password gives the current one too: an open tab left on a shared
-    phone must not be enough to take the account over.
+    phone must not be enough to take the account over. Returns the account's new session
+    version, which the tab that changed its own password keeps (see `renewed_actor`).
     """
     username = (username or "").strip().lower()
     own = actor.username == username
@@ -130,7 +176,7 @@ def change_password(
             raise ValidationError([FieldError("username", "error.unknown_user", {"value": username})])
         if own and not check_password(current_password or "", user["password_hash"]):
             raise ValidationError([FieldError("current_password", "error.current_password")])
-        run(
+        version = run(
             cur,
             "set_user_password",
             {"username": username, "password_hash": hash_password(new_password), "now": _now()},
@@ -138,6 +184,12 @@ def change_password(
         write_audit(
             cur, actor, "update", "users", user["id"], before={"password": "***"}, after={"password": "*** (changed)"}
         )
+    return int(version)
+
+
+def renewed_actor(actor: Actor, session_version: int) -> Actor:
+    """The same actor with the account's new session version (its own password change keeps its tab)."""
+    return replace(actor, session_version=session_version)
 
 
 def set_user_active(db: Database, actor: Actor, username: str, is_active: bool) -> None:
@@ -159,22 +211,75 @@ def set_user_active(db: Database, actor: Actor, username: str, is_active: bool) 
         )
 
 
-def authenticate(db: Database, username: str, password: str, *, now: dt.datetime | None = None) -> LoginResult:
-    """Check a login, applying the lockout; every attempt is recorded and audited."""
-    now = now or _now()
-    username = (username or "").strip().lower()[:64]
+def set_user_role(db: Database, actor: Actor, username: str, role: str, organisation_id: int | None) -> None:
+    """Give an account a new role and organisation (admins only); its open sessions end."""
+    if actor.role != "admin":
+        raise PermissionDenied()
+    username = (username or "").strip().lower()
     with db.transaction() as cur:
         user = run(cur, "get_user_by_username", {"username": username})
-        if user is not None and user["locked_until"] is not None and user["locked_until"] > now:
-            write_audit(cur, SYSTEM, "login_refused_locked", "users", user["id"], after={"username": username})
-            return LoginResult("locked", locked_until=user["locked_until"])
+        if user is None:
+            raise ValidationError([FieldError("username", "error.unknown_user", {"value": username})])
+        # The same rules as a new account: a role that exists, an organisation for association staff.
+        record = clean_user(
+            {
+                "username": username,
+                "full_name": user["full_name"],
+                "role": role,
+                "organisation_id": organisation_id,
+            },
+            password_required=False,
+        )
+        if _organisation_disabled(cur, record):
+            raise ValidationError([FieldError("organisation", "organisations.error.disabled")])
+        run(
+            cur,
+            "set_user_role",
+            {"username": username, "role": record["role"], "organisation_id": record["organisation_id"]},
+        )
+        write_audit(
+            cur,
+            actor,
+            "update",
+            "users",
+            user["id"],
+            before={"role": user["role"], "organisation_id": user["organisation_id"]},
+            after={"role": record["role"], "organisation_id": record["organisation_id"]},
+        )
+
+
+def authenticate(
+    db: Database, username: str, password: str, *, client: str | None = None, now: dt.datetime | None = None
+) -> LoginResult:
+    """Check a login from `client` (its address), applying the throttle; every attempt is recorded.
+
+    A client that must wait gets "invalid" without its password being checked, whatever the
+    account: the same answer as an unknown account or a wrong password.
+    """
+    now = now or _now()
+    username = (username or "").strip().lower()[:64]
+    key = client_key(client)
+    with db.transaction() as cur:
+        windows = {"pair_since": now - PAIR_WINDOW, "client_since": now - CLIENT_WINDOW}
+        counts = run(cur, "get_login_failures", {"username": username, "client_key": key, **windows})
+        retry_at = _retry_at(counts)
+        attempt = {"username": username, "at": now, "client_key": key}
+        if retry_at is not None and now < retry_at:
+            # Counted too: hammering while told to wait keeps the delay growing.
+            run(cur, "insert_login_attempt", dict(attempt, succeeded=False))
+            counted = {
+                "pair_failures": counts["pair_failures"] + 1,
+                "pair_last_failure": now,
+                "client_failures": counts["client_failures"] + 1,
+                "client_last_failure": now,
+            }
+            return LoginResult("invalid", retry_at=_retry_at(counted))
+        user = run(cur, "get_user_by_username", {"username": username})
         password_ok = bool(password) and check_password(password, user["password_hash"] if user else _dummy_hash())
         org_disabled = bool(user and password_ok and _organisation_disabled(cur, user))
         succeeded = bool(user and password_ok and user["is_active"] and not org_disabled)
-        run(cur, "insert_login_attempt", {"username": username, "at": now, "succeeded": succeeded})
+        run(cur, "insert_login_attempt", dict(attempt, succeeded=succeeded))
         if succeeded:
-            if user["locked_until"] is not None:
-                run(cur, "set_user_locked_until", {"username": username, "locked_until": None})
             write_audit(cur, actor_from_user_row(user), "login", "users", user["id"])
             return LoginResult("ok", actor=actor_from_user_row(user), preferred_lang=user["preferred_lang"])
         if user is not None and password_ok and not user["is_active"]:
@@ -182,14 +287,10 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
         if org_disabled:
             write_audit(cur, SYSTEM, "login_refused_disabled_organisation", "users", user["id"])
             return LoginResult("organisation_disabled")
-        failures = run(cur, "count_recent_failures", {"username": username, "since": now - FAILURE_WINDOW})
         if user is not None:
-            write_audit(cur, SYSTEM, "login_failed", "users", user["id"], after={"failures": failures})
-            if failures >= MAX_FAILURES:
-                locked_until = now + LOCK_DURATION
-                run(cur, "set_user_locked_until", {"username": username, "locked_until": locked_until})
-                write_audit(cur, SYSTEM, "lock", "users", user["id"], after={"locked_until": locked_until})
-                return LoginResult("locked", locked_until=locked_until)
+            write_audit(
+                cur, SYSTEM, "login_failed", "users", user["id"], after={"failures": int(counts["pair_failures"]) + 1}
+            )
         return LoginResult("invalid")
 
 
@@ -202,16 +303,33 @@ def record_logout(db: Database, username: str, *, now: dt.datetime | None = None
         write_audit(cur, actor_from_user_row(user), "logout", "users", user["id"])
 
 
-def session_is_valid(db: Database, username: str, issued_at: dt.datetime) -> Actor | None:
-    """The actor behind a session cookie, or None if the cookie predates a logout or password change."""
+def _session_actor(cur: Any, row: dict[str, Any] | None, session_version: int) -> Actor | None:
+    if row is None or not row["is_active"] or int(row["session_version"] or 0) != session_version:
+        return None
+    if row["organisation_id"] is not None and row.get("organisation_is_active", True) is False:
+        return None
+    return actor_from_user_row(row)
+
+
+def session_is_valid(db: Database, username: str, session_version: int) -> Actor | None:
+    """The actor behind a session cookie, or None once the account's session version has moved on
+    (logout, password change, disabled, new role) or its organisation is disabled."""
     with db.reading() as cur:
         user = run(cur, "get_user_by_username", {"username": (username or "").strip().lower()})
-        if user is None or not user["is_active"] or _organisation_disabled(cur, user):
-            return None
-    for instant in (user["last_logout_at"], user["password_changed_at"]):
-        if instant is not None and issued_at <= instant:
-            return None
-    return actor_from_user_row(user)
+        if user is not None:
+            user = dict(user, organisation_is_active=not _organisation_disabled(cur, user))
+        return _session_actor(cur, user, session_version)
+
+
+def current_session_actor(db: Database, actor: Actor) -> Actor | None:
+    """The logged-in actor as the database has it now, or None when its session has ended.
+
+    Called on every rerun: one indexed read, so every app server sees a change at once.
+    """
+    if actor.user_id is None:
+        return None
+    with db.reading() as cur:
+        return _session_actor(cur, run(cur, "get_user_session", {"id": actor.user_id}), actor.session_version)
 
 
 def _account_country(db: Database, named: Any, organisation_id: int | None) -> str | None:

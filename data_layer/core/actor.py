@@ -21,6 +21,8 @@ class Actor:
     volunteer_id: int | None = None
     # The country the account works in; None: every country (the organisation running the platform).
     country_code: str | None = None
+    # The account's session version when this session began (data_layer.access.accounts).
+    session_version: int = 0
 
     @property
     def sees_all_organisations(self) -> bool:

@@ -3,6 +3,11 @@
 States: planned -> out_for_delivery -> delivered -> confirmed, or failed (with a reason;
 its stock returns to the pool) or cancelled. Confirmation records who confirmed and how:
 the code given to the household, read back at the door, or the association's word.
+
+The code has six digits, so it could be guessed by trying: CODE_MAX_WRONG wrong codes for one
+delivery lock it, and then even the right code is refused until staff issue a new one. Wrong
+tries are counted in the database (committed even though the attempt itself is refused) and
+audited, as is each new code.
 """
 
 from __future__ import annotations
@@ -37,6 +42,10 @@ TRANSITIONS = {
     ("planned", "cancelled"),
 }
 ALLOCATION_STATUS = {"delivered": "delivered", "confirmed": "confirmed", "failed": "returned", "cancelled": "cancelled"}
+# Wrong household codes one delivery takes before its code is locked.
+CODE_MAX_WRONG = 5
+# States in which a code is still of use, and so may be issued again.
+CODE_STATES = ("planned", "out_for_delivery", "delivered")
 
 
 def _new_code() -> str:
@@ -184,7 +193,10 @@ def advance_delivery(
 
     A volunteer may take a delivery out, mark it delivered (and confirmed if the household's
     code is read back right) or failed. Confirming by the association's word is for staff.
+    A wrong code changes nothing but the count of wrong tries, which is kept.
     """
+    refused: JesrError | None = None
+    reached = status
     with db.transaction() as cur:
         delivery = _delivery_for(cur, actor, delivery_id)
         current = delivery["status"]
@@ -194,21 +206,71 @@ def advance_delivery(
             raise JesrError("distribution.error.failure_reason")
         if status == "confirmed":
             method = method or ("household_code" if code else "association")
-            if method == "household_code":
-                if (code or "").strip() != (delivery["confirmation_code"] or ""):
-                    raise JesrError("distribution.error.wrong_code")
-            elif actor.role == "volunteer":
+            if method != "household_code" and actor.role == "volunteer":
                 raise PermissionDenied()
         if status == "cancelled" and actor.role == "volunteer":
             raise PermissionDenied()
-        _set_status(cur, actor, delivery, status, failure_reason=failure_reason, method=method)
         # A volunteer reading back the right code at the door delivers and confirms in one step.
-        if status == "delivered" and code:
-            if code.strip() != (delivery["confirmation_code"] or ""):
-                raise JesrError("distribution.error.wrong_code")
-            _set_status(cur, actor, dict(delivery, status="delivered"), "confirmed", method="household_code")
-            return "confirmed"
-    return status
+        with_code = (status == "confirmed" and method == "household_code") or (status == "delivered" and bool(code))
+        if with_code:
+            # Checked before any change: a refusal commits only its count of wrong tries.
+            refused = _check_code(cur, actor, delivery, code)
+        if refused is None:
+            _set_status(cur, actor, delivery, status, failure_reason=failure_reason, method=method)
+            if status == "delivered" and code:
+                _set_status(cur, actor, dict(delivery, status="delivered"), "confirmed", method="household_code")
+                reached = "confirmed"
+    if refused is not None:
+        raise refused
+    return reached
+
+
+def _check_code(cur: Any, actor: Actor, delivery: dict[str, Any], code: str | None) -> JesrError | None:
+    """None when `code` is the delivery's; else the refusal, with the wrong try counted and audited."""
+    tries = int(delivery.get("code_wrong_tries") or 0)
+    if tries >= CODE_MAX_WRONG:
+        return JesrError("distribution.error.code_locked", tries=tries)
+    expected = delivery["confirmation_code"] or ""
+    if expected and secrets.compare_digest((code or "").strip().encode("utf-8"), expected.encode("utf-8")):
+        return None
+    tries = int(run(cur, "count_wrong_delivery_code", {"id": delivery["id"]}))
+    write_audit(cur, actor, "wrong_code", "deliveries", delivery["id"], after={"code_wrong_tries": tries})
+    if tries >= CODE_MAX_WRONG:
+        write_audit(cur, actor, "code_locked", "deliveries", delivery["id"], after={"code_wrong_tries": tries})
+        return JesrError("distribution.error.code_locked", tries=tries)
+    return JesrError("distribution.error.wrong_code_left", left=CODE_MAX_WRONG - tries)
+
+
+def reissue_confirmation_code(db: Database, actor: Actor, delivery_id: int) -> str:
+    """A new household code for a delivery (staff only), its wrong tries back to 0; returns the code.
+
+    The old code is no longer accepted. The audit row says a code was issued, not which.
+    """
+    if actor.role == "volunteer" or not actor.may_enter_records:
+        raise PermissionDenied()
+    with db.transaction() as cur:
+        delivery = _delivery_for(cur, actor, delivery_id)
+        if delivery["status"] not in CODE_STATES:
+            raise JesrError("distribution.error.delivery_state", status=delivery["status"])
+        code = _new_code()
+        run(cur, "set_delivery_code", {"id": delivery_id, "confirmation_code": code})
+        run(cur, "reset_delivery_code_tries", {"id": delivery_id})
+        write_audit(
+            cur,
+            actor,
+            "reissue_code",
+            "deliveries",
+            delivery_id,
+            before={"code_wrong_tries": int(delivery.get("code_wrong_tries") or 0)},
+            after={"code_wrong_tries": 0},
+        )
+    return code
+
+
+def code_is_locked(db: Database, actor: Actor, delivery_id: int) -> bool:
+    """Whether the delivery's code took CODE_MAX_WRONG wrong tries and waits for a new one."""
+    with closing(db.cursor()) as cur:
+        return int(_delivery_for(cur, actor, delivery_id).get("code_wrong_tries") or 0) >= CODE_MAX_WRONG
 
 
 def _set_status(

@@ -164,11 +164,17 @@ SUPPRESSION_RULES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
 }
 
 
+# Sum groups besides each whole column (whose total is published): per-category totals of needs.
+SUPPRESSION_GROUPS: dict[str, list[tuple[str, ...]]] = {"unmet_needs": [("category_code", "unit")]}
+
+
 def for_actor(frame: pd.DataFrame, kind: str, actor: Actor | None) -> pd.DataFrame:
-    """The table as this actor may see it: observers (and the public) get small counts as "<5"."""
+    """The table as this actor may see it: observers (and the public) get small counts as "<5",
+    and the cells withheld so that none of those follows from a total as "x"."""
     if kind in SUPPRESSION_RULES and must_suppress(actor):
         counts, derived = SUPPRESSION_RULES[kind]
-        return suppress_small_counts(frame, counts, derived)
+        groups = [keys for keys in SUPPRESSION_GROUPS.get(kind, []) if set(keys) <= set(frame.columns)]
+        return suppress_small_counts(frame, counts, derived, groups)
     return frame
 
 

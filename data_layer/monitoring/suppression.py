@@ -5,11 +5,19 @@ governorate, so observers see SUPPRESSED ("<5") instead (0 included: "none" is a
 count of households).
 Figures derived from a suppressed count (a rate, a count per inhabitant) are
 suppressed with it, or the hidden count could be computed back.
+
+Complementary suppression: a column's total is published (the national figure), so one hidden
+cell would be the total minus the others. In every group whose sum can be known (the whole
+column, and the groups a table names), more cells are withheld (WITHHELD, "x": the smallest
+shown ones first) until no hidden cell's value follows from the sum and what each mark says
+(a "<5" is 0-4, an "x" at least 5 and at most the smallest cell still shown). When even hiding
+every cell leaves one determined, the total itself is withheld (`shown_total`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -17,6 +25,9 @@ from data_layer.core.actor import Actor
 
 SMALL_COUNT_THRESHOLD = 5
 SUPPRESSED = f"<{SMALL_COUNT_THRESHOLD}"
+# A count of at least the threshold, hidden so that a "<5" beside it cannot be worked out.
+WITHHELD = "x"
+HIDDEN_MARKS = (SUPPRESSED, WITHHELD)
 
 
 def must_suppress(actor: Actor | None) -> bool:
@@ -24,34 +35,111 @@ def must_suppress(actor: Actor | None) -> bool:
     return actor is None or not actor.may_read_personal_data
 
 
-def suppress_small_counts(
-    frame: pd.DataFrame, count_columns: Iterable[str], derived: Mapping[str, Iterable[str]] | None = None
-) -> pd.DataFrame:
-    """A copy where household counts under the threshold read "<5", and so do figures derived from them.
+def _determined(values: Sequence[float], primary: Sequence[bool], hidden: Sequence[bool]) -> bool:
+    """Whether some hidden cell's value follows from the hidden cells' sum (the total minus the
+    cells shown) and the bounds each mark gives: 0 to threshold-1 for "<5", threshold to the
+    smallest shown cell for "x"."""
+    threshold = SMALL_COUNT_THRESHOLD
+    cells = [i for i, h in enumerate(hidden) if h]
+    if not cells:
+        return False
+    shown = [values[i] for i, h in enumerate(hidden) if not h]
+    ceiling = min(shown) if shown else math.inf
+    bounds = [(0.0, threshold - 1.0) if primary[i] else (float(threshold), ceiling) for i in cells]
+    total = sum(values[i] for i in cells)
+    low_sum = sum(lo for lo, _ in bounds)
+    high_sum = sum(hi for _, hi in bounds)
+    for lo, hi in bounds:
+        least = max(lo, total - (high_sum - hi))
+        most = min(hi, total - (low_sum - lo))
+        if least >= most:
+            return True
+    return False
 
-    `derived` maps a derived column to the count columns it is computed from, e.g.
+
+def complementary_mask(values: pd.Series, small: pd.Series, hidden: pd.Series | None = None) -> tuple[pd.Series, bool]:
+    """The cells of one sum group to hide: the small ones, those already `hidden`, and as many of
+    the smallest others as it takes for none to be determined. Also says whether one still is
+    (every cell hidden): then the group's total must not be shown either."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    present = numbers.notna()
+    start = small if hidden is None else (small | hidden)
+    keys = list(numbers.index[present])
+    vals = [float(v) for v in numbers[present]]
+    prim = [bool(small[k]) for k in keys]
+    hide = [bool(start[k]) for k in keys]
+    exposed = False
+    while _determined(vals, prim, hide):
+        candidates = [(v, n) for n, (v, h) in enumerate(zip(vals, hide)) if not h]
+        if not candidates:
+            exposed = True
+            break
+        hide[min(candidates)[1]] = True
+    mask = start.copy()
+    mask[keys] = hide
+    return mask, exposed
+
+
+def suppress_small_counts(
+    frame: pd.DataFrame,
+    count_columns: Iterable[str],
+    derived: Mapping[str, Iterable[str]] | None = None,
+    groups: Iterable[Sequence[str]] = (),
+) -> pd.DataFrame:
+    """A copy where household counts under the threshold read "<5", the cells withheld so that
+    none can be worked back from a total read "x", and figures derived from either are hidden.
+
+    Each count column is one sum group (its total is published); `groups` names further ones,
+    e.g. [("category_code", "unit")] when per-category totals are shown too. `derived` maps a
+    derived column to the count columns it is computed from, e.g.
     {"coverage_rate": ["households_registered", "households_served"]}.
     """
     out = frame.copy()
+    small: dict[str, pd.Series] = {}
     hidden: dict[str, pd.Series] = {}
     for column in count_columns:
         values = pd.to_numeric(out[column], errors="coerce")
-        hidden[column] = values.notna() & (values < SMALL_COUNT_THRESHOLD)
+        small[column] = values.notna() & (values < SMALL_COUNT_THRESHOLD)
+        mask = small[column].copy()
+        # Hiding a cell for one group changes another group's view: repeat until none moves.
+        while True:
+            before = int(mask.sum())
+            for rows in [[out.index]] + [list(out.groupby(list(keys), sort=False).groups.values()) for keys in groups]:
+                for index in rows:
+                    sub, _ = complementary_mask(out.loc[index, column], small[column].loc[index], mask.loc[index])
+                    mask.loc[index] = sub
+            if int(mask.sum()) == before:
+                break
+        hidden[column] = mask
     for column, sources in (derived or {}).items():
-        mask = pd.Series(False, index=out.index)
+        derived_mask = pd.Series(False, index=out.index)
         for source in sources:
-            mask |= hidden[source]
-        out[column] = out[column].astype(object).where(~mask, SUPPRESSED)
+            derived_mask |= hidden[source]
+        out[column] = out[column].astype(object).where(~derived_mask, SUPPRESSED)
     for column, mask in hidden.items():
-        out[column] = out[column].astype(object).where(~mask, SUPPRESSED)
+        marks = pd.Series(WITHHELD, index=out.index, dtype=object).where(~small[column], SUPPRESSED)
+        out[column] = out[column].astype(object).where(~mask, marks)
     return out
+
+
+def shown_total(values: Iterable[int], suppress: bool) -> int | str:
+    """A column's total as shown beside its suppressed cells: "<5" when small, "x" when even
+    withholding every cell would leave one of them determined by it."""
+    series = pd.Series(list(values), dtype="float64")
+    total = int(series.sum())
+    if not suppress:
+        return total
+    if total < SMALL_COUNT_THRESHOLD:
+        return SUPPRESSED
+    _, exposed = complementary_mask(series, series.notna() & (series < SMALL_COUNT_THRESHOLD))
+    return WITHHELD if exposed else total
 
 
 def numeric_for_chart(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     """Suppressed cells become missing values, so charts leave them out instead of drawing them."""
     out = frame.copy()
     for column in columns:
-        out[column] = pd.to_numeric(out[column].where(out[column] != SUPPRESSED), errors="coerce")
+        out[column] = pd.to_numeric(out[column].where(~out[column].isin(HIDDEN_MARKS)), errors="coerce")
     return out
 
 
@@ -69,6 +157,6 @@ def for_display(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns holding "<5" among numbers become text, so Arrow (st.dataframe) takes them as they are."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object and (out[column] == SUPPRESSED).any():
+        if out[column].dtype == object and out[column].isin(HIDDEN_MARKS).any():
             out[column] = out[column].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
     return out

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from data_layer.core.errors import DatabaseBusyError, JesrError
-from data_layer.store.database import Database, is_postgres_url
+from data_layer.store.database import Database, is_postgres_url, keep_files_private, make_private
 from data_layer.store.dialect import POSTGRES
 from data_layer.store.queries import run
 
@@ -52,7 +52,13 @@ def backup_database(db: Database, directory: str | os.PathLike[str]) -> BackupSu
     target = Path(directory)
     if target.exists() and any(target.iterdir()):
         raise JesrError("error.backup_directory_not_empty", path=str(target))
-    target.mkdir(parents=True, exist_ok=True)
+    # A backup holds every personal record: its directory and files are the owner's only.
+    keep_files_private()
+    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        os.chmod(target, 0o700)
+    except OSError:
+        pass  # a directory the operator gave and owns otherwise: the files inside are private all the same
     # Under the write lock, so no save lands between the export and the counts written beside it.
     with db.write_lock, db.reading() as cur:
         cur.execute(f"EXPORT DATABASE {_path_literal(target)} (FORMAT parquet)")
@@ -65,6 +71,7 @@ def backup_database(db: Database, directory: str | os.PathLike[str]) -> BackupSu
         "tables": counts,
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    make_private(*target.iterdir())
     return BackupSummary(directory=str(target), tables=len(counts), rows=sum(counts.values()))
 
 
@@ -144,6 +151,7 @@ def restore_database(
     target_path = Path(target)
     if database_has_data(target_path) and not force:
         raise JesrError("error.restore_target_has_data", path=str(target_path))
+    keep_files_private()
     target_path.parent.mkdir(parents=True, exist_ok=True)
     staging = target_path.with_name(target_path.name + ".restoring")
     for leftover in (staging, Path(str(staging) + ".wal")):

@@ -33,7 +33,7 @@ from data_layer.core.validation import (
     clean_volunteer,
 )
 from data_layer.monitoring.coverage import for_actor
-from data_layer.monitoring.suppression import shown_count
+from data_layer.monitoring.suppression import shown_count, shown_total
 from data_layer.public.consent import record_consent
 from data_layer.public.ratelimit import check_and_count, subject_keys
 from data_layer.registry.campaigns import active_campaign_id
@@ -208,14 +208,17 @@ def submit_pledge(
 
 
 def transparency_totals(coverage: pd.DataFrame, volunteers: pd.DataFrame) -> dict[str, int | str]:
-    """Campaign-wide counts for the public page, each under 5 shown as "<5"."""
+    """Campaign-wide counts for the public page, each under 5 shown as "<5"; a household total
+    that would give away a suppressed governorate even with every cell hidden, as "x"."""
     figures = {
-        "households_registered": int(coverage["households_registered"].sum()),
-        "households_served": int(coverage["households_served"].sum()),
         "deliveries": int(volunteers["deliveries_done"].sum()),
         "volunteers": int(volunteers["volunteers_active"].sum()),
     }
-    return {name: shown_count(value, suppress=True) for name, value in figures.items()}
+    return {
+        "households_registered": shown_total(coverage["households_registered"], suppress=True),
+        "households_served": shown_total(coverage["households_served"], suppress=True),
+        **{name: shown_count(value, suppress=True) for name, value in figures.items()},
+    }
 
 
 def transparency_coverage(coverage: pd.DataFrame, lang: str) -> pd.DataFrame:

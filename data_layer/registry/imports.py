@@ -13,6 +13,7 @@ the message says the organisers were told; running the file again adds no second
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from data_layer.core.errors import JesrError, PermissionDenied, ValidationError
 from data_layer.core.i18n import t
 from data_layer.core.validation import clean_donation, clean_household, clean_volunteer
 from data_layer.registry.campaigns import active_campaign_id
+from data_layer.registry.clash_budget import OTHER_CLASH_CODE, require_budget_left, spend_budget
 from data_layer.registry.donations import find_or_create_donor
 from data_layer.registry.identity import national_id_keys
 from data_layer.registry.organisations import require_active_organisation
@@ -367,13 +369,17 @@ def import_frame(
         require_active_organisation(cur, organisation_id)  # before any work: a refused file is not checked row by row
     report = ImportReport(kind=kind, total_rows=len(frame))
     records: list[dict[str, Any]] | pd.DataFrame
+    today = dt.date.today()
     if kind == "households":
+        # Another association's households met by a file are a daily budget (registry/clash_budget.py).
+        require_budget_left(db, actor, organisation_id, today)
         records, report.errors = validate_households(db, frame, organisation_id=organisation_id)
         if progress:
             progress(0.5)
     else:
         records, _, report.errors = validate_rows(db, kind, frame, progress, organisation_id=organisation_id)
     _report_clashes(db, actor, report.errors, organisation_id)
+    spend_budget(db, actor, organisation_id, sum(e.code == OTHER_CLASH_CODE for e in report.errors), today)
     if report.errors:
         bad_lines = sorted({e.row for e in report.errors})
         rejected = frame.iloc[[line - 2 for line in bad_lines]].copy()

@@ -130,6 +130,28 @@ def display_name(target: str | os.PathLike[str]) -> str:
     return str(target)
 
 
+# Owner read and write only. DuckDB creates the write-ahead log anew after every checkpoint, at
+# whatever moment a write comes, so a chmod at open cannot cover it: the process that writes the
+# database creates every file with this mask (the data, its log, backups, restores).
+PRIVATE_UMASK = 0o077
+PRIVATE_FILE_MODE = 0o600
+
+
+def keep_files_private() -> None:
+    """From now on this process creates files readable by their owner only (see PRIVATE_UMASK)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def make_private(*paths: str | os.PathLike[str]) -> None:
+    """Owner-only mode for files that exist already (a database made before the mask was set)."""
+    for path in paths:
+        try:
+            if Path(path).is_file() and Path(path).stat().st_mode & 0o077:
+                os.chmod(path, PRIVATE_FILE_MODE)
+        except OSError:
+            pass  # not ours to change (a read-only copy of someone else's): opening says what is wrong
+
+
 def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> Database:
     """Open the database as it is (no migration, no facts): a PostgreSQL URL, or a DuckDB file
     (created if needed)."""
@@ -139,7 +161,9 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> Databas
         return connect_postgres(str(path), read_only=read_only)  # type: ignore[return-value]
     db_path = Path(path)
     if not read_only:
+        keep_files_private()
         db_path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(db_path, f"{db_path}.wal")
     try:
         conn = duckdb.connect(str(db_path), read_only=read_only, config=CONNECTION_CONFIG)
     except duckdb.IOException as exc:

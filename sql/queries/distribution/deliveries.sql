@@ -21,7 +21,8 @@ WHERE list_contains($allocation_ids, id) AND status = 'allocated' AND delivery_i
 
 -- name: get_delivery :one
 -- One delivery with its household's place (for volunteer matching and permission checks).
-SELECT dl.*, h.governorate_code, h.delegation, h.organisation_id AS household_organisation_id
+SELECT dl.*, h.governorate_code, h.delegation, h.organisation_id AS household_organisation_id,
+       coalesce((SELECT t.wrong_tries FROM delivery_code_tries t WHERE t.delivery_id = dl.id), 0) AS code_wrong_tries
 FROM deliveries dl JOIN households h ON h.id = dl.household_id WHERE dl.id = $id;
 
 -- name: list_deliveries :frame
@@ -85,3 +86,17 @@ RETURNING id, need_id;
 -- A household with a confirmed delivery is served.
 UPDATE households SET status = 'served', updated_at = localtimestamp
 WHERE id = $id AND status IN ('registered', 'verified', 'submitted');
+
+-- name: count_wrong_delivery_code :scalar
+-- One more wrong household code for a delivery; returns its wrong tries so far.
+INSERT INTO delivery_code_tries (delivery_id, wrong_tries) VALUES ($id, 1)
+ON CONFLICT (delivery_id) DO UPDATE SET wrong_tries = delivery_code_tries.wrong_tries + 1
+RETURNING wrong_tries;
+
+-- name: set_delivery_code
+-- A new household code.
+UPDATE deliveries SET confirmation_code = $confirmation_code, updated_at = localtimestamp WHERE id = $id;
+
+-- name: reset_delivery_code_tries
+-- A new code starts with no wrong tries.
+UPDATE delivery_code_tries SET wrong_tries = 0 WHERE delivery_id = $id;

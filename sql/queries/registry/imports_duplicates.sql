@@ -27,3 +27,12 @@ SELECT $user_id, $username, 'refused_duplicate', 'households', c.household_id,
        (SELECT to_json(r) FROM (SELECT CAST($attempted_by_org AS INTEGER) AS attempted_by_org, c.national_id,
                                      'import' AS source) r)
 FROM import_clashes c;
+
+-- name: sum_import_clashes_on :scalar
+-- Households of other associations an organisation's imports met on a day.
+SELECT coalesce(sum(clashes), 0) FROM import_clash_counts
+WHERE organisation_id = $organisation_id AND counted_on = $day;
+
+-- name: insert_import_clash_count :exec
+-- Count one import's households of other associations against the day's budget.
+INSERT INTO import_clash_counts (organisation_id, counted_on, clashes) VALUES ($organisation_id, $day, $clashes);
