@@ -17,7 +17,8 @@ import pandas as pd
 
 from data_layer.core.actor import Actor, organisation_scope
 from data_layer.core.errors import JesrError, PermissionDenied
-from data_layer.core.statuses import DELIVERED_STATUSES, INACTIVE_HOUSEHOLD_STATUSES, LIVE_ALLOCATION_STATUSES
+from data_layer.core.statuses import DELIVERED_STATUSES, LIVE_ALLOCATION_STATUSES
+from data_layer.monitoring.facts import ensure_facts_current
 from data_layer.monitoring.suppression import suppress_small_counts
 from data_layer.monitoring.thresholds import THRESHOLDS, SignalThresholds
 from data_layer.store.database import Database
@@ -36,6 +37,7 @@ FOREVER_DAYS = 1_000_000
 
 
 def _query(db: Database, name: str, params: dict[str, Any]) -> pd.DataFrame:
+    ensure_facts_current(db)  # the signals read the fairness facts (migration 0140)
     with db.reading() as cur:
         return run(cur, name, params)
 
@@ -57,20 +59,11 @@ def signal_list(
     if scoped:
         scope = organisation_scope(actor)  # observers: PermissionDenied (they get signal_summary)
     base = {"organisation_id": scope, "max_rows": thresholds.max_rows}
-    inactive = list(INACTIVE_HOUSEHOLD_STATUSES)
     if signal == "shared_phone":
-        frame = _query(
-            db,
-            "list_signal_shared_phone",
-            {**base, "threshold": thresholds.households_per_phone, "inactive_household_statuses": inactive},
-        )
+        frame = _query(db, "list_signal_shared_phone", {**base, "threshold": thresholds.households_per_phone})
         return frame.assign(records=frame["households"])
     if signal == "shared_address":
-        frame = _query(
-            db,
-            "list_signal_shared_address",
-            {**base, "threshold": thresholds.households_per_address, "inactive_household_statuses": inactive},
-        )
+        frame = _query(db, "list_signal_shared_address", {**base, "threshold": thresholds.households_per_address})
         return frame.assign(records=frame["households"])
     if signal == "delegation_burst":
         frame = _query(
@@ -85,15 +78,7 @@ def signal_list(
     if signal == "delivery_ratio":
         return _delivery_ratio(db, thresholds, as_of, scope)
     if signal == "fast_delivery":
-        frame = _query(
-            db,
-            "list_signal_fast_deliveries",
-            {
-                **base,
-                "minutes": thresholds.fast_delivery_minutes,
-                "delivered_statuses": list(DELIVERED_STATUSES),
-            },
-        )
+        frame = _query(db, "list_signal_fast_deliveries", {**base, "minutes": thresholds.fast_delivery_minutes})
         return frame.assign(records=1)
     if signal == "above_limit":
         frame = _query(
@@ -112,11 +97,7 @@ def signal_list(
 
 def delivery_ratios(db: Database, thresholds: SignalThresholds = THRESHOLDS, as_of: Any = None) -> pd.DataFrame:
     """Every organisation's share of settled allocations delivered, and how far it is from the median."""
-    frame = _query(
-        db,
-        "list_organisation_delivery_ratios",
-        {"delivered_statuses": list(DELIVERED_STATUSES), "settle_days": thresholds.settle_days, "as_of": as_of},
-    )
+    frame = _query(db, "list_organisation_delivery_ratios", {"settle_days": thresholds.settle_days, "as_of": as_of})
     frame["ratio"] = (frame["delivered"] / frame["allocations"]).round(4)
     eligible = frame["allocations"] >= thresholds.min_allocations_for_ratio
     median = float(frame.loc[eligible, "ratio"].median()) if eligible.sum() >= 2 else float("nan")

@@ -1,24 +1,15 @@
 -- name: list_fairness_flows :frame
 -- Per governorate, category and unit of one campaign (or all): needs declared, stock received, pledged,
 -- allocated (delivered included) and delivered, in native units, with the households that declared the
--- needs; one row each. Allocations are summed per need first, so needs meet households in one join.
-WITH per_need AS (
-    SELECT need_id, sum(quantity) AS allocated,
-           sum(CASE WHEN list_contains($delivered_statuses, status) THEN quantity ELSE 0 END) AS delivered
-    FROM allocations WHERE list_contains($live_statuses, status)
-    GROUP BY need_id
-), flows AS (
-    SELECT h.governorate_code, n.category_code, n.unit,
-           count(DISTINCT CASE WHEN n.status <> 'cancelled' AND NOT list_contains($inactive_household_statuses, h.status)
-                          THEN n.household_id END) AS households,
-           sum(CASE WHEN n.status <> 'cancelled' AND NOT list_contains($inactive_household_statuses, h.status)
-                    THEN n.quantity ELSE 0 END) AS needs,
-           0 AS stock, 0 AS pledged, coalesce(sum(p.allocated), 0) AS allocated,
-           coalesce(sum(p.delivered), 0) AS delivered
-    FROM needs n JOIN households h ON h.id = n.household_id LEFT JOIN per_need p ON p.need_id = n.id
-    WHERE (CAST($campaign_id AS INTEGER) IS NULL OR h.campaign_id = $campaign_id)
-      AND (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organisation_id)
-    GROUP BY h.governorate_code, n.category_code, n.unit
+-- needs; one row each. Needs, allocated and delivered come summed per campaign, organisation and area
+-- from fact_flows (migration 0140); stock and pledges from their own tables.
+WITH flows AS (
+    SELECT governorate_code, category_code, unit, sum(households) AS households, sum(needs) AS needs,
+           0 AS stock, 0 AS pledged, sum(allocated) AS allocated, sum(delivered) AS delivered
+    FROM fact_flows
+    WHERE (CAST($campaign_id AS INTEGER) IS NULL OR campaign_id = $campaign_id)
+      AND (CAST($organisation_id AS INTEGER) IS NULL OR organisation_id = $organisation_id)
+    GROUP BY governorate_code, category_code, unit
     UNION ALL
     SELECT d.governorate_code, d.category_code, d.unit, 0, 0, sum(d.quantity), 0, 0, 0
     FROM donations d

@@ -1,62 +1,62 @@
 -- name: list_signal_shared_phone :frame
 -- Phone numbers behind at least $threshold households still in play (within one organisation, or all).
-SELECT h.phone AS key, count(*) AS households, min(h.governorate_code) AS governorate_code,
-       count(DISTINCT h.governorate_code) AS governorates
-FROM households h
-WHERE h.phone IS NOT NULL AND NOT list_contains($inactive_household_statuses, h.status)
-  AND (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organisation_id)
-GROUP BY h.phone HAVING count(*) >= $threshold
+-- Read from fact_signal_households: only the rows of phones that many households share, first.
+SELECT s.phone AS key, count(*) AS households, min(s.governorate_code) AS governorate_code,
+       count(DISTINCT s.governorate_code) AS governorates
+FROM fact_signal_households s
+WHERE s.phone_households >= $threshold AND s.in_play
+  AND (CAST($organisation_id AS INTEGER) IS NULL OR s.organisation_id = $organisation_id)
+GROUP BY s.phone HAVING count(*) >= $threshold
 ORDER BY households DESC, key LIMIT $max_rows;
 
 -- name: list_signal_shared_address :frame
 -- Addresses (case and outer spaces ignored) behind at least $threshold households still in play.
-SELECT lower(trim(h.address)) AS key, count(*) AS households, min(h.governorate_code) AS governorate_code,
-       count(DISTINCT h.governorate_code) AS governorates
-FROM households h
-WHERE h.address IS NOT NULL AND trim(h.address) <> '' AND NOT list_contains($inactive_household_statuses, h.status)
-  AND (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organisation_id)
-GROUP BY lower(trim(h.address)) HAVING count(*) >= $threshold
+SELECT s.address_key AS key, count(*) AS households, min(s.governorate_code) AS governorate_code,
+       count(DISTINCT s.governorate_code) AS governorates
+FROM fact_signal_households s
+WHERE s.address_households >= $threshold AND s.in_play
+  AND (CAST($organisation_id AS INTEGER) IS NULL OR s.organisation_id = $organisation_id)
+GROUP BY s.address_key HAVING count(*) >= $threshold
 ORDER BY households DESC, key LIMIT $max_rows;
 
 -- name: list_signal_delegation_bursts :frame
 -- Days on which at least $threshold households were registered in one delegation.
-SELECT h.governorate_code, coalesce(h.delegation, '') AS delegation, CAST(h.created_at AS DATE) AS day,
-       count(*) AS households
-FROM households h
-WHERE (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organisation_id)
-GROUP BY h.governorate_code, coalesce(h.delegation, ''), CAST(h.created_at AS DATE) HAVING count(*) >= $threshold
-ORDER BY households DESC, h.governorate_code, delegation, day LIMIT $max_rows;
+SELECT s.governorate_code, s.delegation, s.created_on AS day, count(*) AS households
+FROM fact_signal_households s
+WHERE s.day_households >= $threshold
+  AND (CAST($organisation_id AS INTEGER) IS NULL OR s.organisation_id = $organisation_id)
+GROUP BY s.governorate_code, s.delegation, s.created_on HAVING count(*) >= $threshold
+ORDER BY households DESC, s.governorate_code, delegation, day LIMIT $max_rows;
 
 -- name: list_signal_account_bursts :frame
 -- Hours in which one account typed at least $threshold households (imports left out: bulk by design).
-SELECT h.created_by AS user_id, u.username, date_trunc('hour', h.created_at) AS hour,
-       min(h.governorate_code) AS governorate_code, count(*) AS households
-FROM households h JOIN users u ON u.id = h.created_by
-WHERE h.source <> 'import'
-  AND (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organisation_id)
-GROUP BY h.created_by, u.username, date_trunc('hour', h.created_at) HAVING count(*) >= $threshold
+SELECT s.created_by AS user_id, u.username, s.created_hour AS hour,
+       min(s.governorate_code) AS governorate_code, count(*) AS households
+FROM fact_signal_households s JOIN users u ON u.id = s.created_by
+WHERE s.hour_households >= $threshold AND s.typed
+  AND (CAST($organisation_id AS INTEGER) IS NULL OR s.organisation_id = $organisation_id)
+GROUP BY s.created_by, u.username, s.created_hour HAVING count(*) >= $threshold
 ORDER BY households DESC, u.username, hour LIMIT $max_rows;
 
 -- name: list_organisation_delivery_ratios :frame
 -- Per organisation holding the stock: allocations at least $settle_days days old and how many were delivered.
-SELECT d.organisation_id, o.name AS organisation, o.governorate_code, count(*) AS allocations,
-       sum(CASE WHEN list_contains($delivered_statuses, a.status) THEN 1 ELSE 0 END) AS delivered
-FROM allocations a JOIN donations d ON d.id = a.donation_id JOIN organisations o ON o.id = d.organisation_id
-WHERE a.status <> 'cancelled'
-  AND date_diff('day', a.created_at, coalesce(CAST($as_of AS TIMESTAMP), localtimestamp)) >= $settle_days
+-- fact_allocation_days counts them per stock line and day (a day's allocations are all as old, in days).
+SELECT d.organisation_id, o.name AS organisation, o.governorate_code, CAST(sum(f.allocations) AS BIGINT) AS allocations,
+       CAST(sum(f.delivered) AS BIGINT) AS delivered
+FROM fact_allocation_days f JOIN donations d ON d.id = f.donation_id JOIN organisations o ON o.id = d.organisation_id
+WHERE date_diff('day', CAST(f.allocated_on AS TIMESTAMP), coalesce(CAST($as_of AS TIMESTAMP), localtimestamp))
+      >= $settle_days
 GROUP BY d.organisation_id, o.name, o.governorate_code
 ORDER BY d.organisation_id;
 
 -- name: list_signal_fast_deliveries :frame
 -- Deliveries marked delivered or confirmed less than $minutes minutes after they were planned.
-SELECT dl.id AS delivery_id, dl.organisation_id, h.governorate_code, dl.household_id, dl.volunteer_id, dl.status,
-       dl.created_at, coalesce(dl.delivered_at, dl.confirmed_at) AS done_at,
-       date_diff('minute', dl.created_at, coalesce(dl.delivered_at, dl.confirmed_at)) AS minutes
-FROM deliveries dl JOIN households h ON h.id = dl.household_id
-WHERE list_contains($delivered_statuses, dl.status) AND coalesce(dl.delivered_at, dl.confirmed_at) IS NOT NULL
-  AND date_diff('minute', dl.created_at, coalesce(dl.delivered_at, dl.confirmed_at)) < $minutes
-  AND (CAST($organisation_id AS INTEGER) IS NULL OR dl.organisation_id = $organisation_id)
-ORDER BY minutes, dl.id LIMIT $max_rows;
+SELECT t.delivery_id, t.organisation_id, t.governorate_code, t.household_id, t.volunteer_id, t.status,
+       t.created_at, t.done_at, t.minutes
+FROM fact_delivery_times t
+WHERE t.minutes < $minutes
+  AND (CAST($organisation_id AS INTEGER) IS NULL OR t.organisation_id = $organisation_id)
+ORDER BY t.minutes, t.delivery_id LIMIT $max_rows;
 
 -- name: list_signal_above_limit :frame
 -- Households given more of a category, in the limit's period ending now, than $factor times their limit.
