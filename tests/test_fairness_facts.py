@@ -7,14 +7,16 @@ from the base tables (tests/conftest.py); these tests check the figures the view
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from data_layer.distribution.allocation import cancel_allocation, save_allocations
 from data_layer.monitoring.baskets import flows
 from data_layer.monitoring.facts import facts_drift
-from data_layer.monitoring.signals import signal_list
+from data_layer.monitoring.signals import delivery_ratios, signal_list
 from data_layer.monitoring.thresholds import THRESHOLDS
 from data_layer.registry.households import set_household_status, update_household
 from data_layer.store.database import Database
+from tests.conftest import rebuild_facts_after_raw_sql
 from tests.fairness_world import ORGANISER, association, campaign, household, need_of, stock
 
 THREE = dataclasses.replace(THRESHOLDS, households_per_phone=3, households_per_address=3)
@@ -79,3 +81,24 @@ def test_basket_flows_follow_allocations_and_a_move(empty_db: Database) -> None:
         ["TN-61", 0, 0.0],
     ]
     assert set(facts_drift(db).values()) == {0}
+
+
+def test_an_allocation_counts_as_settled_from_its_seventh_date_on(empty_db: Database) -> None:
+    db = empty_db
+    campaign(db)
+    staff = association(db, "BRIDGE")
+    salma = household(db, staff, "01234567", "food:2")
+    line = stock(db, staff, "food", "10", "basket")
+    save_allocations(
+        db,
+        staff,
+        [{"donation_id": line, "need_id": need_of(db, salma, "food"), "quantity": 1, "category_code": "food"}],
+    )
+    db.conn.execute("UPDATE allocations SET created_at = TIMESTAMP '2020-05-10 23:59:00'")
+    rebuild_facts_after_raw_sql(db)
+
+    def settled(as_of: str) -> list[int]:
+        return delivery_ratios(db, THRESHOLDS, dt.datetime.fromisoformat(as_of))["allocations"].tolist()
+
+    assert settled("2020-05-16 23:59:00") == []  # six dates on: not yet settled
+    assert settled("2020-05-17 00:01:00") == [1]  # seven dates on, though barely six days

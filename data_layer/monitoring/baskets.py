@@ -16,7 +16,7 @@ from data_layer.core.actor import ALL_ORGANISATION_ROLES, Actor
 from data_layer.core.errors import JesrError, PermissionDenied
 from data_layer.core.statuses import OPEN_PLEDGE_STATUSES
 from data_layer.core.validation import _Collector, clean_quantity
-from data_layer.monitoring.facts import ensure_facts_current
+from data_layer.monitoring.facts import ensure_fairness_facts_current
 from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD, SUPPRESSED, must_suppress
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
@@ -67,7 +67,7 @@ def list_basket_equivalents(db: Database, campaign_id: int) -> pd.DataFrame:
 
 def flows(db: Database, campaign_id: int | None, organisation_id: int | None = None) -> pd.DataFrame:
     """One row per governorate, category and unit: each flow's quantity and the households with needs."""
-    ensure_facts_current(db)  # needs, allocated and delivered come from fact_flows (migration 0140)
+    ensure_fairness_facts_current(db)  # needs, allocated and delivered come from fact_flows (migration 0140)
     with db.reading() as cur:
         return run(
             cur,

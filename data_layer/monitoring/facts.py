@@ -1,4 +1,4 @@
-"""Dashboard facts (migration 0040): derived tables brought up to date before they are read.
+"""Dashboard facts (migration 0040) and fairness facts (0140): derived tables brought up to date before they are read.
 
 Writes do not touch them: every write is audited, and the audit log says which households
 changed. Before a dashboard query, `ensure_facts_current` (called by data_layer.monitoring.coverage) runs
@@ -6,6 +6,8 @@ changed. Before a dashboard query, `ensure_facts_current` (called by data_layer.
 since the watermark (facts_state.audit_id), deletes and recomputes their fact rows and the rows
 of the stock lines they drew on, and moves the watermark, all in one transaction. Saves keep their
 speed and many saves are caught up in one pass; a reader never sees facts behind a commit.
+The fairness views' tables (FAIRNESS) are caught up the same way behind a watermark of their own
+(fairness_facts_state), by `ensure_fairness_facts_current` before a signal or basket view.
 `facts_drift` recomputes every row from the base tables and counts the differences: the test
 suite runs it after every test that wrote, and `python -m data_layer facts` on a live file.
 """
@@ -52,14 +54,18 @@ class FactQueries(NamedTuple):
     after_rebuild: tuple[Step, ...] | None = None
 
 
-# The shared counts of fact_signal_households are recounted for every key a pending household had
-# before its row was replaced or has now (a household that moves phone changes two counts).
+# The signals' group counts are counted again for every key a pending household had before its
+# row was replaced or has now (a household that moves phone changes two phones' counts).
 _SIGNAL_COUNTS: tuple[Step, ...] = (
     ("pend_signal_keys", {}),
-    ("update_phone_households", {}),
-    ("update_address_households", {}),
-    ("update_day_households", {}),
-    ("update_hour_households", {}),
+    ("delete_pending_fact_phone_groups", {}),
+    ("insert_pending_fact_phone_groups", {}),
+    ("delete_pending_fact_address_groups", {}),
+    ("insert_pending_fact_address_groups", {}),
+    ("delete_pending_fact_day_groups", {}),
+    ("insert_pending_fact_day_groups", {}),
+    ("delete_pending_fact_hour_groups", {}),
+    ("insert_pending_fact_hour_groups", {}),
     ("clear_pending_signal_keys", {}),
 )
 # fact_flows: take away what the pending households brought, add what they bring now, sum per key.
@@ -108,6 +114,7 @@ FACT_QUERIES: dict[str, FactQueries] = {
         "count_drift_fact_signal_households",
         before=(("pend_signal_keys", {}),),
         after=_SIGNAL_COUNTS,
+        after_rebuild=(("delete_all_fact_signal_groups", {}), *_SIGNAL_COUNTS),
     ),
     "fact_flow_households": FactQueries(
         "delete_pending_fact_flow_households",
@@ -134,8 +141,14 @@ FACT_QUERIES: dict[str, FactQueries] = {
 ALL_FACTS = frozenset(FACT_QUERIES)
 # Facts of stock lines: recomputed for the stock lines the pending households drew on.
 DONATION_FACTS = frozenset({"fact_stock_moves", "fact_allocation_days"})
-# Tables derived from a fact table whole (no rows of their own per household), checked by facts_drift.
-DERIVED_FACTS = {"fact_flows": ("set_aside_fact_flows", "count_drift_fact_flows")}
+# Tables derived from a fact table by its `after` steps (no rows of their own per household), checked by facts_drift.
+DERIVED_FACTS = {
+    "fact_flows": ("set_aside_fact_flows", "count_drift_fact_flows"),
+    "fact_phone_groups": ("set_aside_fact_phone_groups", "count_drift_fact_phone_groups"),
+    "fact_address_groups": ("set_aside_fact_address_groups", "count_drift_fact_address_groups"),
+    "fact_day_groups": ("set_aside_fact_day_groups", "count_drift_fact_day_groups"),
+    "fact_hour_groups": ("set_aside_fact_hour_groups", "count_drift_fact_hour_groups"),
+}
 # The fact tables each kind of audited write can change (kinds from list_audited_kinds_since).
 # A household's own row can change anything of it (governorate, campaign, status), unless the
 # household is new: then nothing else of it exists yet. Catching up one new household then
@@ -149,16 +162,48 @@ FACTS_CHANGED_BY: dict[str, frozenset[str]] = {
 }
 
 
-def refresh_facts(cur: Any) -> None:
-    """In the caller's transaction: recompute the fact rows of everything audited since the watermark."""
-    audit_id = run(cur, "get_facts_audit_id")
+class FactGroup(NamedTuple):
+    """Fact tables caught up together, behind one watermark (the last audit row they reflect)."""
+
+    tables: frozenset[str]
+    get_audit_id: str
+    set_audit_id: str
+    count_unreflected: str
+    memo_key: str
+
+
+FAIRNESS_FACTS = frozenset(
+    {"fact_signal_households", "fact_flow_households", "fact_delivery_times", "fact_allocation_days"}
+)
+# The dashboard's facts and the fairness views' facts keep watermarks of their own: a save is
+# caught up by the next read of each, so the dashboard never waits on the fairness tables.
+DASHBOARD = FactGroup(
+    ALL_FACTS - FAIRNESS_FACTS,
+    "get_facts_audit_id",
+    "set_facts_audit_id",
+    "count_unreflected_audit_rows",
+    "facts_current_at_commit",
+)
+FAIRNESS = FactGroup(
+    FAIRNESS_FACTS,
+    "get_fairness_facts_audit_id",
+    "set_fairness_facts_audit_id",
+    "count_unreflected_audit_rows_for_fairness",
+    "fairness_facts_current_at_commit",
+)
+GROUPS = (DASHBOARD, FAIRNESS)
+
+
+def refresh_facts(cur: Any, group: FactGroup = DASHBOARD) -> None:
+    """In the caller's transaction: recompute the group's fact rows of everything audited since its watermark."""
+    audit_id = run(cur, group.get_audit_id)
     rebuild = audit_id is None
     if rebuild:
-        stale = ALL_FACTS
+        stale = group.tables
         run(cur, "pend_all_households")
     else:
         kinds = [row["kind"] for row in run(cur, "list_audited_kinds_since", {"audit_id": audit_id})]
-        stale = frozenset().union(*(FACTS_CHANGED_BY[kind] for kind in kinds))
+        stale = frozenset().union(*(FACTS_CHANGED_BY[kind] for kind in kinds)) & group.tables
         if stale:
             run(cur, "pend_households_touched_since", {"audit_id": audit_id})
     if stale:
@@ -168,7 +213,7 @@ def refresh_facts(cur: Any) -> None:
             if table in stale:
                 _recompute(cur, queries, rebuild=rebuild)
         run(cur, "clear_facts_pending")
-    run(cur, "set_facts_audit_id")
+    run(cur, group.set_audit_id)
 
 
 def _recompute(cur: Any, queries: FactQueries, *, rebuild: bool) -> None:
@@ -192,29 +237,35 @@ def _status_params(sql: str) -> dict[str, list[str]]:
 
 
 def mark_facts_stale(cur: Any) -> None:
-    """For bulk loads that write no audit row per record: the next refresh rebuilds everything."""
+    """For bulk loads that write no audit row per record: the next refresh of each group rebuilds everything."""
     run(cur, "mark_facts_stale")
 
 
-def ensure_facts_current(db: Database) -> None:
-    """Refresh the facts if anything was committed since they were last found current.
+def ensure_facts_current(db: Database, group: FactGroup = DASHBOARD) -> None:
+    """Refresh the group's facts if anything was committed since they were last found current.
 
     Only this process writes the file (DuckDB), so when no transaction has committed through `db`
     since the last check, nothing is asked of the database at all: dashboard reruns stay free."""
     commits = db.commits  # read first: a commit racing this check makes the next call look again
-    if db.memo.get("facts_current_at_commit") == commits:
+    if db.memo.get(group.memo_key) == commits:
         return
     with closing(db.cursor()) as cur:
-        behind = run(cur, "count_unreflected_audit_rows") != 0
+        behind = run(cur, group.count_unreflected) != 0
     if behind:
         with db.transaction() as cur:
-            refresh_facts(cur)
-    db.memo["facts_current_at_commit"] = commits
+            refresh_facts(cur, group)
+    db.memo[group.memo_key] = commits
+
+
+def ensure_fairness_facts_current(db: Database) -> None:
+    """`ensure_facts_current` for the facts the signals and basket views read (migration 0140)."""
+    ensure_facts_current(db, FAIRNESS)
 
 
 def facts_drift(db: Database) -> dict[str, int]:
     """Rows that differ, per fact table, between the stored facts and a recomputation from scratch."""
-    ensure_facts_current(db)  # facts not yet refreshed after a write are behind, not wrong
+    for group in GROUPS:
+        ensure_facts_current(db, group)  # facts not yet refreshed after a write are behind, not wrong
     drift: dict[str, int] = {}
     # A transaction that is rolled back: the pending lists it fills are never committed.
     with db.write_lock, closing(db.cursor()) as cur:
@@ -242,7 +293,8 @@ def run_facts_command(db: Database, *, rebuild: bool) -> int:
         started = time.perf_counter()
         with db.transaction() as cur:
             mark_facts_stale(cur)
-            refresh_facts(cur)
+            for group in GROUPS:
+                refresh_facts(cur, group)
         print(f"Dashboard facts rebuilt in {time.perf_counter() - started:.1f} s.")
     drift = facts_drift(db)
     for table, rows in drift.items():

@@ -18,7 +18,7 @@ import pandas as pd
 from data_layer.core.actor import Actor, organisation_scope
 from data_layer.core.errors import JesrError, PermissionDenied
 from data_layer.core.statuses import DELIVERED_STATUSES, LIVE_ALLOCATION_STATUSES
-from data_layer.monitoring.facts import ensure_facts_current
+from data_layer.monitoring.facts import ensure_fairness_facts_current
 from data_layer.monitoring.suppression import suppress_small_counts
 from data_layer.monitoring.thresholds import THRESHOLDS, SignalThresholds
 from data_layer.store.database import Database
@@ -37,7 +37,7 @@ FOREVER_DAYS = 1_000_000
 
 
 def _query(db: Database, name: str, params: dict[str, Any]) -> pd.DataFrame:
-    ensure_facts_current(db)  # the signals read the fairness facts (migration 0140)
+    ensure_fairness_facts_current(db)  # the signals read the fairness facts (migration 0140)
     with db.reading() as cur:
         return run(cur, name, params)
 

@@ -2,20 +2,32 @@
 -- facts_pending_households / facts_pending_donations, and the totals kept beside them. Run by
 -- data_layer/monitoring/facts.py with the dashboard facts, in the same refresh.
 
+-- name: set_fairness_facts_audit_id
+-- Mark every audit row so far as reflected in the fairness facts.
+UPDATE fairness_facts_state SET audit_id = (SELECT coalesce(max(id), 0) FROM audit_log);
+
+-- name: count_unreflected_audit_rows_for_fairness :scalar
+-- Audit rows written since the fairness facts were last refreshed (0 when they are up to date).
+SELECT CASE WHEN s.audit_id IS NULL THEN -1
+            ELSE (SELECT count(*) FROM audit_log WHERE id > s.audit_id) END
+FROM fairness_facts_state s;
+
+-- name: get_fairness_facts_audit_id :scalar
+-- The last audit row the fairness facts reflect; NULL asks for a rebuild.
+SELECT audit_id FROM fairness_facts_state;
+
 -- name: delete_pending_fact_signal_households
 -- Drop the fact_signal_households rows of the pending households; insert_fact_signal_households writes them anew.
 DELETE FROM fact_signal_households WHERE household_id IN (SELECT household_id FROM facts_pending_households);
 
 -- name: insert_fact_signal_households
--- The keys of the registration signals per pending household; the shared counts follow (update_*_households).
+-- The keys of the registration signals per pending household (the *_groups facts are counted from them).
 INSERT INTO fact_signal_households
 SELECT h.id AS household_id, h.organisation_id, h.governorate_code,
        NOT list_contains($inactive_household_statuses, h.status) AS in_play, h.phone,
        CASE WHEN trim(h.address) <> '' THEN lower(trim(h.address)) END AS address_key,
        coalesce(h.delegation, '') AS delegation, CAST(h.created_at AS DATE) AS created_on,
-       date_trunc('hour', h.created_at) AS created_hour, h.created_by, h.source <> 'import' AS typed,
-       CAST(NULL AS BIGINT) AS phone_households, CAST(NULL AS BIGINT) AS address_households,
-       CAST(NULL AS BIGINT) AS day_households, CAST(NULL AS BIGINT) AS hour_households
+       date_trunc('hour', h.created_at) AS created_hour, h.created_by, h.source <> 'import' AS typed
 FROM households h
 WHERE h.id IN (SELECT household_id FROM facts_pending_households);
 
@@ -25,52 +37,73 @@ INSERT INTO facts_pending_signal_keys
 SELECT phone, address_key, governorate_code, delegation, created_on, created_by, created_hour
 FROM fact_signal_households WHERE household_id IN (SELECT household_id FROM facts_pending_households);
 
--- name: update_phone_households
--- On every in-play row of a pending phone: how many in-play households have that phone.
-UPDATE fact_signal_households SET phone_households = g.households
-FROM (
-    SELECT s.phone, count(*) AS households FROM fact_signal_households s
-    WHERE s.in_play AND s.phone IN (SELECT phone FROM facts_pending_signal_keys)
-    GROUP BY s.phone
-) g
-WHERE fact_signal_households.phone = g.phone AND fact_signal_households.in_play;
+-- name: delete_pending_fact_phone_groups
+-- Drop the counts of every phone a pending household had or has; insert_pending_fact_phone_groups counts them anew.
+DELETE FROM fact_phone_groups WHERE phone IN (SELECT phone FROM facts_pending_signal_keys);
 
--- name: update_address_households
--- On every in-play row of a pending address: how many in-play households have that address.
-UPDATE fact_signal_households SET address_households = g.households
-FROM (
-    SELECT s.address_key, count(*) AS households FROM fact_signal_households s
-    WHERE s.in_play AND s.address_key IN (SELECT address_key FROM facts_pending_signal_keys)
-    GROUP BY s.address_key
-) g
-WHERE fact_signal_households.address_key = g.address_key AND fact_signal_households.in_play;
+-- name: insert_pending_fact_phone_groups
+-- In-play households per pending phone, organisation and governorate, and per phone.
+INSERT INTO fact_phone_groups
+SELECT s.phone, s.organisation_id, s.governorate_code, count(*) AS households,
+       sum(count(*)) OVER (PARTITION BY s.phone) AS phone_households
+FROM fact_signal_households s
+WHERE s.in_play AND s.phone IN (SELECT phone FROM facts_pending_signal_keys)
+GROUP BY s.phone, s.organisation_id, s.governorate_code;
 
--- name: update_day_households
--- On every row of a pending delegation's day: how many households were registered there that day.
-UPDATE fact_signal_households SET day_households = g.households
-FROM (
-    SELECT s.governorate_code, s.delegation, s.created_on, count(*) AS households
-    FROM fact_signal_households s
-    JOIN (SELECT DISTINCT governorate_code, delegation, created_on FROM facts_pending_signal_keys) k
-      ON k.governorate_code = s.governorate_code AND k.delegation = s.delegation AND k.created_on = s.created_on
-    GROUP BY s.governorate_code, s.delegation, s.created_on
-) g
-WHERE fact_signal_households.governorate_code = g.governorate_code
-  AND fact_signal_households.delegation = g.delegation AND fact_signal_households.created_on = g.created_on;
+-- name: delete_pending_fact_address_groups
+-- Drop the counts of every address a pending household had or has.
+DELETE FROM fact_address_groups WHERE address_key IN (SELECT address_key FROM facts_pending_signal_keys);
 
--- name: update_hour_households
--- On every typed row of a pending account's hour: how many households that account typed in that hour.
-UPDATE fact_signal_households SET hour_households = g.households
-FROM (
-    SELECT s.created_by, s.created_hour, count(*) AS households
-    FROM fact_signal_households s
-    JOIN (SELECT DISTINCT created_by, created_hour FROM facts_pending_signal_keys) k
-      ON k.created_by = s.created_by AND k.created_hour = s.created_hour
-    WHERE s.typed
-    GROUP BY s.created_by, s.created_hour
-) g
-WHERE fact_signal_households.created_by = g.created_by AND fact_signal_households.created_hour = g.created_hour
-  AND fact_signal_households.typed;
+-- name: insert_pending_fact_address_groups
+-- In-play households per pending address, organisation and governorate, and per address.
+INSERT INTO fact_address_groups
+SELECT s.address_key, s.organisation_id, s.governorate_code, count(*) AS households,
+       sum(count(*)) OVER (PARTITION BY s.address_key) AS address_households
+FROM fact_signal_households s
+WHERE s.in_play AND s.address_key IN (SELECT address_key FROM facts_pending_signal_keys)
+GROUP BY s.address_key, s.organisation_id, s.governorate_code;
+
+-- name: delete_pending_fact_day_groups
+-- Drop the counts of every delegation's day a pending household was or is registered in.
+DELETE FROM fact_day_groups
+WHERE EXISTS (
+    SELECT 1 FROM facts_pending_signal_keys k
+    WHERE k.governorate_code = fact_day_groups.governorate_code AND k.delegation = fact_day_groups.delegation
+      AND k.created_on = fact_day_groups.created_on
+);
+
+-- name: insert_pending_fact_day_groups
+-- Households registered per pending delegation's day and organisation, and per delegation's day.
+INSERT INTO fact_day_groups
+SELECT s.governorate_code, s.delegation, s.created_on, s.organisation_id, count(*) AS households,
+       sum(count(*)) OVER (PARTITION BY s.governorate_code, s.delegation, s.created_on) AS day_households
+FROM fact_signal_households s
+JOIN (SELECT DISTINCT governorate_code, delegation, created_on FROM facts_pending_signal_keys) k
+  ON k.governorate_code = s.governorate_code AND k.delegation = s.delegation AND k.created_on = s.created_on
+GROUP BY s.governorate_code, s.delegation, s.created_on, s.organisation_id;
+
+-- name: delete_pending_fact_hour_groups
+-- Drop the counts of every account's hour a pending household was or is typed in.
+DELETE FROM fact_hour_groups
+WHERE EXISTS (
+    SELECT 1 FROM facts_pending_signal_keys k
+    WHERE k.created_by = fact_hour_groups.created_by AND k.created_hour = fact_hour_groups.created_hour
+);
+
+-- name: insert_pending_fact_hour_groups
+-- Households typed per pending account's hour, organisation and governorate, and per account's hour.
+INSERT INTO fact_hour_groups
+SELECT s.created_by, s.created_hour, s.organisation_id, s.governorate_code, count(*) AS households,
+       sum(count(*)) OVER (PARTITION BY s.created_by, s.created_hour) AS hour_households
+FROM fact_signal_households s
+JOIN (SELECT DISTINCT created_by, created_hour FROM facts_pending_signal_keys) k
+  ON k.created_by = s.created_by AND k.created_hour = s.created_hour
+WHERE s.typed
+GROUP BY s.created_by, s.created_hour, s.organisation_id, s.governorate_code;
+
+-- name: delete_all_fact_signal_groups
+-- A rebuild (or facts_drift): every signal group is counted again from fact_signal_households.
+DELETE FROM fact_phone_groups; DELETE FROM fact_address_groups; DELETE FROM fact_day_groups; DELETE FROM fact_hour_groups;
 
 -- name: clear_pending_signal_keys
 -- Empty the signal keys' work list at the end of a refresh.
@@ -82,15 +115,13 @@ DELETE FROM fact_flow_households WHERE household_id IN (SELECT household_id FROM
 
 -- name: insert_fact_flow_households
 -- Per pending household, category and unit: counted or not, needs not cancelled, allocated and delivered.
--- Allocations are found through the households' needs (merges move needs between households).
 INSERT INTO fact_flow_households
 WITH per_need AS (
     SELECT a.need_id, sum(a.quantity) AS allocated,
            sum(CASE WHEN list_contains($delivered_statuses, a.status) THEN a.quantity ELSE 0 END) AS delivered
     FROM allocations a
     WHERE list_contains($live_statuses, a.status)
-      AND a.need_id IN (SELECT n.id FROM needs n
-                        WHERE n.household_id IN (SELECT household_id FROM facts_pending_households))
+      AND a.household_id IN (SELECT household_id FROM facts_pending_households)
     GROUP BY a.need_id
 )
 SELECT n.household_id, h.campaign_id, h.organisation_id, h.governorate_code, n.category_code, n.unit,
@@ -182,11 +213,11 @@ DELETE FROM fact_allocation_days WHERE donation_id IN (SELECT donation_id FROM f
 -- name: insert_fact_allocation_days
 -- Allocations not cancelled of the pending stock lines per day, and how many were delivered.
 INSERT INTO fact_allocation_days
-SELECT a.donation_id, CAST(a.created_at AS DATE) AS allocated_on, count(*) AS allocations,
+SELECT a.donation_id, d.organisation_id, CAST(a.created_at AS DATE) AS allocated_on, count(*) AS allocations,
        sum(CASE WHEN list_contains($delivered_statuses, a.status) THEN 1 ELSE 0 END) AS delivered
-FROM allocations a
+FROM allocations a JOIN donations d ON d.id = a.donation_id
 WHERE a.status <> 'cancelled' AND a.donation_id IN (SELECT donation_id FROM facts_pending_donations)
-GROUP BY a.donation_id, CAST(a.created_at AS DATE);
+GROUP BY a.donation_id, d.organisation_id, CAST(a.created_at AS DATE);
 
 -- name: set_aside_fact_signal_households
 -- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
@@ -232,3 +263,39 @@ CREATE TEMP TABLE stored_fact_allocation_days AS SELECT * FROM fact_allocation_d
 -- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
 SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_allocation_days EXCEPT ALL SELECT * FROM fact_allocation_days) AS stored_only)
      + (SELECT count(*) FROM (SELECT * FROM fact_allocation_days EXCEPT ALL SELECT * FROM stored_fact_allocation_days) AS fresh_only);
+
+-- name: set_aside_fact_phone_groups
+-- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
+CREATE TEMP TABLE stored_fact_phone_groups AS SELECT * FROM fact_phone_groups;
+
+-- name: count_drift_fact_phone_groups :scalar
+-- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
+SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_phone_groups EXCEPT ALL SELECT * FROM fact_phone_groups) AS stored_only)
+     + (SELECT count(*) FROM (SELECT * FROM fact_phone_groups EXCEPT ALL SELECT * FROM stored_fact_phone_groups) AS fresh_only);
+
+-- name: set_aside_fact_address_groups
+-- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
+CREATE TEMP TABLE stored_fact_address_groups AS SELECT * FROM fact_address_groups;
+
+-- name: count_drift_fact_address_groups :scalar
+-- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
+SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_address_groups EXCEPT ALL SELECT * FROM fact_address_groups) AS stored_only)
+     + (SELECT count(*) FROM (SELECT * FROM fact_address_groups EXCEPT ALL SELECT * FROM stored_fact_address_groups) AS fresh_only);
+
+-- name: set_aside_fact_day_groups
+-- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
+CREATE TEMP TABLE stored_fact_day_groups AS SELECT * FROM fact_day_groups;
+
+-- name: count_drift_fact_day_groups :scalar
+-- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
+SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_day_groups EXCEPT ALL SELECT * FROM fact_day_groups) AS stored_only)
+     + (SELECT count(*) FROM (SELECT * FROM fact_day_groups EXCEPT ALL SELECT * FROM stored_fact_day_groups) AS fresh_only);
+
+-- name: set_aside_fact_hour_groups
+-- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
+CREATE TEMP TABLE stored_fact_hour_groups AS SELECT * FROM fact_hour_groups;
+
+-- name: count_drift_fact_hour_groups :scalar
+-- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
+SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_hour_groups EXCEPT ALL SELECT * FROM fact_hour_groups) AS stored_only)
+     + (SELECT count(*) FROM (SELECT * FROM fact_hour_groups EXCEPT ALL SELECT * FROM stored_fact_hour_groups) AS fresh_only);

@@ -1,53 +1,57 @@
 -- name: list_signal_shared_phone :frame
 -- Phone numbers behind at least $threshold households still in play (within one organisation, or all).
--- Read from fact_signal_households: only the rows of phones that many households share, first.
-SELECT s.phone AS key, count(*) AS households, min(s.governorate_code) AS governorate_code,
-       count(DISTINCT s.governorate_code) AS governorates
-FROM fact_signal_households s
-WHERE s.phone_households >= $threshold AND s.in_play
-  AND (CAST($organisation_id AS INTEGER) IS NULL OR s.organisation_id = $organisation_id)
-GROUP BY s.phone HAVING count(*) >= $threshold
+-- Read from fact_phone_groups: only the rows of phones that many households share, first.
+SELECT g.phone AS key, CAST(sum(g.households) AS BIGINT) AS households, min(g.governorate_code) AS governorate_code,
+       count(DISTINCT g.governorate_code) AS governorates
+FROM fact_phone_groups g
+WHERE g.phone_households >= $threshold
+  AND (CAST($organisation_id AS INTEGER) IS NULL OR g.organisation_id = $organisation_id)
+GROUP BY g.phone HAVING sum(g.households) >= $threshold
 ORDER BY households DESC, key LIMIT $max_rows;
 
 -- name: list_signal_shared_address :frame
 -- Addresses (case and outer spaces ignored) behind at least $threshold households still in play.
-SELECT s.address_key AS key, count(*) AS households, min(s.governorate_code) AS governorate_code,
-       count(DISTINCT s.governorate_code) AS governorates
-FROM fact_signal_households s
-WHERE s.address_households >= $threshold AND s.in_play
-  AND (CAST($organisation_id AS INTEGER) IS NULL OR s.organisation_id = $organisation_id)
-GROUP BY s.address_key HAVING count(*) >= $threshold
+SELECT g.address_key AS key, CAST(sum(g.households) AS BIGINT) AS households,
+       min(g.governorate_code) AS governorate_code, count(DISTINCT g.governorate_code) AS governorates
+FROM fact_address_groups g
+WHERE g.address_households >= $threshold
+  AND (CAST($organisation_id AS INTEGER) IS NULL OR g.organisation_id = $organisation_id)
+GROUP BY g.address_key HAVING sum(g.households) >= $threshold
 ORDER BY households DESC, key LIMIT $max_rows;
 
 -- name: list_signal_delegation_bursts :frame
 -- Days on which at least $threshold households were registered in one delegation.
-SELECT s.governorate_code, s.delegation, s.created_on AS day, count(*) AS households
-FROM fact_signal_households s
-WHERE s.day_households >= $threshold
-  AND (CAST($organisation_id AS INTEGER) IS NULL OR s.organisation_id = $organisation_id)
-GROUP BY s.governorate_code, s.delegation, s.created_on HAVING count(*) >= $threshold
-ORDER BY households DESC, s.governorate_code, delegation, day LIMIT $max_rows;
+SELECT g.governorate_code, g.delegation, g.created_on AS day, CAST(sum(g.households) AS BIGINT) AS households
+FROM fact_day_groups g
+WHERE g.day_households >= $threshold
+  AND (CAST($organisation_id AS INTEGER) IS NULL OR g.organisation_id = $organisation_id)
+GROUP BY g.governorate_code, g.delegation, g.created_on HAVING sum(g.households) >= $threshold
+ORDER BY households DESC, g.governorate_code, delegation, day LIMIT $max_rows;
 
 -- name: list_signal_account_bursts :frame
 -- Hours in which one account typed at least $threshold households (imports left out: bulk by design).
-SELECT s.created_by AS user_id, u.username, s.created_hour AS hour,
-       min(s.governorate_code) AS governorate_code, count(*) AS households
-FROM fact_signal_households s JOIN users u ON u.id = s.created_by
-WHERE s.hour_households >= $threshold AND s.typed
-  AND (CAST($organisation_id AS INTEGER) IS NULL OR s.organisation_id = $organisation_id)
-GROUP BY s.created_by, u.username, s.created_hour HAVING count(*) >= $threshold
+SELECT g.created_by AS user_id, u.username, g.created_hour AS hour,
+       min(g.governorate_code) AS governorate_code, CAST(sum(g.households) AS BIGINT) AS households
+FROM fact_hour_groups g JOIN users u ON u.id = g.created_by
+WHERE g.hour_households >= $threshold
+  AND (CAST($organisation_id AS INTEGER) IS NULL OR g.organisation_id = $organisation_id)
+GROUP BY g.created_by, u.username, g.created_hour HAVING sum(g.households) >= $threshold
 ORDER BY households DESC, u.username, hour LIMIT $max_rows;
 
 -- name: list_organisation_delivery_ratios :frame
 -- Per organisation holding the stock: allocations at least $settle_days days old and how many were delivered.
--- fact_allocation_days counts them per stock line and day (a day's allocations are all as old, in days).
-SELECT d.organisation_id, o.name AS organisation, o.governorate_code, CAST(sum(f.allocations) AS BIGINT) AS allocations,
-       CAST(sum(f.delivered) AS BIGINT) AS delivered
-FROM fact_allocation_days f JOIN donations d ON d.id = f.donation_id JOIN organisations o ON o.id = d.organisation_id
-WHERE date_diff('day', CAST(f.allocated_on AS TIMESTAMP), coalesce(CAST($as_of AS TIMESTAMP), localtimestamp))
-      >= $settle_days
-GROUP BY d.organisation_id, o.name, o.governorate_code
-ORDER BY d.organisation_id;
+-- fact_allocation_days counts them per stock line and day: "at least N days old" (whole days from the
+-- allocation's date to today's, as date_diff('day', ...) counts) is "allocated on or before today - N".
+WITH settled AS (
+    SELECT f.organisation_id, sum(f.allocations) AS allocations, sum(f.delivered) AS delivered
+    FROM fact_allocation_days f
+    WHERE f.allocated_on <= CAST(coalesce(CAST($as_of AS TIMESTAMP), localtimestamp) AS DATE) - CAST($settle_days AS INTEGER)
+    GROUP BY f.organisation_id
+)
+SELECT s.organisation_id, o.name AS organisation, o.governorate_code, CAST(s.allocations AS BIGINT) AS allocations,
+       CAST(s.delivered AS BIGINT) AS delivered
+FROM settled s JOIN organisations o ON o.id = s.organisation_id
+ORDER BY s.organisation_id;
 
 -- name: list_signal_fast_deliveries :frame
 -- Deliveries marked delivered or confirmed less than $minutes minutes after they were planned.
