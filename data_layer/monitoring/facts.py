@@ -7,7 +7,7 @@ since the watermark (facts_state.audit_id), deletes and recomputes their fact ro
 of the stock lines they drew on, and moves the watermark, all in one transaction. Saves keep their
 speed and many saves are caught up in one pass; a reader never sees facts behind a commit.
 The fairness views' tables (FAIRNESS) are caught up the same way behind a watermark of their own
-(fairness_facts_state), by `ensure_fairness_facts_current` before a signal or basket view.
+(facts_fairness_state), by `ensure_fairness_facts_current` before a signal or basket view.
 `facts_drift` recomputes every row from the base tables and counts the differences: the test
 suite runs it after every test that wrote, and `python -m data_layer facts` on a live file.
 """

@@ -148,5 +148,5 @@ CREATE TABLE fact_allocation_days (
 
 -- The last audit row these facts reflect, as facts_state for the dashboard's; NULL: rebuild them.
 -- A watermark of their own, so a save is caught up for the dashboard without these tables.
-CREATE TABLE fairness_facts_state (audit_id BIGINT);
-INSERT INTO fairness_facts_state VALUES (NULL);
+CREATE TABLE facts_fairness_state (audit_id BIGINT);
+INSERT INTO facts_fairness_state VALUES (NULL);

@@ -4,17 +4,17 @@
 
 -- name: set_fairness_facts_audit_id
 -- Mark every audit row so far as reflected in the fairness facts.
-UPDATE fairness_facts_state SET audit_id = (SELECT coalesce(max(id), 0) FROM audit_log);
+UPDATE facts_fairness_state SET audit_id = (SELECT coalesce(max(id), 0) FROM audit_log);
 
 -- name: count_unreflected_audit_rows_for_fairness :scalar
 -- Audit rows written since the fairness facts were last refreshed (0 when they are up to date).
 SELECT CASE WHEN s.audit_id IS NULL THEN -1
             ELSE (SELECT count(*) FROM audit_log WHERE id > s.audit_id) END
-FROM fairness_facts_state s;
+FROM facts_fairness_state s;
 
 -- name: get_fairness_facts_audit_id :scalar
 -- The last audit row the fairness facts reflect; NULL asks for a rebuild.
-SELECT audit_id FROM fairness_facts_state;
+SELECT audit_id FROM facts_fairness_state;
 
 -- name: delete_pending_fact_signal_households
 -- Drop the fact_signal_households rows of the pending households; insert_fact_signal_households writes them anew.

@@ -10,7 +10,7 @@ UPDATE facts_state SET audit_id = (SELECT coalesce(max(id), 0) FROM audit_log);
 -- name: mark_facts_stale
 -- Writers that load rows in bulk without an audit row each (demo data, tests) ask for a rebuild
 -- of the dashboard facts and of the fairness facts (0140).
-UPDATE facts_state SET audit_id = NULL; UPDATE fairness_facts_state SET audit_id = NULL;
+UPDATE facts_state SET audit_id = NULL; UPDATE facts_fairness_state SET audit_id = NULL;
 
 -- name: count_unreflected_audit_rows :scalar
 -- Audit rows written since the facts were last refreshed (0 when they are up to date).
