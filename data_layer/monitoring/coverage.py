@@ -259,10 +259,12 @@ def export_layout(kind: str, frame: pd.DataFrame, actor: Actor | None, lang: str
     out = frame.copy()
     if kind == "coverage":
         out["governorate_name"] = out[f"name_{lang}"]
-        out["coverage_rate"] = out["coverage_rate"].round(4)
-        out["registered_per_10k"] = out["registered_per_10k"].round(2)
+        # A column that is empty throughout (an area file without population) comes back from
+        # PostgreSQL as objects (None), which do not round: read as numbers first.
+        out["coverage_rate"] = pd.to_numeric(out["coverage_rate"]).round(4)
+        out["registered_per_10k"] = pd.to_numeric(out["registered_per_10k"]).round(2)
     if kind == "volunteer_activity":
-        out["deliveries_per_volunteer"] = out["deliveries_per_volunteer"].round(2)
+        out["deliveries_per_volunteer"] = pd.to_numeric(out["deliveries_per_volunteer"]).round(2)
     return for_actor(out[EXPORT_COLUMNS[kind]].reset_index(drop=True), kind, actor)
 
 

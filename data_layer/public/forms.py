@@ -113,7 +113,7 @@ def submit_aid_request(
         lambda: clean_household(reference_data, dict(raw, notes=None)), consent_given, missing_needs
     )
     lang, now = normalise_lang(lang), _now(now)
-    campaign_id = active_campaign_id(db)
+    campaign_id = active_campaign_id(db, record["governorate_code"])
     with db.transaction() as cur:
         check_and_count(cur, "request", client, subject_keys([record["national_id"], record["phone"]]), now)
         existing = live_households_with_national_id(cur, record["national_id"])
@@ -174,7 +174,8 @@ def clean_pledge(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
         "donor_type": clean_choice(
             errs, "donor_type", raw.get("donor_type"), PLEDGE_DONOR_TYPES, required=False, default="individual"
         ),
-        "phone": clean_phone(errs, raw.get("phone"), required=True),
+        # Read by the numbering plan of the country the pledge is for.
+        "phone": clean_phone(errs, raw.get("phone"), required=True, settings=ref.settings_for(raw.get("governorate"))),
         "category_code": category.code if category else None,
         "item": clean_text(errs, "item", raw.get("item"), required=False),
         "quantity": clean_quantity(errs, raw.get("quantity"), category),
@@ -195,7 +196,7 @@ def submit_pledge(
     reference_data = get_reference(db)
     record = _with_form_checks(lambda: clean_pledge(reference_data, raw), consent_given)
     lang, now = normalise_lang(lang), _now(now)
-    campaign_id = active_campaign_id(db)
+    campaign_id = active_campaign_id(db, record["governorate_code"])
     with db.transaction() as cur:
         check_and_count(cur, "pledge", client, subject_keys([record["phone"]]), now)
         values = dict(record, campaign_id=campaign_id)

@@ -77,7 +77,7 @@ def register_household(
     organisation_id = actor.organisation_id if source != "self" else None
     # Read before the transaction, as the other writers do: on PostgreSQL a read inside it would
     # take a second pooled connection while holding the write lock, and a full pool then deadlocks.
-    campaign_id = active_campaign_id(db)
+    campaign_id = active_campaign_id(db, record["governorate_code"])
     duplicate: DuplicateHousehold | None = None
     with db.transaction() as cur:
         require_active_organisation(cur, organisation_id)
