@@ -17,7 +17,7 @@ import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError
-from data_layer.core.i18n import t
+from data_layer.core.i18n import has_key, t
 from data_layer.monitoring.facts import STATUS_PARAMS, ensure_facts_current
 from data_layer.monitoring.suppression import must_suppress, suppress_small_counts
 from data_layer.store.database import Database
@@ -112,8 +112,19 @@ def unmet_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
 
 def flows_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
     """Per category, unit and currency: received, allocated and delivered quantities and values of
-    the stock held in the filters' country (values of two currencies are never added up)."""
-    return _frame(db, "list_flows_by_category", filters)
+    the stock held in the filters' country (values of two currencies are never added up). Cash is
+    counted in its currency, so its unit reads as that currency (MAD, not the stored TND)."""
+    frame = _frame(db, "list_flows_by_category", filters)
+    return cash_in_its_currency(frame)
+
+
+def cash_in_its_currency(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of cash with their currency as their unit: a dirham is not counted as a dinar."""
+    cash = frame["category_code"] == "cash"
+    if cash.any():
+        frame = frame.copy()
+        frame.loc[cash, "unit"] = frame.loc[cash, "currency"]
+    return frame
 
 
 def flows_by_organisation(db: Database, filters: Filters = ALL) -> pd.DataFrame:
@@ -294,5 +305,11 @@ def translate_codes(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = frame.copy()
     for column, prefix in (("category_code", "category"), ("unit", "unit")):
         if column in out.columns:
-            out[column] = out[column].map(lambda code, p=prefix: t(f"{p}.{code}", lang))
+            out[column] = out[column].map(lambda code, p=prefix: unit_or_code_text(p, code, lang))
     return out
+
+
+def unit_or_code_text(prefix: str, code: Any, lang: str) -> str:
+    """A category or unit in words; a currency without a word of its own (MAD) reads as its ISO code."""
+    key = f"{prefix}.{code}"
+    return t(key, lang) if has_key(key) or prefix != "unit" else str(code)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from data_layer.core.actor import PUBLIC
 from data_layer.core.errors import FieldError, ValidationError
-from data_layer.core.i18n import area_name_column, normalise_lang
+from data_layer.core.i18n import area_name_column, normalise_lang, t
 from data_layer.core.validation import (
     Reference,
     _Collector,
@@ -32,7 +32,7 @@ from data_layer.core.validation import (
     clean_unit,
     clean_volunteer,
 )
-from data_layer.monitoring.coverage import for_actor
+from data_layer.monitoring.coverage import for_actor, unit_or_code_text
 from data_layer.monitoring.suppression import shown_count, shown_total
 from data_layer.public.consent import record_consent
 from data_layer.public.ratelimit import check_and_count, subject_keys
@@ -220,6 +220,25 @@ def transparency_totals(coverage: pd.DataFrame, volunteers: pd.DataFrame) -> dic
         "households_served": shown_total(coverage["households_served"], suppress=True),
         **{name: shown_count(value, suppress=True) for name, value in figures.items()},
     }
+
+
+def transparency_received(flows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """What was received, per category and unit, in words: goods summed over the currencies their
+    value was counted in (a quantity has none); cash per currency, the currency as its unit."""
+    if flows.empty:
+        return pd.DataFrame({"category": [], "unit": [], "quantity": []})
+    received = (
+        flows.groupby(["category_code", "unit"], as_index=False, sort=True)["received_quantity"]
+        .sum()
+        .reset_index(drop=True)
+    )
+    return pd.DataFrame(
+        {
+            "category": [t(f"category.{c}", lang) for c in received["category_code"]],
+            "unit": [unit_or_code_text("unit", u, lang) for u in received["unit"]],
+            "quantity": received["received_quantity"],
+        }
+    )
 
 
 def transparency_coverage(coverage: pd.DataFrame, lang: str) -> pd.DataFrame:
