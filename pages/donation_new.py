@@ -117,7 +117,7 @@ with st.form(PREFIX + "form"):
         errors.slot("storage_location")
     received_on = st.date_input(
         ctx.tr("field.received_on"),
-        value=default_entry_date(ctx.db),
+        value=default_entry_date(ctx.db, country_code=ctx.actor.country_code if ctx.actor else None),
         key=PREFIX + "received_on",
         max_value=dt.date.today(),
         format="DD/MM/YYYY",
