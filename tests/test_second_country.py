@@ -179,11 +179,12 @@ def test_a_second_country_is_added_registered_imported_exported_and_allocated_wi
     out = tmp_path / "coverage.hxl.csv"
     assert cli(db, capsys, "export", "coverage", "--country", "MA", "--format", "hxl", "-o", out)[0] == 0
     rows = list(hxl.data(str(out), hxl.InputOptions(allow_local=True)))
-    assert [(r.get("#adm1+code"), r.get("#affected+hh+registered")) for r in rows] == [
-        ("MA-01", "0"),
-        ("MA-04", "1"),
-        ("MA-06", "2"),
-    ]
+    assert [(r.get("#adm1+code"), r.get("#adm1+name+i_ar"), r.get("#adm1+name+i_fr"), r.get("#affected+hh+registered"))
+            for r in rows] == [
+        ("MA-01", "طنجة تطوان الحسيمة", "Tanger-Tétouan-Al Hoceïma", "0"),
+        ("MA-04", "الرباط سلا القنيطرة", "Rabat-Salé-Kénitra", "1"),
+        ("MA-06", "الدار البيضاء سطات", "Casablanca-Settat", "2"),
+    ]  # fmt: skip
     # Tunisia's figures are Tunisia's alone.
     out = tmp_path / "coverage_tn.csv"
     assert cli(db, capsys, "export", "coverage", "--country", "TN", "-o", out)[0] == 0

@@ -149,3 +149,29 @@ def test_the_public_transparency_page_is_per_country_with_cash_in_its_currency(m
     assert "Morocco Ramadan" in " ".join(m.value for m in at.markdown) or "رمضان المغرب" in " ".join(
         m.value for m in at.markdown
     )
+
+
+def test_the_dashboards_hxl_download_names_each_area_in_every_language(with_morocco):
+    from data_layer.monitoring import coverage as cov
+    from ui.dashboard_view import build_view
+
+    db = open_database(with_morocco)
+    try:
+        filters = cov.Filters(country_code="MA")
+        aggregates = {kind: read(db, filters) for kind, read in cov.AGGREGATE_READERS.items()}
+    finally:
+        db.close()
+    view = build_view(aggregates, None, "fr")
+    hxl = next(d for d in view.downloads if d.kind == "coverage").hxl_table
+    tags = dict(zip(hxl.columns, hxl.iloc[0]))
+    assert [tags[c] for c in ("Nom du gouvernorat", "Nom en arabe", "Nom en français")] == [
+        "#adm1+name+i_en",
+        "#adm1+name+i_ar",
+        "#adm1+name+i_fr",
+    ]
+    assert list(hxl["Nom en arabe"].iloc[1:]) == ["طنجة تطوان الحسيمة", "الرباط سلا القنيطرة", "الدار البيضاء سطات"]
+    assert list(hxl["Nom du gouvernorat"].iloc[1:]) == [
+        "Tanger-Tetouan-Al Hoceima",
+        "Rabat-Sale-Kenitra",
+        "Casablanca-Settat",
+    ]

@@ -23,6 +23,7 @@ from data_layer.monitoring.coverage import (
     summarise_coverage,
     translate_codes,
     translate_headers,
+    with_area_names,
     with_hxl_tags,
 )
 from data_layer.monitoring.suppression import (
@@ -264,10 +265,18 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         "flows_by_organisation": flows_org,
         "volunteer_activity": volunteers,
     }
+    # HXL names each area in every language it has (#adm1+name+i_en / +i_ar / +i_fr), whatever the reader's.
+    names = coverage.set_index("governorate_code")[["name_ar", "name_fr", "name_en"]].to_dict("index")
     downloads = []
     for kind, frame in exported.items():
         translated_codes = translate_codes(in_currency(frame), lang)
-        hxl = translate_headers(with_hxl_tags(translated_codes, HXL_TAGS[kind]), lang) if kind in HXL_TAGS else None
+        hxl = None
+        if kind in HXL_TAGS:
+            tagged = translated_codes
+            if "governorate_name" in tagged.columns:
+                english = tagged["governorate_code"].map(lambda code: names.get(code, {}).get("name_en"))
+                tagged = with_area_names(tagged.assign(governorate_name=english), names)
+            hxl = translate_headers(with_hxl_tags(tagged, HXL_TAGS[kind]), lang)
         downloads.append(Download(kind, tr(f"dashboard.table.{kind}"), translate_headers(translated_codes, lang), hxl))
     return DashboardView(
         metrics=metrics,

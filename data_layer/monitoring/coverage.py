@@ -203,7 +203,9 @@ COVERAGE_EXPORT_COLUMNS = [
 # HXL hashtags (hxlstandard.org) so humanitarian tools read the coverage table without a mapping.
 COVERAGE_HXL_TAGS = {
     "governorate_code": "#adm1+code",
-    "governorate_name": "#adm1+name",
+    "governorate_name": "#adm1+name+i_en",
+    "governorate_name_ar": "#adm1+name+i_ar",
+    "governorate_name_fr": "#adm1+name+i_fr",
     "population": "#population+total",
     "households_registered": "#affected+hh+registered",
     "households_served": "#reached+hh",
@@ -219,6 +221,19 @@ def coverage_export(db: Database, actor: Actor | None, filters: Filters = ALL, l
 
 # Aggregate kinds that can be exported as HXL.
 HXL_TAGS: dict[str, dict[str, str]] = {"coverage": COVERAGE_HXL_TAGS}
+
+
+def with_area_names(frame: pd.DataFrame, areas: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """The export with each area's Arabic and French names beside its English one (HXL's `+i_ar`,
+    `+i_fr`), so a humanitarian tool reads them in the language it needs."""
+    if "governorate_name" not in frame.columns:
+        return frame
+    out = frame.copy()
+    at = list(out.columns).index("governorate_name") + 1
+    for offset, lang in enumerate(("ar", "fr")):
+        names = [areas.get(code, {}).get(f"name_{lang}") for code in out["governorate_code"]]
+        out.insert(at + offset, f"governorate_name_{lang}", names)
+    return out
 
 
 def with_hxl_tags(frame: pd.DataFrame, tags: dict[str, str]) -> pd.DataFrame:

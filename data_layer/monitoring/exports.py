@@ -207,12 +207,14 @@ def export_to_file(
 ) -> int:
     frame = export_table(db, actor, kind, campaign_id=campaign_id, country_code=country_code)
     if fmt == "hxl":
-        from data_layer.monitoring.coverage import HXL_TAGS, with_hxl_tags
+        from data_layer.monitoring.coverage import HXL_TAGS, with_area_names, with_hxl_tags
+        from data_layer.store.reference import get_reference
 
         if kind not in HXL_TAGS:
             raise JesrError("error.export_no_hxl", value=kind)
         # HXL is a CSV with a row of hashtags under the header.
-        write_table(with_hxl_tags(frame, HXL_TAGS[kind]), path, "csv")
+        named = with_area_names(frame, get_reference(db).areas)
+        write_table(with_hxl_tags(named, HXL_TAGS[kind]), path, "csv")
         return len(frame)
     write_table(frame, path, fmt)
     return len(frame)
