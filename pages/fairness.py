@@ -41,7 +41,10 @@ campaign_id = st.selectbox(
     key=PREFIX + "campaign",
     format_func=lambda i: campaign_name(by_id.loc[i], ctx.lang),
 )
-areas = list_areas(ctx.db).set_index("code")[area_name_column(ctx.lang)].to_dict()
+# The areas of the campaign's own country.
+areas = (
+    list_areas(ctx.db, by_id.loc[campaign_id]["country_code"]).set_index("code")[area_name_column(ctx.lang)].to_dict()
+)
 
 
 def shown(frame: pd.DataFrame) -> pd.DataFrame:

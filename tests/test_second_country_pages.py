@@ -175,3 +175,39 @@ def test_the_dashboards_hxl_download_names_each_area_in_every_language(with_moro
         "Rabat-Sale-Kenitra",
         "Casablanca-Settat",
     ]
+
+
+def test_a_moroccan_association_registers_a_household_on_the_form_with_moroccan_numbers(make_app, with_morocco):
+    at = open_page(make_app, "karima", "pages/household_new.py", lang="fr")
+    picker = at.selectbox(key="household_new_governorate")
+    assert picker.options == ["Tanger-Tétouan-Al Hoceïma", "Rabat-Salé-Kénitra", "Casablanca-Settat"]
+    at.text_input(key="household_new_national_id").input("be 98765")
+    at.text_input(key="household_new_full_name").input("Aicha Tazi")
+    at.text_input(key="household_new_phone").input("06 50 12 34 56")
+    picker.set_value("MA-06")
+    at.number_input(key="household_new_household_size").set_value(2)
+    at.button_group(key="household_new_needs_pick").set_value(["food"])
+    at.run()
+    next(b for b in at.button if b.label == t("common.save", "fr")).click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    db = open_database(with_morocco)
+    try:
+        with db.reading() as cur:
+            saved = cur.execute(
+                "SELECT h.national_id, h.phone, h.governorate_code, c.country_code FROM households h"
+                " JOIN campaigns c ON c.id = h.campaign_id WHERE h.full_name = 'Aicha Tazi'"
+            ).fetchall()
+    finally:
+        db.close()
+    assert [tuple(r) for r in saved] == [("BE98765", "+212650123456", "MA-06", "MA")]
+
+
+def test_the_platforms_admin_picks_areas_of_every_country_named_by_country(make_app, with_morocco):
+    at = open_page(make_app, "admin", "pages/admin_organisations.py", lang="en")
+    options = at.multiselect(key="admin_organisations_areas").options
+    assert options[0] == "Tunis (TN)" and options[-3:] == [
+        "Tanger-Tetouan-Al Hoceima (MA)",
+        "Rabat-Sale-Kenitra (MA)",
+        "Casablanca-Settat (MA)",
+    ]
