@@ -119,11 +119,18 @@ def test_a_second_country_is_added_registered_imported_exported_and_allocated_wi
                "--target-households", "3", "--country", "TN")[0] == 0  # fmt: skip
     assert cli(db, capsys, "users", "add", "karima", "--role", "association", "--full-name", "Karima",
                "--org", "MAWADA", "--password", "a long enough password 1")[0] == 0  # fmt: skip
+    assert query(db, "SELECT code, country_code, phone FROM organisations ORDER BY id") == [
+        ("MAWADA", "MA", "+212522123456"),
+        ("SFAX", "TN", None),
+    ]
+    # Each campaign in its country's currency, none named on the command line.
     assert query(
         db,
-        "SELECT o.code, o.country_code, c.name, c.country_code, coalesce(s.currency, '') FROM organisations o"
-        " JOIN campaigns c ON c.id = o.id LEFT JOIN campaign_settings s ON s.campaign_id = c.id ORDER BY o.id",
-    ) == [("MAWADA", "MA", "رمضان المغرب", "MA", "MAD"), ("SFAX", "TN", "رمضان تونس", "TN", "TND")]
+        "SELECT c.name, c.country_code, s.currency FROM campaigns c"
+        " JOIN campaign_settings s ON s.campaign_id = c.id ORDER BY c.id",
+    ) == [("رمضان المغرب", "MA", "MAD"), ("رمضان تونس", "TN", "TND")]
+    code, accounts, _ = cli(db, capsys, "users", "list", "--country", "MA")
+    assert code == 0 and [line.split()[1] for line in accounts.splitlines()[1:]] == ["karima"]
 
     # Households and stock of both countries, imported; Moroccan numbers kept in their own formats.
     day = today.isoformat()
