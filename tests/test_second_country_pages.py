@@ -211,3 +211,18 @@ def test_the_platforms_admin_picks_areas_of_every_country_named_by_country(make_
         "Rabat-Sale-Kenitra (MA)",
         "Casablanca-Settat (MA)",
     ]
+
+
+def test_a_moroccan_association_counts_cash_in_dirhams_on_the_donation_form(make_app, with_morocco):
+    at = open_page(make_app, "karima", "pages/donation_new.py", lang="fr")
+    at.selectbox(key="donation_new_category").set_value("cash")
+    at.run()
+    assert at.text_input(key="donation_new_quantity").label == "Montant (MAD)"
+    at.selectbox(key="donation_new_category").set_value("food")
+    at.run()
+    assert at.text_input(key="donation_new_value_tnd").label == "Valeur estimée (MAD)"
+    tunisian = open_page(make_app, "atss", "pages/donation_new.py", lang="fr")
+    assert tunisian.text_input(key="donation_new_quantity").label == f"Montant ({t('unit.TND', 'fr')})"
+    tunisian.selectbox(key="donation_new_category").set_value("food")
+    tunisian.run()
+    assert tunisian.text_input(key="donation_new_value_tnd").label == t("field.value_tnd", "fr")
