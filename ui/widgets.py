@@ -120,3 +120,16 @@ def plain(value: Any) -> str:
     `![x](http://…/pixel.png)` would draw a link or fetch a remote image in a staff browser.
     """
     return _MARKDOWN_SPECIALS.sub(r"\\\1", display_value(value))
+
+
+def day_text(value: Any, lang: str) -> str:
+    """A day from a frame (a date, a Timestamp or NaT) as the language writes it, without a time."""
+    import pandas as pd
+
+    from data_layer.core.i18n import format_date
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    return format_date(value, lang)

@@ -68,6 +68,25 @@ def route_candidates(db: Database, actor: Actor, governorate_code: str, delegati
     return order_stops(frame)
 
 
+def route_volunteers(db: Database, actor: Actor, governorate_code: str, day: dt.date) -> pd.DataFrame:
+    """Volunteers of the governorate free that day with room in their vehicle: capacity and room left."""
+    _planner_scope(actor)
+    with closing(db.cursor()) as cur:
+        frame = run(
+            cur,
+            "list_eligible_volunteers",
+            {
+                "governorate_code": governorate_code,
+                "planned_on": day,
+                "delivery_id": None,
+                "undelivered_end_statuses": list(UNDELIVERED_END_STATUSES),
+            },
+        )
+    frame["capacity"] = frame["vehicle"].map(VEHICLE_CAPACITY)
+    frame["room"] = frame["capacity"] - frame["deliveries_that_day"]
+    return frame[frame["room"] > 0].reset_index(drop=True)
+
+
 def volunteer_room(cur: Any, volunteer_id: int, day: dt.date) -> tuple[dict[str, Any], int]:
     """The volunteer and how many more deliveries their vehicle takes that day; refuses one who is
     not active or not available then (read inside the caller's transaction)."""
