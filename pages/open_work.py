@@ -6,9 +6,10 @@ import streamlit as st
 
 from data_layer.core.errors import JesrError
 from data_layer.distribution.claims import claim_delivery, open_work
+from data_layer.distribution.routes import delivery_items
 from ui.messages import error_lines
 from ui.session import page_setup
-from ui.widgets import day_text, plain
+from ui.widgets import contents_by_delivery, day_text, plain
 
 ctx = page_setup("open_work.title")
 PREFIX = "open_work_"
@@ -51,11 +52,14 @@ except JesrError as exc:
 if work.empty:
     st.info(ctx.tr("open_work.none"))
     st.stop()
+contents = contents_by_delivery(ctx, delivery_items(ctx.db, ctx.actor, list(work["delivery_id"])))
 for row in work.itertuples():
     with st.container(border=True, key=f"{PREFIX}card_{row.delivery_id}"):
         st.markdown(f"**#{row.delivery_id} — {plain(row.delegation)}**")
         when = day_text(row.planned_on, ctx.lang)
-        st.caption(f"{ctx.tr('open_work.any_day') if when == '—' else when} · {plain(row.contents)}")
+        st.caption(
+            f"{ctx.tr('open_work.any_day') if when == '—' else when} · {contents.get(int(row.delivery_id), '—')}"
+        )
         st.button(
             ctx.tr("open_work.claim"),
             key=f"{PREFIX}claim_{row.delivery_id}",

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from data_layer.core.errors import JesrError, ValidationError
+from data_layer.core.errors import JesrError, PermissionDenied, ValidationError
 from data_layer.distribution.claims import claim_delivery
 from data_layer.distribution.pickup import add_point, register_with_handover
-from data_layer.distribution.routes import route_volunteers
+from data_layer.distribution.routes import delivery_items, route_volunteers
 from tests.test_field_operations import DAY, field  # noqa: F401 (the fixture)
 
 HOUSEHOLD = {
@@ -71,3 +71,15 @@ def test_route_volunteers_show_the_room_left_and_drop_a_full_vehicle(db, actors,
     for national_id in ("91000002", "91000003"):
         claim_delivery(db, volunteer, field["deliveries"][national_id], day=DAY)
     assert room() is None
+
+
+def test_delivery_items_give_the_unit_code_for_the_page_to_translate(db, actors, field) -> None:  # noqa: F811
+    d = field["deliveries"]
+    items = delivery_items(db, actors["volunteer"], [d["91000001"], d["91000002"]])
+    assert [(int(r.delivery_id), r.item, float(r.quantity), r.unit) for r in items.itertuples()] == [
+        (d["91000001"], "Coats", 1.0, "piece"),
+        (d["91000002"], "Coats", 1.0, "piece"),
+    ]
+    assert delivery_items(db, actors["atss"], []).empty
+    with pytest.raises(PermissionDenied):
+        delivery_items(db, actors["observer"], [d["91000001"]])

@@ -109,6 +109,8 @@ def test_a_volunteer_works_through_the_route_in_order_and_a_wrong_code_loses_not
     at = open_page(make_app, "volunteer", "pages/my_deliveries.py", lang="ar")
     stops = [c.value for c in at.caption if c.value.startswith("المحطّة")]
     assert stops[:3] == [t("my_deliveries.stop", "ar", stop=n, stops=3, delegation="Bab Souika") for n in (1, 2, 3)]
+    # What is carried, with the unit in Arabic: "Coats × 1 قطعة".
+    assert any(f"Coats × 1 {t('unit.piece', 'ar')}" in c.value for c in at.caption)
     first = d["91000002"]
     at.text_input(key=f"my_deliveries_code_{first}").input(wrong(code_of(db, first)))
     submit(at, f"my_deliveries_form_{first}", "my_deliveries.delivered", "ar")

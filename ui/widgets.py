@@ -133,3 +133,18 @@ def day_text(value: Any, lang: str) -> str:
     if isinstance(value, pd.Timestamp):
         value = value.date()
     return format_date(value, lang)
+
+
+def contents_by_delivery(ctx: PageContext, items: Any) -> dict[int, str]:
+    """Each delivery's contents as the reader says them: "Rice × 2.5 kilograms" with the unit translated.
+
+    The item is what staff typed, so it goes through `plain` for Markdown.
+    """
+    from data_layer.core.i18n import join_list
+
+    lines: dict[int, list[str]] = {}
+    for row in items.itertuples():
+        lines.setdefault(int(row.delivery_id), []).append(
+            f"{plain(row.item)} × {format_number(row.quantity, ctx.lang)} {ctx.tr('unit.' + row.unit)}"
+        )
+    return {delivery_id: join_list(parts, ctx.lang) for delivery_id, parts in lines.items()}

@@ -189,6 +189,16 @@ def route_positions(db: Database, actor: Actor) -> pd.DataFrame:
         return run(cur, "list_route_positions", {"volunteer_id": actor.volunteer_id})
 
 
+def delivery_items(db: Database, actor: Actor, delivery_ids: list[int]) -> pd.DataFrame:
+    """What each delivery carries (item, quantity, unit code), so a page writes the unit in the
+    reader's language; no household data, as open work already shows what is carried."""
+    if actor.role not in (*PLANNERS, "volunteer"):
+        raise PermissionDenied()
+    with closing(db.cursor()) as cur:
+        # Never an empty list (PostgreSQL cannot type it); no delivery has id 0.
+        return run(cur, "list_delivery_items", {"delivery_ids": [int(i) for i in delivery_ids] or [0]})
+
+
 def in_route_order(deliveries: pd.DataFrame, positions: pd.DataFrame) -> pd.DataFrame:
     """A volunteer's deliveries with their route and stop, routed ones first by day and stop."""
     merged = deliveries.merge(positions, on="delivery_id", how="left")
