@@ -4,8 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from data_layer.core.errors import JesrError
+from data_layer.core.i18n import area_name_column, join_list
 from data_layer.distribution.deliveries import FAILURE_REASONS, advance_delivery, list_deliveries
 from data_layer.distribution.routes import delivery_items, in_route_order, route_positions
+from data_layer.store.reference import get_reference
 from ui.messages import flash, show_error, show_flash
 from ui.session import page_setup
 from ui.widgets import contents_by_delivery, day_text, plain
@@ -20,6 +22,7 @@ except JesrError as exc:
     show_error(exc, ctx.lang)
     st.stop()
 open_rows = frame[frame["status"].isin(["planned", "out_for_delivery"])]
+areas = get_reference(ctx.db).areas
 contents = contents_by_delivery(ctx, delivery_items(ctx.db, ctx.actor, list(open_rows["delivery_id"])))
 if open_rows.empty:
     st.info(ctx.tr("my_deliveries.none"))
@@ -36,7 +39,8 @@ for row in open_rows.itertuples():
                 )
             )
         st.markdown(f"**#{row.delivery_id} — {plain(row.full_name)}** · {ctx.tr(f'delivery_status.{row.status}')}")
-        st.write(f"📍 {plain(row.address)}, {plain(row.delegation)} ({row.governorate_code})")
+        place = areas.get(row.governorate_code, {}).get(area_name_column(ctx.lang), row.governorate_code)
+        st.write(f"📍 {join_list([plain(row.address), plain(row.delegation)], ctx.lang)} ({plain(place)})")
         st.write(f"📞 {plain(row.phone)}")
         st.caption(f"{day_text(row.planned_on, ctx.lang)} · {contents.get(int(row.delivery_id), '—')}")
         with st.form(f"{PREFIX}form_{row.delivery_id}"):
