@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from data_layer.core.errors import JesrError
+from data_layer.core.errors import FieldError, JesrError, ValidationError
 from data_layer.core.i18n import join_list
 from data_layer.distribution.pickup import (
+    HANDOVER_MODES,
     WEEKDAYS,
     add_point,
     confirm_pickup,
@@ -12,6 +13,7 @@ from data_layer.distribution.pickup import (
     opening_days,
     plan_pickups,
     point_pickups,
+    set_handover,
 )
 from data_layer.registry.organisations import list_organisations
 from ui.dashboard_cache import clear_dashboard_caches
@@ -87,6 +89,35 @@ st.dataframe(
     key=PREFIX + "points",
 )
 
+names = dict(zip(points["point_id"].astype(int), points["name"]))
+with st.expander(ctx.tr("pickup_points.handover")):
+    with st.form(PREFIX + "handover_form"):
+        household_id = st.number_input(
+            ctx.tr("pickup_points.household_id"), min_value=1, step=1, value=None, key=PREFIX + "handover_household"
+        )
+        mode = st.segmented_control(
+            ctx.tr("field.handover"),
+            HANDOVER_MODES,
+            default="pickup",
+            key=PREFIX + "handover_mode",
+            format_func=lambda m: ctx.tr(f"handover.{m}"),
+        )
+        chosen_point = st.selectbox(
+            ctx.tr("field.point"), list(names), key=PREFIX + "handover_point", format_func=names.get
+        )
+        if st.form_submit_button(ctx.tr("common.save")):
+            try:
+                if household_id is None:
+                    raise ValidationError([FieldError("household_id", "error.required")])
+                set_handover(
+                    ctx.db, ctx.actor, int(household_id), mode or "", chosen_point if mode == "pickup" else None
+                )
+            except JesrError as exc:
+                show_error(exc, ctx.lang)
+            else:
+                flash(PREFIX, ctx.tr("pickup_points.handover_saved", id=int(household_id)))
+                st.rerun()
+
 st.caption(ctx.tr("pickup_points.plan_explain"))
 if st.button(ctx.tr("pickup_points.plan"), key=PREFIX + "plan"):
     try:
@@ -98,7 +129,6 @@ if st.button(ctx.tr("pickup_points.plan"), key=PREFIX + "plan"):
         st.success(ctx.tr("pickup_points.planned", count=len(moved)))
 
 st.subheader(ctx.tr("pickup_points.desk"))
-names = dict(zip(points["point_id"].astype(int), points["name"]))
 point_id = st.selectbox(ctx.tr("field.point"), list(names), key=PREFIX + "desk_point", format_func=names.get)
 due = point_pickups(ctx.db, ctx.actor, int(point_id))
 if due.empty:

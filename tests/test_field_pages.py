@@ -12,7 +12,7 @@ import pytest
 from data_layer.core.i18n import t
 from data_layer.distribution.claims import claim_delivery
 from data_layer.distribution.deliveries import advance_delivery
-from data_layer.distribution.pickup import add_point, set_handover
+from data_layer.distribution.pickup import add_point
 from data_layer.distribution.reschedule import count_to_reschedule
 from data_layer.distribution.routes import build_route
 from tests.conftest import open_page
@@ -176,7 +176,17 @@ def test_a_point_is_added_its_pickups_planned_and_handed_over_by_code(make_app, 
     assert at.success[0].value == t("pickup_points.added", "fr", id=point_id)
     assert one(db, "SELECT opening_days FROM distribution_points WHERE id = ?", point_id) == "36"
 
-    set_handover(db, actors["atss"], field["households"]["91000005"], "pickup", point_id)
+    # A household number nobody has: refused; then Rim Saidi's household chooses the point.
+    at.number_input(key="pickup_points_handover_household").set_value(999999)
+    at.selectbox(key="pickup_points_handover_point").set_value(point_id)
+    submit(at, "pickup_points_handover_form", "common.save", "fr")
+    assert [e.value for e in at.error] == [t("error.not_found", "fr")]
+    assert one(db, "SELECT count(*) FROM household_handover") == 0
+    household = field["households"]["91000005"]
+    at.number_input(key="pickup_points_handover_household").set_value(household)
+    submit(at, "pickup_points_handover_form", "common.save", "fr")
+    assert at.success[0].value == t("pickup_points.handover_saved", "fr", id=household)
+    assert db.conn.execute("SELECT mode, point_id FROM household_handover").fetchall() == [("pickup", point_id)]
     at.button(key="pickup_points_plan").click()
     at.run()
     assert [s.value for s in at.success] == [t("pickup_points.planned", "fr", count=1)]
