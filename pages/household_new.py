@@ -12,7 +12,7 @@ from data_layer.store.reference import get_reference
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.fields import FieldErrors
 from ui.session import page_setup
-from ui.widgets import governorate_select, likely_duplicate_warning, show_saved_instead_of_form
+from ui.widgets import display_value, governorate_select, likely_duplicate_warning, show_saved_instead_of_form
 
 ctx = page_setup("household_new.title")
 PREFIX = "household_new_"
@@ -99,7 +99,7 @@ if handover == "pickup":
         st.info(ctx.tr("household_new.no_point"))
     else:
         point_names = {
-            int(r.point_id): ctx.tr("household_new.point_label", name=r.name, address=r.address or "—")
+            int(r.point_id): ctx.tr("household_new.point_label", name=r.name, address=display_value(r.address))
             for r in points.itertuples()
         }
         point_id = st.selectbox(
