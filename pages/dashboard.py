@@ -4,6 +4,7 @@ from functools import partial
 
 import streamlit as st
 
+from data_layer.core.i18n import format_number
 from data_layer.monitoring.coverage import Filters
 from data_layer.monitoring.regional import preferred_country, scope_of
 from data_layer.registry.campaigns import campaign_name
@@ -73,6 +74,12 @@ def chart_row(*names: str) -> None:
 metrics_row = st.container(horizontal=True)
 for label, value in view.metrics:
     metrics_row.metric(label, value)
+if ctx.actor.may_enter_records:
+    metrics_row.metric(
+        ctx.tr("dashboard.to_reschedule"),
+        format_number(cache.to_reschedule(ctx.db, ctx.actor, version), ctx.lang),
+        help=ctx.tr("dashboard.to_reschedule_help"),
+    )
 if view.suppressed:
     st.caption(ctx.tr("dashboard.suppression_note"))
 

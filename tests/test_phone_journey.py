@@ -9,6 +9,7 @@ the menu on the reading side and closed after a choice on the phone, and in Arab
 each step is photographed into docs/screenshots/ and the seconds from tap to result are printed.
 """
 
+import contextlib
 import io
 import os
 import re
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -74,6 +76,13 @@ LAYOUT_JS = """() => {
 def phone_server(tmp_path, demo_template):
     db_path = tmp_path / "phone.duckdb"
     shutil.copy(demo_template, db_path)
+    with streamlit_server(db_path, tmp_path) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def streamlit_server(db_path: Path, tmp_path: Path) -> Iterator[str]:
+    """The app served on a free port of loopback from `db_path` (which no other process may hold open)."""
     # Proper names written in Latin letters (organisations, user names, campaigns) are data, not English.
     conn = duckdb.connect(str(db_path), read_only=True)
     try:
@@ -99,29 +108,32 @@ def phone_server(tmp_path, demo_template):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        assert server.poll() is None, (tmp_path / "streamlit.log").read_text()
-        assert time.monotonic() < deadline, "streamlit did not start within 60 s"
-        time.sleep(0.2)
-    yield base
-    server.terminate()
     try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert server.poll() is None, (tmp_path / "streamlit.log").read_text()
+            assert time.monotonic() < deadline, "streamlit did not start within 60 s"
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
 
 
 class Phone:
-    def __init__(self, page, base: str, lang: str, width: int) -> None:
+    def __init__(self, page, base: str, lang: str, width: int, shot_prefix: str = "phone") -> None:
         self.page, self.base, self.lang, self.width = page, base, lang, width
+        self.shot_prefix = shot_prefix
         self.phone = width < 768
         self.timings: list[tuple[str, float]] = []
         self.shots = 0
@@ -181,7 +193,7 @@ class Phone:
             )
             self.shots += 1
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            save_small_png(self.page.screenshot(), SCREENSHOTS / f"phone-{self.shots:02d}-{name}.png")
+            save_small_png(self.page.screenshot(), SCREENSHOTS / f"{self.shot_prefix}-{self.shots:02d}-{name}.png")
 
     def sidebar(self):
         return self.page.locator("[data-testid='stSidebar']")

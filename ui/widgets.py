@@ -134,3 +134,31 @@ def plain(value: Any) -> str:
     `![x](http://…/pixel.png)` would draw a link or fetch a remote image in a staff browser.
     """
     return _MARKDOWN_SPECIALS.sub(r"\\\1", display_value(value))
+
+
+def day_text(value: Any, lang: str) -> str:
+    """A day from a frame (a date, a Timestamp or NaT) as the language writes it, without a time."""
+    import pandas as pd
+
+    from data_layer.core.i18n import format_date
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    return format_date(value, lang)
+
+
+def contents_by_delivery(ctx: PageContext, items: Any) -> dict[int, str]:
+    """Each delivery's contents as the reader says them: "Rice × 2.5 kilograms" with the unit translated.
+
+    The item is what staff typed, so it goes through `plain` for Markdown.
+    """
+    from data_layer.core.i18n import join_list
+
+    lines: dict[int, list[str]] = {}
+    for row in items.itertuples():
+        lines.setdefault(int(row.delivery_id), []).append(
+            f"{plain(row.item)} × {format_number(row.quantity, ctx.lang)} {ctx.tr('unit.' + row.unit)}"
+        )
+    return {delivery_id: join_list(parts, ctx.lang) for delivery_id, parts in lines.items()}
