@@ -4,6 +4,7 @@ from functools import partial
 
 import streamlit as st
 
+from charts.style import plotly_config
 from data_layer.monitoring.coverage import Filters
 from data_layer.monitoring.regional import preferred_country, scope_of
 from data_layer.registry.campaigns import campaign_name
@@ -16,6 +17,8 @@ from ui.widgets import category_select
 ctx = page_setup("dashboard.title")
 PREFIX = "dashboard_"
 PNG_HINT = ctx.tr("dashboard.png_hint")
+# Plotly's locale from our catalog: its tool bar and number marks in the reader's language.
+CHART_CONFIG = plotly_config(ctx.lang)
 
 version = cache.data_version(ctx.db)  # read once per rerun
 all_campaigns = cache.campaigns(ctx.db, version)
@@ -67,12 +70,14 @@ def chart_row(*names: str) -> None:
         if figure is None:
             row.caption(ctx.tr("common.nothing_yet"))
         else:
-            row.plotly_chart(figure, key=PREFIX + name, config={"displaylogo": False})
+            row.plotly_chart(figure, key=PREFIX + name, config=CHART_CONFIG)
 
 
 metrics_row = st.container(horizontal=True)
 for label, value in view.metrics:
     metrics_row.metric(label, value)
+# The progress page counts one campaign up to a day: say why its "served" can differ from this one.
+st.caption(ctx.tr("dashboard.served_note"))
 if view.suppressed:
     st.caption(ctx.tr("dashboard.suppression_note"))
 
@@ -160,7 +165,7 @@ if regional and tabs[5].open:
         side_by_side = cache.regional(ctx.db, ctx.actor, ctx.lang, version)
         st.caption(ctx.tr("country.regional_intro"))
         if side_by_side.figure is not None:
-            st.plotly_chart(side_by_side.figure, key=PREFIX + "regional_chart", config={"displaylogo": False})
+            st.plotly_chart(side_by_side.figure, key=PREFIX + "regional_chart", config=CHART_CONFIG)
         st.dataframe(side_by_side.metrics_table, hide_index=True, width="stretch", key=PREFIX + "regional_table")
         st.subheader(ctx.tr("country.values_title"))
         st.dataframe(side_by_side.values_table, hide_index=True, width="stretch", key=PREFIX + "regional_values")

@@ -5,6 +5,7 @@ from functools import partial
 import streamlit as st
 
 from charts.progress import cumulative_projection, daily_pace
+from charts.style import plotly_config
 from data_layer.core.i18n import area_name_column, format_date, format_number
 from data_layer.monitoring.coverage import for_actor, translate_headers
 from data_layer.monitoring.progress import default_as_of
@@ -58,6 +59,7 @@ cols[1].metric(
     ctx.tr("progress.served_of_target_value", served=progress.served, target=progress.target),
 )
 cols[2].metric(ctx.tr("progress.remaining"), format_number(progress.remaining, ctx.lang))
+st.caption(ctx.tr("progress.served_note"))
 cols = st.columns(3)
 cols[0].metric(
     ctx.tr("progress.required_pace"),
@@ -87,8 +89,10 @@ left.plotly_chart(
         served_label=ctx.tr("dashboard.served"),
         required_label=ctx.tr("progress.required_pace"),
         recent_label=ctx.tr("progress.recent_pace"),
+        lang=ctx.lang,
     ),
     key=PREFIX + "daily_chart",
+    config=plotly_config(ctx.lang),
 )
 right.plotly_chart(
     cumulative_projection(
@@ -102,8 +106,10 @@ right.plotly_chart(
         served_label=ctx.tr("dashboard.served"),
         target_label=ctx.tr("progress.target"),
         projection_label=ctx.tr("progress.projection"),
+        lang=ctx.lang,
     ),
     key=PREFIX + "cumulative_chart",
+    config=plotly_config(ctx.lang),
 )
 st.caption(ctx.tr("dashboard.png_hint"))
 

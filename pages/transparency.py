@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data_layer.core.i18n import format_date, format_number
-from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD
+from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD, shown_count
 from data_layer.public.forms import transparency_coverage, transparency_totals
 from ui import dashboard_cache
 from ui.session import page_setup
@@ -43,10 +43,12 @@ else:
             min(1.0, progress.served / progress.target) if progress.served >= SMALL_COUNT_THRESHOLD else 0.0,
             text=ctx.tr(
                 "transparency.target",
-                served=shown(totals["households_served"]),
+                # The bar's own count (this campaign, so far), not the all-campaign total below it.
+                served=shown(shown_count(progress.served, suppress=True)),
                 target=format_number(progress.target, ctx.lang),
             ),
         )
+        st.caption(ctx.tr("transparency.served_note"))
 
 cols = st.columns(4)
 for col, key in zip(cols, ("households_served", "households_registered", "deliveries", "volunteers")):
