@@ -35,11 +35,22 @@ def value_labels(numbers: list, lang: str, *, percent: bool = False) -> list[str
     return [label(v) for v in numbers]
 
 
-def _layout(
-    figure: go.Figure, title: str, x_label: str, y_label: str, lang: str, *, percent: bool = False, top: float = 0
+def bar_layout(
+    figure: go.Figure,
+    title: str,
+    x_label: str,
+    y_label: str,
+    lang: str,
+    *,
+    percent: bool = False,
+    top: float = 0,
+    rows: int | None = None,
 ) -> go.Figure:
-    rows = max((len(trace.y) for trace in figure.data), default=0)
-    bars = rows * max(len(figure.data), 1)
+    """The flat bars' layout: a line per row (`rows` when the traces are stacked, else every trace's
+    bars side by side), the value axis from zero past `top` so labels fit, mirrored in RTL."""
+    if rows is None:
+        rows = max((len(trace.y) for trace in figure.data), default=0) * max(len(figure.data), 1)
+    bars = rows
     rtl = is_rtl(lang)
     upper = 1.0 if percent else top
     figure.update_layout(
@@ -71,7 +82,8 @@ def _layout(
     return direction_layout(figure, lang)
 
 
-def _bar(names: list, numbers: list, name: str, lang: str, *, percent: bool = False) -> go.Bar:
+def labelled_bar(names: list, numbers: list, name: str, lang: str, *, percent: bool = False) -> go.Bar:
+    """Flat bars named by `names`, each with its value written at its end."""
     return go.Bar(
         y=names,
         x=numbers,
@@ -105,10 +117,10 @@ def bar_chart(
     """One labelled bar per row of `frame`: `x` names the row, `y` is its value (missing values,
     e.g. suppressed counts, draw no bar and no label)."""
     numbers = values(pd.to_numeric(frame[y], errors="coerce"))
-    figure = go.Figure(_bar(values(frame[x]), numbers, y_label, lang, percent=percent))
+    figure = go.Figure(labelled_bar(values(frame[x]), numbers, y_label, lang, percent=percent))
     if reference is not None:
         figure.add_vline(x=reference, line_dash="dash", annotation_text=reference_label)
-    return _layout(figure, title, x_label, y_label, lang, percent=percent, top=max(_top(numbers), reference or 0))
+    return bar_layout(figure, title, x_label, y_label, lang, percent=percent, top=max(_top(numbers), reference or 0))
 
 
 def grouped_bars(
@@ -117,9 +129,9 @@ def grouped_bars(
     """Labelled bars side by side per row: `series` maps a column to its (translated) legend name."""
     names = values(frame[x])
     columns = {column: values(pd.to_numeric(frame[column], errors="coerce")) for column in series}
-    figure = go.Figure([_bar(names, columns[column], name, lang) for column, name in series.items()])
+    figure = go.Figure([labelled_bar(names, columns[column], name, lang) for column, name in series.items()])
     top = max((_top(numbers) for numbers in columns.values()), default=0.0)
-    return _layout(figure, title, x_label, y_label, lang, top=top)
+    return bar_layout(figure, title, x_label, y_label, lang, top=top)
 
 
 def registered_served_bars(

@@ -18,6 +18,7 @@ from data_layer.registry.labels import with_household_labels
 from data_layer.store.reference import get_reference
 from ui.messages import show_error
 from ui.session import page_setup
+from ui.tables import localised
 from ui.widgets import category_select, governorate_select
 
 ctx = page_setup("allocation.title")
@@ -44,9 +45,13 @@ if lines.empty:
     st.info(ctx.tr("allocation.no_stock"))
 else:
     st.dataframe(
-        lines[
-            ["donation_id", "organisation", "delegation", "item", "unit", "received", "allocated", "available"]
-        ].rename(columns=lambda c: ctx.tr(f"column.{c}")),
+        localised(
+            lines[
+                ["donation_id", "organisation", "delegation", "item", "unit", "received", "allocated", "available"]
+            ].rename(columns=lambda c: ctx.tr(f"column.{c}")),
+            ctx.lang,
+            plain=[ctx.tr("column.donation_id")],  # the donation's number, as on its receipt
+        ),
         hide_index=True,
         width="stretch",
         key=PREFIX + "stock_table",
@@ -194,7 +199,7 @@ if (
         }
     )
     st.dataframe(
-        proposal.rename(columns=lambda c: ctx.tr(f"column.{c}")),
+        localised(proposal.rename(columns=lambda c: ctx.tr(f"column.{c}")), ctx.lang),
         hide_index=True,
         width="stretch",
         key=PREFIX + "suggestion_table",

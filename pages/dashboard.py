@@ -12,6 +12,7 @@ from data_layer.registry.spreadsheets import table_bytes
 from ui import dashboard_cache as cache
 from ui.country_widgets import area_select, country_select
 from ui.session import page_setup
+from ui.tables import localised
 from ui.widgets import category_select
 
 ctx = page_setup("dashboard.title")
@@ -134,7 +135,7 @@ if coverage_tab.open:
         chart_row("map", "coverage_chart")
         chart_row("registered_chart", "per_10k_chart")
         st.caption(PNG_HINT)
-        st.dataframe(view.coverage_table, hide_index=True, width="stretch")
+        st.dataframe(localised(view.coverage_table, ctx.lang), hide_index=True, width="stretch")
 
 if unmet_tab.open:
     with unmet_tab:
@@ -145,7 +146,7 @@ if flows_tab.open:
         st.caption(ctx.tr("dashboard.flows_title"))
         chart_row("flows_category_chart", "flows_org_chart")
         for table in view.flows_tables:
-            st.dataframe(table, hide_index=True, width="stretch")
+            st.dataframe(localised(table, ctx.lang), hide_index=True, width="stretch")
 
 if volunteers_tab.open:
     with volunteers_tab:
@@ -166,8 +167,18 @@ if regional and tabs[5].open:
         st.caption(ctx.tr("country.regional_intro"))
         if side_by_side.figure is not None:
             st.plotly_chart(side_by_side.figure, key=PREFIX + "regional_chart", config=CHART_CONFIG)
-        st.dataframe(side_by_side.metrics_table, hide_index=True, width="stretch", key=PREFIX + "regional_table")
+        st.dataframe(
+            localised(side_by_side.metrics_table, ctx.lang),
+            hide_index=True,
+            width="stretch",
+            key=PREFIX + "regional_table",
+        )
         st.subheader(ctx.tr("country.values_title"))
-        st.dataframe(side_by_side.values_table, hide_index=True, width="stretch", key=PREFIX + "regional_values")
+        st.dataframe(
+            localised(side_by_side.values_table, ctx.lang),
+            hide_index=True,
+            width="stretch",
+            key=PREFIX + "regional_values",
+        )
         for download in side_by_side.downloads:
             download_row(download)

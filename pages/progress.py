@@ -15,6 +15,7 @@ from data_layer.registry.spreadsheets import table_bytes
 from data_layer.store.reference import list_areas
 from ui import dashboard_cache as cache
 from ui.session import page_setup
+from ui.tables import localised
 
 ctx = page_setup("progress.title")
 PREFIX = "progress_"
@@ -135,7 +136,7 @@ else:
     )
 outlook["will_miss"] = outlook["will_miss"].map(lambda m: ctx.tr("progress.miss_yes" if m else "progress.miss_no"))
 translated = translate_headers(outlook, ctx.lang)
-st.dataframe(for_display(translated), hide_index=True, width="stretch")
+st.dataframe(localised(for_display(translated), ctx.lang), hide_index=True, width="stretch")
 cols = st.columns(2)
 # Built when clicked, as on the dashboard: not an XLSX file written on every rerun.
 cols[0].download_button(

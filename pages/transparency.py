@@ -7,6 +7,7 @@ from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD, shown_count
 from data_layer.public.forms import transparency_coverage, transparency_totals
 from ui import dashboard_cache
 from ui.session import page_setup
+from ui.tables import localised
 from ui.widgets import plain
 
 ctx = page_setup("transparency.title")
@@ -57,15 +58,18 @@ for col, key in zip(cols, ("households_served", "households_registered", "delive
 st.subheader(ctx.tr("transparency.received"))
 received = dashboard_cache.flows_by_category(ctx.db)
 st.dataframe(
-    received.assign(
-        category_code=received["category_code"].map(lambda c: ctx.tr(f"category.{c}")),
-        unit=received["unit"].map(lambda u: ctx.tr(f"unit.{u}")),
-    )[["category_code", "unit", "received_quantity"]].rename(
-        columns={
-            "category_code": ctx.tr("transparency.col.category"),
-            "unit": ctx.tr("transparency.col.unit"),
-            "received_quantity": ctx.tr("transparency.col.quantity"),
-        }
+    localised(
+        received.assign(
+            category_code=received["category_code"].map(lambda c: ctx.tr(f"category.{c}")),
+            unit=received["unit"].map(lambda u: ctx.tr(f"unit.{u}")),
+        )[["category_code", "unit", "received_quantity"]].rename(
+            columns={
+                "category_code": ctx.tr("transparency.col.category"),
+                "unit": ctx.tr("transparency.col.unit"),
+                "received_quantity": ctx.tr("transparency.col.quantity"),
+            }
+        ),
+        ctx.lang,
     ),
     hide_index=True,
     width="stretch",
@@ -75,7 +79,7 @@ st.dataframe(
 st.subheader(ctx.tr("transparency.coverage"))
 table = transparency_coverage(coverage, ctx.lang)
 st.dataframe(
-    table.rename(columns={c: ctx.tr(f"transparency.col.{c}") for c in table.columns}).astype(str),
+    localised(table.rename(columns={c: ctx.tr(f"transparency.col.{c}") for c in table.columns}), ctx.lang),
     hide_index=True,
     width="stretch",
     key="transparency_coverage",
