@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from ui.tables import localised
+from data_layer.core.i18n import t
+from ui.tables import in_words, localised
 
 
 def shown(styler) -> list[list]:
@@ -19,3 +20,30 @@ def test_numbers_in_the_language_and_references_left_as_they_are() -> None:
     # The values underneath stay numbers (st.dataframe sorts by them).
     assert styled.data["registered"].tolist() == [446350, 3]
     assert shown(localised(frame, "en", plain=["donation"]))[0][:2] == ["446,350", "150.50"]
+
+
+def test_codes_become_words() -> None:
+    frame = pd.DataFrame(
+        {
+            "governorate_code": ["TN-11", "XX-99"],
+            "category_code": ["food", "unknown_code"],
+            "status": ["registered", "verified"],
+            "vulnerabilities": [["elderly", "disability"], []],
+        }
+    )
+    words = in_words(frame, "ar", {"TN-11": "تونس"})
+    assert words.to_dict("records") == [
+        {
+            "governorate_code": "تونس",
+            "category_code": t("category.food", "ar"),
+            "status": t("status.registered", "ar"),
+            "vulnerabilities": t("vulnerability.elderly", "ar") + "، " + t("vulnerability.disability", "ar"),
+        },
+        # No word for a code: it stays as it is.
+        {
+            "governorate_code": "XX-99",
+            "category_code": "unknown_code",
+            "status": t("status.verified", "ar"),
+            "vulnerabilities": "",
+        },
+    ]

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 from pandas.io.formats.style import Styler
 
-from data_layer.core.i18n import format_number
+from data_layer.core.i18n import format_number, has_key, join_list, t
 
 
 def localised(table: pd.DataFrame | pa.Table, lang: str, *, plain: Iterable[str] = ()) -> Styler:
@@ -37,3 +37,34 @@ def localised(table: pd.DataFrame | pa.Table, lang: str, *, plain: Iterable[str]
     if mixed:
         frame = frame.assign(**{c: frame[c].map(written) for c in mixed})
     return frame.style.format(written, subset=[c for c in frame.columns if c not in kept and c not in mixed])
+
+
+# Columns holding codes, and the catalog prefix of their words.
+CODE_WORDS = {
+    "category_code": "category",
+    "category": "category",
+    "unit": "unit",
+    "status": "status",
+}
+
+
+def in_words(frame: pd.DataFrame, lang: str, area_names: dict[str, str]) -> pd.DataFrame:
+    """Codes a person reads as words: governorate names, categories, units, statuses, vulnerabilities
+    joined the language's way. A code without a word in the catalog stays as it is."""
+
+    def word(prefix: str, code: object) -> object:
+        key = f"{prefix}.{code}"
+        return t(key, lang) if isinstance(code, str) and has_key(key) else code
+
+    out = frame.copy()
+    for column in ("governorate_code", "governorate"):
+        if column in out.columns:
+            out[column] = out[column].map(lambda code: area_names.get(code, code))
+    for column, prefix in CODE_WORDS.items():
+        if column in out.columns:
+            out[column] = out[column].map(lambda code, p=prefix: word(p, code))
+    if "vulnerabilities" in out.columns:
+        out["vulnerabilities"] = out["vulnerabilities"].map(
+            lambda items: join_list([word("vulnerability", v) for v in items], lang) if items is not None else ""
+        )
+    return out
