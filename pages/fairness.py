@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.fairness import baskets_by_governorate, projected_shortfall
+from charts.style import plotly_config
 from data_layer.core.errors import JesrError
 from data_layer.core.i18n import area_name_column
 from data_layer.distribution.limits import list_limits, remove_limit, set_limit
@@ -75,8 +76,10 @@ with tabs[0]:
                 labels=labels,
                 title=ctx.tr("fairness.baskets_chart"),
                 y_label=ctx.tr("fairness.baskets"),
+                lang=ctx.lang,
             ),
             key=PREFIX + "baskets_chart",
+            config=plotly_config(ctx.lang),
         )
         view = suppress_rows(flows, actor)
         st.dataframe(shown(view), hide_index=True, key=PREFIX + "baskets_table")
@@ -102,8 +105,10 @@ with tabs[1]:
                 ),
                 title=ctx.tr("fairness.projection_chart"),
                 y_label=ctx.tr("fairness.baskets"),
+                lang=ctx.lang,
             ),
             key=PREFIX + "projection_chart",
+            config=plotly_config(ctx.lang),
         )
         st.dataframe(shown(projection), hide_index=True, key=PREFIX + "projection_table")
 

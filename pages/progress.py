@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.progress import cumulative_projection, daily_pace
+from charts.style import plotly_config
 from data_layer.core.i18n import area_name_column, format_date, format_number
 from data_layer.monitoring.coverage import for_actor, translate_headers
 from data_layer.monitoring.overview import value_by_currency
@@ -18,6 +19,7 @@ from data_layer.store.reference import list_areas
 from ui import dashboard_cache as cache
 from ui.country_widgets import country_select
 from ui.session import page_setup
+from ui.tables import localised
 
 ctx = page_setup("progress.title")
 PREFIX = "progress_"
@@ -72,6 +74,7 @@ cols[1].metric(
     ctx.tr("progress.served_of_target_value", served=progress.served, target=progress.target),
 )
 cols[2].metric(ctx.tr("progress.remaining"), format_number(progress.remaining, ctx.lang))
+st.caption(ctx.tr("progress.served_note"))
 cols = st.columns(3)
 cols[0].metric(
     ctx.tr("progress.required_pace"),
@@ -114,8 +117,10 @@ left.plotly_chart(
         served_label=ctx.tr("dashboard.served"),
         required_label=ctx.tr("progress.required_pace"),
         recent_label=ctx.tr("progress.recent_pace"),
+        lang=ctx.lang,
     ),
     key=PREFIX + "daily_chart",
+    config=plotly_config(ctx.lang),
 )
 right.plotly_chart(
     cumulative_projection(
@@ -129,8 +134,10 @@ right.plotly_chart(
         served_label=ctx.tr("dashboard.served"),
         target_label=ctx.tr("progress.target"),
         projection_label=ctx.tr("progress.projection"),
+        lang=ctx.lang,
     ),
     key=PREFIX + "cumulative_chart",
+    config=plotly_config(ctx.lang),
 )
 st.caption(ctx.tr("dashboard.png_hint"))
 
@@ -156,7 +163,7 @@ else:
     )
 outlook["will_miss"] = outlook["will_miss"].map(lambda m: ctx.tr("progress.miss_yes" if m else "progress.miss_no"))
 translated = translate_headers(outlook, ctx.lang)
-st.dataframe(for_display(translated), hide_index=True, width="stretch")
+st.dataframe(localised(for_display(translated), ctx.lang), hide_index=True, width="stretch")
 cols = st.columns(2)
 # Built when clicked, as on the dashboard: not an XLSX file written on every rerun.
 cols[0].download_button(

@@ -5,11 +5,12 @@ import streamlit as st
 from data_layer.core.i18n import format_date, format_number
 from data_layer.monitoring.coverage import Filters
 from data_layer.monitoring.regional import preferred_country, scope_of
-from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD
+from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD, shown_count
 from data_layer.public.forms import transparency_coverage, transparency_received, transparency_totals
 from ui import dashboard_cache
 from ui.country_widgets import country_select
 from ui.session import page_setup
+from ui.tables import localised
 from ui.widgets import plain
 
 ctx = page_setup("transparency.title")
@@ -59,10 +60,12 @@ else:
             min(1.0, progress.served / progress.target) if progress.served >= SMALL_COUNT_THRESHOLD else 0.0,
             text=ctx.tr(
                 "transparency.target",
-                served=shown(totals["households_served"]),
+                # The bar's own count (this campaign, so far), not the all-campaign total below it.
+                served=shown(shown_count(progress.served, suppress=True)),
                 target=format_number(progress.target, ctx.lang),
             ),
         )
+        st.caption(ctx.tr("transparency.served_note"))
 
 cols = st.columns(4)
 for col, key in zip(cols, ("households_served", "households_registered", "deliveries", "volunteers")):
@@ -72,7 +75,7 @@ st.subheader(ctx.tr("transparency.received"))
 # Cash in its own currency (a unit of its own), each currency on its own row.
 received = transparency_received(dashboard_cache.flows_by_category(ctx.db, filters), ctx.lang)
 st.dataframe(
-    received.rename(columns={c: ctx.tr(f"transparency.col.{c}") for c in received.columns}),
+    localised(received.rename(columns={c: ctx.tr(f"transparency.col.{c}") for c in received.columns}), ctx.lang),
     hide_index=True,
     width="stretch",
     key="transparency_received",
@@ -81,7 +84,7 @@ st.dataframe(
 st.subheader(ctx.tr("transparency.coverage"))
 table = transparency_coverage(coverage, ctx.lang)
 st.dataframe(
-    table.rename(columns={c: ctx.tr(f"transparency.col.{c}") for c in table.columns}).astype(str),
+    localised(table.rename(columns={c: ctx.tr(f"transparency.col.{c}") for c in table.columns}), ctx.lang),
     hide_index=True,
     width="stretch",
     key="transparency_coverage",

@@ -119,6 +119,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.map_title"),
         value_label=tr("dashboard.coverage"),
         no_data_label=tr("dashboard.no_data"),
+        lang=lang,
     )
     figures["coverage_chart"] = bar_chart(
         plotted,
@@ -128,6 +129,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         x_label=tr("field.governorate"),
         y_label=tr("dashboard.coverage"),
         percent=True,
+        lang=lang,
     )
     figures["registered_chart"] = registered_served_bars(
         plotted,
@@ -135,6 +137,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.registered_served_title"),
         x_label=tr("field.governorate"),
         y_label=tr("dashboard.households"),
+        lang=lang,
         registered_label=tr("dashboard.registered"),
         served_label=tr("dashboard.served"),
     )
@@ -152,6 +155,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.per_10k_title"),
         x_label=tr("field.governorate"),
         y_label=tr("dashboard.per_10k"),
+        lang=lang,
         reference=national,
         reference_label=tr("dashboard.national_average"),
     )
@@ -182,6 +186,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
             title=tr("dashboard.unmet_title"),
             x_label=tr("field.category"),
             y_label=tr("dashboard.unmet_quantity"),
+            lang=lang,
         )
     )
 
@@ -202,7 +207,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     currencies = sorted({*flows_category.get("currency", []), *flows_org.get("currency", [])})
     if len(currencies) > 1:
         labelled["label"] = labelled["label"] + " " + flows_category["currency"]
-        flows_org = flows_org.assign(organisation_code=flows_org["organisation_code"] + " " + flows_org["currency"])
+        flows_org = flows_org.assign(organisation_name=flows_org["organisation_name"] + " " + flows_org["currency"])
     value_label = t("country.value_in", lang, currency=" / ".join(currencies)) if currencies else tr("country.value")
     figures["flows_category_chart"] = grouped_bars(
         labelled,
@@ -211,14 +216,16 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.flows_category_title"),
         x_label=tr("field.category"),
         y_label=value_label,
+        lang=lang,
     )
     figures["flows_org_chart"] = grouped_bars(
         flows_org,
-        x="organisation_code",
+        x="organisation_name",  # a name people read, not the association's code
         series=value_series,
         title=tr("dashboard.flows_org_title"),
         x_label=tr("dashboard.organisation"),
         y_label=value_label,
+        lang=lang,
     )
     flows_tables = [
         _arrow(for_display(translate_headers(translate_codes(in_currency(flows_category), lang), lang))),
@@ -248,6 +255,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.volunteers_title"),
         x_label=tr("field.governorate"),
         y_label=tr("dashboard.count"),
+        lang=lang,
     )
     figures["deliveries_per_volunteer_chart"] = bar_chart(
         named,
@@ -256,6 +264,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.deliveries_per_volunteer"),
         x_label=tr("field.governorate"),
         y_label=tr("dashboard.deliveries_per_volunteer"),
+        lang=lang,
     )
 
     exported = {
@@ -345,6 +354,7 @@ def build_regional_view(coverage: pd.DataFrame, values: pd.DataFrame, lang: str)
             title=tr("country.regional_title"),
             x_label=tr("field.country"),
             y_label=tr("dashboard.households"),
+            lang=lang,
             registered_label=tr("dashboard.registered"),
             served_label=tr("dashboard.served"),
         )
