@@ -1,0 +1,175 @@
+"""The red-team findings tried again as an attacker would, each now stopped.
+
+docs/security.md maps every finding to the test that reproduces it; these are the attacks the
+other test files did not yet try as written.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import tracemalloc
+import zipfile
+from types import SimpleNamespace
+
+import openpyxl
+import pytest
+from streamlit.runtime.context import StreamlitHeaders
+
+from data_layer.access.accounts import change_password, set_user_active, set_user_role
+from data_layer.core.i18n import t
+from data_layer.public.forms import submit_aid_request, submit_pledge
+from data_layer.public.ratelimit import CLIENT_DAILY_LIMIT, RateLimited
+from data_layer.registry.spreadsheets import MAX_XLSX_UNPACKED_BYTES, UnreadableFile, read_table
+from tests.test_public_forms import PLEDGE, REQUEST
+from ui import captcha
+
+MB = 1024 * 1024
+
+
+# --- sessions end when the account changes, in every open tab ------------------------------------
+
+
+def _tab(make_app, page: str | None = None):
+    at = make_app("amal", lang="en")
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception and at.session_state["actor"].username == "amal"
+    return at
+
+
+def _signed_out(at) -> bool:
+    return "actor" not in at.session_state and t("login.session_ended", "en") in [w.value for w in at.warning]
+
+
+@pytest.mark.parametrize("change", ["disable", "password", "role"])
+def test_an_account_changed_elsewhere_is_signed_out_of_both_its_open_tabs_at_their_next_action(
+    make_app, db, actors, change
+):
+    # Two tabs of one account: one on its first page, run through app.py's check on every rerun;
+    # the other on a form, as a page served by name runs (AppTest serves it so, without app.py).
+    first = _tab(make_app)
+    second = _tab(make_app, "pages/household_new.py")
+    households = db.conn.execute("SELECT count(*) FROM households").fetchone()[0]
+    if change == "disable":
+        set_user_active(db, actors["admin"], "amal", False)
+    elif change == "password":
+        change_password(db, actors["admin"], "amal", "a-password-only-the-admin-knows")
+    else:
+        set_user_role(db, actors["admin"], "amal", "observer", None)
+
+    first.run()  # any click reruns the page
+    assert not first.exception and _signed_out(first)
+    # The second tab saves a household: the page stops before its form, and nothing is saved.
+    second.text_input(key="household_new_national_id").input("04455667")
+    second.text_input(key="household_new_full_name").input("Tab Two")
+    second.button(key="household_new_save").click()
+    second.run()
+    assert not second.exception and _signed_out(second)
+    assert db.conn.execute("SELECT count(*) FROM households").fetchone()[0] == households
+    # Neither tab comes back on its next run.
+    for tab in (first, second):
+        tab.run()
+        assert "actor" not in tab.session_state
+
+
+# --- the client address behind a proxy -----------------------------------------------------------
+
+
+def _request_from(monkeypatch, peer: str | None, lines: list[str]) -> str:
+    headers = StreamlitHeaders([("X-Forwarded-For", line) for line in lines])
+    monkeypatch.setattr(captcha, "st", SimpleNamespace(context=SimpleNamespace(ip_address=peer, headers=headers)))
+    return captcha.client_address()
+
+
+def test_a_forged_forwarded_for_line_before_the_proxy_s_own_does_not_lift_the_daily_limit(db, monkeypatch):
+    """A proxy that adds its own X-Forwarded-For line (HAProxy's `option forwardfor`) leaves the
+    visitor's forged line first; reading only the first line made every form a new client."""
+    monkeypatch.setenv("JESR_TRUSTED_PROXIES", "127.0.0.1/32")
+    for number in range(CLIENT_DAILY_LIMIT):
+        client = _request_from(monkeypatch, None, [f"10.{number}.0.1", "203.0.113.9"])
+        assert client == "203.0.113.9"
+        submit_pledge(db, dict(PLEDGE, phone=f"5{number:07d}"), client=client, consent_given=True, lang="ar")
+    forged = _request_from(monkeypatch, None, ["8.8.8.8, 1.1.1.1", "203.0.113.9"])
+    with pytest.raises(RateLimited):
+        submit_pledge(db, dict(PLEDGE, phone="59999999"), client=forged, consent_given=True, lang="ar")
+    # Straight to the app, not through the trusted proxy: the header is not read at all.
+    assert _request_from(monkeypatch, "198.51.100.7", ["203.0.113.9"]) == "198.51.100.7"
+
+
+# --- one person, four digit spellings, at the public form ----------------------------------------
+
+
+def test_four_spellings_of_one_id_at_the_public_form_are_one_household_and_one_daily_limit(db):
+    spellings = ["41000019", "４１００００１９", "⁴¹⁰⁰⁰⁰¹⁹", "𝟒𝟏𝟎𝟎𝟎𝟎𝟏𝟗"]
+    before = db.conn.execute("SELECT count(*) FROM households").fetchone()[0]
+    for number, typed in enumerate(spellings[:3]):
+        raw = dict(REQUEST, national_id=typed, phone=f"+216 98 700 00{number}")
+        submit_aid_request(db, raw, client=f"41.0.0.{number}", consent_given=True, lang="ar")
+    assert db.conn.execute("SELECT count(*) FROM households").fetchone()[0] == before + 1
+    assert db.conn.execute("SELECT national_id FROM households ORDER BY id DESC LIMIT 1").fetchone()[0] == "41000019"
+    assert db.conn.execute("SELECT count(*) FROM duplicate_reports WHERE national_id = '41000019'").fetchone()[0] == 2
+    with pytest.raises(RateLimited) as refused:
+        submit_aid_request(
+            db,
+            dict(REQUEST, national_id=spellings[3], phone="+216 98 700 009"),
+            client="41.0.0.9",
+            consent_given=True,
+            lang="ar",
+        )
+    assert refused.value.code == "public.error.limit_subject"
+
+
+# --- costly uploads ------------------------------------------------------------------------------
+
+
+def _workbook_bomb(unpacked: int) -> bytes:
+    """A real workbook whose sheet holds `unpacked` bytes of rows that deflate a few hundred times:
+    under the size limit, so only its packing gives it away (openpyxl read about 1 MB a second)."""
+    book = openpyxl.Workbook()
+    book.active.append(["full_name", "household_size"])
+    plain = io.BytesIO()
+    book.save(plain)
+    source = zipfile.ZipFile(io.BytesIO(plain.getvalue()))
+    packed = io.BytesIO()
+    row = b"<row>" + b'<c t="inlineStr"><is><t>a</t></is></c>' * 50 + b"</row>"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                archive.writestr(info, source.read(info.filename))
+                continue
+            with archive.open(info.filename, "w", force_zip64=True) as sheet:
+                sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/')
+                sheet.write(b'spreadsheetml/2006/main"><sheetData>')
+                for _ in range(unpacked // (len(row) * 100)):
+                    sheet.write(row * 100)
+                sheet.write(b"</sheetData></worksheet>")
+    return packed.getvalue()
+
+
+def _cost(read):  # noqa: ANN001, ANN202
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(UnreadableFile) as refused:
+            read()
+        return refused.value, time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_million_column_csv_and_zip_bombs_are_refused_at_once_and_cheaply():
+    header = b",".join(b"c%d" % i for i in range(1_000_000))
+    refused, seconds, peak = _cost(lambda: read_table(header + b"\n1\n", filename="wide.csv"))
+    assert refused.code == "error.file_too_many_columns"
+    assert seconds < 2 and peak < 100 * MB  # it took 65 s and 2.2 GB
+
+    # Under the size limit, a workbook that would have cost openpyxl 30 s of reading.
+    bomb = _workbook_bomb(30 * MB)
+    assert len(bomb) < MB and 30 * MB < MAX_XLSX_UNPACKED_BYTES
+    refused, seconds, peak = _cost(lambda: read_table(bomb, filename="bomb.xlsx"))
+    assert refused.code == "error.file_packed_too_tightly"
+    assert seconds < 2 and peak < 100 * MB
+    assert t(refused.code, "ar") != f"[{refused.code}]"
