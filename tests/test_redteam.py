@@ -7,6 +7,7 @@ other test files did not yet try as written.
 from __future__ import annotations
 
 import io
+import re
 import time
 import tracemalloc
 import zipfile
@@ -14,13 +15,16 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from streamlit.proto.MultiSelect_pb2 import MultiSelect as MultiSelectProto
+from streamlit.proto.Selectbox_pb2 import Selectbox as SelectboxProto
 from streamlit.runtime.context import StreamlitHeaders
 
-from data_layer.access.accounts import change_password, set_user_active, set_user_role
+from data_layer.access.accounts import change_password, set_user_active
 from data_layer.core.i18n import t
 from data_layer.public.forms import submit_aid_request, submit_pledge
 from data_layer.public.ratelimit import CLIENT_DAILY_LIMIT, RateLimited
 from data_layer.registry.spreadsheets import MAX_XLSX_UNPACKED_BYTES, UnreadableFile, read_table
+from tests.conftest import open_page, rebuild_facts_after_raw_sql
 from tests.test_public_forms import PLEDGE, REQUEST
 from ui import captcha
 
@@ -44,7 +48,7 @@ def _signed_out(at) -> bool:
     return "actor" not in at.session_state and t("login.session_ended", "en") in [w.value for w in at.warning]
 
 
-@pytest.mark.parametrize("change", ["disable", "password", "role"])
+@pytest.mark.parametrize("change", ["disable", "password"])
 def test_an_account_changed_elsewhere_is_signed_out_of_both_its_open_tabs_at_their_next_action(
     make_app, db, actors, change
 ):
@@ -55,10 +59,8 @@ def test_an_account_changed_elsewhere_is_signed_out_of_both_its_open_tabs_at_the
     households = db.conn.execute("SELECT count(*) FROM households").fetchone()[0]
     if change == "disable":
         set_user_active(db, actors["admin"], "amal", False)
-    elif change == "password":
+    else:  # a role change ends sessions the same way (tests/test_auth.py)
         change_password(db, actors["admin"], "amal", "a-password-only-the-admin-knows")
-    else:
-        set_user_role(db, actors["admin"], "amal", "observer", None)
 
     first.run()  # any click reruns the page
     assert not first.exception and _signed_out(first)
@@ -173,3 +175,96 @@ def test_a_million_column_csv_and_zip_bombs_are_refused_at_once_and_cheaply():
     assert refused.code == "error.file_packed_too_tightly"
     assert seconds < 2 and peak < 100 * MB
     assert t(refused.code, "ar") != f"[{refused.code}]"
+
+
+# --- Markdown typed in a form, shown on every page as plain text ---------------------------------
+
+HOSTILE = "[Verify your aid here](http://x.example/login) ![p](http://x.example/pixel.png)"
+# A link or image Markdown would draw: "](" or "![" with no backslash before the bracket.
+ACTIVE_LINK = re.compile(r"(?<!\\)\]\(|(?<!\\)!(?<!\\)\[")
+# Every free text a person types (public forms, staff forms, campaign and organisation names).
+TYPED_TEXT = {
+    "households": ["full_name", "address", "notes", "delegation"],
+    "pledges": ["donor_name", "item", "notes", "delegation"],
+    "volunteers": ["full_name", "delegation"],
+    "donors": ["name"],
+    "donations": ["item", "notes", "storage_location", "delegation"],
+    "deliveries": ["failure_reason"],
+    "organisations": ["name"],
+    "campaigns": ["name"],
+    "campaign_settings": ["name_en", "name_fr"],
+    "distribution_points": ["name", "address"],
+    "duplicate_reviews": ["note", "reason"],
+    "users": ["full_name"],
+}
+# Each page that shows what people typed, with a reader who sees the most of it (the dashboards
+# and admin pages show it only in tables and select boxes, which draw no Markdown).
+PAGES_SHOWING_TEXT = {
+    "organiser": [
+        "pages/home.py",
+        "pages/fairness.py",
+        "pages/records.py",
+        "pages/queues.py",
+        "pages/deliveries.py",
+        "pages/duplicates.py",
+        "pages/campaigns.py",
+    ],
+    "volunteer": ["pages/my_deliveries.py"],
+    None: ["pages/transparency.py", "pages/receipt.py"],
+}
+
+
+def _texts(node):  # noqa: ANN001, ANN202
+    """(element type, field, text) of every text an element draws: bodies, labels, options, help."""
+    proto = getattr(node, "proto", None)
+    if proto is not None:
+        kind = type(node).__name__ + "/" + type(proto).__name__
+        for field in ("body", "label", "help", "caption", "placeholder"):
+            value = getattr(proto, field, None)
+            if isinstance(value, str) and value:
+                yield kind, field, value
+        # A select box draws its options as plain text (st.radio and pills draw Markdown).
+        plain_options = isinstance(proto, (SelectboxProto, MultiSelectProto))
+        for option in [] if plain_options else getattr(proto, "options", None) or []:
+            if isinstance(option, str):
+                yield kind, "options", option
+    for child in getattr(node, "children", {}).values():
+        yield from _texts(child)
+
+
+def _active_links(at) -> list[tuple[str, str]]:
+    return sorted({(kind, field) for kind, field, text in _texts(at._tree) if ACTIVE_LINK.search(text)})
+
+
+@pytest.fixture
+def hostile_db(db):
+    cur = db.cursor()
+    for table, columns in TYPED_TEXT.items():
+        cur.execute(f"UPDATE {table} SET " + ", ".join(f"{c} = ?" for c in columns), [HOSTILE] * len(columns))
+    cur.close()
+    rebuild_facts_after_raw_sql(db)
+    return db
+
+
+def test_markdown_typed_anywhere_is_plain_text_on_every_page(hostile_db, make_app):
+    found, shown = {}, set()
+    for username, pages in PAGES_SHOWING_TEXT.items():
+        for page in pages:
+            at = open_page(make_app, username, page, lang="en")
+            found[(username, page)] = _active_links(at)
+            if any("Verify your aid" in re.sub(r"\\(.)", r"\1", text) for _, _, text in _texts(at._tree)):
+                shown.add((username, page))
+    # The traceability page, after a search for a household.
+    at = open_page(make_app, "organiser", "pages/traceability.py", lang="en")
+    national_id = hostile_db.conn.execute("SELECT national_id FROM households ORDER BY id LIMIT 1").fetchone()[0]
+    at.text_input(key="traceability_text").input(national_id)
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    found[("organiser", "traceability search")] = _active_links(at)
+    if any("Verify your aid" in re.sub(r"\\(.)", r"\1", text) for _, _, text in _texts(at._tree)):
+        shown.add(("organiser", "traceability search"))
+    assert {key: links for key, links in found.items() if links} == {}
+    # The text was there to be drawn: on the volunteer's cards, the campaign name, the search result.
+    assert {("volunteer", "pages/my_deliveries.py"), (None, "pages/transparency.py")} <= shown
+    assert ("organiser", "traceability search") in shown
