@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data_layer.core.i18n import format_date, format_number
-from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD
+from data_layer.monitoring import suppression
 from data_layer.public.forms import transparency_coverage, transparency_totals
 from ui import dashboard_cache
 from ui.session import page_setup
@@ -38,9 +38,12 @@ else:
     else:
         st.metric(ctx.tr("transparency.days_left"), format_number(progress.days_left, ctx.lang))
     if progress.target:
-        # Under the threshold, the bar would give the hidden count away: it stays empty.
+        # Under the threshold, or with the total withheld, the bar would give the hidden count away.
+        bar_shown = progress.served >= suppression.SMALL_COUNT_THRESHOLD and not isinstance(
+            totals["households_served"], str
+        )
         st.progress(
-            min(1.0, progress.served / progress.target) if progress.served >= SMALL_COUNT_THRESHOLD else 0.0,
+            min(1.0, progress.served / progress.target) if bar_shown else 0.0,
             text=ctx.tr(
                 "transparency.target",
                 served=shown(totals["households_served"]),

@@ -6,6 +6,7 @@ other test files did not yet try as written.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import time
@@ -14,19 +15,25 @@ import zipfile
 from types import SimpleNamespace
 
 import openpyxl
+import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.proto.MultiSelect_pb2 import MultiSelect as MultiSelectProto
 from streamlit.proto.Selectbox_pb2 import Selectbox as SelectboxProto
 from streamlit.runtime.context import StreamlitHeaders
 
 from data_layer.access.accounts import change_password, set_user_active
 from data_layer.core.i18n import t
-from data_layer.public.forms import submit_aid_request, submit_pledge
+from data_layer.monitoring import suppression
+from data_layer.monitoring.baskets import basket_frame, basket_view, governorate_totals
+from data_layer.monitoring.coverage import Filters, aggregate_export
+from data_layer.monitoring.progress import progress_export
+from data_layer.public.forms import submit_aid_request, submit_pledge, transparency_coverage, transparency_totals
 from data_layer.public.ratelimit import CLIENT_DAILY_LIMIT, RateLimited
 from data_layer.registry.spreadsheets import MAX_XLSX_UNPACKED_BYTES, UnreadableFile, read_table
 from tests.conftest import open_page, rebuild_facts_after_raw_sql
 from tests.test_public_forms import PLEDGE, REQUEST
-from ui import captcha
+from ui import captcha, dashboard_cache
 
 MB = 1024 * 1024
 
@@ -268,3 +275,133 @@ def test_markdown_typed_anywhere_is_plain_text_on_every_page(hostile_db, make_ap
     # The text was there to be drawn: on the volunteer's cards, the campaign name, the search result.
     assert {("volunteer", "pages/my_deliveries.py"), (None, "pages/transparency.py")} <= shown
     assert ("organiser", "traceability search") in shown
+
+
+# --- small counts: every figure follows the one threshold, none comes back by subtraction -------
+
+COUNT_COLUMNS = {
+    "coverage": ["households_registered", "households_served"],
+    "unmet_needs": ["households_waiting"],
+    "flows_by_organisation": ["households_served"],
+    "volunteer_activity": ["volunteers_active", "volunteers_delivering", "deliveries_done"],
+    "progress_governorates": ["households_registered", "households_served", "served_last_3_days"],
+}
+
+
+@pytest.fixture(params=[5, 10], ids=["threshold-5", "threshold-10"])
+def threshold(request, monkeypatch) -> int:
+    """SMALL_COUNT_THRESHOLD as an operator would set it; every figure must follow."""
+    value = request.param
+    monkeypatch.setattr(suppression, "SMALL_COUNT_THRESHOLD", value)
+    monkeypatch.setattr(suppression, "SUPPRESSED", f"<{value}")
+    monkeypatch.setattr(suppression, "HIDDEN_MARKS", (f"<{value}", suppression.WITHHELD))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield value
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _number(face: object) -> float | None:
+    if isinstance(face, str):
+        text = face.replace(",", "").replace("\u202f", "").replace("\xa0", "")
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    return None if face is None or pd.isna(face) else float(face)
+
+
+def _recovered(faces: list[object], total: float, threshold: int) -> list[int]:
+    """Positions of hidden cells whose value follows from the total and what each mark tells:
+    "<T" is 0 to T-1, "x" at least T and at most the smallest cell shown."""
+    shown = [v for v in map(_number, faces) if v is not None]
+    ceiling = min(shown) if shown else float("inf")
+    hidden = [(i, f) for i, f in enumerate(faces) if _number(f) is None and f is not None and not pd.isna(f)]
+    bounds = [(0.0, threshold - 1.0) if f == f"<{threshold}" else (float(threshold), ceiling) for _, f in hidden]
+    rest = total - sum(shown)
+    low, high = sum(lo for lo, _ in bounds), sum(hi for _, hi in bounds)
+    return [i for (i, _), (lo, hi) in zip(hidden, bounds) if max(lo, rest - (high - hi)) >= min(hi, rest - (low - lo))]
+
+
+def _published(db, reader) -> dict[str, pd.DataFrame]:  # noqa: ANN001
+    tables = {
+        kind: aggregate_export(db, reader, kind, Filters()) for kind in COUNT_COLUMNS if kind != "progress_governorates"
+    }
+    tables["progress_governorates"] = progress_export(db, reader, "progress_governorates")
+    return tables
+
+
+def test_every_public_and_observer_figure_follows_the_threshold_and_none_comes_back_by_subtraction(
+    db, actors, threshold
+):
+    observer = actors["observer"]
+    for reader in (observer, None):
+        tables = _published(db, reader)
+        raw = _published(db, actors["organiser"])
+        view = dashboard_cache.view(db, Filters(), reader, "en")
+        # 1. No household, volunteer or delivery count under the threshold is shown as a number.
+        for kind, columns in COUNT_COLUMNS.items():
+            for column in columns:
+                numbers = [_number(f) for f in tables[kind][column]]
+                assert all(n is None or n >= threshold for n in numbers), (kind, column, list(tables[kind][column]))
+        headline = dict(view.metrics + view.volunteer_metrics)
+        for label in (
+            "dashboard.registered",
+            "dashboard.served",
+            "dashboard.volunteers_active",
+            "dashboard.deliveries_done",
+        ):
+            value = _number(headline[t(label, "en")])
+            assert value is None or value >= threshold, (label, headline[t(label, "en")])
+        # 2. Each column's total is published: no hidden cell follows from it and the cells shown.
+        for kind, columns in COUNT_COLUMNS.items():
+            for column in columns:
+                total = float(raw[kind][column].sum())
+                assert _recovered(list(tables[kind][column]), total, threshold) == [], (kind, column)
+        unmet, raw_unmet = tables["unmet_needs"], raw["unmet_needs"]
+        for _, rows in unmet.groupby(["category_code", "unit"]).groups.items():
+            total = float(raw_unmet.loc[rows, "households_waiting"].sum())
+            assert _recovered(list(unmet.loc[rows, "households_waiting"]), total, threshold) == []
+        # "Governorates reached" counts only what the table shows: a "<T" cell may be 0.
+        served = list(tables["coverage"]["households_served"])
+        reached = sum(1 for f in served if f == suppression.WITHHELD or (_number(f) or 0) >= threshold)
+        assert headline[t("dashboard.governorates_reached", "en")] == str(reached)
+
+    # 3. The public page shows the same faces as the observer's tables, and its totals follow the rule.
+    coverage = dashboard_cache.coverage(db)
+    public = transparency_coverage(coverage, "en")
+    assert list(public["served"]) == list(_published(db, None)["coverage"]["households_served"])
+    totals = transparency_totals(coverage, dashboard_cache.volunteers(db))
+    assert all(_number(v) is None or _number(v) >= threshold for v in totals.values()), totals
+
+    # 4. Filters do not give a second view to subtract: the observer's figures are the same for any.
+    whole = dashboard_cache.view(db, Filters(), observer, "en")
+    for filters in (
+        Filters(governorate_code="TN-61"),
+        Filters(category_code="food"),
+        Filters(date_to=dt.date(2020, 5, 20)),
+        Filters(date_from=dt.date(2020, 5, 21)),
+    ):
+        filtered = dashboard_cache.view(db, filters, observer, "en")
+        assert filtered.metrics == whole.metrics and filtered.coverage_table.equals(whole.coverage_table)
+        for kind in COUNT_COLUMNS:
+            if kind != "progress_governorates":
+                assert aggregate_export(db, observer, kind, filters).equals(aggregate_export(db, observer, kind)), kind
+    # Nor the progress outlook on another day.
+    some_day = dt.date(2020, 5, 20)  # within the demo campaign
+    assert progress_export(db, observer, "progress_governorates", some_day).equals(
+        progress_export(db, observer, "progress_governorates")
+    )
+
+    # 5. Fairness: a governorate's baskets are the sum of the rows shown, so a hidden row's are not
+    # its total minus the others.
+    flows = basket_frame(db, observer, 1)
+    rows = basket_view(db, observer, 1)
+    sums = governorate_totals(flows, observer).set_index("governorate_code")
+    for code, group in rows.groupby("governorate_code"):
+        shown_rows = group[group["households"].map(lambda f: _number(f) is not None)]
+        if code in sums.index:
+            for column in [c for c in sums.columns if c.endswith("_baskets")]:
+                expected = pd.to_numeric(shown_rows[column], errors="coerce").sum()
+                assert _number(sums.loc[code, column]) in (None, pytest.approx(expected)), (code, column)
