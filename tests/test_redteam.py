@@ -6,6 +6,8 @@ other test files did not yet try as written.
 
 from __future__ import annotations
 
+import ast
+import csv
 import datetime as dt
 import io
 import re
@@ -27,11 +29,12 @@ from data_layer.core.i18n import t
 from data_layer.monitoring import suppression
 from data_layer.monitoring.baskets import basket_frame, basket_view, governorate_totals
 from data_layer.monitoring.coverage import Filters, aggregate_export
+from data_layer.monitoring.exports import export_to_file
 from data_layer.monitoring.progress import progress_export
 from data_layer.public.forms import submit_aid_request, submit_pledge, transparency_coverage, transparency_totals
 from data_layer.public.ratelimit import CLIENT_DAILY_LIMIT, RateLimited
 from data_layer.registry.spreadsheets import MAX_XLSX_UNPACKED_BYTES, UnreadableFile, read_table
-from tests.conftest import open_page, rebuild_facts_after_raw_sql
+from tests.conftest import ROOT, open_page, rebuild_facts_after_raw_sql
 from tests.test_public_forms import PLEDGE, REQUEST
 from ui import captcha, dashboard_cache
 
@@ -405,3 +408,55 @@ def test_every_public_and_observer_figure_follows_the_threshold_and_none_comes_b
             for column in [c for c in sums.columns if c.endswith("_baskets")]:
                 expected = pd.to_numeric(shown_rows[column], errors="coerce").sum()
                 assert _number(sums.loc[code, column]) in (None, pytest.approx(expected)), (code, column)
+
+
+# --- formulas after a separator, in a file staff export ------------------------------------------
+
+FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+SIGNED_NUMBER = re.compile(r"^[+-][\d\s.,]+$")
+
+
+def _cells_as_excel_splits_them(text: str) -> list[str]:
+    """Every cell of a CSV as Excel opens it in an English locale (",") and in a French or Arabic
+    one (";", the comma file's quoting kept)."""
+    cells = []
+    for delimiter in (",", ";"):
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            cells += row
+    return cells
+
+
+def test_a_semicolon_formula_typed_in_the_public_form_opens_as_text_in_the_staff_export(db, actors, tmp_path):
+    hostile = dict(
+        REQUEST,
+        national_id="41000027",
+        full_name='Ali;=HYPERLINK("http://x.example","Verify")',
+        address="Rue 1, @SUM(A1)",
+    )
+    submit_aid_request(db, hostile, client="41.0.0.27", consent_given=True, lang="ar")
+    path = tmp_path / "households.csv"
+    export_to_file(db, actors["organiser"], "households", "csv", path)
+    text = path.read_text(encoding="utf-8-sig")
+    assert "HYPERLINK" in text and "@SUM" in text
+    live = [c for c in _cells_as_excel_splits_them(text) if FORMULA_START.match(c.lstrip(" "))]
+    assert [c for c in live if not SIGNED_NUMBER.match(c.strip())] == []
+
+
+# --- downloads are built when clicked ------------------------------------------------------------
+
+
+def test_every_download_is_built_when_clicked_not_on_each_rerun():
+    """A download button given bytes stores a file per run; an XLSX differs each second (its
+    timestamp), so a click on the button of the run before met a deleted file
+    (MediaFileStorageError). A callable is run by Streamlit when the button is clicked."""
+    eager = []
+    for path in sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "download_button":
+                data = node.args[1] if len(node.args) > 1 else next(k.value for k in node.keywords if k.arg == "data")
+                is_callable = isinstance(data, ast.Lambda) or (
+                    isinstance(data, ast.Call) and getattr(data.func, "id", None) == "partial"
+                )
+                if not is_callable:
+                    eager.append(f"{path.name}:{node.lineno}")
+    assert eager == []
