@@ -25,7 +25,15 @@ from streamlit.proto.Selectbox_pb2 import Selectbox as SelectboxProto
 from streamlit.runtime.context import StreamlitHeaders
 
 from data_layer.access.accounts import change_password, set_user_active
+from data_layer.core.errors import JesrError
 from data_layer.core.i18n import t
+from data_layer.distribution.deliveries import (
+    CODE_MAX_WRONG,
+    advance_delivery,
+    code_is_locked,
+    reissue_confirmation_code,
+)
+from data_layer.distribution.reschedule import replan_delivery
 from data_layer.monitoring import suppression
 from data_layer.monitoring.baskets import basket_frame, basket_view, governorate_totals
 from data_layer.monitoring.coverage import Filters, aggregate_export
@@ -460,3 +468,33 @@ def test_every_download_is_built_when_clicked_not_on_each_rerun():
                 if not is_callable:
                     eager.append(f"{path.name}:{node.lineno}")
     assert eager == []
+
+
+# --- a re-planned delivery keeps its code's wrong tries ------------------------------------------
+
+
+def test_a_locked_door_code_stays_locked_on_the_re_planned_delivery_until_re_issued(db, actors):
+    """Five wrong codes, the delivery marked failed and planned again: the household keeps its
+    code, so the new delivery must not give that code five fresh tries."""
+    staff, volunteer = actors["organiser"], actors["volunteer"]
+    delivery = db.conn.execute(
+        "SELECT d.id, d.confirmation_code FROM deliveries d WHERE d.status = 'planned' AND d.volunteer_id = ?"
+        " AND EXISTS (SELECT 1 FROM allocations a WHERE a.delivery_id = d.id AND a.status = 'allocated')"
+        " ORDER BY d.id LIMIT 1",
+        [volunteer.volunteer_id],
+    ).fetchone()
+    assert delivery is not None
+    delivery_id, code = delivery
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(CODE_MAX_WRONG):
+        with pytest.raises(JesrError):
+            advance_delivery(db, volunteer, delivery_id, "delivered", code=wrong)
+    advance_delivery(db, volunteer, delivery_id, "failed", failure_reason="not_home")
+    new_id = replan_delivery(db, staff, delivery_id, dt.date.today() + dt.timedelta(days=1))
+    assert db.conn.execute("SELECT confirmation_code FROM deliveries WHERE id = ?", [new_id]).fetchone()[0] == code
+    assert code_is_locked(db, staff, new_id)
+    with pytest.raises(JesrError) as locked:
+        advance_delivery(db, staff, new_id, "delivered", code=code)
+    assert locked.value.code == "distribution.error.code_locked"
+    new_code = reissue_confirmation_code(db, staff, new_id)
+    assert advance_delivery(db, staff, new_id, "delivered", code=new_code) == "confirmed"
