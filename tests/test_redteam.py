@@ -27,6 +27,7 @@ from streamlit.runtime.context import StreamlitHeaders
 from data_layer.access.accounts import change_password, set_user_active
 from data_layer.core.errors import JesrError
 from data_layer.core.i18n import t
+from data_layer.core.receipt_codes import grouped
 from data_layer.distribution.deliveries import (
     CODE_MAX_WRONG,
     advance_delivery,
@@ -282,10 +283,24 @@ def test_markdown_typed_anywhere_is_plain_text_on_every_page(hostile_db, make_ap
     found[("organiser", "traceability search")] = _active_links(at)
     if any("Verify your aid" in re.sub(r"\\(.)", r"\1", text) for _, _, text in _texts(at._tree)):
         shown.add(("organiser", "traceability search"))
+    # The public receipt page, after a donation's code is looked up (it names the association).
+    code = hostile_db.conn.execute(
+        "SELECT code FROM receipt_codes WHERE donation_id IS NOT NULL ORDER BY code LIMIT 1"
+    ).fetchone()
+    assert code is not None
+    at = open_page(make_app, None, "pages/receipt.py", lang="en")
+    at.text_input(key="receipt_code").input(grouped(code[0]))
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    found[(None, "receipt look-up")] = _active_links(at)
+    if any("Verify your aid" in re.sub(r"\\(.)", r"\1", text) for _, _, text in _texts(at._tree)):
+        shown.add((None, "receipt look-up"))
     assert {key: links for key, links in found.items() if links} == {}
     # The text was there to be drawn: on the volunteer's cards, the campaign name, the search result.
     assert {("volunteer", "pages/my_deliveries.py"), (None, "pages/transparency.py")} <= shown
     assert ("organiser", "traceability search") in shown
+    assert (None, "receipt look-up") in shown
 
 
 # --- small counts: every figure follows the one threshold, none comes back by subtraction -------
