@@ -51,7 +51,8 @@ PG_TESTS ?= tests/test_distribution.py tests/test_screens_labels.py tests/test_f
 	tests/test_identity.py tests/test_fairness_limits.py tests/test_fairness_baskets.py tests/test_fairness_signals.py \
 	tests/test_hardening.py \
 	tests/test_second_country.py \
-	tests/test_field_handover.py
+	tests/test_field_handover.py \
+	tests/test_redteam.py
 
 test: setup browser postgres haproxy
 	$(VENV)/bin/ruff check .

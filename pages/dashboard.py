@@ -8,6 +8,7 @@ from charts.style import plotly_config
 from data_layer.core.i18n import format_number
 from data_layer.monitoring.coverage import Filters
 from data_layer.monitoring.regional import preferred_country, scope_of
+from data_layer.monitoring.suppression import must_suppress
 from data_layer.registry.campaigns import campaign_name
 from data_layer.registry.spreadsheets import table_bytes
 from ui import dashboard_cache as cache
@@ -45,11 +46,18 @@ with st.form(PREFIX + "filters"):
         key=PREFIX + "campaign",
         format_func=lambda i: ctx.tr("common.all") if i is None else campaign_names[i],
     )
-    date_from = top.date_input(ctx.tr("dashboard.date_from"), value=None, key=PREFIX + "date_from", format="DD/MM/YYYY")
-    date_to = top.date_input(ctx.tr("dashboard.date_to"), value=None, key=PREFIX + "date_to", format="DD/MM/YYYY")
-    bottom = st.container(horizontal=True)
-    governorate = area_select(ctx, PREFIX + "governorate", country, container=bottom)
-    category = category_select(ctx, PREFIX + "category", optional=True, container=bottom)
+    date_from = date_to = governorate = category = None
+    if must_suppress(ctx.actor):
+        # Two filtered views would give back by subtraction what each hides (docs/security.md).
+        st.caption(ctx.tr("redteam.dashboard.filters_suppressed"))
+    else:
+        date_from = top.date_input(
+            ctx.tr("dashboard.date_from"), value=None, key=PREFIX + "date_from", format="DD/MM/YYYY"
+        )
+        date_to = top.date_input(ctx.tr("dashboard.date_to"), value=None, key=PREFIX + "date_to", format="DD/MM/YYYY")
+        bottom = st.container(horizontal=True)
+        governorate = area_select(ctx, PREFIX + "governorate", country, container=bottom)
+        category = category_select(ctx, PREFIX + "category", optional=True, container=bottom)
     st.form_submit_button(ctx.tr("common.apply"))
 
 filters = Filters(

@@ -1,5 +1,7 @@
 """Fairness: flows in household baskets, the projected shortfall, signals of abuse, and the limits."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -20,6 +22,7 @@ from data_layer.monitoring.signals import SIGNALS, signal_records
 from data_layer.monitoring.suppression import for_display
 from data_layer.monitoring.thresholds import THRESHOLDS
 from data_layer.registry.campaigns import campaign_name, list_campaign_records
+from data_layer.registry.spreadsheets import table_bytes
 from data_layer.store.reference import get_reference, list_areas
 from ui import fairness_cache as cache
 from ui.messages import show_error
@@ -85,7 +88,7 @@ with tabs[0]:
         st.dataframe(shown(view), hide_index=True, key=PREFIX + "baskets_table")
         st.download_button(
             ctx.tr("fairness.download"),
-            view.to_csv(index=False).encode("utf-8"),
+            partial(table_bytes, view, "csv"),
             file_name=f"baskets_{campaign_id}.csv",
             mime="text/csv",
             key=PREFIX + "download",

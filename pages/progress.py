@@ -12,7 +12,7 @@ from data_layer.monitoring.coverage import for_actor, translate_headers
 from data_layer.monitoring.overview import value_by_currency
 from data_layer.monitoring.progress import default_as_of
 from data_layer.monitoring.regional import preferred_country, scope_of
-from data_layer.monitoring.suppression import for_display
+from data_layer.monitoring.suppression import for_display, must_suppress
 from data_layer.registry.campaigns import campaign_name
 from data_layer.registry.spreadsheets import table_bytes
 from data_layer.store.reference import list_areas
@@ -48,14 +48,18 @@ with st.form(PREFIX + "filters"):
         format_func=lambda i: campaign_name(by_id.loc[i], ctx.lang),
     )
     campaign = by_id.loc[campaign_id]
-    as_of = right.date_input(
-        ctx.tr("progress.as_of"),
-        value=default_as_of(campaign),
-        key=PREFIX + "as_of",
-        min_value=campaign["starts_on"],
-        max_value=campaign["ends_on"],
-        format="DD/MM/YYYY",
-    )
+    if must_suppress(ctx.actor):
+        # The outlook on two days apart would give back the served counts between them.
+        as_of = default_as_of(campaign)
+    else:
+        as_of = right.date_input(
+            ctx.tr("progress.as_of"),
+            value=default_as_of(campaign),
+            key=PREFIX + "as_of",
+            min_value=campaign["starts_on"],
+            max_value=campaign["ends_on"],
+            format="DD/MM/YYYY",
+        )
     st.form_submit_button(ctx.tr("common.apply"))
 
 progress = cache.progress(ctx.db, campaign_id, as_of)

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from data_layer.core.i18n import format_date, format_number
+from data_layer.monitoring import suppression
 from data_layer.monitoring.coverage import Filters
 from data_layer.monitoring.regional import preferred_country, scope_of
-from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD, shown_count
+from data_layer.monitoring.suppression import shown_count
 from data_layer.public.forms import transparency_coverage, transparency_received, transparency_totals
 from ui import dashboard_cache
 from ui.country_widgets import country_select
@@ -55,9 +56,12 @@ else:
     else:
         st.metric(ctx.tr("transparency.days_left"), format_number(progress.days_left, ctx.lang))
     if progress.target:
-        # Under the threshold, the bar would give the hidden count away: it stays empty.
+        # Under the threshold, or with the total withheld, the bar would give the hidden count away.
+        bar_shown = progress.served >= suppression.SMALL_COUNT_THRESHOLD and not isinstance(
+            totals["households_served"], str
+        )
         st.progress(
-            min(1.0, progress.served / progress.target) if progress.served >= SMALL_COUNT_THRESHOLD else 0.0,
+            min(1.0, progress.served / progress.target) if bar_shown else 0.0,
             text=ctx.tr(
                 "transparency.target",
                 # The bar's own count (this campaign, so far), not the all-campaign total below it.

@@ -147,7 +147,8 @@ def view(
     """The coverage dashboard as drawn for these filters, language and reader (suppressed or not):
     one key per (data version, filters, language, suppression), shared by every session."""
     suppress = must_suppress(actor)
-    return _view(db, version or data_version(db), filters.key(), lang, suppress, actor)
+    shown_filters = cov.filters_for_reader(filters, actor)
+    return _view(db, version or data_version(db), shown_filters.key(), lang, suppress, actor)
 
 
 def campaigns(db: Database, version: tuple | None = None) -> pd.DataFrame:

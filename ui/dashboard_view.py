@@ -17,6 +17,7 @@ from charts.area_map import area_map
 from charts.monitoring import bar_chart, grouped_bars, registered_served_bars
 from data_layer.core.actor import Actor
 from data_layer.core.i18n import area_name_column, format_number, format_percent, t
+from data_layer.monitoring import suppression
 from data_layer.monitoring.coverage import (
     HXL_TAGS,
     export_layout,
@@ -27,8 +28,6 @@ from data_layer.monitoring.coverage import (
     with_hxl_tags,
 )
 from data_layer.monitoring.suppression import (
-    SUPPRESSED,
-    WITHHELD,
     for_display,
     must_suppress,
     numeric_for_chart,
@@ -84,7 +83,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
 
     suppress = must_suppress(actor)
     coverage = aggregates["coverage"]
-    totals = summarise_coverage(coverage)
+    totals = summarise_coverage(coverage, suppress)
 
     def count_text(column: str) -> str:
         shown = shown_total(coverage[column], suppress)
@@ -96,9 +95,9 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         (tr("dashboard.served"), served_text),
         (
             tr("dashboard.coverage"),
-            SUPPRESSED
+            suppression.SUPPRESSED
             if rate_hidden(suppress, totals["households_registered"], totals["households_served"])
-            or WITHHELD in (registered_text, served_text)
+            or suppression.WITHHELD in (registered_text, served_text)
             else format_percent(totals["coverage_rate"], lang),
         ),
         (tr("dashboard.governorates_reached"), format_number(totals["governorates_reached"], lang)),
@@ -145,7 +144,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     # The national line gives the registered total back: withheld with it.
     national = (
         totals["households_registered"] * 10000 / population
-        if population and registered_text not in (SUPPRESSED, WITHHELD)
+        if population and registered_text not in (suppression.SUPPRESSED, suppression.WITHHELD)
         else None
     )
     figures["per_10k_chart"] = bar_chart(
@@ -234,17 +233,29 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
 
     volunteers = export_layout("volunteer_activity", aggregates["volunteer_activity"], actor, lang)
     names = dict(zip(coverage["governorate_code"], coverage[area_name_column(lang)]))
-    named = volunteers.assign(governorate_name=volunteers["governorate_code"].map(names))
-    done = int(volunteers["deliveries_done"].sum())
-    delivering = int(volunteers["volunteers_delivering"].sum())
+    raw_volunteers = aggregates["volunteer_activity"]
+
+    def volunteer_total(column: str) -> int | str:
+        return shown_total(raw_volunteers[column], suppress)
+
+    done, delivering = volunteer_total("deliveries_done"), volunteer_total("volunteers_delivering")
+    active = volunteer_total("volunteers_active")
     volunteer_metrics = [
-        (tr("dashboard.volunteers_active"), format_number(int(volunteers["volunteers_active"].sum()), lang)),
-        (tr("dashboard.deliveries_done"), format_number(done, lang)),
+        (tr("dashboard.volunteers_active"), active if isinstance(active, str) else format_number(active, lang)),
+        (tr("dashboard.deliveries_done"), done if isinstance(done, str) else format_number(done, lang)),
         (
             tr("dashboard.deliveries_per_volunteer"),
-            format_number(done / delivering, lang, decimals=1) if delivering else "—",
+            suppression.SUPPRESSED
+            if isinstance(done, str) or isinstance(delivering, str)
+            else format_number(done / delivering, lang, decimals=1)
+            if delivering
+            else "—",
         ),
     ]
+    volunteers_plotted = numeric_for_chart(
+        volunteers, ["volunteers_active", "volunteers_delivering", "deliveries_done", "deliveries_per_volunteer"]
+    )
+    named = volunteers_plotted.assign(governorate_name=volunteers["governorate_code"].map(names))
     figures["volunteers_chart"] = grouped_bars(
         named,
         x="governorate_name",

@@ -18,6 +18,7 @@ import pandas as pd
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError
 from data_layer.core.i18n import has_key, t
+from data_layer.monitoring import suppression
 from data_layer.monitoring.facts import STATUS_PARAMS, ensure_facts_current
 from data_layer.monitoring.suppression import must_suppress, suppress_small_counts
 from data_layer.store.database import Database
@@ -78,15 +79,19 @@ def coverage_totals(db: Database, filters: Filters = ALL) -> dict[str, Any]:
     return summarise_coverage(coverage_by_governorate(db, filters))
 
 
-def summarise_coverage(frame: pd.DataFrame) -> dict[str, Any]:
-    """Totals of a per-governorate coverage frame (24 rows, so summing in Python is free)."""
+def summarise_coverage(frame: pd.DataFrame, suppress: bool = False) -> dict[str, Any]:
+    """Totals of a per-governorate coverage frame (24 rows, so summing in Python is free).
+
+    Suppressed, a governorate counts as reached only from its served count as shown (a number or
+    "x", never "<5"): counting the ones under the threshold would tell a 0 from a 1."""
     registered = int(frame["households_registered"].sum())
     served = int(frame["households_served"].sum())
+    reached = frame["households_served"] >= (suppression.SMALL_COUNT_THRESHOLD if suppress else 1)
     return {
         "households_registered": registered,
         "households_served": served,
         "coverage_rate": served / registered if registered else None,
-        "governorates_reached": int((frame["households_served"] > 0).sum()),
+        "governorates_reached": int(reached.sum()),
     }
 
 
@@ -165,6 +170,12 @@ SUPPRESSION_RULES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
     ),
     "unmet_needs": (["households_waiting"], {"unmet_quantity": ["households_waiting"]}),
     "flows_by_organisation": (["households_served"], {}),
+    # A governorate's confirmed deliveries bound its households served (none delivered: none
+    # served), and one volunteer in a small governorate is a person: counted like households.
+    "volunteer_activity": (
+        ["volunteers_active", "volunteers_delivering", "deliveries_done"],
+        {"deliveries_per_volunteer": ["volunteers_delivering", "deliveries_done"]},
+    ),
     "progress_governorates": (
         ["households_registered", "households_served", "served_last_3_days"],
         {
@@ -307,7 +318,17 @@ def aggregate_export(
     db: Database, actor: Actor | None, kind: str, filters: Filters = ALL, lang: str = "en"
 ) -> pd.DataFrame:
     """One aggregate table as exported (command line, public reuse)."""
-    return export_layout(kind, AGGREGATE_READERS[kind](db, filters), actor, lang)
+    return export_layout(kind, AGGREGATE_READERS[kind](db, filters_for_reader(filters, actor)), actor, lang)
+
+
+def filters_for_reader(filters: Filters, actor: Actor | None) -> Filters:
+    """The filters a reader's figures are computed with: observers and the public get the
+    campaign and country only. Each filtered view is suppressed on its own, so two of them told
+    apart what each hides: registrations to a date and to the next day differ by that day's
+    count, and one governorate alone is shown exactly where the national table withholds it."""
+    if not must_suppress(actor):
+        return filters
+    return Filters(campaign_id=filters.campaign_id, country_code=filters.country_code)
 
 
 def translate_headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -33,7 +33,7 @@ from data_layer.core.validation import (
     clean_volunteer,
 )
 from data_layer.monitoring.coverage import for_actor, unit_or_code_text
-from data_layer.monitoring.suppression import shown_count, shown_total
+from data_layer.monitoring.suppression import shown_total
 from data_layer.public.consent import record_consent
 from data_layer.public.ratelimit import check_and_count, subject_keys
 from data_layer.registry.campaigns import active_campaign_id
@@ -211,14 +211,11 @@ def submit_pledge(
 def transparency_totals(coverage: pd.DataFrame, volunteers: pd.DataFrame) -> dict[str, int | str]:
     """Campaign-wide counts for the public page, each under 5 shown as "<5"; a household total
     that would give away a suppressed governorate even with every cell hidden, as "x"."""
-    figures = {
-        "deliveries": int(volunteers["deliveries_done"].sum()),
-        "volunteers": int(volunteers["volunteers_active"].sum()),
-    }
     return {
         "households_registered": shown_total(coverage["households_registered"], suppress=True),
         "households_served": shown_total(coverage["households_served"], suppress=True),
-        **{name: shown_count(value, suppress=True) for name, value in figures.items()},
+        "deliveries": shown_total(volunteers["deliveries_done"], suppress=True),
+        "volunteers": shown_total(volunteers["volunteers_active"], suppress=True),
     }
 
 
