@@ -54,7 +54,11 @@ def new_captcha_question() -> tuple[int, int]:
 
 
 def new_captcha(prefix: str) -> None:
+    # After a wrong answer the visitor must see another question, never the one just failed.
+    previous = st.session_state.get(_question_key(prefix))
     first, second = new_captcha_question()
+    while (first, second) == previous:
+        first, second = new_captcha_question()
     st.session_state[_question_key(prefix)] = (first, second)
     st.session_state[captcha_text_key(prefix)] = str(first + second)
 
