@@ -9,7 +9,10 @@ LEFT JOIN distribution_points p ON p.id = dp.point_id
 WHERE dl.status IN ('planned', 'out_for_delivery') AND dl.planned_on >= $today
   AND (dl.volunteer_id IS NOT NULL OR dp.delivery_id IS NOT NULL)
   AND NOT list_contains($inactive_statuses, h.status)
-  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedupe_key = 'code:' || CAST(dl.id AS VARCHAR))
+  -- Keyed by the day too: a delivery moved to another day tells its household again.
+  AND NOT EXISTS (SELECT 1 FROM outbox o
+                  WHERE o.dedupe_key IN ('code:' || CAST(dl.id AS VARCHAR),
+                                         'code:' || CAST(dl.id AS VARCHAR) || ':' || CAST(dl.planned_on AS VARCHAR)))
 ORDER BY dl.id;
 
 -- name: list_reminders_due :rows
@@ -40,21 +43,25 @@ WHERE r.route_day >= $today
 ORDER BY r.id;
 
 -- name: list_receipts_due :rows
--- Donations received since $since whose donor has not been sent a receipt.
+-- Donations received since $since whose donor has not been sent a receipt, with its receipt code.
 SELECT dn.id AS donation_id, dn.received_on, dn.item, dn.quantity, dn.unit, dn.kind, dn.value_tnd,
-       d.phone, cp.email, coalesce(cp.lang, 'ar') AS lang, o.name AS organisation
+       d.phone, cp.email, coalesce(cp.lang, 'ar') AS lang, o.name AS organisation, rc.code AS receipt_code
 FROM donations dn JOIN donors d ON d.id = dn.donor_id JOIN organisations o ON o.id = dn.organisation_id
+LEFT JOIN receipt_codes rc ON rc.donation_id = dn.id
 LEFT JOIN contact_preferences cp ON cp.party = 'donor' AND cp.party_id = d.id
 WHERE dn.status = 'received' AND dn.received_on >= $since AND d.donor_type <> 'anonymous'
   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedupe_key = 'receipt:' || CAST(dn.id AS VARCHAR))
 ORDER BY dn.id;
 
--- name: insert_outbox_message :scalar
--- Queue one message; nothing (no id) when a message with the same key is already queued.
-INSERT INTO outbox (dedupe_key, kind, channel, recipient, lang, subject, body, related_table, related_id, next_attempt_at)
-VALUES ($dedupe_key, $kind, $channel, $recipient, $lang, $subject, $body, $related_table, $related_id, $now)
+-- name: insert_outbox_messages :rows
+-- Queue the messages of the registered table new_outbox_messages; those already queued (same key) are left out.
+INSERT INTO outbox (dedupe_key, kind, channel, recipient, lang, subject, body, related_table, related_id, about_day,
+                    next_attempt_at)
+SELECT dedupe_key, kind, channel, recipient, lang, subject, body, related_table, CAST(related_id AS INTEGER),
+       CAST(about_day AS DATE), CAST($now AS TIMESTAMP)
+FROM new_outbox_messages
 ON CONFLICT (dedupe_key) DO NOTHING
-RETURNING id;
+RETURNING id, dedupe_key, kind, channel, lang;
 
 -- name: upsert_contact_preference
 -- The language and e-mail address a household, volunteer or donor is written to in.
@@ -74,29 +81,30 @@ ORDER BY next_attempt_at, id
 LIMIT $limit;
 
 -- name: take_message :one
--- Take one due message for sending, until $lease_until; no row when another sender took it first.
-UPDATE outbox SET status = 'sending', lease_until = $lease_until, attempts = attempts + 1
+-- Claim one due message for $sender until $lease_until; no row when another sender claimed it first.
+UPDATE outbox SET status = 'sending', lease_until = $lease_until, claimed_by = $sender, attempts = attempts + 1
 WHERE id = $id AND ((status = 'pending' AND next_attempt_at <= $now) OR (status = 'sending' AND lease_until < $now))
 RETURNING id, dedupe_key, kind, channel, recipient, lang, subject, body, attempts;
 
 -- name: mark_message_sent
--- The message went out.
+-- The message went out; only the claim that sent it ($sender, its $attempts) records so.
 UPDATE outbox SET status = 'sent', sent_at = $now, lease_until = NULL, last_error = NULL
-WHERE id = $id AND status = 'sending';
+WHERE id = $id AND status = 'sending' AND claimed_by = $sender AND attempts = $attempts;
 
 -- name: mark_message_failed
--- The attempt failed: wait until $next_attempt_at, or give up ($status = 'abandoned').
+-- The attempt failed: wait until $next_attempt_at, or give up ($status = 'abandoned'); only by the claim that tried.
 UPDATE outbox SET status = $status, next_attempt_at = $next_attempt_at, lease_until = NULL, last_error = $error
-WHERE id = $id AND status = 'sending';
+WHERE id = $id AND status = 'sending' AND claimed_by = $sender AND attempts = $attempts;
 
 -- name: insert_outbox_attempt
 -- One attempt and its outcome.
-INSERT INTO outbox_attempts (message_id, attempted_at, outcome, detail) VALUES ($message_id, $now, $outcome, $detail);
+INSERT INTO outbox_attempts (message_id, attempted_at, outcome, detail, sender)
+VALUES ($message_id, $now, $outcome, $detail, $sender);
 
 -- name: list_outbox :frame
 -- Recent messages, newest first, without their text (it may hold a household's code).
-SELECT id, kind, channel, recipient, lang, status, attempts, next_attempt_at, last_error, created_at, sent_at
-FROM outbox ORDER BY id DESC LIMIT $limit;
+SELECT id, kind, channel, recipient, lang, about_day, status, attempts, next_attempt_at, last_error, created_at, sent_at
+FROM outbox WHERE CAST($status AS VARCHAR) IS NULL OR status = $status ORDER BY id DESC LIMIT $limit;
 
 -- name: count_outbox_by_status :rows
 -- Messages per status.
