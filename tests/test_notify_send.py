@@ -26,7 +26,15 @@ from data_layer.core.receipt_codes import grouped
 from data_layer.distribution.allocation import save_allocations
 from data_layer.distribution.deliveries import advance_delivery, assign_volunteer, create_deliveries
 from data_layer.distribution.routes import build_route
-from data_layer.notify.outbox import LEASE, outbox_overview, queue_due_messages, send_due_messages, set_contact
+from data_layer.notify.outbox import (
+    LEASE,
+    message_attempts,
+    outbox_overview,
+    queue_due_messages,
+    send_due_messages,
+    sender_name,
+    set_contact,
+)
 from data_layer.notify.senders import HttpSmsSender, SendFailed, SmtpSender, senders_from_env
 from data_layer.ops.bootstrap import open_database
 from data_layer.ops.cli import main as cli_main
@@ -50,6 +58,7 @@ class Mailbox:
 
     def __init__(self, delay: float = 0.0) -> None:
         self.messages: list[EmailMessage] = []
+        self.connections: set[tuple[str, int]] = set()
         self.refuse = False
         self.delay = delay
         self.lock = threading.Lock()
@@ -62,6 +71,7 @@ class Mailbox:
         parsed = email.message_from_bytes(envelope.original_content, policy=default_policy)
         with self.lock:
             self.messages.append(parsed)  # type: ignore[arg-type]
+            self.connections.add(session.peer)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -236,15 +246,8 @@ def _outbox(db: Database, key_prefix: str) -> list[tuple]:
 
 
 def _attempts(db: Database, dedupe_key: str) -> list[str]:
-    return [
-        outcome
-        for (outcome,) in _rows(
-            db,
-            "SELECT a.outcome FROM outbox_attempts a JOIN outbox o ON o.id = a.message_id"
-            " WHERE o.dedupe_key = ? ORDER BY a.id",
-            [dedupe_key],
-        )
-    ]
+    message_id = int(_one(db, "SELECT id FROM outbox WHERE dedupe_key = ?", [dedupe_key]))
+    return [a["outcome"] for a in message_attempts(db, message_id)]
 
 
 # --- the tests -----------------------------------------------------------------------------------
@@ -263,6 +266,7 @@ def test_the_code_and_the_reminder_reach_the_smtp_server_once_each_in_arabic(db,
         [t("notify.code.subject", "ar"), t("notify.reminder.subject", "ar")]
     )
     assert len(mailbox.messages) == 2 and report.sent == 2 and again.sent == 0
+    assert len(mailbox.connections) == 1  # one connection for the pass, not one per message
     by_key = {m["X-Jesr-Key"]: m for m in received}
     day = format_date(DAY, "ar")
     code_mail = by_key[f"code:{delivery}:{DAY.isoformat()}"]
@@ -362,7 +366,7 @@ class Stop(BaseException):
     """A sender stopped mid-way (kill -9 of the process, as far as the outbox can tell)."""
 
 
-def test_a_sender_stopped_before_sending_loses_nothing(db, salma, smtp) -> None:
+def test_a_sender_stopped_before_sending_loses_nothing(db, db_path, salma, smtp, capsys) -> None:
     mailbox, sender = smtp
     delivery = salma["deliveries"]["Salma Ben Ali"]
     key = f"code:{delivery}:{DAY.isoformat()}"
@@ -385,12 +389,10 @@ def test_a_sender_stopped_before_sending_loses_nothing(db, salma, smtp) -> None:
     assert later.sent == 1 and later.lost == 1
     assert [m["X-Jesr-Key"] for m in mailbox.to(SALMA)].count(key) == 1
     assert _attempts(db, key) == ["lost", "sent"]
-    assert _rows(
-        db,
-        "SELECT sender FROM outbox_attempts a JOIN outbox o ON o.id = a.message_id"
-        " WHERE o.dedupe_key = ? ORDER BY a.id",
-        [key],
-    )[0] == ("crashed",)
+    message_id = _one(db, "SELECT id FROM outbox WHERE dedupe_key = ?", [key])
+    assert cli_main(["--db", str(db_path), "notify", "show", str(message_id)]) == 0
+    lost, sent = capsys.readouterr().out.splitlines()
+    assert "lost   crashed  claim of crashed ran out" in lost and f"sent   {sender_name()}" in sent
 
 
 def test_a_sender_stopped_after_sending_sends_again_with_the_same_key(db, salma, smtp) -> None:

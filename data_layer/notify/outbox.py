@@ -39,7 +39,7 @@ from data_layer.core.errors import FieldError, PermissionDenied, ValidationError
 from data_layer.core.i18n import LANGS, format_date, format_number, t
 from data_layer.core.receipt_codes import grouped
 from data_layer.core.statuses import INACTIVE_HOUSEHOLD_STATUSES
-from data_layer.notify.senders import Sender, SendFailed
+from data_layer.notify.senders import Sender, SendFailed, close_senders
 from data_layer.store.audit import to_json, write_audit
 from data_layer.store.bulk import run_with_rows
 from data_layer.store.database import Database
@@ -233,6 +233,26 @@ def sender_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _still_true(cur: Any, message: dict[str, Any], today: dt.date) -> bool:
+    """Whether what a message says still holds when its turn comes: its delivery still planned on
+    that day (a reminder only before it) for a household still served, its route still ahead, its
+    donation not cancelled."""
+    kind, about = message["kind"], message["related_id"]
+    if kind in ("household_code", "reminder"):
+        state = run(cur, "get_delivery_notice_state", {"id": about})
+        return (
+            state is not None
+            and state["status"] in ("planned", "out_for_delivery")
+            and state["household_status"] not in INACTIVE_HOUSEHOLD_STATUSES
+            and (message["about_day"] is None or state["planned_on"] == message["about_day"])
+            and (state["planned_on"] > today if kind == "reminder" else state["planned_on"] >= today)
+        )
+    if kind == "route":
+        day = run(cur, "get_route_day", {"id": about})
+        return day is not None and day >= today
+    return bool(run(cur, "get_donation_status", {"id": about}) == "received")
+
+
 def _claim(cur: Any, message_id: int, when: dt.datetime, name: str) -> tuple[dict[str, Any] | None, bool, bool]:
     """Claim one due message in the caller's transaction: (the message or None, withdrawn, lost).
 
@@ -242,13 +262,8 @@ def _claim(cur: Any, message_id: int, when: dt.datetime, name: str) -> tuple[dic
     before = run(cur, "get_message_claim", {"id": message_id})
     if before is None:
         return None, False, False
-    still_due = run(
-        cur,
-        "get_message_still_due",
-        {"id": message_id, "today": when.date(), "inactive_statuses": list(INACTIVE_HOUSEHOLD_STATUSES)},
-    )
     message = None
-    if still_due:
+    if _still_true(cur, before, when.date()):
         message = run(cur, "take_message", {"id": message_id, "now": when, "lease_until": when + LEASE, "sender": name})
         taken = message is not None
     else:
@@ -328,25 +343,28 @@ def send_due_messages(
         ]
         # Due on a channel nobody sends on: they wait, untouched, for a sender to be configured.
         waiting = int(run(cur, "count_due_messages", {"channels": idle, "now": clock()}))
-    for message_id in due:
-        when = clock()
-        with db.transaction() as cur:
-            message, withdrawn, lost = _claim(cur, message_id, when, name)
-        report["withdrawn"] += withdrawn
-        report["lost"] += lost
-        if message is None:
-            continue  # another sender took it, or it no longer holds
-        failure: SendFailed | None = None
-        try:
-            senders[message["channel"]].send(message)
-        except SendFailed as exc:
-            failure = exc
-        except Exception as exc:  # noqa: BLE001 - a sender's own fault must not strand the claim
-            failure = SendFailed(f"{type(exc).__name__}: {exc}")
-        with db.transaction() as cur:
-            gave_up = _record(cur, message, clock(), name, failure)
-        report["sent" if failure is None else "failed"] += 1
-        report["abandoned"] += gave_up
+    try:
+        for message_id in due:
+            when = clock()
+            with db.transaction() as cur:
+                message, withdrawn, lost = _claim(cur, message_id, when, name)
+            report["withdrawn"] += withdrawn
+            report["lost"] += lost
+            if message is None:
+                continue  # another sender took it, or it no longer holds
+            failure: SendFailed | None = None
+            try:
+                senders[message["channel"]].send(message)
+            except SendFailed as exc:
+                failure = exc
+            except Exception as exc:  # noqa: BLE001 - a sender's own fault must not strand the claim
+                failure = SendFailed(f"{type(exc).__name__}: {exc}")
+            with db.transaction() as cur:
+                gave_up = _record(cur, message, clock(), name, failure)
+            report["sent" if failure is None else "failed"] += 1
+            report["abandoned"] += gave_up
+    finally:
+        close_senders(senders)
     return SendReport(**report, waiting=waiting)
 
 

@@ -25,12 +25,13 @@ import json
 import os
 import re
 import smtplib
+import time
 import tomllib
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,6 +39,8 @@ from typing import Any, Protocol
 from data_layer.core.secrets import DEFAULT_SECRETS_FILE, SECRETS_FILE_ENV
 
 TIMEOUT_S = 10
+# A connection idle this long is checked (NOOP) before reuse; servers drop idle ones after minutes.
+IDLE_CHECK_S = 10.0
 # Answers of a gateway that say "this message, as it is, will never be taken".
 PERMANENT_HTTP = frozenset({400, 422})
 
@@ -56,8 +59,19 @@ class Sender(Protocol):
     def send(self, message: dict[str, Any]) -> None: ...
 
 
+def close_senders(senders: Mapping[str, Sender]) -> None:
+    """End what a sender keeps open between messages (an SMTP connection)."""
+    for sender in senders.values():
+        close = getattr(sender, "close", None)
+        if callable(close):
+            close()
+
+
 @dataclass
 class SmtpSender:
+    """One connection for a whole pass (TLS and login once, not per message): `close()` ends it.
+    Not shared between threads: each sender has its own."""
+
     host: str
     port: int = 25
     sender: str = "jesr@localhost"
@@ -65,6 +79,40 @@ class SmtpSender:
     password: str | None = None
     starttls: bool = False
     channel: str = "email"
+    _smtp: smtplib.SMTP | None = field(default=None, init=False, repr=False, compare=False)
+    _used_at: float = field(default=0.0, init=False, repr=False, compare=False)
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is not None:
+            if time.monotonic() - self._used_at < IDLE_CHECK_S:
+                return self._smtp
+            # A connection the server may have closed while idle is found out before the send,
+            # never by repeating a send that may have gone through.
+            try:
+                if self._smtp.noop()[0] == 250:
+                    return self._smtp
+            except (OSError, smtplib.SMTPException):
+                pass
+            self.close()
+        smtp = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_S)
+        try:
+            if self.starttls:
+                smtp.starttls()
+            if self.user:
+                smtp.login(self.user, self.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        self._smtp = smtp
+        return smtp
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
 
     def send(self, message: dict[str, Any]) -> None:
         email = EmailMessage()
@@ -78,16 +126,13 @@ class SmtpSender:
         email.set_content(message["body"])
         email["Content-Language"] = message["lang"]  # after set_content, which clears Content-* headers
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_S) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.user:
-                    smtp.login(self.user, self.password or "")
-                smtp.send_message(email)
+            self._connection().send_message(email)
+            self._used_at = time.monotonic()
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise SendFailed(f"smtp: recipient refused {codes}", permanent=all(c >= 500 for c in codes)) from exc
         except (OSError, smtplib.SMTPException, ValueError) as exc:
+            self.close()
             raise SendFailed(f"smtp: {type(exc).__name__}: {exc}") from exc
 
 

@@ -25,6 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     show = notify_sub.add_parser("list", help="the latest messages, recipients masked")
     show.add_argument("--status", choices=STATUSES)
     show.add_argument("--limit", type=int, default=50)
+    show_one = notify_sub.add_parser("show", help="one message's every attempt, its outcome and sender")
+    show_one.add_argument("id", type=int)
     retry = notify_sub.add_parser("retry", help="put abandoned messages back in line")
     retry.add_argument("ids", nargs="+", type=int, metavar="ID")
 
@@ -45,7 +47,7 @@ def _one_pass(db: Database) -> int:
 
 
 def run_command(db: Database, args: argparse.Namespace) -> int:
-    from data_layer.notify.outbox import outbox_overview, requeue_abandoned
+    from data_layer.notify.outbox import message_attempts, outbox_overview, requeue_abandoned
     from data_layer.notify.senders import senders_from_env
 
     if args.notify_command == "send":
@@ -71,6 +73,15 @@ def run_command(db: Database, args: argparse.Namespace) -> int:
     if args.notify_command == "list":
         _, frame = outbox_overview(db, OPERATOR, limit=args.limit, status=args.status)
         print(frame.to_string(index=False) if len(frame) else "No messages.")
+        return 0
+    if args.notify_command == "show":
+        attempts = message_attempts(db, args.id)
+        for attempt in attempts:
+            print(
+                f"{attempt['attempted_at']}  {attempt['outcome']:<5}  {attempt['sender'] or '-'}  {attempt['detail'] or ''}"
+            )
+        if not attempts:
+            print(f"No attempt at message {args.id} on record.")
         return 0
     requeued = requeue_abandoned(db, args.ids)
     skipped = [i for i in args.ids if i not in requeued]

@@ -1,26 +1,22 @@
 -- Sending the outbox (data_layer/notify/outbox.py): claims, withdrawals, what waits.
 
 -- name: get_message_claim :one
--- A message's state before a claim: whether a sender held it, who, and how many attempts so far.
-SELECT status, claimed_by, lease_until, attempts FROM outbox WHERE id = $id;
+-- A message's state before a claim: whether a sender held it, who, and what it is about.
+SELECT status, claimed_by, attempts, kind, related_id, about_day FROM outbox WHERE id = $id;
 
--- name: get_message_still_due :scalar
--- Whether what the message says still holds: its delivery still planned on that day (a reminder
--- only before it), its route still ahead, its donation not cancelled.
-SELECT CASE
-         WHEN o.kind IN ('household_code', 'reminder') THEN EXISTS (
-           SELECT 1 FROM deliveries dl JOIN households h ON h.id = dl.household_id
-           WHERE dl.id = o.related_id AND dl.status IN ('planned', 'out_for_delivery')
-             AND (o.about_day IS NULL OR dl.planned_on = o.about_day)
-             AND dl.planned_on >= $today AND (o.kind = 'household_code' OR dl.planned_on > $today)
-             AND NOT list_contains($inactive_statuses, h.status))
-         WHEN o.kind = 'route' THEN EXISTS (
-           SELECT 1 FROM routes r WHERE r.id = o.related_id AND r.route_day >= $today)
-         WHEN o.kind = 'receipt' THEN EXISTS (
-           SELECT 1 FROM donations dn WHERE dn.id = o.related_id AND dn.status = 'received')
-         ELSE true
-       END AS still_due
-FROM outbox o WHERE o.id = $id;
+-- name: get_delivery_notice_state :one
+-- What a code or reminder depends on: its delivery's state and day, its household's status.
+SELECT dl.status, dl.planned_on, h.status AS household_status
+FROM deliveries dl JOIN households h ON h.id = dl.household_id
+WHERE dl.id = $id;
+
+-- name: get_route_day :scalar
+-- The day of a route.
+SELECT route_day FROM routes WHERE id = $id;
+
+-- name: get_donation_status :scalar
+-- A donation's status (received or cancelled).
+SELECT status FROM donations WHERE id = $id;
 
 -- name: withdraw_message :scalar
 -- A due message no longer true is set aside unsent (same due condition as a claim); its id, or nothing.
