@@ -24,7 +24,12 @@ from data_layer.core.actor import Actor
 from data_layer.core.i18n import format_date, t
 from data_layer.core.receipt_codes import grouped
 from data_layer.distribution.allocation import save_allocations
-from data_layer.distribution.deliveries import advance_delivery, assign_volunteer, create_deliveries
+from data_layer.distribution.deliveries import (
+    advance_delivery,
+    assign_volunteer,
+    create_deliveries,
+    reissue_confirmation_code,
+)
 from data_layer.distribution.routes import build_route
 from data_layer.notify.outbox import (
     LEASE,
@@ -440,6 +445,22 @@ def test_a_message_no_longer_true_is_withdrawn_and_a_new_day_is_told(db, salma, 
         (f"reminder:{delivery}:{new_day.isoformat()}", "withdrawn", 0, "no longer due")
     ]
     assert len(mailbox.to(SALMA)) == 1
+
+
+def test_a_reissued_code_withdraws_the_old_message_and_tells_the_new_code(db, salma, smtp, actors) -> None:
+    mailbox, sender = smtp
+    delivery, day = salma["deliveries"]["Salma Ben Ali"], DAY.isoformat()
+    queue_due_messages(db, today=EVE - dt.timedelta(days=1), at=AT)
+    new_code = reissue_confirmation_code(db, actors["atss"], delivery)
+    assert queue_due_messages(db, today=EVE - dt.timedelta(days=1), at=AT) == 1
+    send_due_messages(db, {"email": sender}, at=AT)
+    assert [(k, st) for k, st, _, _ in _outbox(db, f"code:{delivery}:")] == [
+        (f"code:{delivery}:{day}", "withdrawn"),
+        (f"code:{delivery}:{day}:2", "sent"),
+    ]
+    [told] = mailbox.to(SALMA)
+    assert told.get_content().strip() == t("notify.code.body", "ar", code=new_code, day=format_date(DAY, "ar"))
+    assert queue_due_messages(db, today=EVE - dt.timedelta(days=1), at=AT) == 0
 
 
 def test_the_donor_gets_the_receipt_code_in_their_language(db, actors, demo_told, gateway) -> None:

@@ -96,13 +96,16 @@ def _code_message(row: dict[str, Any]) -> dict[str, Any]:
     pickup = row.get("point_name") is not None
     body_key = "notify.code.body_pickup" if pickup else "notify.code.body"
     return {
-        "dedupe_key": f"code:{row['delivery_id']}:{row['planned_on'].isoformat()}",
+        # A reissued code is a message of its own (`code:12:2020-05-21:2`).
+        "dedupe_key": f"code:{row['delivery_id']}:{row['planned_on'].isoformat()}"
+        + (f":{int(row['issue'])}" if int(row["issue"]) > 1 else ""),
         "kind": "household_code",
         "subject": t("notify.code.subject", lang),
         "body": t(body_key, lang, code=row["confirmation_code"], day=day, **_where(row, lang)),
         "related_table": "deliveries",
         "related_id": row["delivery_id"],
         "about_day": row["planned_on"],
+        "about_code": row["confirmation_code"],
     }
 
 
@@ -177,6 +180,7 @@ MESSAGE_SCHEMA = pa.schema(
         ("related_table", pa.string()),
         ("related_id", pa.int64()),
         ("about_day", pa.date32()),
+        ("about_code", pa.string()),
     ]
 )
 
@@ -235,8 +239,8 @@ def sender_name() -> str:
 
 def _still_true(cur: Any, message: dict[str, Any], today: dt.date) -> bool:
     """Whether what a message says still holds when its turn comes: its delivery still planned on
-    that day (a reminder only before it) for a household still served, its route still ahead, its
-    donation not cancelled."""
+    that day (a reminder only before it) with the same code, for a household still served; its
+    route still ahead; its donation not cancelled."""
     kind, about = message["kind"], message["related_id"]
     if kind in ("household_code", "reminder"):
         state = run(cur, "get_delivery_notice_state", {"id": about})
@@ -245,6 +249,7 @@ def _still_true(cur: Any, message: dict[str, Any], today: dt.date) -> bool:
             and state["status"] in ("planned", "out_for_delivery")
             and state["household_status"] not in INACTIVE_HOUSEHOLD_STATUSES
             and (message["about_day"] is None or state["planned_on"] == message["about_day"])
+            and (message["about_code"] is None or state["confirmation_code"] == message["about_code"])
             and (state["planned_on"] > today if kind == "reminder" else state["planned_on"] >= today)
         )
     if kind == "route":

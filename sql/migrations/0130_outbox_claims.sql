@@ -1,4 +1,4 @@
--- Sending the outbox: who holds a claim, the day a message is about, withdrawn messages, and
+-- Sending the outbox: who holds a claim, the day and code a message is about, withdrawn messages, and
 -- attempts whose sender stopped before recording an outcome. DuckDB cannot widen a CHECK in
 -- place, so both tables are rebuilt with their rows (nothing references them by key).
 
@@ -15,6 +15,9 @@ CREATE TABLE outbox_next (
     related_id       INTEGER NOT NULL,
     -- The delivery or route day the text names; a message whose day no longer holds is withdrawn.
     about_day        DATE,
+    -- The household code a code message carries (the text holds it too): a reissued code makes
+    -- the message untrue, and the new code is told in a message of its own.
+    about_code       VARCHAR,
     -- pending: waits for next_attempt_at; sending: claimed by claimed_by until lease_until;
     -- sent; abandoned: gave up (the last attempt failed, or the far end refused it for good);
     -- withdrawn: no longer true when its turn came (delivery cancelled, day moved), never sent.

@@ -1,7 +1,10 @@
 -- name: list_code_messages_due :rows
--- Deliveries with a firm day (a volunteer or a point) whose household has not been sent its code.
+-- Deliveries with a firm day (a volunteer or a point) whose household has not been sent its code
+-- for that day — or has, but the code was reissued since; `issue` numbers the messages of one day.
 SELECT dl.id AS delivery_id, dl.planned_on, dl.confirmation_code, h.phone, cp.email, coalesce(cp.lang, 'ar') AS lang,
-       p.name AS point_name, p.address AS point_address, p.opening_hours
+       p.name AS point_name, p.address AS point_address, p.opening_hours,
+       (SELECT count(*) FROM outbox o
+        WHERE o.kind = 'household_code' AND o.related_id = dl.id AND o.about_day = dl.planned_on) + 1 AS issue
 FROM deliveries dl JOIN households h ON h.id = dl.household_id
 LEFT JOIN contact_preferences cp ON cp.party = 'household' AND cp.party_id = h.id
 LEFT JOIN delivery_pickups dp ON dp.delivery_id = dl.id
@@ -9,10 +12,9 @@ LEFT JOIN distribution_points p ON p.id = dp.point_id
 WHERE dl.status IN ('planned', 'out_for_delivery') AND dl.planned_on >= $today
   AND (dl.volunteer_id IS NOT NULL OR dp.delivery_id IS NOT NULL)
   AND NOT list_contains($inactive_statuses, h.status)
-  -- Keyed by the day too: a delivery moved to another day tells its household again.
   AND NOT EXISTS (SELECT 1 FROM outbox o
-                  WHERE o.dedupe_key IN ('code:' || CAST(dl.id AS VARCHAR),
-                                         'code:' || CAST(dl.id AS VARCHAR) || ':' || CAST(dl.planned_on AS VARCHAR)))
+                  WHERE o.kind = 'household_code' AND o.related_id = dl.id AND o.about_day = dl.planned_on
+                    AND o.about_code = dl.confirmation_code)
 ORDER BY dl.id;
 
 -- name: list_reminders_due :rows
@@ -56,9 +58,9 @@ ORDER BY dn.id;
 -- name: insert_outbox_messages :rows
 -- Queue the messages of the registered table new_outbox_messages; those already queued (same key) are left out.
 INSERT INTO outbox (dedupe_key, kind, channel, recipient, lang, subject, body, related_table, related_id, about_day,
-                    next_attempt_at)
+                    about_code, next_attempt_at)
 SELECT dedupe_key, kind, channel, recipient, lang, subject, body, related_table, CAST(related_id AS INTEGER),
-       CAST(about_day AS DATE), CAST($now AS TIMESTAMP)
+       CAST(about_day AS DATE), about_code, CAST($now AS TIMESTAMP)
 FROM new_outbox_messages
 ON CONFLICT (dedupe_key) DO NOTHING
 RETURNING id, dedupe_key, kind, channel, lang;

@@ -2,11 +2,11 @@
 
 -- name: get_message_claim :one
 -- A message's state before a claim: whether a sender held it, who, and what it is about.
-SELECT status, claimed_by, attempts, kind, related_id, about_day FROM outbox WHERE id = $id;
+SELECT status, claimed_by, attempts, kind, related_id, about_day, about_code FROM outbox WHERE id = $id;
 
 -- name: get_delivery_notice_state :one
--- What a code or reminder depends on: its delivery's state and day, its household's status.
-SELECT dl.status, dl.planned_on, h.status AS household_status
+-- What a code or reminder depends on: its delivery's state, day and code, its household's status.
+SELECT dl.status, dl.planned_on, dl.confirmation_code, h.status AS household_status
 FROM deliveries dl JOIN households h ON h.id = dl.household_id
 WHERE dl.id = $id;
 
