@@ -7,7 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import email
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -46,7 +50,7 @@ from data_layer.ops.cli import main as cli_main
 from data_layer.registry.donations import register_donation
 from data_layer.registry.households import register_household
 from data_layer.store.database import Database
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, ROOT
 
 DAY = dt.date(2020, 5, 17)  # the demo volunteer (on foot: 3 a day) carries nothing that day
 EVE = DAY - dt.timedelta(days=1)
@@ -576,3 +580,49 @@ def test_an_smtp_server_that_is_down_or_refuses_leaves_the_message_waiting(db, s
     mailbox.refuse = False
     assert send_due_messages(db, {"email": sender}, at=AT + dt.timedelta(minutes=1)).sent == 2
     assert len(mailbox.to(SALMA)) == 2
+
+
+def test_the_sender_loop_sends_and_stops_cleanly_on_sigterm(db_path, smtp) -> None:
+    mailbox, sender = smtp
+    database = open_database(db_path)
+    try:
+        # A demo donor of one donation: exactly one receipt is theirs.
+        donation = _one(
+            database,
+            "SELECT max(d.id) FROM donations d WHERE d.status = 'received'"
+            " AND (SELECT count(*) FROM donations x WHERE x.donor_id = d.donor_id) = 1",
+        )
+        donor, received = _rows(database, "SELECT donor_id, received_on FROM donations WHERE id = ?", [donation])[0]
+        staff = Actor(user_id=None, username="staff", role="organiser")
+        set_contact(database, staff, "donor", donor, lang="en", email="donor@example.org")
+        queue_due_messages(database, today=received)
+    finally:
+        database.close()
+    env = {
+        **os.environ,
+        "JESR_SECRETS_FILE": "/nonexistent/secrets.toml",
+        "JESR_SMTP_HOST": sender.host,
+        "JESR_SMTP_PORT": str(sender.port),
+    }
+    env.pop("JESR_SMS_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "data_layer", "--db", str(db_path), "notify", "send", "--every", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not mailbox.to("donor@example.org") and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert out.splitlines()[-1] == "Stopped." and "sent 1," in out
+    [receipt] = mailbox.to("donor@example.org")
+    assert receipt["Subject"] == t("notify.receipt.subject", "en")

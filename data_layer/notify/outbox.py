@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import threading
 from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
@@ -329,13 +330,15 @@ def send_due_messages(
     at: dt.datetime | None = None,
     limit: int = 200,
     name: str | None = None,
+    stop: threading.Event | None = None,
 ) -> SendReport:
     """Send what is due on the configured channels; every attempt and its outcome is recorded.
 
     Each message is claimed in a transaction of its own just before it is sent, so its lease runs
     from its own claim, not from the start of a long run. `at` fixes the clock (tests); otherwise
     every step reads this server's clock, which must agree with the other senders' to well within
-    `LEASE` (NTP does).
+    `LEASE` (NTP does). `stop`, once set, ends the pass between two messages: the one in flight
+    is sent and recorded first, so a sender stopped on purpose never leaves a claim behind.
     """
     clock = (lambda: at) if at is not None else now
     name = name or sender_name()
@@ -350,6 +353,8 @@ def send_due_messages(
         waiting = int(run(cur, "count_due_messages", {"channels": idle, "now": clock()}))
     try:
         for message_id in due:
+            if stop is not None and stop.is_set():
+                break
             when = clock()
             with db.transaction() as cur:
                 message, withdrawn, lost = _claim(cur, message_id, when, name)

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-import time
+import threading
 
 from data_layer.core.actor import Actor
 from data_layer.store.database import Database
@@ -31,13 +32,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     retry.add_argument("ids", nargs="+", type=int, metavar="ID")
 
 
-def _one_pass(db: Database) -> int:
+def _one_pass(db: Database, stop: threading.Event | None = None) -> int:
     from data_layer.notify.outbox import queue_due_messages, send_due_messages
     from data_layer.notify.senders import senders_from_env
 
     senders = senders_from_env()
     queued = queue_due_messages(db)
-    report = send_due_messages(db, senders)
+    report = send_due_messages(db, senders, stop=stop)
     print(
         f"queued {queued}, sent {report.sent}, failed {report.failed} (given up {report.abandoned}), "
         f"withdrawn {report.withdrawn}, lost claims resent {report.lost}, waiting for a sender {report.waiting}",
@@ -57,12 +58,16 @@ def run_command(db: Database, args: argparse.Namespace) -> int:
         if args.once:
             _one_pass(db)
             return 0
-        try:
-            while True:
-                _one_pass(db)
-                time.sleep(max(args.every, 1))
-        except KeyboardInterrupt:
-            return 0
+        # SIGTERM (systemd, docker stop) and Ctrl-C end the loop between two messages: the one in
+        # flight is sent and recorded, so a planned stop leaves no claim to run out.
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        while not stop.is_set():
+            _one_pass(db, stop)
+            stop.wait(max(args.every, 1))
+        print("Stopped.", flush=True)
+        return 0
     if args.notify_command == "status":
         counts, _ = outbox_overview(db, OPERATOR, limit=1)
         for status in STATUSES:
