@@ -467,6 +467,23 @@ def test_a_reissued_code_withdraws_the_old_message_and_tells_the_new_code(db, sa
     assert queue_due_messages(db, today=EVE - dt.timedelta(days=1), at=AT) == 0
 
 
+def test_without_a_language_of_their_own_people_are_written_to_in_their_countrys(db, salma) -> None:
+    with db.transaction() as cur:
+        cur.execute("UPDATE country_settings SET default_lang = 'fr' WHERE country_code = 'TN'")
+    queue_due_messages(db, today=EVE, at=AT)
+    hedi, salma_delivery = salma["deliveries"]["Hedi Trabelsi"], salma["deliveries"]["Salma Ben Ali"]
+    langs = dict(
+        _rows(
+            db,
+            "SELECT related_id, lang FROM outbox WHERE kind = 'household_code' AND related_id IN (?, ?)",
+            [hedi, salma_delivery],
+        )
+    )
+    assert langs == {hedi: "fr", salma_delivery: "ar"}  # Salma chose Arabic
+    body = _one(db, "SELECT body FROM outbox WHERE kind = 'household_code' AND related_id = ?", [hedi])
+    assert body == t("notify.code.body", "fr", code=salma["codes"]["Hedi Trabelsi"], day=format_date(DAY, "fr"))
+
+
 def test_the_donor_gets_the_receipt_code_in_their_language(db, actors, demo_told, gateway) -> None:
     state, url = gateway
     donation = register_donation(

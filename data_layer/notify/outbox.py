@@ -18,7 +18,7 @@ key travels with it (Message-ID, the gateway's `key`) so the far end can recogni
 See docs/notifications.md.
 
 Messages are written in the recipient's language (`contact_preferences`, else the account's, else
-Arabic) and go by e-mail when an address is known, else by SMS.
+their country's default, else Arabic) and go by e-mail when an address is known, else by SMS.
 """
 
 from __future__ import annotations

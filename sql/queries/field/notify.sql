@@ -1,12 +1,13 @@
 -- name: list_code_messages_due :rows
 -- Deliveries with a firm day (a volunteer or a point) whose household has not been sent its code
 -- for that day — or has, but the code was reissued since; `issue` numbers the messages of one day.
-SELECT dl.id AS delivery_id, dl.planned_on, dl.confirmation_code, h.phone, cp.email, coalesce(cp.lang, 'ar') AS lang,
+SELECT dl.id AS delivery_id, dl.planned_on, dl.confirmation_code, h.phone, cp.email, coalesce(cp.lang, cs.default_lang, 'ar') AS lang,
        p.name AS point_name, p.address AS point_address, p.opening_hours,
        (SELECT count(*) FROM outbox o
         WHERE o.kind = 'household_code' AND o.related_id = dl.id AND o.about_day = dl.planned_on) + 1 AS issue
 FROM deliveries dl JOIN households h ON h.id = dl.household_id
 LEFT JOIN contact_preferences cp ON cp.party = 'household' AND cp.party_id = h.id
+LEFT JOIN areas ar ON ar.code = h.governorate_code LEFT JOIN country_settings cs ON cs.country_code = ar.country_code
 LEFT JOIN delivery_pickups dp ON dp.delivery_id = dl.id
 LEFT JOIN distribution_points p ON p.id = dp.point_id
 WHERE dl.status IN ('planned', 'out_for_delivery') AND dl.planned_on >= $today
@@ -18,11 +19,13 @@ WHERE dl.status IN ('planned', 'out_for_delivery') AND dl.planned_on >= $today
 ORDER BY dl.id;
 
 -- name: list_reminders_due :rows
--- Deliveries of tomorrow whose household has not been reminded of that day.
-SELECT dl.id AS delivery_id, dl.planned_on, h.phone, cp.email, coalesce(cp.lang, 'ar') AS lang,
+-- Deliveries of tomorrow whose household has not been reminded of that day (language: the
+-- household's, else its country's, else Arabic).
+SELECT dl.id AS delivery_id, dl.planned_on, h.phone, cp.email, coalesce(cp.lang, cs.default_lang, 'ar') AS lang,
        p.name AS point_name, p.address AS point_address, p.opening_hours
 FROM deliveries dl JOIN households h ON h.id = dl.household_id
 LEFT JOIN contact_preferences cp ON cp.party = 'household' AND cp.party_id = h.id
+LEFT JOIN areas ar ON ar.code = h.governorate_code LEFT JOIN country_settings cs ON cs.country_code = ar.country_code
 LEFT JOIN delivery_pickups dp ON dp.delivery_id = dl.id
 LEFT JOIN distribution_points p ON p.id = dp.point_id
 WHERE dl.status IN ('planned', 'out_for_delivery') AND dl.planned_on = $tomorrow
@@ -35,11 +38,12 @@ ORDER BY dl.id;
 -- name: list_route_messages_due :rows
 -- Routes from today on whose volunteer has not been sent them.
 SELECT r.id AS route_id, r.route_day, r.delegation, v.phone, cp.email,
-       coalesce(cp.lang, u.preferred_lang, 'ar') AS lang,
+       coalesce(cp.lang, u.preferred_lang, cs.default_lang, 'ar') AS lang,
        (SELECT count(*) FROM route_stops rs WHERE rs.route_id = r.id) AS stops
 FROM routes r JOIN volunteers v ON v.id = r.volunteer_id
 LEFT JOIN users u ON u.id = v.user_id
 LEFT JOIN contact_preferences cp ON cp.party = 'volunteer' AND cp.party_id = v.id
+LEFT JOIN areas ar ON ar.code = v.governorate_code LEFT JOIN country_settings cs ON cs.country_code = ar.country_code
 WHERE r.route_day >= $today
   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedupe_key = 'route:' || CAST(r.id AS VARCHAR))
 ORDER BY r.id;
@@ -47,10 +51,12 @@ ORDER BY r.id;
 -- name: list_receipts_due :rows
 -- Donations received since $since whose donor has not been sent a receipt, with its receipt code.
 SELECT dn.id AS donation_id, dn.received_on, dn.item, dn.quantity, dn.unit, dn.kind, dn.value_tnd,
-       d.phone, cp.email, coalesce(cp.lang, 'ar') AS lang, o.name AS organisation, rc.code AS receipt_code
+       d.phone, cp.email, coalesce(cp.lang, cs.default_lang, 'ar') AS lang, o.name AS organisation,
+       rc.code AS receipt_code
 FROM donations dn JOIN donors d ON d.id = dn.donor_id JOIN organisations o ON o.id = dn.organisation_id
 LEFT JOIN receipt_codes rc ON rc.donation_id = dn.id
 LEFT JOIN contact_preferences cp ON cp.party = 'donor' AND cp.party_id = d.id
+LEFT JOIN country_settings cs ON cs.country_code = o.country_code
 WHERE dn.status = 'received' AND dn.received_on >= $since AND d.donor_type <> 'anonymous'
   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedupe_key = 'receipt:' || CAST(dn.id AS VARCHAR))
 ORDER BY dn.id;
