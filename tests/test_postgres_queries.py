@@ -46,6 +46,9 @@ SCRATCH = {
     "set_duplicate_report_national_id_keys": "national_id_keys (id BIGINT, national_id_key VARCHAR)",
     "list_receipt_codes_on_file": "new_receipt_codes (code VARCHAR)",
     "insert_receipt_codes": "new_receipt_codes (code VARCHAR, donation_id BIGINT, pledge_id BIGINT)",
+    "insert_outbox_messages": "new_outbox_messages (dedupe_key VARCHAR, kind VARCHAR, channel VARCHAR, "
+    "recipient VARCHAR, lang VARCHAR, subject VARCHAR, body VARCHAR, related_table VARCHAR, related_id BIGINT, "
+    "about_day DATE, about_code VARCHAR)",
     # Areas from an area file come in the shape of the areas table.
     "insert_reference_areas": "bulk_rows (LIKE areas)",
     "update_area_positions": "bulk_rows (LIKE areas)",
