@@ -49,7 +49,7 @@ PG_TESTS ?= tests/test_distribution.py tests/test_field_operations.py tests/test
 	tests/test_exports_coverage.py tests/test_tabular.py tests/test_validation.py \
 	tests/test_reliability_bad_input.py tests/test_reliability_concurrency.py tests/test_entry_help.py tests/test_receipts.py \
 	tests/test_identity.py tests/test_fairness_limits.py tests/test_fairness_baskets.py tests/test_fairness_signals.py \
-	tests/test_hardening.py
+	tests/test_hardening.py tests/test_audit_chain.py
 
 test: setup browser postgres haproxy
 	$(VENV)/bin/ruff check .

@@ -71,7 +71,9 @@ def test_an_untouched_log_checks_and_every_row_is_chained(db, actors):
 def test_an_edited_row_is_named(db, actors):
     household = write_some(db, actors)[1]
     [row_id, *_] = audit_ids(db, "households", household)
-    sql(db, "UPDATE audit_log SET after = CAST($v AS JSON) WHERE id = $id", {"v": '{"household_size": 1}', "id": row_id})
+    sql(
+        db, "UPDATE audit_log SET after = CAST($v AS JSON) WHERE id = $id", {"v": '{"household_size": 1}', "id": row_id}
+    )
     result = check(db)
     assert (result.problem, result.row_id) == ("audit.verify.changed", row_id)
 
@@ -149,8 +151,15 @@ def test_an_import_is_chained_in_one_batch(db):
 
     frame = pd.DataFrame(
         [
-            {"national_id": f"7100000{i}", "full_name": f"Imported {i}", "phone": "+216 55 000 111",
-             "governorate": "TN-61", "delegation": "Sfax Ville", "household_size": 3, "needs": "food:1"}
+            {
+                "national_id": f"7100000{i}",
+                "full_name": f"Imported {i}",
+                "phone": "+216 55 000 111",
+                "governorate": "TN-61",
+                "delegation": "Sfax Ville",
+                "household_size": 3,
+                "needs": "food:1",
+            }
             for i in range(5)
         ]
     )
@@ -282,7 +291,9 @@ def test_bad_filters_are_refused_with_each_field_named(db, actors):
         list_audit(
             db,
             actors["atss"],
-            AuditFilters(username="amal", table_name="nope", record_id="x1", date_from="2026-02-02", date_to="2026-01-01"),
+            AuditFilters(
+                username="amal", table_name="nope", record_id="x1", date_from="2026-02-02", date_to="2026-01-01"
+            ),
         )
     assert {(e.field, e.code) for e in caught.value.errors} == {
         ("audit_actor", "audit.error.unknown_actor"),
@@ -319,8 +330,11 @@ def test_cli_export_audit(db_path, tmp_path):
 
 @pytest.mark.parametrize(
     ("username", "expected"),
-    [("admin", {"atss", "amal", "organiser", "system"}), ("organiser", {"atss", "amal", "organiser", "system"}),
-     ("atss", {"atss"})],
+    [
+        ("admin", {"atss", "amal", "organiser", "system"}),
+        ("organiser", {"atss", "amal", "organiser", "system"}),
+        ("atss", {"atss"}),
+    ],
 )
 def test_page_shows_each_staff_role_its_rows(make_app, db, actors, username, expected):
     write_some(db, actors)
@@ -344,3 +358,23 @@ def test_page_is_not_offered_to_observers():
 
     for role in ("observer", "volunteer", "anonymous"):
         assert "pages/audit.py" not in {spec.path for spec in specs_for(role)}
+
+
+@pytest.mark.duckdb_only(reason="builds a DuckDB file of the schema before the chain")
+def test_rows_from_before_the_chain_are_chained_when_it_is_added(tmp_path, monkeypatch):
+    from data_layer.ops.bootstrap import open_database
+    from data_layer.ops.demo import generate_demo
+    from tests.test_demo_and_schema import open_without_migration
+
+    old = open_without_migration(tmp_path, monkeypatch, 120)
+    generate_demo(old, households=20, seed=5)
+    [rows] = old.conn.execute("SELECT count(*) FROM audit_log").fetchone()
+    old.close()
+    monkeypatch.undo()
+    upgraded = open_database(tmp_path / "old.duckdb")
+    try:
+        result = check(upgraded)
+        assert result.ok, result
+        assert result.rows == rows
+    finally:
+        upgraded.close()
