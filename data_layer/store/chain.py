@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from data_layer.core.errors import JesrError
 from data_layer.core.secrets import key_fingerprint, keyed_hashes
@@ -47,11 +48,23 @@ Columns = dict[str, np.ndarray]
 
 def content_hashes(rows: Columns) -> list[str]:
     """The keyed hash of each row's content text (column `content_text`, built by the chain queries)."""
-    return [h or "" for h in keyed_hashes(rows["content_text"].tolist(), CHAIN_PURPOSE)]
+    return [str(h) for h in keyed_hashes(rows["content_text"].tolist(), CHAIN_PURPOSE)]
 
 
 def link(seq: int, prev_hash: str, content_hash: str) -> str:
-    return hashlib.sha256(f"{seq}:{prev_hash}:{content_hash}".encode("ascii")).hexdigest()
+    return hashlib.sha256(f"{seq}:{prev_hash}:{content_hash}".encode()).hexdigest()
+
+
+def chain_links(first_seq: int, prev_hash: str, contents: list[str]) -> list[str]:
+    """The chain hashes of rows `first_seq`, `first_seq + 1`, ... after `prev_hash` (as `link`,
+    in a loop kept tight: it is the one step of chaining that cannot run as a batch)."""
+    sha = hashlib.sha256
+    links: list[str] = []
+    append = links.append
+    for seq, content in enumerate(contents, first_seq):
+        prev_hash = sha(f"{seq}:{prev_hash}:{content}".encode()).hexdigest()
+        append(prev_hash)
+    return links
 
 
 def audit_id_issued(cur: Any) -> int:
@@ -71,14 +84,11 @@ def chain_new_rows(cur: Any, since_id: int | None = None) -> int:
     if len(rows["id"]) == 0:
         return 0
     contents = content_hashes(rows)
-    seq, prev = int(head["chain_seq"]), str(head["chain_hash"])
-    seqs, prevs, links = [], [], []
-    for content in contents:
-        seq += 1
-        seqs.append(seq)
-        prevs.append(prev)
-        prev = link(seq, prev, content)
-        links.append(prev)
+    first_seq, head_hash = int(head["chain_seq"]) + 1, str(head["chain_hash"])
+    links = chain_links(first_seq, head_hash, contents)
+    seqs = np.arange(first_seq, first_seq + len(contents), dtype=np.int64)
+    prevs = [head_hash, *links[:-1]]
+    seq, prev = int(seqs[-1]), links[-1]
     ids = rows["id"].astype("int64")
     if len(ids) == 1:
         run(
@@ -86,14 +96,15 @@ def chain_new_rows(cur: Any, since_id: int | None = None) -> int:
             "update_chained_audit_row",
             {
                 "id": int(ids[0]),
-                "chain_seq": seqs[0],
+                "chain_seq": seq,
                 "content_hash": contents[0],
                 "prev_hash": prevs[0],
                 "chain_hash": links[0],
             },
         )
     else:
-        chained = pd.DataFrame(
+        # Arrow from the lists at once: a DataFrame of Python strings costs a conversion more.
+        chained = pa.table(
             {"id": ids, "chain_seq": seqs, "content_hash": contents, "prev_hash": prevs, "chain_hash": links}
         )
         run_with_rows(cur, "update_chained_audit_rows", chained, table="chained")
