@@ -20,6 +20,7 @@ from data_layer.ops.anonymise import anonymise
 from data_layer.ops.cli import main
 from data_layer.registry.households import register_household, update_household
 from data_layer.registry.imports import import_frame
+from data_layer.registry.spreadsheets import table_bytes
 from data_layer.store.chain import chain_new_rows, parse_anchor, verify_chain
 from data_layer.store.database import connect
 from tests.conftest import ON_POSTGRES, open_page, rebuild_facts_after_raw_sql
@@ -316,6 +317,10 @@ def test_export_holds_the_same_scoped_rows(db, actors):
     exported = export_table(db, actors["atss"], "audit")
     assert set(exported["id"]) == set(list_audit(db, actors["atss"], AuditFilters())["id"])
     assert set(export_table(db, SYSTEM, "audit")["id"]) == set(export_audit(db, actors["admin"])["id"])
+    organiser = export_table(db, actors["organiser"], "audit")
+    assert not personal_names(organiser)
+    assert table_bytes(organiser, "xlsx")[:2] == b"PK"
+    assert "Hind Trabelsi" in table_bytes(export_audit(db, actors["admin"]), "csv").decode("utf-8-sig")
 
 
 def test_cli_export_audit(db_path, tmp_path):
