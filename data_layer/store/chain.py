@@ -46,6 +46,34 @@ VERIFY_BATCH = 50_000
 Columns = dict[str, np.ndarray]
 
 
+# Up to this many rows, the content text is put together in Python from the fields: for one row
+# the SQL expression costs more than the fields' query itself.
+FEW_ROWS = 64
+CONTENT_FIELDS = (
+    "id_text",
+    "logged_at_text",
+    "user_id_text",
+    "username",
+    "action",
+    "table_name",
+    "record_id_text",
+    "before_text",
+    "after_text",
+)
+
+
+def _part(value: Any) -> str:
+    return "-;" if value is None else f"{len(value)}:{value};"
+
+
+def with_content_text(fields: Columns) -> Columns:
+    """`fields` with the column `content_text` the chain queries build in SQL, built here: each
+    field length-prefixed ("5:admin;", NULL as "-;"), lengths in characters as SQL's length()."""
+    columns = [fields[name].tolist() for name in CONTENT_FIELDS]
+    texts = ["".join(map(_part, values)) for values in zip(*columns)]
+    return {"id": fields["id"], "content_text": np.array(texts, dtype=object)}
+
+
 def content_hashes(rows: Columns) -> list[str]:
     """The keyed hash of each row's content text (column `content_text`, built by the chain queries)."""
     return [str(h) for h in keyed_hashes(rows["content_text"].tolist(), CHAIN_PURPOSE)]
@@ -80,7 +108,14 @@ def chain_new_rows(cur: Any, since_id: int | None = None) -> int:
     stays unchained, and `verify_chain` names it."""
     head = run(cur, "lock_audit_chain_head")
     after_id = int(head["last_id"]) if since_id is None else max(int(head["last_id"]), since_id)
-    rows = run(cur, "list_unchained_audit_rows", {"after_id": after_id, "until_id": audit_id_issued(cur)})
+    until_id = int(head["issued"])
+    if until_id <= after_id:
+        return 0
+    params = {"after_id": after_id, "until_id": until_id}
+    if until_id - after_id <= FEW_ROWS:
+        rows = with_content_text(run(cur, "list_unchained_audit_fields", params))
+    else:
+        rows = run(cur, "list_unchained_audit_rows", params)
     if len(rows["id"]) == 0:
         return 0
     contents = content_hashes(rows)

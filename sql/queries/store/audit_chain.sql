@@ -3,10 +3,15 @@
 -- no value can pass for the end of one field and the start of the next.
 
 -- name: lock_audit_chain_head :one
--- The chain's head, locked until the transaction ends (PostgreSQL: a row lock every server waits on).
-SELECT chain_seq, last_id, chain_hash, key_fingerprint FROM audit_chain_head WHERE singleton = 1;
+-- The chain's head, locked until the transaction ends (PostgreSQL: a row lock every server waits
+-- on), and the last audit id issued.
+SELECT chain_seq, last_id, chain_hash, key_fingerprint,
+       (SELECT coalesce(max(last_value), 0) FROM duckdb_sequences() WHERE sequence_name = 'seq_audit') AS issued
+FROM audit_chain_head WHERE singleton = 1;
 -- postgres:
-SELECT chain_seq, last_id, chain_hash, key_fingerprint FROM audit_chain_head WHERE singleton = 1 FOR UPDATE;
+SELECT chain_seq, last_id, chain_hash, key_fingerprint,
+       (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM seq_audit) AS issued
+FROM audit_chain_head WHERE singleton = 1 FOR UPDATE;
 
 -- name: get_audit_id_issued :scalar
 -- The last audit id the sequence handed out (0 before the first), whichever transaction took it.
@@ -17,6 +22,21 @@ SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM seq_audit;
 -- name: get_audit_chain_head :one
 -- The chain's head as the last write left it.
 SELECT chain_seq, last_id, chain_hash, key_fingerprint FROM audit_chain_head WHERE singleton = 1;
+
+-- name: list_unchained_audit_fields :columns
+-- The same rows as list_unchained_audit_rows, each field of the content as text: for a few rows the
+-- content text is put together in Python (chain.content_text), cheaper than the SQL expression.
+SELECT id, CAST(id AS VARCHAR) AS id_text, strftime(logged_at, '%Y-%m-%d %H:%M:%S.%f') AS logged_at_text,
+       CAST(user_id AS VARCHAR) AS user_id_text, username, action, table_name,
+       CAST(record_id AS VARCHAR) AS record_id_text, CAST(before AS VARCHAR) AS before_text,
+       CAST(after AS VARCHAR) AS after_text
+FROM audit_log WHERE id > $after_id AND id <= $until_id AND chain_seq IS NULL ORDER BY id;
+-- postgres:
+SELECT id, CAST(id AS VARCHAR) AS id_text, to_char(logged_at, 'YYYY-MM-DD HH24:MI:SS.US') AS logged_at_text,
+       CAST(user_id AS VARCHAR) AS user_id_text, username, action, table_name,
+       CAST(record_id AS VARCHAR) AS record_id_text, CAST(before AS VARCHAR) AS before_text,
+       CAST(after AS VARCHAR) AS after_text
+FROM audit_log WHERE id > $after_id AND id <= $until_id AND chain_seq IS NULL ORDER BY id;
 
 -- name: list_unchained_audit_rows :columns
 -- Unchained rows with ids in (after_id, until_id], oldest first, with the text of their content.
