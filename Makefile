@@ -53,7 +53,8 @@ PG_TESTS ?= tests/test_distribution.py tests/test_screens_labels.py tests/test_f
 	tests/test_second_country.py \
 	tests/test_field_handover.py \
 	tests/test_redteam.py \
-	tests/test_notify_send.py
+	tests/test_notify_send.py \
+	tests/test_audit_chain.py
 
 test: setup browser postgres haproxy
 	$(VENV)/bin/ruff check .

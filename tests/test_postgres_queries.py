@@ -39,6 +39,9 @@ SCRATCH = {
     "insert_limit_exceptions_from_frame": "new_limit_exceptions (allocation_id BIGINT, household_id BIGINT, "
     "campaign_id BIGINT, category_code VARCHAR, reason VARCHAR, granted_by BIGINT)",
     "update_scrubbed_audit_rows": "scrubbed (id BIGINT, before VARCHAR, after VARCHAR)",
+    "update_chained_audit_rows": "chained (id BIGINT, chain_seq BIGINT, content_hash VARCHAR, prev_hash VARCHAR, "
+    "chain_hash VARCHAR)",
+    "update_erased_audit_rows": "erased (id BIGINT, erased_hash VARCHAR)",
     "list_households_on_file_for_import": "import_national_ids (national_id VARCHAR, national_id_key VARCHAR)",
     "insert_import_duplicate_reports": "import_clashes (national_id VARCHAR, national_id_key VARCHAR, household_id BIGINT)",
     "insert_import_duplicate_audit": "import_clashes (national_id VARCHAR, national_id_key VARCHAR, household_id BIGINT)",

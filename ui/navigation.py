@@ -70,6 +70,7 @@ PAGES: list[PageSpec] = [
         "nav.section.distribution",
     ),
     PageSpec("pages/traceability.py", "nav.traceability", ":material/explore:", STAFF, "nav.section.distribution"),
+    PageSpec("pages/audit.py", "nav.audit", ":material/history:", STAFF, "nav.section.records"),
     PageSpec("pages/campaigns.py", "nav.campaigns", ":material/calendar_month:", ORGANISERS, "nav.section.admin"),
     PageSpec(
         "pages/admin_organisations.py", "nav.organisations", ":material/account_balance:", ADMIN, "nav.section.admin"

@@ -17,6 +17,7 @@ from data_layer.core.actor import Actor, organisation_scope
 from data_layer.core.errors import JesrError, PermissionDenied
 from data_layer.distribution.deliveries import export_deliveries
 from data_layer.distribution.stock import export_stock
+from data_layer.monitoring.audit_view import export_audit
 from data_layer.registry.spreadsheets import write_table
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -54,6 +55,8 @@ EXPORTERS: dict[str, Exporter] = {
     "stock": _without_campaign("stock", export_stock),
     "allocations": _scoped_query("export_allocations"),
     "deliveries": _without_campaign("deliveries", export_deliveries),
+    # The audit log as the actor may read it (docs/audit.md): observers are refused.
+    "audit": _without_campaign("audit", lambda db, actor: export_audit(db, actor)),
 }
 
 
@@ -189,6 +192,8 @@ def export_table(
     frame = EXPORTERS[kind](db, actor, campaign_id)
     if country_code is None:
         return frame
+    if kind == "audit":
+        raise JesrError("audit.error.no_country")
     code = check_country(db, actor, country_code)
     if kind in REGIONAL_COLUMNS:
         return frame[frame["country_code"] == code].reset_index(drop=True)
