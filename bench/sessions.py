@@ -11,104 +11,27 @@ Only 127.0.0.1 is ever contacted; every run is bounded in count and in time.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import random
 import statistics
-import subprocess
-import sys
 import threading
 import time
-import tomllib
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jwt
 import websocket
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-ROOT = Path(__file__).resolve().parent.parent
-COOKIE_NAME = "jesr_session"
+from tests.servers import AppServer, start_app
+from tests.streamlit_client import login_cookie
+
 PAGE = "dashboard"
 
 
-def login_cookie(username: str) -> str:
-    key = tomllib.loads((ROOT / ".streamlit" / "secrets.toml").read_text())["auth"]["cookie_key"]
-    expires = (dt.datetime.now() + dt.timedelta(days=7)).timestamp()
-    return f"{COOKIE_NAME}={jwt.encode({'username': username, 'exp_date': expires}, key, algorithm='HS256')}"
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log_path: Path
-
-    def peak_rss_mb(self) -> float | None:
-        return _status_kb(self.process.pid, "VmHWM")
-
-    def rss_mb(self) -> float | None:
-        return _status_kb(self.process.pid, "VmRSS")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-def _status_kb(pid: int, field_name: str) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-def start_server(db_path: Path, port: int, log_path: Path, timeout: float = 120) -> Server:
-    env = dict(os.environ, JESR_DB=str(db_path))
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    server = Server(process, port, log_path)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}: see {log_path}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.5)
-    server.stop()
-    raise RuntimeError("streamlit did not become healthy in time")
+def start_server(db: Path | str, log_path: Path, timeout: float = 120) -> AppServer:
+    """The app on a free loopback port over `db` (a DuckDB file or a postgresql:// URL)."""
+    return start_app(db, log_path, timeout=timeout)
 
 
 @dataclass

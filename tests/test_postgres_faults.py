@@ -163,3 +163,61 @@ def test_an_app_server_killed_mid_write_keeps_every_commit_and_no_half_record(ur
         assert register_household(db, SYSTEM, dict(HOUSEHOLD, national_id="49999999")) > max(saved)
     finally:
         db.close()
+
+
+def _vanishing(server: PostgresServer, original):  # noqa: ANN001, ANN202 - wraps any data-layer read
+    """`original`, called once the database server has crashed: the page has begun drawing by then."""
+
+    def read(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if _answers(server):
+            server.halt("immediate")
+        return original(*args, **kwargs)
+
+    return read
+
+
+def test_a_page_whose_database_vanishes_while_it_draws_says_so_and_recovers(own_server, url, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from data_layer.access.accounts import create_user
+    from data_layer.distribution import stock
+    from tests.conftest import COOKIE_KEY, actor_for
+
+    db = open_database(url)
+    try:
+        create_user(
+            db, SYSTEM, {"username": "org", "full_name": "Org", "role": "organiser", "password": "long-enough-pw"}
+        )
+        organiser = actor_for(db, "org")
+    finally:
+        db.close()
+    monkeypatch.setenv("JESR_DB", url)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {"cookie_key": COOKIE_KEY}
+    at.query_params["lang"] = "fr"
+    at.session_state["actor"] = organiser
+    at.run()
+    at.switch_page("pages/allocation.py").run()
+    at.selectbox(key="allocation_category").set_value("food")
+    chosen = at.selectbox(key="allocation_governorate").set_value("TN-11")
+    # The page has drawn its title and pickers when the server crashes, just before it reads the stock.
+    monkeypatch.setattr(stock, "list_stock_lines", _vanishing(own_server, stock.list_stock_lines))
+    try:
+        chosen.run()
+        assert not _answers(own_server)
+        assert not at.exception, at.exception
+        assert [e.value for e in at.error] == [t("error.database_unreachable", "fr")]
+        assert at.title[0].value == t("allocation.title", "fr")
+    finally:
+        monkeypatch.undo()
+        if not _answers(own_server):
+            own_server.resume()
+    # Back by itself at the next rerun: no restart, nothing left of the refusal.
+    at.run()
+    assert not at.exception and [e.value for e in at.error] == []
+    assert t("allocation.no_stock", "fr") in [i.value for i in at.info]
+    st.cache_resource.clear()
+    st.cache_data.clear()
