@@ -15,6 +15,7 @@ import random
 import statistics
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,8 @@ class BrowserSession:
         self.ws = websocket.create_connection(
             f"ws://127.0.0.1:{port}/_stcore/stream", cookie=cookie, subprotocols=["streamlit"], timeout=timeout
         )
+        # Behind the cluster's proxy, the replica that took this tab (None when the app answers itself).
+        self.replica = self.ws.getheaders().get("x-jesr-replica")
         self.governorate_id: str | None = None
         self.governorate_options: list[str] = []
         self.submit_id: str | None = None
@@ -77,7 +80,8 @@ class BrowserSession:
                 which = element.WhichOneof("type")
                 if which == "exception":
                     exceptions += 1
-                elif which == "selectbox" and element.selectbox.id.endswith("dashboard_governorate"):
+                # One key per country: dashboard_governorate_TN.
+                elif which == "selectbox" and "-dashboard_governorate" in element.selectbox.id:
                     self.governorate_id = element.selectbox.id
                     self.governorate_options = list(element.selectbox.options)
                 elif which == "button" and element.button.is_form_submitter:
@@ -119,6 +123,7 @@ def load(
     times: list[float] = []
     errors: list[str] = []
     exceptions = [0]
+    replicas: Counter[str | None] = Counter()
     lock = threading.Lock()
     ready = threading.Barrier(sessions + 1)
     start_at: list[float] = []
@@ -129,6 +134,8 @@ def load(
         session = None
         try:
             session = BrowserSession(port, cookie)
+            with lock:
+                replicas[session.replica] += 1
             first = session.rerun()  # log in from the cookie and render once: not counted
             if not session.governorate_id:
                 raise RuntimeError("the dashboard's governorate filter was not rendered (not logged in?)")
@@ -171,4 +178,5 @@ def load(
         "script_exceptions": exceptions[0],
         "errors": errors[:5],
         "error_count": len(errors),
+        "sessions_by_replica": {str(name): count for name, count in sorted(replicas.items(), key=str)},
     }

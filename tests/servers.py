@@ -18,18 +18,14 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.pg_server import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 HEALTH_PATH = "/_stcore/health"
 HAPROXY = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
 # make test installs haproxy; on CI its absence is a failure, elsewhere the cluster tests are skipped.
 if HAPROXY is None and os.environ.get("CI", "").lower() == "true":
     raise RuntimeError("haproxy missing on CI: make test installs Debian's haproxy package")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def free_ports(count: int) -> int:

@@ -1,7 +1,8 @@
 """The cluster of scripts/cluster.py with real processes on loopback: HAProxy and two Streamlit replicas.
 
 Each replica has its own DuckDB file here (`--db .../{replica}.duckdb`): what is tested is the
-proxy and the orchestration — affinity, health checks, the rolling restart — not a shared store.
+proxy and the orchestration — affinity, health checks, the rolling restart — not a shared store
+(tests/test_cluster_postgres.py runs two replicas on one PostgreSQL database).
 The response header X-Jesr-Replica (set by the proxy) says which replica answered.
 """
 
