@@ -281,7 +281,8 @@ def test_a_pickup_at_the_point_is_confirmed_with_the_household_code(db, actors, 
     wrong = "000000" if code != "000000" else "111111"
     with pytest.raises(JesrError) as refused:
         confirm_pickup(db, atss, delivery_id, wrong)
-    assert refused.value.code == "distribution.error.wrong_code"
+    # At the point as at the door: a wrong code counts against the code's tries.
+    assert (refused.value.code, refused.value.params) == ("distribution.error.wrong_code_left", {"left": 4})
     assert _status(db, delivery_id)[0] == "planned"
     assert confirm_pickup(db, atss, delivery_id, code) == "confirmed"
     assert _one(db, "SELECT status FROM households WHERE id = ?", [household]) == "served"
