@@ -221,3 +221,34 @@ def test_a_page_whose_database_vanishes_while_it_draws_says_so_and_recovers(own_
     assert t("allocation.no_stock", "fr") in [i.value for i in at.info]
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+def test_a_served_page_whose_database_is_gone_shows_the_frames_message_not_a_traceback(own_server, url, tmp_path):
+    """The dashboard guards none of its reads itself: the app's frame (app.py) turns the loss into its
+    message. AppTest runs a page without app.py around it, so this runs the real server."""
+    from data_layer.access.accounts import create_user
+    from tests.servers import start_app
+    from tests.streamlit_client import Tab, login_cookie
+
+    db = open_database(url)
+    try:
+        create_user(
+            db, SYSTEM, {"username": "org", "full_name": "Org", "role": "organiser", "password": "long-enough-pw"}
+        )
+    finally:
+        db.close()
+    server = start_app(url, tmp_path / "streamlit.log")
+    tab = Tab(server.url, login_cookie("org"), lang="fr")
+    try:
+        assert tab.rerun("").exceptions == []  # app.py first, as a browser's first visit
+        assert tab.rerun("dashboard").exceptions == []
+        own_server.halt("immediate")
+        gone = tab.rerun("dashboard")
+        assert gone.exceptions == []
+        assert [text for text in gone.texts("error") if t("app.database_unavailable_unreachable", "fr") in text] != []
+        own_server.resume()
+        back = tab.rerun("dashboard")
+        assert back.exceptions == [] and back.texts("error") == []
+    finally:
+        tab.close()
+        server.stop()
