@@ -44,12 +44,17 @@ lint: setup
 	$(VENV)/bin/mypy
 
 # The data-layer tests that also run on PostgreSQL (JESR_TEST_BACKEND=postgres); `PG_TESTS=tests` for all.
-PG_TESTS ?= tests/test_distribution.py tests/test_field_operations.py tests/test_entry.py tests/test_import.py tests/test_public_forms.py \
+PG_TESTS ?= tests/test_distribution.py tests/test_screens_labels.py tests/test_field_operations.py tests/test_entry.py tests/test_import.py tests/test_public_forms.py \
 	tests/test_queues.py tests/test_facts.py tests/test_monitoring.py tests/test_anonymise.py \
 	tests/test_exports_coverage.py tests/test_tabular.py tests/test_validation.py \
 	tests/test_reliability_bad_input.py tests/test_reliability_concurrency.py tests/test_entry_help.py tests/test_receipts.py \
 	tests/test_identity.py tests/test_fairness_limits.py tests/test_fairness_baskets.py tests/test_fairness_signals.py \
-	tests/test_hardening.py
+	tests/test_hardening.py \
+	tests/test_second_country.py \
+	tests/test_field_handover.py \
+	tests/test_redteam.py \
+	tests/test_notify_send.py \
+	tests/test_audit_chain.py
 
 test: setup browser postgres haproxy
 	$(VENV)/bin/ruff check .

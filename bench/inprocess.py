@@ -191,7 +191,7 @@ def import_phases_and_floor(source_db: Path, csv_path: Path) -> dict[str, dict[s
         rows, errors = validate_households(db, frame)
         validated = time.perf_counter()
         with db.transaction() as cur:
-            _bulk_insert_households(cur, SYSTEM, rows, None, None)
+            _bulk_insert_households(cur, SYSTEM, rows, None, {})
             written = time.perf_counter()
         committed = time.perf_counter()
     finally:
@@ -280,7 +280,7 @@ def import_write_floor(source_db: Path, rows: pd.DataFrame, repeat: int = 2) -> 
                     cur = con.cursor()
                     started = time.perf_counter()
                     cur.execute("BEGIN TRANSACTION")
-                    _bulk_insert_households(cur if audited else _WithoutAuditRows(cur), SYSTEM, rows, None, None)
+                    _bulk_insert_households(cur if audited else _WithoutAuditRows(cur), SYSTEM, rows, None, {})
                     cur.execute("COMMIT")
                     runs.append(time.perf_counter() - started)
                 finally:

@@ -14,11 +14,15 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale, unlabel_rgb
 from scipy.optimize import linear_sum_assignment
 
-from charts.style import TEMPLATE, values
+from charts.style import TEMPLATE, direction_layout, values
+from data_layer.core.i18n import format_percent
 
 NO_DATA_COLOUR = "#d0d0d0"
+COLOUR_SCALE = "RdYlGn"
+DARK_TEXT, LIGHT_TEXT = "#1a1a1a", "#ffffff"
 # Squares per area in the grid centroids are placed on: room for neighbours to keep their side.
 CELLS_PER_AREA = 1.5
 MAX_TILE_PX = 58
@@ -85,8 +89,11 @@ def area_map(
     value_label: str,
     no_data_label: str,
     value_format: str = ".0%",
+    lang: str = "en",
 ) -> go.Figure:
-    """Squares coloured by `value_column` (0..1); areas without a value are grey.
+    """Squares coloured by `value_column` (0..1) and written with the area's name and value; areas
+    without a value are grey. Each square's text is dark or white, whichever stands out more
+    against its colour (dark names were lost on the red and green ends of the scale).
 
     `frame` has one row per area: `governorate_code`, `name_column`, `value_column`, and `lat` /
     `lon` where the area file gives centroids.
@@ -100,7 +107,9 @@ def area_map(
     size = max(12, min(MAX_TILE_PX, PLOT_PX // max(grid_rows, grid_cols)))
     font = {"size": 10 if size >= 40 else 8}
     value_hover = f"%{{customdata[1]}} (%{{customdata[0]}})<br>{value_label}: %{{marker.color:{value_format}}}"
-    colour_scale = {"cmin": 0, "cmax": 1, "colorscale": "RdYlGn", "showscale": True}
+    colour_scale = {"cmin": 0, "cmax": 1, "colorscale": COLOUR_SCALE, "showscale": True}
+    shades = values(shade[shade.notna()])
+    written = [f"{name}<br>{format_percent(v, lang)}" for name, v in zip(with_value[name_column], shades)]
     colour_bar = {"title": {"text": value_label}, "tickformat": value_format}
     figure = go.Figure()
     figure.add_trace(
@@ -108,9 +117,10 @@ def area_map(
             with_value,
             name_column,
             value_label,
-            {"size": size, "color": values(shade[shade.notna()]), **colour_scale, "colorbar": colour_bar},
+            {"size": size, "color": shades, **colour_scale, "colorbar": colour_bar},
             value_hover,
-            font,
+            {**font, "color": [text_colour(v) for v in shades]},
+            text=written,
         )
     )
     figure.add_trace(
@@ -120,7 +130,7 @@ def area_map(
             no_data_label,
             {"size": size, "color": NO_DATA_COLOUR},
             f"%{{customdata[1]}} (%{{customdata[0]}})<br>{no_data_label}",
-            font,
+            {**font, "color": DARK_TEXT},
         )
     )
     figure.update_layout(
@@ -130,13 +140,34 @@ def area_map(
         showlegend=False,
         plot_bgcolor="white",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        xaxis={"visible": False, "range": [-0.6, grid_cols - 0.4]},
-        yaxis={"visible": False, "range": [grid_rows - 0.4, -0.6], "scaleanchor": "x"},
+        xaxis={"visible": False, "range": [-0.6, grid_cols - 0.4], "fixedrange": True},
+        yaxis={"visible": False, "range": [grid_rows - 0.4, -0.6], "scaleanchor": "x", "fixedrange": True},
     )
-    return figure
+    return direction_layout(figure, lang)
 
 
-def _squares(rows: pd.DataFrame, name_column: str, label: str, marker: dict, hover: str, font: dict) -> go.Scatter:
+def text_colour(value: float) -> str:
+    """Dark or white text, whichever contrasts more with the scale's colour at `value` (WCAG luminance)."""
+    red, green, blue = unlabel_rgb(sample_colorscale(COLOUR_SCALE, [min(max(value, 0.0), 1.0)])[0])
+
+    def linear(channel: float) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+    # Contrast with white is 1.05 / (L + 0.05), with the dark text (L about 0.01) (L + 0.05) / 0.06.
+    return LIGHT_TEXT if 1.05 / (luminance + 0.05) > (luminance + 0.05) / 0.06 else DARK_TEXT
+
+
+def _squares(
+    rows: pd.DataFrame,
+    name_column: str,
+    label: str,
+    marker: dict,
+    hover: str,
+    font: dict,
+    text: list[str] | None = None,
+) -> go.Scatter:
     """One trace of named squares at the rows' grid positions."""
     return go.Scatter(
         x=values(rows["grid_col"]),
@@ -144,7 +175,7 @@ def _squares(rows: pd.DataFrame, name_column: str, label: str, marker: dict, hov
         mode="markers+text",
         name=label,
         customdata=list(zip(rows["governorate_code"], rows[name_column])),
-        text=values(rows[name_column]),
+        text=values(rows[name_column]) if text is None else text,
         textposition="middle center",
         textfont=font,
         marker={"symbol": "square", **marker},

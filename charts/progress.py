@@ -1,4 +1,8 @@
-"""Progress to the deadline: households served per day against the pace needed, and the projection."""
+"""Progress to the deadline: households served per day against the pace needed, and the projection.
+
+Days are written as numbers (17/05), not with plotly's English month names; in a right-to-left
+language the count axis stands on the right. Time still runs left to right, as on a calendar.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,11 @@ import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from charts.style import direction_layout
+from data_layer.core.i18n import is_rtl
+
+DAY_TICK, DAY_HOVER = "%d/%m", "%d/%m/%Y"
 
 
 def daily_pace(
@@ -19,9 +28,19 @@ def daily_pace(
     served_label: str,
     required_label: str,
     recent_label: str,
+    lang: str = "en",
 ) -> go.Figure:
     """Bars of households served each day, with the needed and the recent pace as lines."""
-    figure = go.Figure(go.Bar(x=daily["day"], y=daily["households_served"], name=served_label))
+    figure = go.Figure(
+        go.Bar(
+            x=daily["day"],
+            y=daily["households_served"],
+            name=served_label,
+            text=daily["households_served"],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
     if required_per_day is not None:
         figure.add_trace(_level(daily["day"], required_per_day, required_label, "dash", "#c0392b"))
     figure.add_trace(_level(daily["day"], recent_pace, recent_label, "dot", "#2471a3"))
@@ -32,7 +51,7 @@ def daily_pace(
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.25},
     )
-    return figure
+    return _days_axis(figure, lang)
 
 
 def cumulative_projection(
@@ -47,6 +66,7 @@ def cumulative_projection(
     served_label: str,
     target_label: str,
     projection_label: str,
+    lang: str = "en",
 ) -> go.Figure:
     """Households served so far, the target, and the line the recent pace draws up to the deadline."""
     figure = go.Figure(
@@ -74,7 +94,17 @@ def cumulative_projection(
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.25},
     )
-    return figure
+    return _days_axis(figure, lang)
+
+
+def _days_axis(figure: go.Figure, lang: str) -> go.Figure:
+    """Days as numbers on the axis and in the hover text; the count axis on the reading side."""
+    figure.update_xaxes(tickformat=DAY_TICK, hoverformat=DAY_HOVER, fixedrange=True)
+    figure.update_yaxes(fixedrange=True)
+    figure.update_traces(xhoverformat=DAY_HOVER)
+    if is_rtl(lang):
+        figure.update_yaxes(side="right")
+    return direction_layout(figure, lang)
 
 
 def _level(days: pd.Series, per_day: float, name: str, dash: str, colour: str) -> go.Scatter:

@@ -5,10 +5,10 @@ import streamlit as st
 from data_layer.core.errors import JesrError
 from data_layer.core.validation import ORG_KINDS
 from data_layer.registry.organisations import create_organisation, disable_organisation, list_organisations
-from data_layer.store.reference import list_areas
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import reset_widgets, show_error
 from ui.session import page_setup
+from ui.widgets import area_names
 
 ctx = page_setup("organisations.title")
 PREFIX = "admin_organisations_"
@@ -16,8 +16,8 @@ PREFIX = "admin_organisations_"
 organisations = list_organisations(ctx.db)
 st.dataframe(organisations.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch")
 st.subheader(ctx.tr("organisations.new"))
-areas = list_areas(ctx.db)
-names = dict(zip(areas["code"], areas[f"name_{ctx.lang}"]))
+# Every country's areas for the platform's admins (an organisation's areas name its country).
+names = area_names(ctx)
 with st.form(PREFIX + "form"):
     code = st.text_input(ctx.tr("field.code"), key=PREFIX + "code", max_chars=32)
     name = st.text_input(ctx.tr("field.name"), key=PREFIX + "name", max_chars=160)
@@ -28,7 +28,7 @@ with st.form(PREFIX + "form"):
     covered = st.multiselect(
         ctx.tr("field.areas"),
         placeholder=ctx.tr("common.choose"),
-        options=list(areas["code"]),
+        options=list(names),
         key=PREFIX + "areas",
         format_func=lambda c: names[c],
     )

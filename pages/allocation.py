@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from data_layer.core.errors import JesrError
+from data_layer.core.i18n import area_name_column
 from data_layer.distribution.allocation import (
     Suggestion,
     apply_suggestion,
@@ -13,8 +14,11 @@ from data_layer.distribution.allocation import (
     suggest_allocations,
 )
 from data_layer.distribution.stock import list_stock_lines
+from data_layer.registry.labels import with_household_labels
+from data_layer.store.reference import get_reference
 from ui.messages import show_error
 from ui.session import page_setup
+from ui.tables import localised
 from ui.widgets import category_select, governorate_select
 
 ctx = page_setup("allocation.title")
@@ -41,9 +45,13 @@ if lines.empty:
     st.info(ctx.tr("allocation.no_stock"))
 else:
     st.dataframe(
-        lines[
-            ["donation_id", "organisation", "delegation", "item", "unit", "received", "allocated", "available"]
-        ].rename(columns=lambda c: ctx.tr(f"column.{c}")),
+        localised(
+            lines[
+                ["donation_id", "organisation", "delegation", "item", "unit", "received", "allocated", "available"]
+            ].rename(columns=lambda c: ctx.tr(f"column.{c}")),
+            ctx.lang,
+            plain=[ctx.tr("column.donation_id")],  # the donation's number, as on its receipt
+        ),
         hide_index=True,
         width="stretch",
         key=PREFIX + "stock_table",
@@ -67,11 +75,13 @@ line_labels = {
     int(r.donation_id): f"#{r.donation_id} {r.item} ({ctx.tr('unit.' + r.unit)}) — {r.available:g}"
     for r in lines.itertuples()
 }
-shown = needs.head(SHOWN_NEEDS)
+# Who each need is for, by name: the organiser checks the household before giving to it.
+shown = with_household_labels(ctx.db, ctx.actor, needs.head(SHOWN_NEEDS))
 editor = pd.DataFrame(
     {
         "need_id": shown["need_id"],
-        "household_id": shown["household_id"],
+        "full_name": shown["full_name"],
+        "delegation": shown["delegation"],
         "score": shown["score"],
         "urgency": shown["urgency"].map(lambda u: ctx.tr(f"urgency.{u}")),
         "household_size": shown["household_size"],
@@ -98,10 +108,11 @@ with st.form(PREFIX + "form"):
                 ctx.tr("column.from_line"), options=list(line_labels.values())
             ),
             "allocate": st.column_config.NumberColumn(ctx.tr("column.allocate"), min_value=0.0, step=1.0),
+            "need_id": None,  # kept to save the row, not shown: the name says whose need it is
             **{
                 c: st.column_config.Column(ctx.tr(f"column.{c}"))
                 for c in editor.columns
-                if c not in ("from_line", "allocate")
+                if c not in ("from_line", "allocate", "need_id")
             },
         },
     )
@@ -166,11 +177,29 @@ if (
     )
     if totals.get("needs_held_by_limits"):
         st.caption(ctx.tr("fairness.held_by_limits", count=totals["needs_held_by_limits"]))
-    proposal = suggestion.allocations.assign(
-        tier=suggestion.allocations["tier"].map(lambda tier: ctx.tr(f"allocation.tier.{tier}"))
+    # Who gets what, in words: the household's name, delegation and size, the stock line's item and
+    # holder, the governorate's and category's names (the proposal itself holds their numbers and codes).
+    allocations = suggestion.allocations
+    stock_names = {int(r.donation_id): f"{r.item} — {r.organisation}" for r in lines.itertuples()}
+    name_column = area_name_column(ctx.lang)
+    area_names = {code: area[name_column] for code, area in get_reference(ctx.db).areas.items()}
+    proposal = with_household_labels(ctx.db, ctx.actor, allocations)
+    proposal = pd.DataFrame(
+        {
+            "full_name": proposal["full_name"],
+            "delegation": proposal["delegation"],
+            "household_size": proposal["household_size"],
+            "governorate": proposal["governorate_code"].map(area_names),
+            "category": proposal["category_code"].map(lambda c: ctx.tr(f"category.{c}")),
+            "quantity": proposal["quantity"],
+            "unit": proposal["unit"].map(lambda u: ctx.tr(f"unit.{u}")),
+            "from_line": [stock_names.get(int(d), f"#{d}") for d in proposal["donation_id"]],
+            "tier": proposal["tier"].map(lambda tier: ctx.tr(f"allocation.tier.{tier}")),
+            "score": proposal["score"],
+        }
     )
     st.dataframe(
-        proposal.rename(columns=lambda c: ctx.tr(f"column.{c}")),
+        localised(proposal.rename(columns=lambda c: ctx.tr(f"column.{c}")), ctx.lang),
         hide_index=True,
         width="stretch",
         key=PREFIX + "suggestion_table",

@@ -4,18 +4,24 @@ from functools import partial
 
 import streamlit as st
 
+from charts.style import plotly_config
+from data_layer.core.i18n import format_number
 from data_layer.monitoring.coverage import Filters
 from data_layer.monitoring.regional import preferred_country, scope_of
+from data_layer.monitoring.suppression import must_suppress
 from data_layer.registry.campaigns import campaign_name
 from data_layer.registry.spreadsheets import table_bytes
 from ui import dashboard_cache as cache
 from ui.country_widgets import area_select, country_select
 from ui.session import page_setup
+from ui.tables import localised
 from ui.widgets import category_select
 
 ctx = page_setup("dashboard.title")
 PREFIX = "dashboard_"
 PNG_HINT = ctx.tr("dashboard.png_hint")
+# Plotly's locale from our catalog: its tool bar and number marks in the reader's language.
+CHART_CONFIG = plotly_config(ctx.lang)
 
 version = cache.data_version(ctx.db)  # read once per rerun
 all_campaigns = cache.campaigns(ctx.db, version)
@@ -40,11 +46,18 @@ with st.form(PREFIX + "filters"):
         key=PREFIX + "campaign",
         format_func=lambda i: ctx.tr("common.all") if i is None else campaign_names[i],
     )
-    date_from = top.date_input(ctx.tr("dashboard.date_from"), value=None, key=PREFIX + "date_from", format="DD/MM/YYYY")
-    date_to = top.date_input(ctx.tr("dashboard.date_to"), value=None, key=PREFIX + "date_to", format="DD/MM/YYYY")
-    bottom = st.container(horizontal=True)
-    governorate = area_select(ctx, PREFIX + "governorate", country, container=bottom)
-    category = category_select(ctx, PREFIX + "category", optional=True, container=bottom)
+    date_from = date_to = governorate = category = None
+    if must_suppress(ctx.actor):
+        # Two filtered views would give back by subtraction what each hides (docs/security.md).
+        st.caption(ctx.tr("redteam.dashboard.filters_suppressed"))
+    else:
+        date_from = top.date_input(
+            ctx.tr("dashboard.date_from"), value=None, key=PREFIX + "date_from", format="DD/MM/YYYY"
+        )
+        date_to = top.date_input(ctx.tr("dashboard.date_to"), value=None, key=PREFIX + "date_to", format="DD/MM/YYYY")
+        bottom = st.container(horizontal=True)
+        governorate = area_select(ctx, PREFIX + "governorate", country, container=bottom)
+        category = category_select(ctx, PREFIX + "category", optional=True, container=bottom)
     st.form_submit_button(ctx.tr("common.apply"))
 
 filters = Filters(
@@ -67,12 +80,20 @@ def chart_row(*names: str) -> None:
         if figure is None:
             row.caption(ctx.tr("common.nothing_yet"))
         else:
-            row.plotly_chart(figure, key=PREFIX + name, config={"displaylogo": False})
+            row.plotly_chart(figure, key=PREFIX + name, config=CHART_CONFIG)
 
 
 metrics_row = st.container(horizontal=True)
 for label, value in view.metrics:
     metrics_row.metric(label, value)
+if ctx.actor.may_enter_records:
+    metrics_row.metric(
+        ctx.tr("dashboard.to_reschedule"),
+        format_number(cache.to_reschedule(ctx.db, ctx.actor, version), ctx.lang),
+        help=ctx.tr("dashboard.to_reschedule_help"),
+    )
+# The progress page counts one campaign up to a day: say why its "served" can differ from this one.
+st.caption(ctx.tr("dashboard.served_note"))
 if view.suppressed:
     st.caption(ctx.tr("dashboard.suppression_note"))
 
@@ -129,7 +150,7 @@ if coverage_tab.open:
         chart_row("map", "coverage_chart")
         chart_row("registered_chart", "per_10k_chart")
         st.caption(PNG_HINT)
-        st.dataframe(view.coverage_table, hide_index=True, width="stretch")
+        st.dataframe(localised(view.coverage_table, ctx.lang), hide_index=True, width="stretch")
 
 if unmet_tab.open:
     with unmet_tab:
@@ -140,7 +161,7 @@ if flows_tab.open:
         st.caption(ctx.tr("dashboard.flows_title"))
         chart_row("flows_category_chart", "flows_org_chart")
         for table in view.flows_tables:
-            st.dataframe(table, hide_index=True, width="stretch")
+            st.dataframe(localised(table, ctx.lang), hide_index=True, width="stretch")
 
 if volunteers_tab.open:
     with volunteers_tab:
@@ -160,9 +181,19 @@ if regional and tabs[5].open:
         side_by_side = cache.regional(ctx.db, ctx.actor, ctx.lang, version)
         st.caption(ctx.tr("country.regional_intro"))
         if side_by_side.figure is not None:
-            st.plotly_chart(side_by_side.figure, key=PREFIX + "regional_chart", config={"displaylogo": False})
-        st.dataframe(side_by_side.metrics_table, hide_index=True, width="stretch", key=PREFIX + "regional_table")
+            st.plotly_chart(side_by_side.figure, key=PREFIX + "regional_chart", config=CHART_CONFIG)
+        st.dataframe(
+            localised(side_by_side.metrics_table, ctx.lang),
+            hide_index=True,
+            width="stretch",
+            key=PREFIX + "regional_table",
+        )
         st.subheader(ctx.tr("country.values_title"))
-        st.dataframe(side_by_side.values_table, hide_index=True, width="stretch", key=PREFIX + "regional_values")
+        st.dataframe(
+            localised(side_by_side.values_table, ctx.lang),
+            hide_index=True,
+            width="stretch",
+            key=PREFIX + "regional_values",
+        )
         for download in side_by_side.downloads:
             download_row(download)

@@ -7,6 +7,7 @@ import streamlit as st
 from data_layer.core.errors import JesrError
 from data_layer.core.i18n import area_name_column, format_date
 from data_layer.core.validation import DONOR_TYPES
+from data_layer.monitoring.coverage import unit_or_code_text
 from data_layer.registry.donations import register_donation
 from data_layer.registry.entry_help import default_entry_date, default_governorate
 from data_layer.registry.organisations import list_organisations
@@ -46,6 +47,12 @@ if ctx.actor.sees_all_organisations:
     )
 is_cash = category == "cash"
 units = reference.categories[category].units
+# Money is counted in the staff's country's currency (Tunisia's dinar for an account of no country
+# while the database holds one country; the record's own country decides once saved).
+own = reference.settings.get(ctx.actor.country_code or "") or (
+    next(iter(reference.settings.values())) if len(reference.settings) == 1 else None
+)
+currency = own.currency if own is not None else None
 with st.form(PREFIX + "form"):
     donor_type = st.selectbox(
         ctx.tr("field.donor_type"),
@@ -62,7 +69,7 @@ with st.form(PREFIX + "form"):
     if is_cash:
         # Cash is its amount: no item, unit or estimated value to ask.
         quantity = st.text_input(
-            ctx.tr("donation_new.amount", unit=ctx.tr(f"unit.{unit}")),
+            ctx.tr("donation_new.amount", unit=unit_or_code_text("unit", currency or unit, ctx.lang)),
             key=PREFIX + "quantity",
             max_chars=20,
             placeholder="150.5",
@@ -90,7 +97,9 @@ with st.form(PREFIX + "form"):
         )
         errors.slot("quantity", "unit", "kind")
         value = st.text_input(
-            ctx.tr("field.value_tnd"),
+            ctx.tr("field.value_tnd")
+            if currency in (None, "TND")
+            else ctx.tr("donation_new.value_in", currency=currency),
             key=PREFIX + "value_tnd",
             max_chars=20,
             placeholder="150.5",
@@ -117,7 +126,7 @@ with st.form(PREFIX + "form"):
         errors.slot("storage_location")
     received_on = st.date_input(
         ctx.tr("field.received_on"),
-        value=default_entry_date(ctx.db),
+        value=default_entry_date(ctx.db, country_code=ctx.actor.country_code if ctx.actor else None),
         key=PREFIX + "received_on",
         max_value=dt.date.today(),
         format="DD/MM/YYYY",

@@ -1,9 +1,12 @@
 """Fairness: flows in household baskets, the projected shortfall, signals of abuse, and the limits."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from charts.fairness import baskets_by_governorate, projected_shortfall
+from charts.style import plotly_config
 from data_layer.core.errors import JesrError
 from data_layer.core.i18n import area_name_column
 from data_layer.distribution.limits import list_limits, remove_limit, set_limit
@@ -19,6 +22,7 @@ from data_layer.monitoring.signals import SIGNALS, signal_records
 from data_layer.monitoring.suppression import for_display
 from data_layer.monitoring.thresholds import THRESHOLDS
 from data_layer.registry.campaigns import campaign_name, list_campaign_records
+from data_layer.registry.spreadsheets import table_bytes
 from data_layer.store.reference import get_reference, list_areas
 from ui import fairness_cache as cache
 from ui.messages import show_error
@@ -41,7 +45,10 @@ campaign_id = st.selectbox(
     key=PREFIX + "campaign",
     format_func=lambda i: campaign_name(by_id.loc[i], ctx.lang),
 )
-areas = list_areas(ctx.db).set_index("code")[area_name_column(ctx.lang)].to_dict()
+# The areas of the campaign's own country.
+areas = (
+    list_areas(ctx.db, by_id.loc[campaign_id]["country_code"]).set_index("code")[area_name_column(ctx.lang)].to_dict()
+)
 
 
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
@@ -72,14 +79,16 @@ with tabs[0]:
                 labels=labels,
                 title=ctx.tr("fairness.baskets_chart"),
                 y_label=ctx.tr("fairness.baskets"),
+                lang=ctx.lang,
             ),
             key=PREFIX + "baskets_chart",
+            config=plotly_config(ctx.lang),
         )
         view = suppress_rows(flows, actor)
         st.dataframe(shown(view), hide_index=True, key=PREFIX + "baskets_table")
         st.download_button(
             ctx.tr("fairness.download"),
-            view.to_csv(index=False).encode("utf-8"),
+            partial(table_bytes, view, "csv"),
             file_name=f"baskets_{campaign_id}.csv",
             mime="text/csv",
             key=PREFIX + "download",
@@ -99,8 +108,10 @@ with tabs[1]:
                 ),
                 title=ctx.tr("fairness.projection_chart"),
                 y_label=ctx.tr("fairness.baskets"),
+                lang=ctx.lang,
             ),
             key=PREFIX + "projection_chart",
+            config=plotly_config(ctx.lang),
         )
         st.dataframe(shown(projection), hide_index=True, key=PREFIX + "projection_table")
 

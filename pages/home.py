@@ -3,12 +3,15 @@
 import streamlit as st
 
 from data_layer.core.i18n import format_date, format_number
+from data_layer.monitoring.coverage import unit_or_code_text
 from data_layer.monitoring.overview import campaign_overview, received_by_category
 from ui.session import page_setup
 from ui.widgets import plain
 
 ctx = page_setup("home.title")
-overview = campaign_overview(ctx.db)
+# The reader's country (an account of none, and the public, see every country).
+country = ctx.actor.country_code if ctx.actor is not None else None
+overview = campaign_overview(ctx.db, country_code=country)
 campaign = overview["campaign"]
 if campaign:
     st.subheader(plain(campaign["name"]))
@@ -26,26 +29,30 @@ if campaign:
 else:
     st.info(ctx.tr("home.no_campaign"))
 
-cols = st.columns(4)
-cols[0].metric(ctx.tr("home.households"), format_number(overview["households"], ctx.lang))
-cols[1].metric(ctx.tr("home.donations"), format_number(overview["donations"], ctx.lang))
-cols[2].metric(ctx.tr("home.value_tnd"), format_number(overview["donations_value_tnd"], ctx.lang, decimals=0))
-cols[3].metric(ctx.tr("home.volunteers"), format_number(overview["volunteers"], ctx.lang))
+row = st.container(horizontal=True)
+row.metric(ctx.tr("home.households"), format_number(overview["households"], ctx.lang))
+row.metric(ctx.tr("home.donations"), format_number(overview["donations"], ctx.lang))
+# One figure per currency: amounts in two currencies are never added up.
+values = overview["value_by_currency"] or ({campaign["currency"]: 0} if campaign else {})
+for currency, value in values.items():
+    row.metric(ctx.tr("home.value_in", currency=currency), format_number(value, ctx.lang, decimals=0))
+row.metric(ctx.tr("home.volunteers"), format_number(overview["volunteers"], ctx.lang))
 
 st.subheader(ctx.tr("home.received_by_category"))
-received = received_by_category(ctx.db)
+received = received_by_category(ctx.db, country)
 if received.empty:
     st.caption(ctx.tr("common.nothing_yet"))
 else:
     received["category_code"] = received["category_code"].map(lambda c: ctx.tr(f"category.{c}"))
-    received["unit"] = received["unit"].map(lambda u: ctx.tr(f"unit.{u}"))
+    received["unit"] = received["unit"].map(lambda u: unit_or_code_text("unit", u, ctx.lang))
     st.dataframe(
         received.rename(
             columns={
                 "category_code": ctx.tr("field.category"),
                 "unit": ctx.tr("field.unit"),
+                "currency": ctx.tr("column.currency"),
                 "quantity": ctx.tr("field.quantity"),
-                "value_tnd": ctx.tr("field.value_tnd"),
+                "value": ctx.tr("home.col.value"),
                 "donations": ctx.tr("home.donations"),
             }
         ),

@@ -5,13 +5,14 @@ import streamlit as st
 from data_layer.core.errors import JesrError
 from data_layer.core.i18n import area_name_column, format_number, join_list
 from data_layer.core.validation import URGENCIES, VULNERABILITIES
+from data_layer.distribution.pickup import HANDOVER_MODES, list_points, register_with_handover
 from data_layer.registry.entry_help import default_governorate
 from data_layer.registry.households import register_household
 from data_layer.store.reference import get_reference
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.fields import FieldErrors
 from ui.session import page_setup
-from ui.widgets import governorate_select, likely_duplicate_warning, show_saved_instead_of_form
+from ui.widgets import display_value, governorate_select, likely_duplicate_warning, show_saved_instead_of_form
 
 ctx = page_setup("household_new.title")
 PREFIX = "household_new_"
@@ -82,6 +83,29 @@ for category in picked or []:
             format_func=lambda u: ctx.tr(f"urgency.{u}"),
         )
         need_inputs[category] = (quantity, urgency or "normal")
+handover = st.segmented_control(
+    ctx.tr("field.handover"),
+    HANDOVER_MODES,
+    default="home",
+    key=PREFIX + "handover",
+    format_func=lambda m: ctx.tr(f"handover.{m}"),
+)
+errors.slot("handover")
+point_id = None
+point_names: dict[int, str] = {}
+if handover == "pickup":
+    points = list_points(ctx.db, ctx.actor, governorate_code=governorate) if governorate else None
+    if points is None or points.empty:
+        st.info(ctx.tr("household_new.no_point"))
+    else:
+        point_names = {
+            int(r.point_id): ctx.tr("household_new.point_label", name=r.name, address=display_value(r.address))
+            for r in points.itertuples()
+        }
+        point_id = st.selectbox(
+            ctx.tr("field.point"), list(point_names), key=PREFIX + "point", format_func=point_names.get
+        )
+errors.slot("point")
 notes = st.text_area(ctx.tr("field.notes"), key=PREFIX + "notes", max_chars=1000)
 errors.slot("notes")
 likely_duplicate_warning(ctx, full_name=full_name, phone=phone, governorate=governorate, delegation=delegation)
@@ -103,7 +127,10 @@ if submitted:
         "notes": notes,
     }
     try:
-        household_id = register_household(ctx.db, ctx.actor, raw)
+        if handover == "pickup":
+            household_id = register_with_handover(ctx.db, ctx.actor, raw, "pickup", point_id)
+        else:
+            household_id = register_household(ctx.db, ctx.actor, raw)
     except JesrError as exc:
         errors.refuse(exc)
     else:
@@ -124,6 +151,7 @@ if submitted:
                 ctx.lang,
             )
             or "—",
+            "handover": point_names[point_id] if handover == "pickup" and point_id else ctx.tr("handover.home"),
         }
         st.rerun()
 errors.show()

@@ -1,5 +1,7 @@
 """Import households, donations or volunteers from a CSV or Excel file."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -23,14 +25,14 @@ with st.expander(ctx.tr("import.format_title"), expanded=True, icon=":material/h
 left, right = st.columns(2)
 left.download_button(
     ctx.tr("import.template_csv"),
-    table_bytes(template(kind), "csv"),
+    partial(table_bytes, template(kind), "csv"),
     file_name=f"jesr_{kind}_template.csv",
     mime="text/csv",
     key=PREFIX + "template_csv",
 )
 right.download_button(
     ctx.tr("import.template_xlsx"),
-    table_bytes(template(kind), "xlsx"),
+    partial(table_bytes, template(kind), "xlsx"),
     file_name=f"jesr_{kind}_template.xlsx",
     key=PREFIX + "template_xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -95,7 +97,7 @@ if submitted:
             st.caption(ctx.tr("import.more_errors", shown=200, total=len(report.errors)))
         st.download_button(
             ctx.tr("import.download_rejected"),
-            table_bytes(report.rejected_table(ctx.lang), "csv"),
+            partial(table_bytes, report.rejected_table(ctx.lang), "csv"),
             file_name=rejected_path(upload.name).name,
             mime="text/csv",
             key=PREFIX + "rejected",

@@ -2,23 +2,38 @@
 
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from charts.progress import cumulative_projection, daily_pace
+from charts.style import plotly_config
 from data_layer.core.i18n import area_name_column, format_date, format_number
 from data_layer.monitoring.coverage import for_actor, translate_headers
+from data_layer.monitoring.overview import value_by_currency
 from data_layer.monitoring.progress import default_as_of
-from data_layer.monitoring.suppression import for_display
+from data_layer.monitoring.regional import preferred_country, scope_of
+from data_layer.monitoring.suppression import for_display, must_suppress
 from data_layer.registry.campaigns import campaign_name
 from data_layer.registry.spreadsheets import table_bytes
 from data_layer.store.reference import list_areas
 from ui import dashboard_cache as cache
+from ui.country_widgets import country_select
 from ui.session import page_setup
+from ui.tables import localised
 
 ctx = page_setup("progress.title")
 PREFIX = "progress_"
 
-campaigns = cache.campaigns(ctx.db)
+version = cache.data_version(ctx.db)  # read once per rerun
+all_campaigns = cache.campaigns(ctx.db, version)
+countries = cache.countries(ctx.db, version)
+# The reader's country; an account of no country (regional) picks one, as on the dashboard.
+scope = scope_of([row["code"] for row in countries], ctx.actor)
+if not scope:
+    st.error(ctx.tr("error.permission_denied"))
+    st.stop()
+country = country_select(ctx, PREFIX + "country", countries, scope, preferred_country(scope, all_campaigns))
+campaigns = all_campaigns[all_campaigns["country_code"] == country]
 if campaigns.empty:
     st.info(ctx.tr("home.no_campaign"))
     st.stop()
@@ -28,18 +43,23 @@ with st.form(PREFIX + "filters"):
     campaign_id = left.selectbox(
         ctx.tr("dashboard.campaign"),
         campaigns["id"].tolist(),
-        key=PREFIX + "campaign",
+        # One key per country: a campaign of the country left behind is never the new one's choice.
+        key=f"{PREFIX}campaign_{country}",
         format_func=lambda i: campaign_name(by_id.loc[i], ctx.lang),
     )
     campaign = by_id.loc[campaign_id]
-    as_of = right.date_input(
-        ctx.tr("progress.as_of"),
-        value=default_as_of(campaign),
-        key=PREFIX + "as_of",
-        min_value=campaign["starts_on"],
-        max_value=campaign["ends_on"],
-        format="DD/MM/YYYY",
-    )
+    if must_suppress(ctx.actor):
+        # The outlook on two days apart would give back the served counts between them.
+        as_of = default_as_of(campaign)
+    else:
+        as_of = right.date_input(
+            ctx.tr("progress.as_of"),
+            value=default_as_of(campaign),
+            key=PREFIX + "as_of",
+            min_value=campaign["starts_on"],
+            max_value=campaign["ends_on"],
+            format="DD/MM/YYYY",
+        )
     st.form_submit_button(ctx.tr("common.apply"))
 
 progress = cache.progress(ctx.db, campaign_id, as_of)
@@ -58,6 +78,7 @@ cols[1].metric(
     ctx.tr("progress.served_of_target_value", served=progress.served, target=progress.target),
 )
 cols[2].metric(ctx.tr("progress.remaining"), format_number(progress.remaining, ctx.lang))
+st.caption(ctx.tr("progress.served_note"))
 cols = st.columns(3)
 cols[0].metric(
     ctx.tr("progress.required_pace"),
@@ -67,6 +88,19 @@ cols[1].metric(ctx.tr("progress.recent_pace"), format_number(round(progress.rece
 cols[2].metric(
     ctx.tr("progress.projected_on"),
     format_date(progress.projected_on, ctx.lang) if progress.projected_on else ctx.tr("progress.never"),
+)
+# Money in the campaign's own currency, beside its target when it has one.
+received_value = value_by_currency(ctx.db, campaign_id=int(campaign_id)).get(campaign["currency"], 0.0)
+target_value = campaign["target_value_tnd"]
+st.metric(
+    ctx.tr("home.value_in", currency=campaign["currency"]),
+    format_number(received_value, ctx.lang, decimals=0)
+    if pd.isna(target_value)
+    else ctx.tr(
+        "progress.value_of_target",
+        received=format_number(received_value, ctx.lang, decimals=0),
+        target=format_number(float(target_value), ctx.lang, decimals=0),
+    ),
 )
 if progress.reached_on:
     st.success(ctx.tr("progress.reached", day=format_date(progress.reached_on, ctx.lang)))
@@ -87,8 +121,10 @@ left.plotly_chart(
         served_label=ctx.tr("dashboard.served"),
         required_label=ctx.tr("progress.required_pace"),
         recent_label=ctx.tr("progress.recent_pace"),
+        lang=ctx.lang,
     ),
     key=PREFIX + "daily_chart",
+    config=plotly_config(ctx.lang),
 )
 right.plotly_chart(
     cumulative_projection(
@@ -102,15 +138,17 @@ right.plotly_chart(
         served_label=ctx.tr("dashboard.served"),
         target_label=ctx.tr("progress.target"),
         projection_label=ctx.tr("progress.projection"),
+        lang=ctx.lang,
     ),
     key=PREFIX + "cumulative_chart",
+    config=plotly_config(ctx.lang),
 )
 st.caption(ctx.tr("dashboard.png_hint"))
 
 st.subheader(ctx.tr("progress.governorates_title"))
 st.caption(ctx.tr("progress.governorate_target_rule"))
 outlook = for_actor(progress.governorates, "progress_governorates", ctx.actor)
-areas = list_areas(ctx.db)
+areas = list_areas(ctx.db, campaign["country_code"])
 outlook.insert(
     1, "governorate_name", outlook["governorate_code"].map(dict(zip(areas["code"], areas[area_name_column(ctx.lang)])))
 )
@@ -129,7 +167,7 @@ else:
     )
 outlook["will_miss"] = outlook["will_miss"].map(lambda m: ctx.tr("progress.miss_yes" if m else "progress.miss_no"))
 translated = translate_headers(outlook, ctx.lang)
-st.dataframe(for_display(translated), hide_index=True, width="stretch")
+st.dataframe(localised(for_display(translated), ctx.lang), hide_index=True, width="stretch")
 cols = st.columns(2)
 # Built when clicked, as on the dashboard: not an XLSX file written on every rerun.
 cols[0].download_button(

@@ -5,14 +5,17 @@ import math
 import streamlit as st
 
 from data_layer.core.errors import JesrError
+from data_layer.core.i18n import area_name_column
 from data_layer.core.validation import VULNERABILITIES
 from data_layer.registry.donations import cancel_donation, get_donation, list_donations, update_donation_details
 from data_layer.registry.households import get_household, list_households, update_household
 from data_layer.registry.receipts import donation_receipt_code
 from data_layer.registry.volunteers import list_volunteers
+from data_layer.store.reference import get_reference
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
 from ui.session import page_setup
+from ui.tables import in_words, localised
 from ui.widgets import category_select, governorate_select
 
 ctx = page_setup("records.title")
@@ -79,7 +82,18 @@ except JesrError as exc:
 
 pages = max(1, math.ceil(total / PAGE_SIZE))
 st.caption(ctx.tr("records.count", total=total, page=min(page, pages), pages=pages))
-st.dataframe(frame.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch")
+# Governorates, categories, statuses and vulnerabilities in words, numbers the reader's way.
+name_column = area_name_column(ctx.lang)
+area_names = {code: area[name_column] for code, area in get_reference(ctx.db).areas.items()}
+st.dataframe(
+    localised(
+        in_words(frame, ctx.lang, area_names).rename(columns=lambda c: ctx.tr(f"column.{c}")),
+        ctx.lang,
+        plain=[ctx.tr("column.id"), ctx.tr("column.national_id"), ctx.tr("column.phone")],
+    ),
+    hide_index=True,
+    width="stretch",
+)
 st.number_input(ctx.tr("records.page"), min_value=1, max_value=pages, step=1, key=PREFIX + "page")
 
 if register == "households" and not frame.empty:

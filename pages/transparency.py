@@ -3,23 +3,41 @@
 import streamlit as st
 
 from data_layer.core.i18n import format_date, format_number
-from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD
-from data_layer.public.forms import transparency_coverage, transparency_totals
+from data_layer.monitoring import suppression
+from data_layer.monitoring.coverage import Filters
+from data_layer.monitoring.regional import preferred_country, scope_of
+from data_layer.monitoring.suppression import shown_count
+from data_layer.public.forms import transparency_coverage, transparency_received, transparency_totals
 from ui import dashboard_cache
+from ui.country_widgets import country_select
 from ui.session import page_setup
+from ui.tables import localised
 from ui.widgets import plain
 
 ctx = page_setup("transparency.title")
 st.caption(ctx.tr("transparency.intro"))
+
+version = dashboard_cache.data_version(ctx.db)  # read once per rerun
+countries = dashboard_cache.countries(ctx.db, version)
+# One country at a time: its own campaign, areas and currency. A visitor (or an account of no
+# country) picks the country; an account of one country sees its own.
+scope = scope_of([row["code"] for row in countries], ctx.actor)
+if not scope:
+    st.error(ctx.tr("error.permission_denied"))
+    st.stop()
+country = country_select(
+    ctx, "transparency_country", countries, scope, preferred_country(scope, dashboard_cache.campaigns(ctx.db, version))
+)
+filters = Filters(country_code=country)
 
 
 def shown(value: int | str) -> str:
     return value if isinstance(value, str) else format_number(value, ctx.lang)
 
 
-coverage = dashboard_cache.coverage(ctx.db)
-totals = transparency_totals(coverage, dashboard_cache.volunteers(ctx.db))
-progress = dashboard_cache.progress(ctx.db)
+coverage = dashboard_cache.coverage(ctx.db, filters)
+totals = transparency_totals(coverage, dashboard_cache.volunteers(ctx.db, filters))
+progress = dashboard_cache.progress(ctx.db, country_code=country)
 
 st.subheader(ctx.tr("transparency.progress"))
 if progress is None:
@@ -38,33 +56,30 @@ else:
     else:
         st.metric(ctx.tr("transparency.days_left"), format_number(progress.days_left, ctx.lang))
     if progress.target:
-        # Under the threshold, the bar would give the hidden count away: it stays empty.
+        # Under the threshold, or with the total withheld, the bar would give the hidden count away.
+        bar_shown = progress.served >= suppression.SMALL_COUNT_THRESHOLD and not isinstance(
+            totals["households_served"], str
+        )
         st.progress(
-            min(1.0, progress.served / progress.target) if progress.served >= SMALL_COUNT_THRESHOLD else 0.0,
+            min(1.0, progress.served / progress.target) if bar_shown else 0.0,
             text=ctx.tr(
                 "transparency.target",
-                served=shown(totals["households_served"]),
+                # The bar's own count (this campaign, so far), not the all-campaign total below it.
+                served=shown(shown_count(progress.served, suppress=True)),
                 target=format_number(progress.target, ctx.lang),
             ),
         )
+        st.caption(ctx.tr("transparency.served_note"))
 
 cols = st.columns(4)
 for col, key in zip(cols, ("households_served", "households_registered", "deliveries", "volunteers")):
     col.metric(ctx.tr(f"transparency.{key}"), shown(totals[key]))
 
 st.subheader(ctx.tr("transparency.received"))
-received = dashboard_cache.flows_by_category(ctx.db)
+# Cash in its own currency (a unit of its own), each currency on its own row.
+received = transparency_received(dashboard_cache.flows_by_category(ctx.db, filters), ctx.lang)
 st.dataframe(
-    received.assign(
-        category_code=received["category_code"].map(lambda c: ctx.tr(f"category.{c}")),
-        unit=received["unit"].map(lambda u: ctx.tr(f"unit.{u}")),
-    )[["category_code", "unit", "received_quantity"]].rename(
-        columns={
-            "category_code": ctx.tr("transparency.col.category"),
-            "unit": ctx.tr("transparency.col.unit"),
-            "received_quantity": ctx.tr("transparency.col.quantity"),
-        }
-    ),
+    localised(received.rename(columns={c: ctx.tr(f"transparency.col.{c}") for c in received.columns}), ctx.lang),
     hide_index=True,
     width="stretch",
     key="transparency_received",
@@ -73,7 +88,7 @@ st.dataframe(
 st.subheader(ctx.tr("transparency.coverage"))
 table = transparency_coverage(coverage, ctx.lang)
 st.dataframe(
-    table.rename(columns={c: ctx.tr(f"transparency.col.{c}") for c in table.columns}).astype(str),
+    localised(table.rename(columns={c: ctx.tr(f"transparency.col.{c}") for c in table.columns}), ctx.lang),
     hide_index=True,
     width="stretch",
     key="transparency_coverage",

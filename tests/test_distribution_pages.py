@@ -78,6 +78,12 @@ def test_allocation_page_saves_from_the_editor(make_app, db_path) -> None:
         int((tiers == t(f"allocation.tier.{tier}", "en")).sum()) for tier in ("delegation", "governorate", "lent")
     ]
     assert sum(counts) == len(proposal) > 0
+    # Who gets what, by name and place, not by household and stock numbers.
+    assert {t(f"column.{c}", "en") for c in ("full_name", "delegation", "household_size", "from_line")} <= set(
+        proposal.columns
+    )
+    assert t("column.household_id", "en") not in proposal.columns and proposal[t("column.full_name", "en")].all()
+    assert not proposal[t("column.from_line", "en")].str.startswith("#").any()
     at.button(key="allocation_apply").click()
     at.run()
     assert not at.exception

@@ -165,7 +165,9 @@ def test_hxl_export_read_back_by_libhxl(served_db_path: Path, tmp_path: Path) ->
     tags = [column.display_tag for column in source.columns]
     assert tags == [
         "#adm1+code",
-        "#adm1+name",
+        "#adm1+name+i_en",
+        "#adm1+name+i_ar",
+        "#adm1+name+i_fr",
         "#population+total",
         "#affected+hh+registered",
         "#reached+hh",
@@ -179,7 +181,8 @@ def test_hxl_export_read_back_by_libhxl(served_db_path: Path, tmp_path: Path) ->
         code = row.get("#adm1+code")
         assert int(row.get("#affected+hh")) == expected[code][0]
         assert int(row.get("#reached+hh")) == expected[code][1]
-    assert {row.get("#adm1+name") for row in rows} >= {"Tunis", "Sfax", "Tozeur"}
+    assert {row.get("#adm1+name+i_en") for row in rows} >= {"Tunis", "Sfax", "Tozeur"}
+    assert {row.get("#adm1+name+i_ar") for row in rows} >= {"تونس", "صفاقس", "توزر"}
 
 
 def test_hxl_refused_for_tables_without_tags(served_db_path: Path, tmp_path: Path) -> None:

@@ -111,6 +111,9 @@ def test_progress_page(make_app) -> None:
     at = open_page(make_app, "observer", "pages/progress.py", lang="en")
     assert metrics(at)["Days left"] == "0"
     assert [b.proto.label for b in at.get("download_button")] == ["CSV", "XLSX"]
+    # Observers see one day only (two days' outlooks differ by what was served between them).
+    assert [d.key for d in at.date_input] == []
+    at = open_page(make_app, "organiser", "pages/progress.py", lang="en")
     assert at.date_input(key="progress_as_of").value == CAMPAIGN_END
     at.date_input(key="progress_as_of").set_value(dt.date(2020, 5, 20))
     next(b for b in at.button if b.label == t("common.apply", "en")).click()

@@ -39,6 +39,9 @@ SCRATCH = {
     "insert_limit_exceptions_from_frame": "new_limit_exceptions (allocation_id BIGINT, household_id BIGINT, "
     "campaign_id BIGINT, category_code VARCHAR, reason VARCHAR, granted_by BIGINT)",
     "update_scrubbed_audit_rows": "scrubbed (id BIGINT, before VARCHAR, after VARCHAR)",
+    "update_chained_audit_rows": "chained (id BIGINT, chain_seq BIGINT, content_hash VARCHAR, prev_hash VARCHAR, "
+    "chain_hash VARCHAR)",
+    "update_erased_audit_rows": "erased (id BIGINT, erased_hash VARCHAR)",
     "list_households_on_file_for_import": "import_national_ids (national_id VARCHAR, national_id_key VARCHAR)",
     "insert_import_duplicate_reports": "import_clashes (national_id VARCHAR, national_id_key VARCHAR, household_id BIGINT)",
     "insert_import_duplicate_audit": "import_clashes (national_id VARCHAR, national_id_key VARCHAR, household_id BIGINT)",
@@ -46,6 +49,9 @@ SCRATCH = {
     "set_duplicate_report_national_id_keys": "national_id_keys (id BIGINT, national_id_key VARCHAR)",
     "list_receipt_codes_on_file": "new_receipt_codes (code VARCHAR)",
     "insert_receipt_codes": "new_receipt_codes (code VARCHAR, donation_id BIGINT, pledge_id BIGINT)",
+    "insert_outbox_messages": "new_outbox_messages (dedupe_key VARCHAR, kind VARCHAR, channel VARCHAR, "
+    "recipient VARCHAR, lang VARCHAR, subject VARCHAR, body VARCHAR, related_table VARCHAR, related_id BIGINT, "
+    "about_day DATE, about_code VARCHAR)",
     # Areas from an area file come in the shape of the areas table.
     "insert_reference_areas": "bulk_rows (LIKE areas)",
     "update_area_positions": "bulk_rows (LIKE areas)",
@@ -284,8 +290,11 @@ READS = [
     ("list_volunteer_activity", {**NO_FILTER, "country_code": "TN"}),
     ("list_served_per_day", {"as_of": dt.date(2024, 3, 10), "campaign_id": None}),
     ("list_registered_by_governorate", {"as_of": dt.date(2024, 3, 4), "campaign_id": 1}),
-    ("get_campaign_overview", {"uncounted_household_statuses": UNCOUNTED}),
-    ("list_received_by_category", None),
+    ("get_campaign_overview", {"uncounted_household_statuses": UNCOUNTED, "country_code": None}),
+    ("get_campaign_overview", {"uncounted_household_statuses": UNCOUNTED, "country_code": "TN"}),
+    ("list_received_by_category", {"country_code": None}),
+    ("list_received_value_by_currency", {"country_code": "TN", "campaign_id": None}),
+    ("list_received_value_by_currency", {"country_code": None, "campaign_id": 1}),
     ("list_stock_lines", {"organisation_id": None, "governorate_code": None, "category_code": None}),
     ("list_stock_lines", {"organisation_id": 1, "governorate_code": None, "category_code": "food"}),
     ("list_stock_summary", {"organisation_id": None, "governorate_code": None, "category_code": None}),

@@ -81,13 +81,13 @@ def test_wrong_captcha_refuses_and_saves_nothing(make_app, db_path):
     at.switch_page("pages/public_request.py")
     at.run()
     fill_request(at, "09876544", "98111223")
-    first_text = at.session_state["public_request_captcha_text"]
+    first_question = at.session_state["public_request_captcha_question"]
     at.text_input(key="public_request_captcha_answer").input("WRONG")
     at.button(key="FormSubmitter:public_request_form-Send").click()
     at.run()
     assert not at.exception
     assert t("public.error.captcha_sum", "en") in [e.value for e in at.error]
-    assert at.session_state["public_request_captcha_text"] != first_text  # a new picture
+    assert at.session_state["public_request_captcha_question"] != first_question  # a new picture
     from data_layer.ops.bootstrap import open_database
 
     db = open_database(db_path)

@@ -54,7 +54,11 @@ def new_captcha_question() -> tuple[int, int]:
 
 
 def new_captcha(prefix: str) -> None:
+    # After a wrong answer the visitor must see another question, never the one just failed.
+    previous = st.session_state.get(_question_key(prefix))
     first, second = new_captcha_question()
+    while (first, second) == previous:
+        first, second = new_captcha_question()
     st.session_state[_question_key(prefix)] = (first, second)
     st.session_state[captcha_text_key(prefix)] = str(first + second)
 
@@ -146,11 +150,15 @@ def client_address() -> str:
     # Only real strings count: outside a browser session (AppTest) the context holds stand-in objects.
     try:
         peer = st.context.ip_address
-        forwarded = (st.context.headers or {}).get("X-Forwarded-For")
+        headers = st.context.headers
+        # Every X-Forwarded-For line, in order: a proxy may add its own line after the one the
+        # visitor wrote, and the first line alone would be the visitor's word.
+        lines = headers.get_all("X-Forwarded-For") if headers is not None else []
     except (AttributeError, RuntimeError):
         return UNKNOWN_CLIENT
     peer = peer if isinstance(peer, str) else None
-    forwarded = forwarded if isinstance(forwarded, str) else None
+    strings = [line for line in lines if isinstance(line, str)] if isinstance(lines, list) else []
+    forwarded = ", ".join(strings) if strings else None
     if peer is None and forwarded is None:
         return UNKNOWN_CLIENT
     return ratelimit_client(peer, forwarded, trusted_proxies())

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from data_layer.core.actor import Actor
+from data_layer.distribution import reschedule as resch
 from data_layer.monitoring import coverage as cov
 from data_layer.monitoring import progress as prog
 from data_layer.monitoring import regional as reg
@@ -99,6 +100,14 @@ def _view(
     return build_view(aggregates, _actor, lang)
 
 
+# Keyed by the reader's organisation (what the count is scoped to) and the day (what makes a delivery overdue).
+@_cached
+def _to_reschedule(
+    _db: Database, version: tuple, role: str, organisation_id: int | None, today: dt.date, _actor: Actor
+) -> int:
+    return resch.count_to_reschedule(_db, _actor, today=today)
+
+
 def _version(db: Database) -> tuple:
     """The database and its latest audit row: every write audits, so any write (from any page or
     data-layer call in this process, the only one that can write the file) makes a new key and
@@ -138,7 +147,8 @@ def view(
     """The coverage dashboard as drawn for these filters, language and reader (suppressed or not):
     one key per (data version, filters, language, suppression), shared by every session."""
     suppress = must_suppress(actor)
-    return _view(db, version or data_version(db), filters.key(), lang, suppress, actor)
+    shown_filters = cov.filters_for_reader(filters, actor)
+    return _view(db, version or data_version(db), shown_filters.key(), lang, suppress, actor)
 
 
 def campaigns(db: Database, version: tuple | None = None) -> pd.DataFrame:
@@ -168,6 +178,11 @@ def regional(db: Database, actor: Actor | None, lang: str, version: tuple | None
     return _regional(db, version or data_version(db), lang, own, must_suppress(actor), actor)
 
 
+def to_reschedule(db: Database, actor: Actor, version: tuple | None = None) -> int:
+    """How many deliveries of the reader's organisation wait on the reschedule list."""
+    return _to_reschedule(db, version or data_version(db), actor.role, actor.organisation_id, dt.date.today(), actor)
+
+
 def clear_dashboard_caches() -> None:
     """Forget every cached aggregate; call after a successful write."""
     for wrapper in (
@@ -181,5 +196,6 @@ def clear_dashboard_caches() -> None:
         _view,
         _countries,
         _regional,
+        _to_reschedule,
     ):
         wrapper.clear()

@@ -17,17 +17,17 @@ from charts.area_map import area_map
 from charts.monitoring import bar_chart, grouped_bars, registered_served_bars
 from data_layer.core.actor import Actor
 from data_layer.core.i18n import area_name_column, format_number, format_percent, t
+from data_layer.monitoring import suppression
 from data_layer.monitoring.coverage import (
     HXL_TAGS,
     export_layout,
     summarise_coverage,
     translate_codes,
     translate_headers,
+    with_area_names,
     with_hxl_tags,
 )
 from data_layer.monitoring.suppression import (
-    SUPPRESSED,
-    WITHHELD,
     for_display,
     must_suppress,
     numeric_for_chart,
@@ -83,7 +83,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
 
     suppress = must_suppress(actor)
     coverage = aggregates["coverage"]
-    totals = summarise_coverage(coverage)
+    totals = summarise_coverage(coverage, suppress)
 
     def count_text(column: str) -> str:
         shown = shown_total(coverage[column], suppress)
@@ -95,9 +95,9 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         (tr("dashboard.served"), served_text),
         (
             tr("dashboard.coverage"),
-            SUPPRESSED
+            suppression.SUPPRESSED
             if rate_hidden(suppress, totals["households_registered"], totals["households_served"])
-            or WITHHELD in (registered_text, served_text)
+            or suppression.WITHHELD in (registered_text, served_text)
             else format_percent(totals["coverage_rate"], lang),
         ),
         (tr("dashboard.governorates_reached"), format_number(totals["governorates_reached"], lang)),
@@ -118,6 +118,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.map_title"),
         value_label=tr("dashboard.coverage"),
         no_data_label=tr("dashboard.no_data"),
+        lang=lang,
     )
     figures["coverage_chart"] = bar_chart(
         plotted,
@@ -127,6 +128,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         x_label=tr("field.governorate"),
         y_label=tr("dashboard.coverage"),
         percent=True,
+        lang=lang,
     )
     figures["registered_chart"] = registered_served_bars(
         plotted,
@@ -134,6 +136,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.registered_served_title"),
         x_label=tr("field.governorate"),
         y_label=tr("dashboard.households"),
+        lang=lang,
         registered_label=tr("dashboard.registered"),
         served_label=tr("dashboard.served"),
     )
@@ -141,7 +144,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     # The national line gives the registered total back: withheld with it.
     national = (
         totals["households_registered"] * 10000 / population
-        if population and registered_text not in (SUPPRESSED, WITHHELD)
+        if population and registered_text not in (suppression.SUPPRESSED, suppression.WITHHELD)
         else None
     )
     figures["per_10k_chart"] = bar_chart(
@@ -151,6 +154,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.per_10k_title"),
         x_label=tr("field.governorate"),
         y_label=tr("dashboard.per_10k"),
+        lang=lang,
         reference=national,
         reference_label=tr("dashboard.national_average"),
     )
@@ -181,6 +185,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
             title=tr("dashboard.unmet_title"),
             x_label=tr("field.category"),
             y_label=tr("dashboard.unmet_quantity"),
+            lang=lang,
         )
     )
 
@@ -201,7 +206,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     currencies = sorted({*flows_category.get("currency", []), *flows_org.get("currency", [])})
     if len(currencies) > 1:
         labelled["label"] = labelled["label"] + " " + flows_category["currency"]
-        flows_org = flows_org.assign(organisation_code=flows_org["organisation_code"] + " " + flows_org["currency"])
+        flows_org = flows_org.assign(organisation_name=flows_org["organisation_name"] + " " + flows_org["currency"])
     value_label = t("country.value_in", lang, currency=" / ".join(currencies)) if currencies else tr("country.value")
     figures["flows_category_chart"] = grouped_bars(
         labelled,
@@ -210,14 +215,16 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.flows_category_title"),
         x_label=tr("field.category"),
         y_label=value_label,
+        lang=lang,
     )
     figures["flows_org_chart"] = grouped_bars(
         flows_org,
-        x="organisation_code",
+        x="organisation_name",  # a name people read, not the association's code
         series=value_series,
         title=tr("dashboard.flows_org_title"),
         x_label=tr("dashboard.organisation"),
         y_label=value_label,
+        lang=lang,
     )
     flows_tables = [
         _arrow(for_display(translate_headers(translate_codes(in_currency(flows_category), lang), lang))),
@@ -226,17 +233,29 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
 
     volunteers = export_layout("volunteer_activity", aggregates["volunteer_activity"], actor, lang)
     names = dict(zip(coverage["governorate_code"], coverage[area_name_column(lang)]))
-    named = volunteers.assign(governorate_name=volunteers["governorate_code"].map(names))
-    done = int(volunteers["deliveries_done"].sum())
-    delivering = int(volunteers["volunteers_delivering"].sum())
+    raw_volunteers = aggregates["volunteer_activity"]
+
+    def volunteer_total(column: str) -> int | str:
+        return shown_total(raw_volunteers[column], suppress)
+
+    done, delivering = volunteer_total("deliveries_done"), volunteer_total("volunteers_delivering")
+    active = volunteer_total("volunteers_active")
     volunteer_metrics = [
-        (tr("dashboard.volunteers_active"), format_number(int(volunteers["volunteers_active"].sum()), lang)),
-        (tr("dashboard.deliveries_done"), format_number(done, lang)),
+        (tr("dashboard.volunteers_active"), active if isinstance(active, str) else format_number(active, lang)),
+        (tr("dashboard.deliveries_done"), done if isinstance(done, str) else format_number(done, lang)),
         (
             tr("dashboard.deliveries_per_volunteer"),
-            format_number(done / delivering, lang, decimals=1) if delivering else "—",
+            suppression.SUPPRESSED
+            if isinstance(done, str) or isinstance(delivering, str)
+            else format_number(done / delivering, lang, decimals=1)
+            if delivering
+            else "—",
         ),
     ]
+    volunteers_plotted = numeric_for_chart(
+        volunteers, ["volunteers_active", "volunteers_delivering", "deliveries_done", "deliveries_per_volunteer"]
+    )
+    named = volunteers_plotted.assign(governorate_name=volunteers["governorate_code"].map(names))
     figures["volunteers_chart"] = grouped_bars(
         named,
         x="governorate_name",
@@ -247,6 +266,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.volunteers_title"),
         x_label=tr("field.governorate"),
         y_label=tr("dashboard.count"),
+        lang=lang,
     )
     figures["deliveries_per_volunteer_chart"] = bar_chart(
         named,
@@ -255,6 +275,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         title=tr("dashboard.deliveries_per_volunteer"),
         x_label=tr("field.governorate"),
         y_label=tr("dashboard.deliveries_per_volunteer"),
+        lang=lang,
     )
 
     exported = {
@@ -264,10 +285,18 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         "flows_by_organisation": flows_org,
         "volunteer_activity": volunteers,
     }
+    # HXL names each area in every language it has (#adm1+name+i_en / +i_ar / +i_fr), whatever the reader's.
+    names = coverage.set_index("governorate_code")[["name_ar", "name_fr", "name_en"]].to_dict("index")
     downloads = []
     for kind, frame in exported.items():
         translated_codes = translate_codes(in_currency(frame), lang)
-        hxl = translate_headers(with_hxl_tags(translated_codes, HXL_TAGS[kind]), lang) if kind in HXL_TAGS else None
+        hxl = None
+        if kind in HXL_TAGS:
+            tagged = translated_codes
+            if "governorate_name" in tagged.columns:
+                english = tagged["governorate_code"].map(lambda code: names.get(code, {}).get("name_en"))
+                tagged = with_area_names(tagged.assign(governorate_name=english), names)
+            hxl = translate_headers(with_hxl_tags(tagged, HXL_TAGS[kind]), lang)
         downloads.append(Download(kind, tr(f"dashboard.table.{kind}"), translate_headers(translated_codes, lang), hxl))
     return DashboardView(
         metrics=metrics,
@@ -336,6 +365,7 @@ def build_regional_view(coverage: pd.DataFrame, values: pd.DataFrame, lang: str)
             title=tr("country.regional_title"),
             x_label=tr("field.country"),
             y_label=tr("dashboard.households"),
+            lang=lang,
             registered_label=tr("dashboard.registered"),
             served_label=tr("dashboard.served"),
         )

@@ -65,6 +65,12 @@ BUILTIN_WORDS: dict[str, str] = {
     "progress": "frame.progress",
     "Choose options": "frame.choose_option",
     "No options to select": "frame.no_options",
+    "Scroll tabs left": "frame.scroll_tabs_left",
+    "Scroll tabs right": "frame.scroll_tabs_right",
+    # The empty parts of a date field (react-aria's, in English whatever the browser's language).
+    "dd": "frame.date_day",
+    "mm": "frame.date_month",
+    "yyyy": "frame.date_year",
 }
 PREFIXED_WORDS: dict[str, str] = {
     "Help for ": "frame.help_for",

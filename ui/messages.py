@@ -26,3 +26,14 @@ def reset_widgets(prefix: str) -> None:
     """Forget a form's widget values so it shows empty for the next entry."""
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
         del st.session_state[key]
+
+
+def flash(prefix: str, text: str) -> None:
+    """A success to show once after the rerun that redraws the page from what was just saved."""
+    st.session_state[prefix + "flash"] = text
+
+
+def show_flash(prefix: str) -> None:
+    text = st.session_state.pop(prefix + "flash", None)
+    if text:
+        st.success(text)

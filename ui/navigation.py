@@ -45,10 +45,20 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/stock.py", "nav.stock", ":material/inventory_2:", STAFF, "nav.section.distribution"),
     PageSpec("pages/allocation.py", "nav.allocation", ":material/balance:", STAFF, "nav.section.distribution"),
     PageSpec("pages/deliveries.py", "nav.deliveries", ":material/local_shipping:", STAFF, "nav.section.distribution"),
+    PageSpec("pages/routes.py", "nav.routes", ":material/route:", STAFF, "nav.section.distribution"),
+    PageSpec("pages/pickup_points.py", "nav.pickup_points", ":material/storefront:", STAFF, "nav.section.distribution"),
+    PageSpec("pages/reschedule.py", "nav.reschedule", ":material/event_repeat:", STAFF, "nav.section.distribution"),
     PageSpec(
         "pages/my_deliveries.py",
         "nav.my_deliveries",
         ":material/location_on:",
+        frozenset({"volunteer"}),
+        "nav.section.distribution",
+    ),
+    PageSpec(
+        "pages/open_work.py",
+        "nav.open_work",
+        ":material/near_me:",
         frozenset({"volunteer"}),
         "nav.section.distribution",
     ),
@@ -60,6 +70,7 @@ PAGES: list[PageSpec] = [
         "nav.section.distribution",
     ),
     PageSpec("pages/traceability.py", "nav.traceability", ":material/explore:", STAFF, "nav.section.distribution"),
+    PageSpec("pages/audit.py", "nav.audit", ":material/history:", STAFF, "nav.section.records"),
     PageSpec("pages/campaigns.py", "nav.campaigns", ":material/calendar_month:", ORGANISERS, "nav.section.admin"),
     PageSpec(
         "pages/admin_organisations.py", "nav.organisations", ":material/account_balance:", ADMIN, "nav.section.admin"

@@ -100,11 +100,33 @@ def page_setup(title_key: str | None = None) -> PageContext:
     except DatabaseUnavailable as problem:
         show_database_unavailable(problem.reason, lang)
         st.stop()
-    ctx = PageContext(db=db, actor=current_actor(), lang=lang)
+    ctx = PageContext(db=db, actor=_still_signed_in(db, lang), lang=lang)
     refuse_unless_allowed(ctx, sys._getframe(1).f_globals.get("__file__", ""))
     if title_key:
         st.title(ctx.tr(title_key))
     return ctx
+
+
+def _still_signed_in(db: Database, lang: str) -> Actor | None:
+    """The session's actor, checked against the account once more in the page itself.
+
+    app.py has checked it in this run already (ui.auth.restore_session), but a page served by
+    name without app.py (see refuse_unless_allowed) would otherwise trust the login the session
+    holds. One indexed read; a disabled or changed account stops here, with nothing done.
+    """
+    from data_layer.access.accounts import current_session_actor
+
+    actor = current_actor()
+    if actor is None:
+        return None
+    current = current_session_actor(db, actor)
+    if current is None:
+        for key in ("actor", "username", "cookie_pending"):
+            st.session_state.pop(key, None)
+        st.session_state["logout"] = True
+        st.warning(t("login.session_ended", lang))
+        st.stop()
+    return current
 
 
 def refuse_unless_allowed(ctx: PageContext, script_file: str) -> None:

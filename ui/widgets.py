@@ -23,10 +23,8 @@ def governorate_select(
     container: Any = st,
     default: str | None = None,
 ) -> str | None:
-    # The areas read once per database (get_reference), not a query on every rerun of every page.
-    areas = [row for row in get_reference(ctx.db).areas.values() if row["country_code"] == "TN"]
-    names = {row["code"]: row[area_name_column(ctx.lang)] for row in areas}
-    options: list[str | None] = ([None] if optional else []) + [row["code"] for row in areas]
+    names = area_names(ctx)
+    options: list[str | None] = ([None] if optional else []) + list(names)
     return container.selectbox(
         ctx.tr(label_key),
         options,
@@ -36,6 +34,22 @@ def governorate_select(
         index=0 if optional else (options.index(default) if default in options else None),
         placeholder=ctx.tr("common.choose"),
     )
+
+
+def area_names(ctx: PageContext) -> dict[str, str]:
+    """The areas a reader picks from, code -> name: those of the reader's country; for a reader of
+    no country (the public, the platform's own staff) every country's, each name followed by its
+    country's code once the database holds several."""
+    # The areas read once per database (get_reference), not a query on every rerun of every page.
+    rows = list(get_reference(ctx.db).areas.values())
+    own = ctx.actor.country_code if ctx.actor is not None else None
+    if own is not None:
+        rows = [row for row in rows if row["country_code"] == own]
+    several = len({row["country_code"] for row in rows}) > 1
+    # The first country first (Tunisia's areas keep their places), then each country in code order.
+    rows.sort(key=lambda row: (row["country_code"] != "TN", row["country_code"], row["code"]))
+    column = area_name_column(ctx.lang)
+    return {row["code"]: f"{row[column]} ({row['country_code']})" if several else str(row[column]) for row in rows}
 
 
 def category_select(ctx: PageContext, key: str, *, optional: bool = False, container: Any = st) -> str | None:
@@ -120,3 +134,31 @@ def plain(value: Any) -> str:
     `![x](http://…/pixel.png)` would draw a link or fetch a remote image in a staff browser.
     """
     return _MARKDOWN_SPECIALS.sub(r"\\\1", display_value(value))
+
+
+def day_text(value: Any, lang: str) -> str:
+    """A day from a frame (a date, a Timestamp or NaT) as the language writes it, without a time."""
+    import pandas as pd
+
+    from data_layer.core.i18n import format_date
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    return format_date(value, lang)
+
+
+def contents_by_delivery(ctx: PageContext, items: Any) -> dict[int, str]:
+    """Each delivery's contents as the reader says them: "Rice × 2.5 kilograms" with the unit translated.
+
+    The item is what staff typed, so it goes through `plain` for Markdown.
+    """
+    from data_layer.core.i18n import join_list
+
+    lines: dict[int, list[str]] = {}
+    for row in items.itertuples():
+        lines.setdefault(int(row.delivery_id), []).append(
+            f"{plain(row.item)} × {format_number(row.quantity, ctx.lang)} {ctx.tr('unit.' + row.unit)}"
+        )
+    return {delivery_id: join_list(parts, ctx.lang) for delivery_id, parts in lines.items()}

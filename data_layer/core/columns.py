@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from data_layer.core.countries import CountrySettings
 from data_layer.core.errors import FieldError
 from data_layer.core.validation import (
     MAX_LEN,
@@ -220,11 +221,21 @@ def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns
             return frame[name].reset_index(drop=True)
         return pd.Series([None] * len(frame), dtype=object)
 
+    # A national ID and a phone are read by the rules of the row's country (validation.py's
+    # clean_household): the governorate column is cleaned first to learn each row's country.
+    area_plan: tuple[str, str, Scalar, Fast | None] = (
+        "governorate_code",
+        "governorate",
+        lambda e, v: clean_area(e, ref, v),
+        None,
+    )
+    areas = clean_column(column("governorate"), area_plan[2])
+    countries = _countries_of_rows(ref, areas[0])
     plans: list[tuple[str, str, Scalar, Fast | None]] = [
         ("national_id", "national_id", lambda e, v: clean_national_id(e, v), _regex_fast(_EIGHT_DIGITS)),
         ("full_name", "full_name", *_text("full_name", required=True)),
         ("phone", "phone", lambda e, v: clean_phone(e, v, required=False), _phone_fast),
-        ("governorate_code", "governorate", lambda e, v: clean_area(e, ref, v), None),
+        area_plan,
         ("delegation", "delegation", *_text("delegation", required=False)),
         ("address", "address", *_text("address", required=False)),
         ("household_size", "household_size", lambda e, v: clean_int(e, "household_size", v, low=1, high=30), None),
@@ -236,7 +247,11 @@ def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns
     # Two columns at a time: Arrow's regular expressions release the GIL, so on two cores one
     # column's fast path runs while another's distinct values go through the Python cleaners.
     def clean(plan: tuple[str, str, Scalar, Fast | None]) -> tuple[Column, dict[int, list[FieldError]]]:
-        _, source, scalar, fast = plan
+        field, source, scalar, fast = plan
+        if field == "governorate_code":
+            return areas
+        if field in PER_COUNTRY and countries is not None:
+            return _clean_per_country(ref, column(source), countries, field, scalar, fast)
         return clean_column(column(source), scalar, fast)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -248,3 +263,41 @@ def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns
         for row, errs in field_errors.items():
             errors.setdefault(row, []).extend(errs)
     return CleanColumns(values, dict(sorted(errors.items())))
+
+
+# The fields whose rule is the country's (its ID pattern, its phone numbering plan).
+PER_COUNTRY = ("national_id", "phone")
+
+
+def _countries_of_rows(ref: Reference, areas: Column) -> np.ndarray | None:
+    """Each row's country where it is not Tunisia (None: Tunisia's rules, as for an unknown or
+    blank governorate); None when every row keeps Tunisia's rules, the common case."""
+    others = {code: row["country_code"] for code, row in ref.areas.items() if row.get("country_code") != "TN"}
+    codes = areas.to_pylist() if isinstance(areas, pa.Array) else list(areas)
+    countries = np.array([others.get(code) if code is not None else None for code in codes], dtype=object)
+    return countries if any(c is not None for c in countries) else None
+
+
+def _country_cleaner(field: str, settings: CountrySettings) -> Scalar:
+    if field == "national_id":
+        return lambda e, v: clean_national_id(e, v, settings=settings)
+    return lambda e, v: clean_phone(e, v, required=False, settings=settings)
+
+
+def _clean_per_country(
+    ref: Reference, series: pd.Series, countries: np.ndarray, field: str, scalar: Scalar, fast: Fast | None
+) -> tuple[Column, dict[int, list[FieldError]]]:
+    """A national ID or phone column of a file with rows of several countries: each country's
+    rows cleaned with its settings (Tunisia's with the fast path), put back on their rows."""
+    results = np.empty(len(series), dtype=object)
+    errors: dict[int, list[FieldError]] = {}
+    for country in dict.fromkeys(countries.tolist()):
+        rows = np.flatnonzero(countries == country) if country is not None else np.flatnonzero(pd.isna(countries))
+        part = series.iloc[rows].reset_index(drop=True)
+        if country is None:
+            values, part_errors = clean_column(part, scalar, fast)
+        else:
+            values, part_errors = clean_column(part, _country_cleaner(field, ref.settings[country]))
+        results[rows] = _object_array(values.to_pylist() if isinstance(values, pa.Array) else list(values))
+        errors.update({int(rows[row]): errs for row, errs in part_errors.items()})
+    return results, errors

@@ -139,6 +139,11 @@ def format_date(value: dt.date | dt.datetime | None, lang: str = DEFAULT_LANG) -
     return text
 
 
+def month_names(lang: str) -> list[str]:
+    """The twelve month names in a language, January first (charts' locale uses them)."""
+    return list(_MONTHS[normalise_lang(lang)])
+
+
 def area_name_column(lang: str) -> str:
     """The column of `areas` that holds names in this language."""
     return f"name_{normalise_lang(lang)}"

@@ -21,6 +21,7 @@ from data_layer.core.errors import FieldError, JesrError, NotFound, PermissionDe
 from data_layer.core.statuses import INACTIVE_HOUSEHOLD_STATUSES
 from data_layer.distribution.deliveries import advance_delivery
 from data_layer.distribution.stock import stock_scope
+from data_layer.registry.households import register_household
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -119,34 +120,61 @@ def _point(cur: Any, actor: Actor, point_id: int) -> dict[str, Any]:
     return point
 
 
-def set_handover(db: Database, actor: Actor, household_id: int, mode: str, point_id: int | None = None) -> None:
-    """Record how a household wants its aid: 'home', or 'pickup' at a point of its organisation."""
-    scope = _staff_scope(actor)
+def _check_handover(mode: str, point_id: int | None) -> None:
     if mode not in HANDOVER_MODES:
         raise ValidationError([FieldError("handover", "fieldops.error.handover")])
     if mode == "pickup" and point_id is None:
         raise ValidationError([FieldError("point", "error.required")])
+
+
+def set_handover(db: Database, actor: Actor, household_id: int, mode: str, point_id: int | None = None) -> None:
+    """Record how a household wants its aid: 'home', or 'pickup' at a point of its organisation."""
+    scope = _staff_scope(actor)
+    _check_handover(mode, point_id)
     with db.transaction() as cur:
-        household = run(cur, "get_household_for_handover", {"id": household_id})
-        if household is None or household["status"] in INACTIVE_HOUSEHOLD_STATUSES:
-            raise NotFound()
-        if scope is not None and household["organisation_id"] != scope:
-            raise PermissionDenied()
-        if mode == "pickup":
-            point = _point(cur, actor, int(point_id))  # type: ignore[arg-type]
-            if point["governorate_code"] != household["governorate_code"]:
-                raise JesrError("fieldops.error.point_elsewhere")
-        values = {"household_id": household_id, "mode": mode, "point_id": point_id if mode == "pickup" else None}
-        run(cur, "upsert_household_handover", {**values, "updated_by": actor.user_id})
-        write_audit(
-            cur,
-            actor,
-            "update",
-            "household_handover",
-            household_id,
-            before={"mode": household["mode"], "point_id": household["point_id"]},
-            after=values,
-        )
+        _write_handover(cur, actor, scope, household_id, mode, point_id)
+
+
+def register_with_handover(
+    db: Database, actor: Actor, raw: dict[str, Any], mode: str, point_id: int | None = None
+) -> int:
+    """Register a household and its hand-over choice in one transaction; returns its id.
+
+    A point that cannot serve it (another governorate, closed down meanwhile) refuses the whole
+    registration, so no household is left saved with a choice it did not make.
+    """
+    scope = _staff_scope(actor)
+    _check_handover(mode, point_id)
+
+    def write(cur: Any, household_id: int) -> None:
+        _write_handover(cur, actor, scope, household_id, mode, point_id)
+
+    return register_household(db, actor, raw, then=write)
+
+
+def _write_handover(
+    cur: Any, actor: Actor, scope: int | None, household_id: int, mode: str, point_id: int | None
+) -> None:
+    household = run(cur, "get_household_for_handover", {"id": household_id})
+    if household is None or household["status"] in INACTIVE_HOUSEHOLD_STATUSES:
+        raise NotFound()
+    if scope is not None and household["organisation_id"] != scope:
+        raise PermissionDenied()
+    if mode == "pickup":
+        point = _point(cur, actor, int(point_id))  # type: ignore[arg-type]
+        if point["governorate_code"] != household["governorate_code"]:
+            raise JesrError("fieldops.error.point_elsewhere")
+    values = {"household_id": household_id, "mode": mode, "point_id": point_id if mode == "pickup" else None}
+    run(cur, "upsert_household_handover", {**values, "updated_by": actor.user_id})
+    write_audit(
+        cur,
+        actor,
+        "update",
+        "household_handover",
+        household_id,
+        before={"mode": household["mode"], "point_id": household["point_id"]},
+        after=values,
+    )
 
 
 def assign_pickup(db: Database, actor: Actor, delivery_id: int, point_id: int, day: dt.date) -> None:

@@ -99,6 +99,10 @@ def replan_delivery(db: Database, actor: Actor, delivery_id: int, day: dt.date, 
             "created_by": actor.user_id,
         }
         new_id = run(cur, "insert_delivery", values)
+        # The same code with a fresh count would give a guesser five more tries per re-plan.
+        wrong_tries = int(delivery.get("code_wrong_tries") or 0)
+        if wrong_tries:
+            run(cur, "carry_delivery_code_tries", {"id": new_id, "wrong_tries": wrong_tries})
         run(cur, "attach_allocations_to_delivery", {"delivery_id": new_id, "allocation_ids": allocation_ids})
         pickup = run(cur, "get_delivery_pickup", {"delivery_id": delivery_id})
         if pickup is not None:

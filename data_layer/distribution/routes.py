@@ -68,6 +68,25 @@ def route_candidates(db: Database, actor: Actor, governorate_code: str, delegati
     return order_stops(frame)
 
 
+def route_volunteers(db: Database, actor: Actor, governorate_code: str, day: dt.date) -> pd.DataFrame:
+    """Volunteers of the governorate free that day with room in their vehicle: capacity and room left."""
+    _planner_scope(actor)
+    with closing(db.cursor()) as cur:
+        frame = run(
+            cur,
+            "list_eligible_volunteers",
+            {
+                "governorate_code": governorate_code,
+                "planned_on": day,
+                "delivery_id": None,
+                "undelivered_end_statuses": list(UNDELIVERED_END_STATUSES),
+            },
+        )
+    frame["capacity"] = frame["vehicle"].map(VEHICLE_CAPACITY)
+    frame["room"] = frame["capacity"] - frame["deliveries_that_day"]
+    return frame[frame["room"] > 0].reset_index(drop=True)
+
+
 def volunteer_room(cur: Any, volunteer_id: int, day: dt.date) -> tuple[dict[str, Any], int]:
     """The volunteer and how many more deliveries their vehicle takes that day; refuses one who is
     not active or not available then (read inside the caller's transaction)."""
@@ -168,6 +187,16 @@ def route_positions(db: Database, actor: Actor) -> pd.DataFrame:
         raise PermissionDenied()
     with closing(db.cursor()) as cur:
         return run(cur, "list_route_positions", {"volunteer_id": actor.volunteer_id})
+
+
+def delivery_items(db: Database, actor: Actor, delivery_ids: list[int]) -> pd.DataFrame:
+    """What each delivery carries (item, quantity, unit code), so a page writes the unit in the
+    reader's language; no household data, as open work already shows what is carried."""
+    if actor.role not in (*PLANNERS, "volunteer"):
+        raise PermissionDenied()
+    with closing(db.cursor()) as cur:
+        # Never an empty list (PostgreSQL cannot type it); no delivery has id 0.
+        return run(cur, "list_delivery_items", {"delivery_ids": [int(i) for i in delivery_ids] or [0]})
 
 
 def in_route_order(deliveries: pd.DataFrame, positions: pd.DataFrame) -> pd.DataFrame:

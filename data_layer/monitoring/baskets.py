@@ -21,7 +21,8 @@ from data_layer.core.statuses import (
     OPEN_PLEDGE_STATUSES,
 )
 from data_layer.core.validation import _Collector, clean_quantity
-from data_layer.monitoring.suppression import SMALL_COUNT_THRESHOLD, SUPPRESSED, must_suppress
+from data_layer.monitoring import suppression
+from data_layer.monitoring.suppression import must_suppress
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -133,6 +134,10 @@ def governorate_totals(frame: pd.DataFrame, actor: Actor | None) -> pd.DataFrame
     bound of its households with needs (a sum over categories would count a household twice).
     """
     columns = [f"{flow}_baskets" for flow in FLOWS]
+    if must_suppress(actor) and not frame.empty:
+        # A governorate's sum over the rows the table shows, not over all: with a hidden row in
+        # it, the true sum minus the shown rows would give that row's baskets back.
+        frame = frame[frame["households"] >= suppression.SMALL_COUNT_THRESHOLD]
     totals = frame.groupby("governorate_code", as_index=False).agg(
         households=("households", "max"), **{c: (c, lambda s: float(s.sum(min_count=1))) for c in columns}
     )
@@ -146,8 +151,8 @@ def suppress_rows(frame: pd.DataFrame, actor: Actor | None) -> pd.DataFrame:
     if not must_suppress(actor) or frame.empty:
         return frame
     out = frame.copy()
-    small = out["households"] < SMALL_COUNT_THRESHOLD
+    small = out["households"] < suppression.SMALL_COUNT_THRESHOLD
     figures = [c for c in out.columns if c not in KEYS]
     for column in figures:
-        out[column] = out[column].astype(object).where(~small, SUPPRESSED)
+        out[column] = out[column].astype(object).where(~small, suppression.SUPPRESSED)
     return out

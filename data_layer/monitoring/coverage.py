@@ -17,7 +17,8 @@ import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError
-from data_layer.core.i18n import t
+from data_layer.core.i18n import has_key, t
+from data_layer.monitoring import suppression
 from data_layer.monitoring.facts import STATUS_PARAMS, ensure_facts_current
 from data_layer.monitoring.suppression import must_suppress, suppress_small_counts
 from data_layer.store.database import Database
@@ -78,15 +79,19 @@ def coverage_totals(db: Database, filters: Filters = ALL) -> dict[str, Any]:
     return summarise_coverage(coverage_by_governorate(db, filters))
 
 
-def summarise_coverage(frame: pd.DataFrame) -> dict[str, Any]:
-    """Totals of a per-governorate coverage frame (24 rows, so summing in Python is free)."""
+def summarise_coverage(frame: pd.DataFrame, suppress: bool = False) -> dict[str, Any]:
+    """Totals of a per-governorate coverage frame (24 rows, so summing in Python is free).
+
+    Suppressed, a governorate counts as reached only from its served count as shown (a number or
+    "x", never "<5"): counting the ones under the threshold would tell a 0 from a 1."""
     registered = int(frame["households_registered"].sum())
     served = int(frame["households_served"].sum())
+    reached = frame["households_served"] >= (suppression.SMALL_COUNT_THRESHOLD if suppress else 1)
     return {
         "households_registered": registered,
         "households_served": served,
         "coverage_rate": served / registered if registered else None,
-        "governorates_reached": int((frame["households_served"] > 0).sum()),
+        "governorates_reached": int(reached.sum()),
     }
 
 
@@ -112,8 +117,19 @@ def unmet_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
 
 def flows_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
     """Per category, unit and currency: received, allocated and delivered quantities and values of
-    the stock held in the filters' country (values of two currencies are never added up)."""
-    return _frame(db, "list_flows_by_category", filters)
+    the stock held in the filters' country (values of two currencies are never added up). Cash is
+    counted in its currency, so its unit reads as that currency (MAD, not the stored TND)."""
+    frame = _frame(db, "list_flows_by_category", filters)
+    return cash_in_its_currency(frame)
+
+
+def cash_in_its_currency(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of cash with their currency as their unit: a dirham is not counted as a dinar."""
+    cash = frame["category_code"] == "cash"
+    if cash.any():
+        frame = frame.copy()
+        frame.loc[cash, "unit"] = frame.loc[cash, "currency"]
+    return frame
 
 
 def flows_by_organisation(db: Database, filters: Filters = ALL) -> pd.DataFrame:
@@ -154,6 +170,12 @@ SUPPRESSION_RULES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
     ),
     "unmet_needs": (["households_waiting"], {"unmet_quantity": ["households_waiting"]}),
     "flows_by_organisation": (["households_served"], {}),
+    # A governorate's confirmed deliveries bound its households served (none delivered: none
+    # served), and one volunteer in a small governorate is a person: counted like households.
+    "volunteer_activity": (
+        ["volunteers_active", "volunteers_delivering", "deliveries_done"],
+        {"deliveries_per_volunteer": ["volunteers_delivering", "deliveries_done"]},
+    ),
     "progress_governorates": (
         ["households_registered", "households_served", "served_last_3_days"],
         {
@@ -192,7 +214,9 @@ COVERAGE_EXPORT_COLUMNS = [
 # HXL hashtags (hxlstandard.org) so humanitarian tools read the coverage table without a mapping.
 COVERAGE_HXL_TAGS = {
     "governorate_code": "#adm1+code",
-    "governorate_name": "#adm1+name",
+    "governorate_name": "#adm1+name+i_en",
+    "governorate_name_ar": "#adm1+name+i_ar",
+    "governorate_name_fr": "#adm1+name+i_fr",
     "population": "#population+total",
     "households_registered": "#affected+hh+registered",
     "households_served": "#reached+hh",
@@ -208,6 +232,19 @@ def coverage_export(db: Database, actor: Actor | None, filters: Filters = ALL, l
 
 # Aggregate kinds that can be exported as HXL.
 HXL_TAGS: dict[str, dict[str, str]] = {"coverage": COVERAGE_HXL_TAGS}
+
+
+def with_area_names(frame: pd.DataFrame, areas: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """The export with each area's Arabic and French names beside its English one (HXL's `+i_ar`,
+    `+i_fr`), so a humanitarian tool reads them in the language it needs."""
+    if "governorate_name" not in frame.columns:
+        return frame
+    out = frame.copy()
+    at = list(out.columns).index("governorate_name") + 1
+    for offset, lang in enumerate(("ar", "fr")):
+        names = [areas.get(code, {}).get(f"name_{lang}") for code in out["governorate_code"]]
+        out.insert(at + offset, f"governorate_name_{lang}", names)
+    return out
 
 
 def with_hxl_tags(frame: pd.DataFrame, tags: dict[str, str]) -> pd.DataFrame:
@@ -259,10 +296,12 @@ def export_layout(kind: str, frame: pd.DataFrame, actor: Actor | None, lang: str
     out = frame.copy()
     if kind == "coverage":
         out["governorate_name"] = out[f"name_{lang}"]
-        out["coverage_rate"] = out["coverage_rate"].round(4)
-        out["registered_per_10k"] = out["registered_per_10k"].round(2)
+        # A column that is empty throughout (an area file without population) comes back from
+        # PostgreSQL as objects (None), which do not round: read as numbers first.
+        out["coverage_rate"] = pd.to_numeric(out["coverage_rate"]).round(4)
+        out["registered_per_10k"] = pd.to_numeric(out["registered_per_10k"]).round(2)
     if kind == "volunteer_activity":
-        out["deliveries_per_volunteer"] = out["deliveries_per_volunteer"].round(2)
+        out["deliveries_per_volunteer"] = pd.to_numeric(out["deliveries_per_volunteer"]).round(2)
     return for_actor(out[EXPORT_COLUMNS[kind]].reset_index(drop=True), kind, actor)
 
 
@@ -279,7 +318,17 @@ def aggregate_export(
     db: Database, actor: Actor | None, kind: str, filters: Filters = ALL, lang: str = "en"
 ) -> pd.DataFrame:
     """One aggregate table as exported (command line, public reuse)."""
-    return export_layout(kind, AGGREGATE_READERS[kind](db, filters), actor, lang)
+    return export_layout(kind, AGGREGATE_READERS[kind](db, filters_for_reader(filters, actor)), actor, lang)
+
+
+def filters_for_reader(filters: Filters, actor: Actor | None) -> Filters:
+    """The filters a reader's figures are computed with: observers and the public get the
+    campaign and country only. Each filtered view is suppressed on its own, so two of them told
+    apart what each hides: registrations to a date and to the next day differ by that day's
+    count, and one governorate alone is shown exactly where the national table withholds it."""
+    if not must_suppress(actor):
+        return filters
+    return Filters(campaign_id=filters.campaign_id, country_code=filters.country_code)
 
 
 def translate_headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -292,5 +341,11 @@ def translate_codes(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = frame.copy()
     for column, prefix in (("category_code", "category"), ("unit", "unit")):
         if column in out.columns:
-            out[column] = out[column].map(lambda code, p=prefix: t(f"{p}.{code}", lang))
+            out[column] = out[column].map(lambda code, p=prefix: unit_or_code_text(p, code, lang))
     return out
+
+
+def unit_or_code_text(prefix: str, code: Any, lang: str) -> str:
+    """A category or unit in words; a currency without a word of its own (MAD) reads as its ISO code."""
+    key = f"{prefix}.{code}"
+    return t(key, lang) if has_key(key) or prefix != "unit" else str(code)

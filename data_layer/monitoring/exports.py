@@ -17,6 +17,7 @@ from data_layer.core.actor import Actor, organisation_scope
 from data_layer.core.errors import JesrError, PermissionDenied
 from data_layer.distribution.deliveries import export_deliveries
 from data_layer.distribution.stock import export_stock
+from data_layer.monitoring.audit_view import export_audit
 from data_layer.registry.spreadsheets import write_table
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -54,6 +55,8 @@ EXPORTERS: dict[str, Exporter] = {
     "stock": _without_campaign("stock", export_stock),
     "allocations": _scoped_query("export_allocations"),
     "deliveries": _without_campaign("deliveries", export_deliveries),
+    # The audit log as the actor may read it (docs/audit.md): observers are refused.
+    "audit": _without_campaign("audit", lambda db, actor: export_audit(db, actor)),
 }
 
 
@@ -189,6 +192,8 @@ def export_table(
     frame = EXPORTERS[kind](db, actor, campaign_id)
     if country_code is None:
         return frame
+    if kind == "audit":
+        raise JesrError("audit.error.no_country")
     code = check_country(db, actor, country_code)
     if kind in REGIONAL_COLUMNS:
         return frame[frame["country_code"] == code].reset_index(drop=True)
@@ -207,12 +212,14 @@ def export_to_file(
 ) -> int:
     frame = export_table(db, actor, kind, campaign_id=campaign_id, country_code=country_code)
     if fmt == "hxl":
-        from data_layer.monitoring.coverage import HXL_TAGS, with_hxl_tags
+        from data_layer.monitoring.coverage import HXL_TAGS, with_area_names, with_hxl_tags
+        from data_layer.store.reference import get_reference
 
         if kind not in HXL_TAGS:
             raise JesrError("error.export_no_hxl", value=kind)
         # HXL is a CSV with a row of hashtags under the header.
-        write_table(with_hxl_tags(frame, HXL_TAGS[kind]), path, "csv")
+        named = with_area_names(frame, get_reference(db).areas)
+        write_table(with_hxl_tags(named, HXL_TAGS[kind]), path, "csv")
         return len(frame)
     write_table(frame, path, fmt)
     return len(frame)

@@ -1,4 +1,5 @@
-"""Headline figures for the home page."""
+"""Headline figures for the home page: of the reader's country, or of every country for a reader
+of none; values per currency, never added up across two (no exchange rate is invented)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,23 @@ from typing import Any
 import pandas as pd
 
 from data_layer.core.statuses import UNCOUNTED_HOUSEHOLD_STATUSES
+from data_layer.monitoring.coverage import cash_in_its_currency
 from data_layer.registry.campaigns import get_active_campaign
 from data_layer.store.database import Database
 from data_layer.store.queries import run
 
 
-def campaign_overview(db: Database, today: dt.date | None = None) -> dict[str, Any]:
-    """Counts, value received and days left to the active campaign's deadline."""
+def campaign_overview(db: Database, today: dt.date | None = None, country_code: str | None = None) -> dict[str, Any]:
+    """Counts, value received per currency and days left to the active campaign's deadline (of
+    `country_code`; None: every country, and the campaign that started last)."""
     with closing(db.cursor()) as cur:
         overview = run(
-            cur, "get_campaign_overview", {"uncounted_household_statuses": list(UNCOUNTED_HOUSEHOLD_STATUSES)}
+            cur,
+            "get_campaign_overview",
+            {"uncounted_household_statuses": list(UNCOUNTED_HOUSEHOLD_STATUSES), "country_code": country_code},
         )
-    campaign = get_active_campaign(db)
+    overview["value_by_currency"] = value_by_currency(db, country_code)
+    campaign = get_active_campaign(db, country_code)
     overview["campaign"] = campaign
     if campaign:
         today = today or dt.date.today()
@@ -29,6 +35,18 @@ def campaign_overview(db: Database, today: dt.date | None = None) -> dict[str, A
     return overview
 
 
-def received_by_category(db: Database) -> pd.DataFrame:
+def received_by_category(db: Database, country_code: str | None = None) -> pd.DataFrame:
+    """Per category, unit and currency: quantity, estimated value and donations received. Cash is
+    counted in its currency, so its unit reads as that currency."""
     with closing(db.cursor()) as cur:
-        return run(cur, "list_received_by_category")
+        frame = run(cur, "list_received_by_category", {"country_code": country_code})
+    return cash_in_its_currency(frame)
+
+
+def value_by_currency(
+    db: Database, country_code: str | None = None, campaign_id: int | None = None
+) -> dict[str, float]:
+    """Estimated value received, per currency, of a country and a campaign (None: all)."""
+    with closing(db.cursor()) as cur:
+        values = run(cur, "list_received_value_by_currency", {"country_code": country_code, "campaign_id": campaign_id})
+    return dict(zip(values["currency"], values["value"].astype(float)))

@@ -199,7 +199,10 @@ def progress_export(
     """A campaign's (default: the active one's, of `country_code` when given) daily series or
     governorate outlook, suppressed for observers."""
     from data_layer.monitoring.coverage import for_actor
+    from data_layer.monitoring.suppression import must_suppress
 
+    # Suppressed readers get one day only: two days' outlooks differ by what was served between.
+    as_of = None if must_suppress(actor) else as_of
     progress = campaign_progress(db, campaign_id, as_of=as_of, country_code=country_code)
     if progress is None:
         return pd.DataFrame(columns=PROGRESS_EXPORT_COLUMNS[kind])

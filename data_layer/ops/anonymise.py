@@ -8,7 +8,9 @@ and statuses are untouched, so every aggregate stays the same.
 
 The audit log is append-only everywhere else; here the personal values inside the
 before/after of those records' audit rows are replaced too, or the law's erasure
-would be undone by the log. The anonymisation itself is audited (counts and ids only).
+would be undone by the log. The log's hash chain still checks: each changed row keeps the keyed
+hash it was chained with and gets the keyed hash of what it holds now (store/chain.py). The
+anonymisation itself is audited (counts and ids only).
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ import pandas as pd
 
 from data_layer.core.actor import SYSTEM, Actor
 from data_layer.core.errors import PermissionDenied, ValidationError
+from data_layer.core.personal import PERSONAL_KEYS
 from data_layer.core.validation import _Collector, clean_date
 from data_layer.store.audit import write_audit
 from data_layer.store.bulk import run_with_rows
+from data_layer.store.chain import seal_erased_rows
 from data_layer.store.database import Database
 from data_layer.store.queries import run
 
 PLACEHOLDER = "ANON"
-PERSONAL_KEYS = ("full_name", "national_id", "phone", "address", "notes", "donor_name", "donor_phone")
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def plan_anonymisation(db: Database, before: dt.date) -> AnonymisationPlan:
 
 
 def _scrub(text: str | None) -> str | None:
-    if text is None:
+    if not isinstance(text, str):  # NULL, which a frame may hold as NaN
         return None
     value = json.loads(text)
     if isinstance(value, dict):
@@ -89,6 +92,8 @@ def _scrub_audit(cur: Any, plan: AnonymisationPlan) -> int:
     )
     # One set-based update: row-by-row updates manage only ~1,500 rows a second.
     run_with_rows(cur, "update_scrubbed_audit_rows", scrubbed, table="scrubbed")
+    # The chain keeps each row's hash as written; what the row holds now is sealed beside it.
+    seal_erased_rows(cur, [int(i) for i in rows["id"]])
     return len(rows)
 
 

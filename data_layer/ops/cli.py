@@ -15,7 +15,7 @@ import time
 from data_layer.core.actor import SYSTEM, Actor
 from data_layer.core.errors import DatabaseBusyError, JesrError, ValidationError
 from data_layer.core.i18n import t
-from data_layer.ops import fairness_cli
+from data_layer.ops import audit_cli, fairness_cli, notify_cli
 from data_layer.ops.bootstrap import open_database
 from data_layer.store.database import (
     DRIVER_ERRORS,
@@ -203,8 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("directory")
     restore.add_argument("--force", action="store_true", help="replace a database that already holds data")
 
+    audit_cli.add_parser(sub)
+
     facts = sub.add_parser("facts", help="check the dashboard facts against the base tables, or rebuild them")
     facts.add_argument("--rebuild", action="store_true", help="recompute every fact row (after hand-made SQL)")
+    notify_cli.add_parser(sub)
     return parser
 
 
@@ -410,10 +413,14 @@ def dispatch(db: Database, args: argparse.Namespace, is_new: bool) -> int:
         from data_layer.distribution.allocation.command import print_allocation
 
         return print_allocation(db, SYSTEM, args)
+    if args.command == "audit":
+        return audit_cli.run_command(db, args)
     if args.command == "facts":
         from data_layer.monitoring.facts import run_facts_command
 
         return run_facts_command(db, rebuild=args.rebuild)
+    if args.command == "notify":
+        return notify_cli.run_command(db, args)
     raise AssertionError(f"no dispatch for {args.command}")  # argparse accepts only the commands above
 
 

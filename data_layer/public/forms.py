@@ -18,7 +18,7 @@ import pandas as pd
 
 from data_layer.core.actor import PUBLIC
 from data_layer.core.errors import FieldError, ValidationError
-from data_layer.core.i18n import area_name_column, normalise_lang
+from data_layer.core.i18n import area_name_column, normalise_lang, t
 from data_layer.core.validation import (
     Reference,
     _Collector,
@@ -32,8 +32,8 @@ from data_layer.core.validation import (
     clean_unit,
     clean_volunteer,
 )
-from data_layer.monitoring.coverage import for_actor
-from data_layer.monitoring.suppression import shown_count, shown_total
+from data_layer.monitoring.coverage import for_actor, unit_or_code_text
+from data_layer.monitoring.suppression import shown_total
 from data_layer.public.consent import record_consent
 from data_layer.public.ratelimit import check_and_count, subject_keys
 from data_layer.registry.campaigns import active_campaign_id
@@ -113,7 +113,7 @@ def submit_aid_request(
         lambda: clean_household(reference_data, dict(raw, notes=None)), consent_given, missing_needs
     )
     lang, now = normalise_lang(lang), _now(now)
-    campaign_id = active_campaign_id(db)
+    campaign_id = active_campaign_id(db, record["governorate_code"])
     with db.transaction() as cur:
         check_and_count(cur, "request", client, subject_keys([record["national_id"], record["phone"]]), now)
         existing = live_households_with_national_id(cur, record["national_id"])
@@ -174,7 +174,8 @@ def clean_pledge(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
         "donor_type": clean_choice(
             errs, "donor_type", raw.get("donor_type"), PLEDGE_DONOR_TYPES, required=False, default="individual"
         ),
-        "phone": clean_phone(errs, raw.get("phone"), required=True),
+        # Read by the numbering plan of the country the pledge is for.
+        "phone": clean_phone(errs, raw.get("phone"), required=True, settings=ref.settings_for(raw.get("governorate"))),
         "category_code": category.code if category else None,
         "item": clean_text(errs, "item", raw.get("item"), required=False),
         "quantity": clean_quantity(errs, raw.get("quantity"), category),
@@ -195,7 +196,7 @@ def submit_pledge(
     reference_data = get_reference(db)
     record = _with_form_checks(lambda: clean_pledge(reference_data, raw), consent_given)
     lang, now = normalise_lang(lang), _now(now)
-    campaign_id = active_campaign_id(db)
+    campaign_id = active_campaign_id(db, record["governorate_code"])
     with db.transaction() as cur:
         check_and_count(cur, "pledge", client, subject_keys([record["phone"]]), now)
         values = dict(record, campaign_id=campaign_id)
@@ -210,15 +211,31 @@ def submit_pledge(
 def transparency_totals(coverage: pd.DataFrame, volunteers: pd.DataFrame) -> dict[str, int | str]:
     """Campaign-wide counts for the public page, each under 5 shown as "<5"; a household total
     that would give away a suppressed governorate even with every cell hidden, as "x"."""
-    figures = {
-        "deliveries": int(volunteers["deliveries_done"].sum()),
-        "volunteers": int(volunteers["volunteers_active"].sum()),
-    }
     return {
         "households_registered": shown_total(coverage["households_registered"], suppress=True),
         "households_served": shown_total(coverage["households_served"], suppress=True),
-        **{name: shown_count(value, suppress=True) for name, value in figures.items()},
+        "deliveries": shown_total(volunteers["deliveries_done"], suppress=True),
+        "volunteers": shown_total(volunteers["volunteers_active"], suppress=True),
     }
+
+
+def transparency_received(flows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """What was received, per category and unit, in words: goods summed over the currencies their
+    value was counted in (a quantity has none); cash per currency, the currency as its unit."""
+    if flows.empty:
+        return pd.DataFrame({"category": [], "unit": [], "quantity": []})
+    received = (
+        flows.groupby(["category_code", "unit"], as_index=False, sort=True)["received_quantity"]
+        .sum()
+        .reset_index(drop=True)
+    )
+    return pd.DataFrame(
+        {
+            "category": [t(f"category.{c}", lang) for c in received["category_code"]],
+            "unit": [unit_or_code_text("unit", u, lang) for u in received["unit"]],
+            "quantity": received["received_quantity"],
+        }
+    )
 
 
 def transparency_coverage(coverage: pd.DataFrame, lang: str) -> pd.DataFrame:

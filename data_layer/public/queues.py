@@ -19,7 +19,7 @@ from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
 from data_layer.core.statuses import CLOSED_HOUSEHOLD_STATUSES, NOT_MERGEABLE_HOUSEHOLD_STATUSES
 from data_layer.core.validation import _Collector, clean_donation, clean_quantity, clean_text
-from data_layer.registry.campaigns import active_campaign_id
+from data_layer.registry.campaigns import active_campaigns_by_area
 from data_layer.registry.donations import insert_donation_row
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
@@ -348,7 +348,8 @@ def reject_pledge(db: Database, actor: Actor, pledge_id: int, reason: str) -> No
 def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: dt.date, quantity: Any = None) -> int:
     """The pledged goods or money arrived: record the donation (stock) and mark the pledge received."""
     ref = get_reference(db)
-    campaign_id = active_campaign_id(db)
+    # Read before the transaction (see households.py): the campaign of each governorate's country.
+    campaigns = active_campaigns_by_area(db)
     with db.transaction() as cur:
         pledge = _load_for_review(cur, actor, "get_queue_pledge", pledge_id, "accepted")
         if actor.role == "association" and pledge["organisation_id"] != actor.organisation_id:
@@ -374,7 +375,12 @@ def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: d
             },
         )
         donation_id = insert_donation_row(
-            cur, actor, record, pledge["organisation_id"], campaign_id, pledge_id=pledge_id
+            cur,
+            actor,
+            record,
+            pledge["organisation_id"],
+            campaigns.get(record["governorate_code"]),
+            pledge_id=pledge_id,
         )
         run(
             cur,

@@ -4,9 +4,11 @@ A campaign is `planned`, then `active`, then `closed`; a closed campaign is neve
 reopened, so its figures stay as they were and stay readable. Several campaigns may be active
 at once (a Ramadan campaign starting before a crisis campaign ends).
 
-Which campaign a new record takes: the active campaign that started last (ties: the one
-created last). Households, donations and public forms all ask `active_campaign_id`, so one rule
-holds everywhere; a record keeps its campaign when that campaign closes.
+Which campaign a new record takes: the active campaign of the record's country (the country its
+governorate lies in) that started last (ties: the one created last); a record of a country with
+no active campaign takes none, never another country's. Households, donations and public forms
+all ask `active_campaign_id`, so one rule holds everywhere; a record keeps its campaign when that
+campaign closes.
 """
 
 from __future__ import annotations
@@ -30,18 +32,37 @@ NEXT_STATUSES = {"planned": ("active", "closed"), "active": ("closed",), "closed
 EDITABLE = ("name", "name_fr", "name_en", "starts_on", "ends_on", "target_households", "target_value", "currency")
 
 
-def get_active_campaign(db: Database) -> dict[str, Any] | None:
-    """The campaign new records take (see the module's rule)."""
+def get_active_campaign(db: Database, country_code: str | None = None) -> dict[str, Any] | None:
+    """The campaign new records of `country_code` take (see the module's rule); without a
+    country, the active campaign that started last in any country."""
     cur = db.cursor()
     try:
-        return run(cur, "get_active_campaign_record")
+        if country_code is None:
+            return run(cur, "get_active_campaign_record")
+        return run(cur, "get_active_campaign_of_country", {"country_code": country_code})
     finally:
         cur.close()
 
 
-def active_campaign_id(db: Database) -> int | None:
-    campaign = get_active_campaign(db)
+def active_campaign_id(db: Database, governorate_code: str | None = None) -> int | None:
+    """The campaign a new record of `governorate_code` takes: its country's active one."""
+    country = get_reference(db).country_of(governorate_code) if governorate_code else None
+    campaign = get_active_campaign(db, country)
     return campaign["id"] if campaign else None
+
+
+def active_campaigns_by_area(db: Database) -> dict[str, int | None]:
+    """For a file of records of many governorates: the campaign each governorate's records take."""
+    reference = get_reference(db)
+    by_country: dict[str, int | None] = {}
+    out: dict[str, int | None] = {}
+    for code, row in reference.areas.items():
+        country = row["country_code"]
+        if country not in by_country:
+            campaign = get_active_campaign(db, country)
+            by_country[country] = campaign["id"] if campaign else None
+        out[code] = by_country[country]
+    return out
 
 
 def campaign_name(campaign: dict[str, Any] | pd.Series, lang: str) -> str:

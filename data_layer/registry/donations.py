@@ -85,7 +85,7 @@ def register_donation(db: Database, actor: Actor, raw: dict[str, Any], *, organi
     """Validate and save a donation (and its donor if new), audited; return its id."""
     org_id = _receiving_organisation(actor, organisation_id)
     record = clean_donation(get_reference(db), raw)
-    campaign_id = active_campaign_id(db)
+    campaign_id = active_campaign_id(db, record["governorate_code"])
     with db.transaction() as cur:
         require_active_organisation(cur, org_id)
         return insert_donation_row(cur, actor, record, org_id, campaign_id)

@@ -43,8 +43,9 @@ def date_within(starts_on: dt.date | None, ends_on: dt.date | None, today: dt.da
     return today
 
 
-def default_entry_date(db: Database, today: dt.date | None = None) -> dt.date:
-    campaign = get_active_campaign(db)
+def default_entry_date(db: Database, today: dt.date | None = None, country_code: str | None = None) -> dt.date:
+    """Today, kept within the dates of the active campaign of `country_code` (the entering staff's)."""
+    campaign = get_active_campaign(db, country_code)
     today = today or dt.date.today()
     if not campaign:
         return today

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -65,11 +66,19 @@ def _get_in_scope(cur: Any, actor: Actor, household_id: int) -> dict[str, Any]:
 
 
 def register_household(
-    db: Database, actor: Actor, raw: dict[str, Any], *, source: str = "association", status: str = "registered"
+    db: Database,
+    actor: Actor,
+    raw: dict[str, Any],
+    *,
+    source: str = "association",
+    status: str = "registered",
+    then: Callable[[Any, int], None] | None = None,
 ) -> int:
     """Validate and save a household with its needs and audit rows; return its id.
 
     A national ID already registered is refused, and the repeat is recorded for organisers.
+    `then(cur, household_id)` writes what a higher layer adds to the new household in the same
+    transaction (its hand-over choice), so a refusal there saves nothing.
     """
     if source != "self":
         _require_entry_rights(actor)
@@ -77,7 +86,7 @@ def register_household(
     organisation_id = actor.organisation_id if source != "self" else None
     # Read before the transaction, as the other writers do: on PostgreSQL a read inside it would
     # take a second pooled connection while holding the write lock, and a full pool then deadlocks.
-    campaign_id = active_campaign_id(db)
+    campaign_id = active_campaign_id(db, record["governorate_code"])
     duplicate: DuplicateHousehold | None = None
     with db.transaction() as cur:
         require_active_organisation(cur, organisation_id)
@@ -116,6 +125,8 @@ def register_household(
                 status=status,
                 campaign_id=campaign_id,
             )
+            if then is not None:
+                then(cur, household_id)
     if duplicate is not None:
         raise duplicate
     return household_id

@@ -29,7 +29,7 @@ from data_layer.core.columns import clean_household_columns
 from data_layer.core.errors import JesrError, PermissionDenied, ValidationError
 from data_layer.core.i18n import t
 from data_layer.core.validation import clean_donation, clean_household, clean_volunteer
-from data_layer.registry.campaigns import active_campaign_id
+from data_layer.registry.campaigns import active_campaigns_by_area
 from data_layer.registry.clash_budget import OTHER_CLASH_CODE, require_budget_left, spend_budget
 from data_layer.registry.donations import find_or_create_donor
 from data_layer.registry.identity import national_id_keys
@@ -390,14 +390,15 @@ def import_frame(
             return report
     if len(records) == 0:
         return report
-    campaign_id = active_campaign_id(db)
+    # Each record takes the active campaign of its own country (registry/campaigns.py).
+    campaigns = active_campaigns_by_area(db)
     if progress:
         progress(0.6)
     with db.transaction() as cur:
         if kind == "households":
-            _bulk_insert_households(cur, actor, records, organisation_id, campaign_id)
+            _bulk_insert_households(cur, actor, records, organisation_id, campaigns)
         elif kind == "donations":
-            _bulk_insert_donations(cur, actor, records, organisation_id, campaign_id)
+            _bulk_insert_donations(cur, actor, records, organisation_id, campaigns)
         else:
             _bulk_insert(
                 cur,
@@ -472,7 +473,7 @@ def _bulk_insert(
 
 
 def _bulk_insert_households(
-    cur: Any, actor: Actor, rows: pd.DataFrame, organisation_id: int | None, campaign_id: int | None
+    cur: Any, actor: Actor, rows: pd.DataFrame, organisation_id: int | None, campaigns: dict[str, int | None]
 ) -> None:
     columns = [
         "national_id",
@@ -492,21 +493,19 @@ def _bulk_insert_households(
         if "national_id_key" in rows
         else national_id_keys(pa.array(frame["national_id"], pa.string()).to_pylist())
     )
-    ids = _bulk_insert(
-        cur,
-        actor,
-        "households",
-        "seq_households",
-        frame,
-        {
-            "organisation_id": organisation_id,
-            "source": "import",
-            "status": "registered",
-            "created_by": actor.user_id,
-            "campaign_id": campaign_id,
-        },
-        unaudited=("national_id_key",),
-    )
+    same_for_all: dict[str, Any] = {
+        "organisation_id": organisation_id,
+        "source": "import",
+        "status": "registered",
+        "created_by": actor.user_id,
+    }
+    taken = {campaigns.get(code) for code in pd.unique(frame["governorate_code"])}
+    if len(taken) == 1:
+        same_for_all["campaign_id"] = taken.pop()
+    else:
+        # Rows of several countries: each takes its own country's campaign.
+        frame["campaign_id"] = pd.array([campaigns.get(code) for code in frame["governorate_code"]], dtype="Int64")
+    ids = _bulk_insert(cur, actor, "households", "seq_households", frame, same_for_all, unaudited=("national_id_key",))
     needs = _needs_rows(ids, rows["needs"].to_numpy())
     if len(needs):
         _bulk_insert(cur, actor, "needs", "seq_needs", needs)
@@ -540,7 +539,7 @@ def _needs_rows(household_ids: np.ndarray, needs: np.ndarray) -> pd.DataFrame:
 
 
 def _bulk_insert_donations(
-    cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int | None, campaign_id: int | None
+    cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int | None, campaigns: dict[str, int | None]
 ) -> None:
     donor_ids: dict[tuple[str, str], int] = {}
     rows = []
@@ -569,7 +568,7 @@ def _bulk_insert_donations(
             value_tnd=None if record["value_tnd"] is None else float(record["value_tnd"]),
             donor_id=donor_ids[key],
             organisation_id=organisation_id,
-            campaign_id=campaign_id,
+            campaign_id=campaigns.get(record["governorate_code"]),
             created_by=actor.user_id,
         )
         rows.append(row)

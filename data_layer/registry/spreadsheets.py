@@ -25,6 +25,11 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 500_000
 MAX_COLUMNS = 100
 MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
+# A workbook's parts deflate about 2-16 times (a sheet of 50,000 identical rows: 16); a zip bomb
+# a thousand times. A bomb under the size limit would still cost openpyxl about a second per
+# unpacked MB, so a part over MAX_XLSX_RATIO is refused too (small parts may be anything).
+MAX_XLSX_RATIO = 100
+XLSX_RATIO_FROM_BYTES = 1024 * 1024
 MB = 1024 * 1024
 
 
@@ -98,11 +103,15 @@ def _check_xlsx_size(data: bytes) -> None:
     """Refuse a workbook whose parts would inflate past the limit (a zip bomb), before reading it."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(entry.file_size for entry in archive.infolist())
+            entries = archive.infolist()
     except zipfile.BadZipFile as exc:
         raise UnreadableFile("error.file_unreadable", detail="not an XLSX workbook") from exc
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+    # The sizes are the archive's own word; zipfile never inflates a part past its declared size.
+    if sum(entry.file_size for entry in entries) > MAX_XLSX_UNPACKED_BYTES:
         raise UnreadableFile("error.file_too_large_unpacked", max_mb=MAX_XLSX_UNPACKED_BYTES // MB)
+    for entry in entries:
+        if entry.file_size > XLSX_RATIO_FROM_BYTES and entry.file_size > MAX_XLSX_RATIO * max(1, entry.compress_size):
+            raise UnreadableFile("error.file_packed_too_tightly")
 
 
 _PLAIN_SIGNED_NUMBER = re.compile(r"^[+-][\d\s.,]+$")

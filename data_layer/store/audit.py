@@ -89,23 +89,40 @@ def data_version(db: Database) -> int:
 def search_audit(
     db: Database,
     *,
+    organisation_id: int | None = None,
     table_name: str | None = None,
     record_id: int | None = None,
     username: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
     text: str | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
     offset: int = 0,
 ) -> pd.DataFrame:
+    """Audit rows matching every filter given, newest first; `organisation_id` keeps the rows its
+    accounts wrote, `limit=None` every match. The values before and after come as JSON text."""
     with db.reading() as cur:
         return run(
             cur,
             "search_audit",
             {
+                "organisation_id": organisation_id,
                 "table_name": table_name,
                 "record_id": record_id,
                 "username": username,
+                "date_from": date_from,
+                "date_to": date_to,
                 "text": text or None,
                 "limit": limit,
                 "offset": offset,
             },
         )
+
+
+def audit_filter_choices(db: Database, organisation_id: int | None) -> tuple[list[str], list[str]]:
+    """The actors and the tables that occur in the audit rows (of one organisation's accounts)."""
+    with db.reading() as cur:
+        params = {"organisation_id": organisation_id}
+        actors = [row["username"] for row in run(cur, "list_audit_actors", params)]
+        tables = [row["table_name"] for row in run(cur, "list_audit_tables", params)]
+    return actors, tables

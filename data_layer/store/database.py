@@ -22,6 +22,7 @@ import duckdb
 import psycopg
 
 from data_layer.core.errors import ConflictError, DatabaseBusyError
+from data_layer.store.chain import audit_id_issued, chain_new_rows
 from data_layer.store.dialect import DUCKDB
 from data_layer.store.errors import UniqueViolation
 
@@ -48,6 +49,8 @@ class Database:
     dialect: str = DUCKDB
     # Every write to the file goes through this object, so `commits` versions the data.
     single_writer: bool = True
+    # The schema has the audit chain (migration 0120): each transaction chains its audit rows.
+    chained: bool = False
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.conn.cursor()
@@ -72,7 +75,10 @@ class Database:
             try:
                 cur.execute("BEGIN TRANSACTION")
                 try:
+                    since = audit_id_issued(cur) if self.chained else None
                     yield cur
+                    if since is not None:
+                        chain_new_rows(cur, since)
                 except BaseException:
                     cur.execute("ROLLBACK")
                     raise

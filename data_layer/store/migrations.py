@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from data_layer.core.countries import CountryAreas, parse_area_file
 from data_layer.store.bulk import run_with_rows
+from data_layer.store.chain import chain_new_rows
 from data_layer.store.queries import run
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 REFERENCE_DIR = SQL_DIR / "reference"
 BUILT_IN_AREAS = REFERENCE_DIR / "areas" / "TN.csv"
+# From this migration on, every transaction chains the audit rows it writes (store/chain.py).
+AUDIT_CHAIN_VERSION = 120
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -59,6 +62,12 @@ def apply_migrations(db: Database) -> list[int]:
     if applied_now:
         with db.transaction() as cur:
             load_reference_areas(cur)
+    if AUDIT_CHAIN_VERSION in applied_now:
+        # The rows written before the chain existed join it, oldest first.
+        with db.transaction() as cur:
+            chain_new_rows(cur)
+    if AUDIT_CHAIN_VERSION in done or AUDIT_CHAIN_VERSION in applied_now:
+        db.chained = True
     return applied_now
 
 

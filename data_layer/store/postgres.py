@@ -207,6 +207,8 @@ class PostgresDatabase:
     # Set when a connection was found dropped: until the server answers again, each cursor asks
     # it directly (2 s at most) instead of waiting out the pool. A hint, not a rule.
     server_lost: bool = False
+    # The schema has the audit chain (migration 0120): each transaction chains its audit rows.
+    chained: bool = False
 
     def cursor(self) -> PostgresCursor:
         if self.server_lost and not _server_answers(str(self.pool.conninfo)):
@@ -252,7 +254,13 @@ class PostgresDatabase:
             try:
                 with conn.transaction():
                     cur.execute("SELECT pg_advisory_xact_lock($key)", {"key": WRITE_LOCK_KEY})
+                    # store.chain imports the bulk loader, which imports this module: imported here.
+                    from data_layer.store.chain import audit_id_issued, chain_new_rows
+
+                    since = audit_id_issued(cur) if self.chained else None
                     yield cur
+                    if since is not None:
+                        chain_new_rows(cur, since)
                     body_done = True
             except DatabaseUnreachable as exc:
                 # Lost before COMMIT was sent: the server rolled the transaction back.

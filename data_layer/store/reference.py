@@ -22,7 +22,8 @@ def get_reference(db: Database) -> Reference:
     return db.memo["reference"]
 
 
-def list_areas(db: Database, country_code: str = "TN") -> pd.DataFrame:
+def list_areas(db: Database, country_code: str) -> pd.DataFrame:
+    """The first-level areas of one country, in code order."""
     with db.reading() as cur:
         frame = run(cur, "list_areas")
     return frame[frame["country_code"] == country_code].reset_index(drop=True)

@@ -5,7 +5,8 @@
   if (window.jesrFrameInstalled) { window.jesrFrameRefresh(); return; }
   window.jesrFrameInstalled = true;
 
-  const ATTRIBUTES = ["aria-label", "title", "placeholder"];
+  // data-title: the tooltips of a chart's tool bar (Streamlit adds its own English "Fullscreen").
+  const ATTRIBUTES = ["aria-label", "title", "placeholder", "data-title"];
   // Containers of Streamlit's own visible words; typed or stored text elsewhere is never touched.
   const TEXT_PLACES = [
     "[data-testid='stSkipToContent']",
@@ -17,6 +18,7 @@
     "[role='tooltip']",
     "[aria-live]",
     "[data-baseweb='select']",
+    "[data-placeholder]",
   ].join(",");
 
   function translate(text) {
@@ -36,7 +38,7 @@
   }
 
   function pass() {
-    for (const el of doc.querySelectorAll("[aria-label], [title], input[placeholder]")) {
+    for (const el of doc.querySelectorAll("[aria-label], [title], input[placeholder], [data-title]")) {
       for (const name of ATTRIBUTES) {
         const value = el.getAttribute(name);
         if (!value) continue;

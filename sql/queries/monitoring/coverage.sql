@@ -250,8 +250,10 @@ WHERE a.country_code = $country_code
 ORDER BY a.code;
 
 -- name: list_campaigns :frame
--- Every campaign with its names in each language, dates and targets; active first, then newest.
+-- Every campaign with its names in each language, dates, targets and currency (its own, else its
+-- country's); active first, then newest.
 SELECT c.id, c.name, s.name_fr, s.name_en, c.country_code, c.starts_on, c.ends_on, c.target_households,
-       c.target_value_tnd, c.is_active
+       c.target_value_tnd, c.is_active, coalesce(s.currency, cs.currency) AS currency
 FROM campaigns c LEFT JOIN campaign_settings s ON s.campaign_id = c.id
+LEFT JOIN country_settings cs ON cs.country_code = c.country_code
 ORDER BY c.is_active DESC, c.starts_on DESC, c.id DESC;

@@ -66,8 +66,8 @@ ORDER BY c.code;
 
 -- name: get_active_campaign_of_country :one
 -- The campaign new records of one country take: the rule of get_active_campaign_record, within the country.
-SELECT c.id, c.name, s.name_fr, s.name_en, c.country_code, c.starts_on, c.ends_on, c.target_households,
-       c.target_value_tnd, coalesce(s.currency, cs.currency) AS currency
+SELECT c.id, c.name, s.name_fr, s.name_en, c.country_code, 'active' AS status, c.starts_on, c.ends_on,
+       c.target_households, c.target_value_tnd, coalesce(s.currency, cs.currency) AS currency
 FROM campaigns c
 LEFT JOIN campaign_settings s ON s.campaign_id = c.id
 LEFT JOIN country_settings cs ON cs.country_code = c.country_code

@@ -13,17 +13,20 @@ ORDER BY CASE coalesce(s.status, CASE WHEN c.is_active THEN 'active' ELSE 'close
 
 -- name: get_active_campaign_record :one
 -- The campaign new records take: the active one that started last (ties: created last).
+-- Its currency: its own, else its country's.
 SELECT c.id, c.name, s.name_fr, s.name_en, c.country_code, 'active' AS status, c.starts_on, c.ends_on,
-       c.target_households, c.target_value_tnd, coalesce(s.currency, 'TND') AS currency
+       c.target_households, c.target_value_tnd, coalesce(s.currency, cs.currency) AS currency
 FROM campaigns c LEFT JOIN campaign_settings s ON s.campaign_id = c.id
+LEFT JOIN country_settings cs ON cs.country_code = c.country_code
 WHERE c.is_active ORDER BY c.starts_on DESC, c.id DESC LIMIT 1;
 
 -- name: get_campaign_record :one
 -- One campaign with every field organisers edit.
 SELECT c.id, c.name, s.name_fr, s.name_en, c.country_code, coalesce(s.status, CASE WHEN c.is_active THEN 'active' ELSE 'closed' END) AS status, c.starts_on, c.ends_on,
-       c.target_households, c.target_value_tnd AS target_value, coalesce(s.currency, 'TND') AS currency,
+       c.target_households, c.target_value_tnd AS target_value, coalesce(s.currency, cs.currency) AS currency,
        s.closed_at
 FROM campaigns c LEFT JOIN campaign_settings s ON s.campaign_id = c.id
+LEFT JOIN country_settings cs ON cs.country_code = c.country_code
 WHERE c.id = $id;
 
 -- name: list_campaign_targets_of :rows
