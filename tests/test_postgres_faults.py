@@ -204,7 +204,8 @@ def test_a_page_whose_database_vanishes_while_it_draws_says_so_and_recovers(own_
     at.selectbox(key="allocation_category").set_value("food")
     chosen = at.selectbox(key="allocation_governorate").set_value("TN-11")
     # The page has drawn its title and pickers when the server crashes, just before it reads the stock.
-    monkeypatch.setattr(stock, "list_stock_lines", _vanishing(own_server, stock.list_stock_lines))
+    crash = pytest.MonkeyPatch()  # undone alone: JESR_DB must stay set for the rerun after it
+    crash.setattr(stock, "list_stock_lines", _vanishing(own_server, stock.list_stock_lines))
     try:
         chosen.run()
         assert not _answers(own_server)
@@ -212,7 +213,7 @@ def test_a_page_whose_database_vanishes_while_it_draws_says_so_and_recovers(own_
         assert [e.value for e in at.error] == [t("error.database_unreachable", "fr")]
         assert at.title[0].value == t("allocation.title", "fr")
     finally:
-        monkeypatch.undo()
+        crash.undo()
         if not _answers(own_server):
             own_server.resume()
     # Back by itself at the next rerun: no restart, nothing left of the refusal.
