@@ -64,8 +64,9 @@ test: setup browser postgres haproxy
 	$(PY) -m pytest -q
 	JESR_TEST_BACKEND=postgres $(PY) -m pytest -q $(PG_TESTS)
 
-bench: setup
+bench: setup postgres haproxy
 	$(PY) -m bench.run
+	$(PY) -m bench.cluster $(if $(BENCH_CLUSTER_HOUSEHOLDS),--households $(BENCH_CLUSTER_HOUSEHOLDS))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 import platform
-import socket
 import sys
 import time
 import traceback
@@ -30,12 +29,6 @@ IMPORT_ROWS = 100_000
 def _sizes() -> list[int]:
     raw = os.environ.get("BENCH_SIZES")
     return sorted(int(s) for s in raw.split(",")) if raw else DEFAULT_SIZES
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def log(message: str) -> None:
@@ -111,10 +104,9 @@ def measure_size(households: int, results: dict[str, Any]) -> Path:
 def measure_server(path: Path, households: int, results: dict[str, Any]) -> None:
     counts = [int(c) for c in os.environ.get("BENCH_SESSIONS", "10,50").split(",")]
     seconds = float(os.environ.get("BENCH_SESSION_SECONDS", "40"))
-    port = _free_port()
-    server_log = datasets.WORK / "server.log"
+    server = sessions.start_server(path, datasets.WORK / "server.log")
+    port = server.port
     log(f"streamlit on 127.0.0.1:{port} with the {households:,}-household database")
-    server = sessions.start_server(path, port, server_log)
     out: dict[str, Any] = {"households": households, "port": port, "runs": {}}
     results["sessions"] = out
     try:

@@ -11,104 +11,28 @@ Only 127.0.0.1 is ever contacted; every run is bounded in count and in time.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import random
 import statistics
-import subprocess
-import sys
 import threading
 import time
-import tomllib
-import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jwt
 import websocket
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-ROOT = Path(__file__).resolve().parent.parent
-COOKIE_NAME = "jesr_session"
+from tests.servers import AppServer, start_app
+from tests.streamlit_client import login_cookie
+
 PAGE = "dashboard"
 
 
-def login_cookie(username: str) -> str:
-    key = tomllib.loads((ROOT / ".streamlit" / "secrets.toml").read_text())["auth"]["cookie_key"]
-    expires = (dt.datetime.now() + dt.timedelta(days=7)).timestamp()
-    return f"{COOKIE_NAME}={jwt.encode({'username': username, 'exp_date': expires}, key, algorithm='HS256')}"
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log_path: Path
-
-    def peak_rss_mb(self) -> float | None:
-        return _status_kb(self.process.pid, "VmHWM")
-
-    def rss_mb(self) -> float | None:
-        return _status_kb(self.process.pid, "VmRSS")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-def _status_kb(pid: int, field_name: str) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-def start_server(db_path: Path, port: int, log_path: Path, timeout: float = 120) -> Server:
-    env = dict(os.environ, JESR_DB=str(db_path))
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    server = Server(process, port, log_path)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}: see {log_path}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.5)
-    server.stop()
-    raise RuntimeError("streamlit did not become healthy in time")
+def start_server(db: Path | str, log_path: Path, timeout: float = 120) -> AppServer:
+    """The app on a free loopback port over `db` (a DuckDB file or a postgresql:// URL)."""
+    return start_app(db, log_path, timeout=timeout)
 
 
 @dataclass
@@ -126,6 +50,8 @@ class BrowserSession:
         self.ws = websocket.create_connection(
             f"ws://127.0.0.1:{port}/_stcore/stream", cookie=cookie, subprotocols=["streamlit"], timeout=timeout
         )
+        # Behind the cluster's proxy, the replica that took this tab (None when the app answers itself).
+        self.replica = self.ws.getheaders().get("x-jesr-replica")
         self.governorate_id: str | None = None
         self.governorate_options: list[str] = []
         self.submit_id: str | None = None
@@ -154,7 +80,8 @@ class BrowserSession:
                 which = element.WhichOneof("type")
                 if which == "exception":
                     exceptions += 1
-                elif which == "selectbox" and element.selectbox.id.endswith("dashboard_governorate"):
+                # One key per country: dashboard_governorate_TN.
+                elif which == "selectbox" and "-dashboard_governorate" in element.selectbox.id:
                     self.governorate_id = element.selectbox.id
                     self.governorate_options = list(element.selectbox.options)
                 elif which == "button" and element.button.is_form_submitter:
@@ -196,6 +123,7 @@ def load(
     times: list[float] = []
     errors: list[str] = []
     exceptions = [0]
+    replicas: Counter[str | None] = Counter()
     lock = threading.Lock()
     ready = threading.Barrier(sessions + 1)
     start_at: list[float] = []
@@ -206,6 +134,8 @@ def load(
         session = None
         try:
             session = BrowserSession(port, cookie)
+            with lock:
+                replicas[session.replica] += 1
             first = session.rerun()  # log in from the cookie and render once: not counted
             if not session.governorate_id:
                 raise RuntimeError("the dashboard's governorate filter was not rendered (not logged in?)")
@@ -248,4 +178,5 @@ def load(
         "script_exceptions": exceptions[0],
         "errors": errors[:5],
         "error_count": len(errors),
+        "sessions_by_replica": {str(name): count for name, count in sorted(replicas.items(), key=str)},
     }

@@ -44,6 +44,7 @@ class PostgresServer:
     port: int
     bindir: Path
     user: str
+    durable: bool = False
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{dbname}"
@@ -77,7 +78,7 @@ class PostgresServer:
                 "-D",
                 str(self.directory / "data"),
                 "-o",
-                server_options(self.port, self.directory),
+                server_options(self.port, self.directory, durable=self.durable),
                 "-l",
                 str(self.directory / "log"),
                 "-w",
@@ -88,8 +89,9 @@ class PostgresServer:
             raise RuntimeError(f"pg_ctl start failed: {done.stderr.strip()}")
 
 
-def server_options(port: int, directory: Path) -> str:
-    return f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+def server_options(port: int, directory: Path, *, durable: bool = False) -> str:
+    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1"
+    return options if durable else options + " -c fsync=off -c synchronous_commit=off"
 
 
 def _as_owner(command: list[str]) -> subprocess.CompletedProcess:
@@ -98,8 +100,10 @@ def _as_owner(command: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
-def start_postgres() -> PostgresServer:
+def start_postgres(*, durable: bool = False) -> PostgresServer:
     """initdb and start a server in a new temporary directory; raises PostgresUnavailable with the reason.
+
+    `durable` keeps PostgreSQL's own fsync and synchronous commit, for measurements (the benchmark).
 
     The directory sits directly in the system's temporary folder: pytest's own are private to root,
     and the server's user must reach its data directory.
@@ -115,14 +119,14 @@ def start_postgres() -> PostgresServer:
     if done.returncode != 0:
         raise PostgresUnavailable(f"initdb failed: {done.stderr.strip()}")
     port = free_port()
-    options = server_options(port, directory)
+    options = server_options(port, directory, durable=durable)
     done = _as_owner(
         [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(directory / "log"), "-w", "start"]
     )
     if done.returncode != 0:
         log = (directory / "log").read_text() if (directory / "log").exists() else ""
         raise PostgresUnavailable(f"pg_ctl start failed: {done.stderr.strip()} {log[-2000:]}")
-    server = PostgresServer(directory, port, bindir, user)
+    server = PostgresServer(directory, port, bindir, user, durable)
     deadline = time.monotonic() + 30
     while True:
         try:

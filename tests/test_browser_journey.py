@@ -3,14 +3,9 @@ record a donation and a household, allocate, plan the delivery and give it to a 
 volunteer marks it delivered with the household's code; the governorate's coverage goes up by one
 on the dashboard. Debian's Chromium through Playwright, against `streamlit run app.py`."""
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -19,7 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from data_layer.core.i18n import t
-from tests.conftest import ROOT
+from tests.servers import ROOT, start_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,12 +36,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make browser installs it)"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def plan_journey(db_path: Path, lang: str) -> dict:
@@ -94,52 +83,9 @@ def plan_journey(db_path: Path, lang: str) -> dict:
 def app_server(tmp_path, demo_template):
     db_path = tmp_path / "journey.duckdb"
     shutil.copy(demo_template, db_path)
-    secrets = ROOT / ".streamlit" / "secrets.toml"
-    if not secrets.exists():  # the app reads its secrets from its own directory; the file is gitignored
-        subprocess.run([sys.executable, "scripts/make_secrets.py", str(secrets)], cwd=ROOT, check=True)
-    port = free_port()
-    env = dict(os.environ, JESR_DB=str(db_path))
-    log = (tmp_path / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        assert server.poll() is None, (tmp_path / "streamlit.log").read_text()
-        assert time.monotonic() < deadline, "streamlit did not start within 60 s"
-        time.sleep(0.2)
-    yield base, db_path
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    server = start_app(db_path, tmp_path / "streamlit.log")
+    yield server.url, db_path
+    server.stop()
 
 
 class Journey:

@@ -1,7 +1,8 @@
 """The cluster of scripts/cluster.py with real processes on loopback: HAProxy and two Streamlit replicas.
 
 Each replica has its own DuckDB file here (`--db .../{replica}.duckdb`): what is tested is the
-proxy and the orchestration — affinity, health checks, the rolling restart — not a shared store.
+proxy and the orchestration — affinity, health checks, the rolling restart — not a shared store
+(tests/test_cluster_postgres.py runs two replicas on one PostgreSQL database).
 The response header X-Jesr-Replica (set by the proxy) says which replica answered.
 """
 
@@ -10,12 +11,8 @@ from __future__ import annotations
 import http.server
 import json
 import os
-import random
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,66 +23,15 @@ import requests
 import websocket
 
 from scripts.cluster import Cluster, render_haproxy_config, server_states
+from tests.servers import HAPROXY, cluster_command, free_ports, start_cluster
 
-ROOT = Path(__file__).resolve().parents[1]
-HAPROXY = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
-
-# make test installs haproxy; on CI its absence is a failure, elsewhere these tests are skipped.
-ON_CI = os.environ.get("CI", "").lower() == "true"
-if HAPROXY is None and ON_CI:
-    raise RuntimeError("haproxy missing on CI: make test installs Debian's haproxy package")
 pytestmark = pytest.mark.skipif(HAPROXY is None, reason="haproxy missing: `make test` installs Debian's package")
-
-
-def free_ports(count: int) -> int:
-    """The first of `count` consecutive free loopback ports."""
-    for _ in range(200):
-        base = random.randint(20_000, 60_000)
-        sockets = []
-        try:
-            for port in range(base, base + count):
-                sock = socket.socket()
-                sockets.append(sock)
-                sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-    raise RuntimeError("no free ports")
-
-
-def cluster_command(run_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [sys.executable, "-m", "scripts.cluster", "--run-dir", str(run_dir), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, f"cluster {args[0]} failed:\n{done.stdout}\n{done.stderr}"
-    return done
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     run_dir = tmp_path_factory.mktemp("cluster")
-    base = free_ports(3)
-    cluster_command(
-        run_dir,
-        "start",
-        "--db",
-        str(run_dir / "{replica}.duckdb"),
-        "--replicas",
-        "2",
-        "--port",
-        str(base),
-        "--base-port",
-        str(base + 1),
-        "--bind",
-        "127.0.0.1",
-    )
+    start_cluster(run_dir, str(run_dir / "{replica}.duckdb"))
     yield Cluster.load(run_dir)
     cluster_command(run_dir, "stop")
 

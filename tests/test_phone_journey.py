@@ -11,13 +11,9 @@ each step is photographed into docs/screenshots/ and the seconds from tap to res
 
 import contextlib
 import io
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +23,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from data_layer.core.i18n import t
 from tests.conftest import ROOT
-from tests.test_browser_journey import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, free_port
+from tests.servers import start_app
+from tests.test_browser_journey import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 # Latin words that are not English: file formats, and the ISO code of the currency amounts are in.
@@ -93,42 +90,12 @@ def streamlit_server(db_path: Path, tmp_path: Path) -> Iterator[str]:
     finally:
         conn.close()
     PROPER_NAMES.update(w for (name,) in names for w in WORD.findall(name))
-    secrets = ROOT / ".streamlit" / "secrets.toml"
-    if not secrets.exists():
-        subprocess.run([sys.executable, "scripts/make_secrets.py", str(secrets)], cwd=ROOT, check=True)
-    port = free_port()
     # The hook writes the challenge's answer into the page, as a person would read it off the screen.
-    env = dict(os.environ, JESR_DB=str(db_path), JESR_TEST_HOOKS="1")
-    log = (tmp_path / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-        + ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server = start_app(db_path, tmp_path / "streamlit.log", env={"JESR_TEST_HOOKS": "1"})
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None, (tmp_path / "streamlit.log").read_text()
-            assert time.monotonic() < deadline, "streamlit did not start within 60 s"
-            time.sleep(0.2)
-        yield base
+        yield server.url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        server.stop()
 
 
 class Phone:

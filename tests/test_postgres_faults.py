@@ -163,3 +163,93 @@ def test_an_app_server_killed_mid_write_keeps_every_commit_and_no_half_record(ur
         assert register_household(db, SYSTEM, dict(HOUSEHOLD, national_id="49999999")) > max(saved)
     finally:
         db.close()
+
+
+def _vanishing(server: PostgresServer, original):  # noqa: ANN001, ANN202 - wraps any data-layer read
+    """`original`, called once the database server has crashed: the page has begun drawing by then."""
+
+    def read(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if _answers(server):
+            server.halt("immediate")
+        return original(*args, **kwargs)
+
+    return read
+
+
+def test_a_page_whose_database_vanishes_while_it_draws_says_so_and_recovers(own_server, url, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from data_layer.access.accounts import create_user
+    from data_layer.distribution import stock
+    from tests.conftest import COOKIE_KEY, actor_for
+
+    db = open_database(url)
+    try:
+        create_user(
+            db, SYSTEM, {"username": "org", "full_name": "Org", "role": "organiser", "password": "long-enough-pw"}
+        )
+        organiser = actor_for(db, "org")
+    finally:
+        db.close()
+    monkeypatch.setenv("JESR_DB", url)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {"cookie_key": COOKIE_KEY}
+    at.query_params["lang"] = "fr"
+    at.session_state["actor"] = organiser
+    at.run()
+    at.switch_page("pages/allocation.py").run()
+    at.selectbox(key="allocation_category").set_value("food")
+    chosen = at.selectbox(key="allocation_governorate").set_value("TN-11")
+    # The page has drawn its title and pickers when the server crashes, just before it reads the stock.
+    crash = pytest.MonkeyPatch()  # undone alone: JESR_DB must stay set for the rerun after it
+    crash.setattr(stock, "list_stock_lines", _vanishing(own_server, stock.list_stock_lines))
+    try:
+        chosen.run()
+        assert not _answers(own_server)
+        assert not at.exception, at.exception
+        assert [e.value for e in at.error] == [t("error.database_unreachable", "fr")]
+        assert at.title[0].value == t("allocation.title", "fr")
+    finally:
+        crash.undo()
+        if not _answers(own_server):
+            own_server.resume()
+    # Back by itself at the next rerun: no restart, nothing left of the refusal.
+    at.run()
+    assert not at.exception and [e.value for e in at.error] == []
+    assert t("allocation.no_stock", "fr") in [i.value for i in at.info]
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_a_served_page_whose_database_is_gone_shows_the_frames_message_not_a_traceback(own_server, url, tmp_path):
+    """The dashboard guards none of its reads itself: the app's frame (app.py) turns the loss into its
+    message. AppTest runs a page without app.py around it, so this runs the real server."""
+    from data_layer.access.accounts import create_user
+    from tests.servers import start_app
+    from tests.streamlit_client import Tab, login_cookie
+
+    db = open_database(url)
+    try:
+        create_user(
+            db, SYSTEM, {"username": "org", "full_name": "Org", "role": "organiser", "password": "long-enough-pw"}
+        )
+    finally:
+        db.close()
+    server = start_app(url, tmp_path / "streamlit.log")
+    tab = Tab(server.url, login_cookie("org"), lang="fr")
+    try:
+        assert tab.rerun("").exceptions == []  # app.py first, as a browser's first visit
+        assert tab.rerun("dashboard").exceptions == []
+        own_server.halt("immediate")
+        gone = tab.rerun("dashboard")
+        assert gone.exceptions == []
+        assert [text for text in gone.texts("error") if t("app.database_unavailable_unreachable", "fr") in text] != []
+        own_server.resume()
+        back = tab.rerun("dashboard")
+        assert back.exceptions == [] and back.texts("error") == []
+    finally:
+        tab.close()
+        server.stop()

@@ -41,6 +41,20 @@ def test_cursor_reads_like_a_duckdb_cursor(pg_url):
         db.close()
 
 
+def test_a_float_column_of_nulls_is_a_float_column_as_on_duckdb(pg_url):
+    # The dashboard of an empty database rounds its coverage rates: NULL for every area.
+    db = connect_postgres(pg_url)
+    try:
+        with db.reading() as cur:
+            frame = cur.execute(
+                "SELECT CAST(NULL AS DOUBLE PRECISION) AS rate, CAST(NULL AS VARCHAR) AS name FROM generate_series(1, 2)"
+            ).df()
+        assert [str(t) for t in frame.dtypes] == ["float64", "object"]
+        assert frame["rate"].round(4).isna().all()
+    finally:
+        db.close()
+
+
 def test_a_failed_transaction_writes_nothing(pg_url):
     db = connect_postgres(pg_url)
     try:

@@ -49,6 +49,19 @@ def redacted_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+# float4 and float8: a column of nothing but NULLs comes as objects from psycopg, as floats (NaN) from DuckDB.
+FLOAT_TYPES = frozenset({700, 701})
+
+
+def _frame(rows: list[tuple], columns: list[Any]) -> pd.DataFrame:
+    """Rows as a DataFrame whose float columns are floats even when every value is NULL."""
+    frame = pd.DataFrame.from_records(rows, columns=[column.name for column in columns])
+    for i, column in enumerate(columns):
+        if column.type_code in FLOAT_TYPES and frame.dtypes.iloc[i] == np.dtype(object):
+            frame.isetitem(i, frame.iloc[:, i].astype("float64"))
+    return frame
+
+
 def _translated(sql: str) -> str:
     return to_psycopg(sql)
 
@@ -104,8 +117,7 @@ class PostgresCursor:
         return self._cur.fetchall()
 
     def df(self) -> pd.DataFrame:
-        columns = [d[0] for d in self.description]
-        return pd.DataFrame.from_records(self._cur.fetchall(), columns=columns)
+        return _frame(self._cur.fetchall(), list(self._cur.description or []))
 
     def fetchnumpy(self) -> dict[str, np.ndarray]:
         """Each column as a NumPy array, keyed by its name, as DuckDB's `fetchnumpy` gives them."""
