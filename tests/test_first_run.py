@@ -101,7 +101,7 @@ def test_first_run_from_an_empty_database(tmp_path, empty_template, monkeypatch)
         submit(at, save)
 
         at = open_page(db_path, "boss", "pages/progress.py")
-        campaign_box = at.selectbox(key="progress_campaign")
+        campaign_box = at.selectbox(key="progress_campaign_TN")  # one picker per country
         assert campaign_box.options == ["Spring campaign"]  # its English name, on a page in English
     finally:
         st.cache_resource.clear()

@@ -38,6 +38,10 @@ STAFF_WORK = {
     "pages/allocation.py",
     "pages/deliveries.py",
     "pages/traceability.py",
+    "pages/audit.py",
+    "pages/routes.py",
+    "pages/pickup_points.py",
+    "pages/reschedule.py",
     "pages/account.py",
 }
 EXPECTED_PAGES = {
@@ -49,7 +53,7 @@ EXPECTED_PAGES = {
     "association": STAFF_WORK | PUBLIC,
     "observer": {"pages/home.py", "pages/dashboard.py", "pages/progress.py", "pages/fairness.py", "pages/account.py"}
     | PUBLIC,
-    "volunteer": {"pages/home.py", "pages/my_deliveries.py", "pages/account.py"} | PUBLIC,
+    "volunteer": {"pages/home.py", "pages/my_deliveries.py", "pages/open_work.py", "pages/account.py"} | PUBLIC,
 }
 
 
