@@ -204,6 +204,10 @@ def test_a_second_country_is_added_registered_imported_exported_and_allocated_wi
         ("MA", "MAD", "900.0"),
         ("TN", "TND", "40.0"),
     ]
+    # The donations register names each gift's currency beside its value.
+    out = tmp_path / "donations.csv"
+    assert cli(db, capsys, "export", "donations", "-o", out)[0] == 0
+    assert sorted({(r["governorate"][:2], r["currency"]) for r in read_csv(out)}) == [("MA", "MAD"), ("TN", "TND")]
 
     # One allocation run over both countries: no stock crosses the border.
     code, out_text, err = cli(db, capsys, "allocate", "--apply")

@@ -12,12 +12,15 @@ WHERE (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organis
 ORDER BY h.id;
 
 -- name: export_donations :frame
--- Donations in the import layout, plus id, organisation and status.
+-- Donations in the import layout, plus id, organisation, status and the currency the value (and a
+-- cash amount) is counted in: the campaign's, else the country's (the view donation_currencies).
 SELECT d.id, dn.name AS donor_name, dn.donor_type, d.kind, d.category_code AS category, d.item,
        CAST(d.quantity AS DOUBLE PRECISION) AS quantity, d.unit, CAST(d.value_tnd AS DOUBLE PRECISION) AS value_tnd,
+       dc.currency,
        d.governorate_code AS governorate, d.delegation, d.received_on, d.storage_location, o.code AS organisation,
        d.status
 FROM donations d JOIN organisations o ON o.id = d.organisation_id LEFT JOIN donors dn ON dn.id = d.donor_id
+LEFT JOIN donation_currencies dc ON dc.donation_id = d.id
 WHERE (CAST($organisation_id AS INTEGER) IS NULL OR d.organisation_id = $organisation_id)
   AND (CAST($campaign_id AS INTEGER) IS NULL OR d.campaign_id = $campaign_id)
 ORDER BY d.id;
