@@ -27,6 +27,7 @@ from data_layer.core.actor import SYSTEM, Actor
 from data_layer.core.errors import PermissionDenied, ValidationError
 from data_layer.core.personal import PERSONAL_KEYS
 from data_layer.core.validation import _Collector, clean_date
+from data_layer.monitoring.facts import mark_facts_stale
 from data_layer.store.audit import write_audit
 from data_layer.store.bulk import run_with_rows
 from data_layer.store.chain import seal_erased_rows
@@ -109,6 +110,9 @@ def anonymise(db: Database, actor: Actor, before: dt.date) -> AnonymisationPlan:
         run(cur, "anonymise_pledges", {"ids": plan.pledges, "placeholder": PLACEHOLDER})
         run(cur, "clear_public_submission_keys", {"before": before})
         audit_rows = _scrub_audit(cur, plan)
+        # One audit row stands for every record changed, so the facts cannot follow it record by
+        # record (the fairness facts group households by phone and address): rebuild them.
+        mark_facts_stale(cur)
         write_audit(
             cur,
             actor,
