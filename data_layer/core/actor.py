@@ -21,7 +21,7 @@ class Actor:
     volunteer_id: int | None = None
     # The country the account works in; None: every country (the organisation running the platform).
     country_code: str | None = None
-    # The account's session version when this session began (data_layer.access.accounts).
+    # The account's version at login (data_layer.access.accounts); once the account changes, this login ends.
     session_version: int = 0
 
     @property
