@@ -195,3 +195,46 @@ def test_no_channel_or_switched_off_starts_no_sender_and_a_started_one_stops(db:
     assert not sender.running and time.monotonic() - started < 5  # not the 60 s pause
     assert sender.last_error is None and sender.last_report is not None
     assert "jesr-outbox-sender" not in [t.name for t in threading.enumerate()]
+
+
+def test_two_app_servers_senders_send_each_message_once(db: Database, db_path: Path, tmp_path: Path) -> None:
+    """Two servers' background senders at once (on PostgreSQL, each with its own pool, as two app
+    servers have; on DuckDB, two threads over the one connection): each message reaches the SMTP
+    server once, claimed by one of them."""
+    delivery = _seed(db)
+    mailbox = Mailbox(delay=0.3)  # a slow server keeps both senders busy at the same time
+    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    env = {
+        "JESR_SECRETS_FILE": str(tmp_path / "no-secrets.toml"),
+        "JESR_SMTP_HOST": "127.0.0.1",
+        "JESR_SMTP_PORT": str(controller.port),
+        "JESR_NOTIFY_EVERY": "0.5",
+    }
+    other = open_database(db_path) if ON_POSTGRES else db
+    senders = []
+    try:
+        senders = [start_in_app_sender(db, env, name="server-1"), start_in_app_sender(other, env, name="server-2")]
+        assert all(s is not None for s in senders)
+        assert _wait_for(lambda: len(mailbox.to(SALMA)) >= 2)
+        assert _wait_for(lambda: all(s.passes >= 4 for s in senders))  # type: ignore[union-attr]
+    finally:
+        for sender in senders:
+            if sender is not None:
+                sender.stop()
+        controller.stop()
+        if other is not db:
+            other.close()
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    assert sorted(m["X-Jesr-Key"] for m in mailbox.to(SALMA)) == [
+        f"code:{delivery}:{tomorrow}",
+        f"reminder:{delivery}:{tomorrow}",
+    ]
+    rows = db.conn.execute(
+        "SELECT o.status, count(a.id) FROM outbox o JOIN outbox_attempts a ON a.message_id = o.id"
+        " WHERE o.recipient = ? GROUP BY o.id, o.status",
+        [SALMA],
+    ).fetchall()
+    assert rows == [("sent", 1), ("sent", 1)]
+    claimants = db.conn.execute("SELECT claimed_by FROM outbox WHERE recipient = ?", [SALMA]).fetchall()
+    assert {c for (c,) in claimants} <= {"server-1", "server-2"}

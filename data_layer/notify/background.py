@@ -93,7 +93,9 @@ def in_app_settings(environ: Mapping[str, str] | None = None) -> tuple[bool, flo
     return enabled, every
 
 
-def start_in_app_sender(db: Database, environ: Mapping[str, str] | None = None) -> OutboxSender | None:
+def start_in_app_sender(
+    db: Database, environ: Mapping[str, str] | None = None, *, name: str | None = None
+) -> OutboxSender | None:
     """Start the server's background sender, or None: switched off, no channel configured, or a
     setting malformed (logged; the app itself keeps serving, and `notify status` names the fault)."""
     try:
@@ -104,4 +106,7 @@ def start_in_app_sender(db: Database, environ: Mapping[str, str] | None = None) 
         return None
     if not configured:
         return None
-    return OutboxSender(db, lambda: senders_from_env(environ), every=every).start()
+    sender = OutboxSender(db, lambda: senders_from_env(environ), every=every)
+    if name is not None:
+        sender.name = name  # who holds the claims; by default this host and process (`host:pid:app`)
+    return sender.start()
