@@ -22,7 +22,7 @@ from data_layer.registry.organisations import list_organisations
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import flash, reset_widgets, show_error, show_flash
 from ui.session import page_setup
-from ui.widgets import day_text, governorate_select
+from ui.widgets import day_text, governorate_select, plain
 
 ctx = page_setup("pickup_points.title")
 PREFIX = "pickup_points_"
@@ -106,7 +106,7 @@ def point_label(point_id: int) -> str:
 
 def pending_lines(pending) -> str:  # noqa: ANN001 - a frame of list_point_pickups
     return "\n".join(
-        f"- #{r.delivery_id} — {r.full_name} · {day_text(r.planned_on, ctx.lang)}" for r in pending.itertuples()
+        f"- #{r.delivery_id} — {plain(r.full_name)} · {day_text(r.planned_on, ctx.lang)}" for r in pending.itertuples()
     )
 
 
@@ -147,7 +147,7 @@ with st.expander(ctx.tr("pickup_points.edit")):
             except JesrError as exc:
                 show_error(exc, ctx.lang)
             else:
-                flash(PREFIX, ctx.tr("pickup_points.edited", name=new_name.strip()))
+                flash(PREFIX, ctx.tr("pickup_points.edited", name=plain(new_name.strip())))
                 if not off_day.empty:
                     st.session_state[PREFIX + "warnings"] = [
                         ctx.tr("pickup_points.off_day_warning", count=len(off_day)) + "\n\n" + pending_lines(off_day)
@@ -168,7 +168,7 @@ with st.expander(ctx.tr("pickup_points.edit")):
             except JesrError as exc:
                 show_error(exc, ctx.lang)
             else:
-                flash(PREFIX, ctx.tr("pickup_points.reopened", name=edited["name"]))
+                flash(PREFIX, ctx.tr("pickup_points.reopened", name=plain(edited["name"])))
                 st.rerun()
     if closing_now:
         try:
@@ -176,7 +176,7 @@ with st.expander(ctx.tr("pickup_points.edit")):
         except JesrError as exc:
             show_error(exc, ctx.lang)
         else:
-            flash(PREFIX, ctx.tr("pickup_points.closed_done", name=edited["name"]))
+            flash(PREFIX, ctx.tr("pickup_points.closed_done", name=plain(edited["name"])))
             st.rerun()
 
 # Closed points stay in the list, marked: choosing one is refused with the reason, not left unexplained.
