@@ -3,6 +3,8 @@
 import streamlit as st
 
 from data_layer.core.i18n import t
+from data_layer.notify.background import OutboxSender, start_in_app_sender
+from data_layer.store.database import Database, database_path_from_env
 from data_layer.store.errors import DatabaseUnreachable
 from ui.auth import WeakCookieKey, cookie_key_from_secrets, logout, restore_session, session_cookies
 from ui.navigation import ANONYMOUS, navigation_for
@@ -15,6 +17,13 @@ from ui.session import (
     open_db,
     show_database_unavailable,
 )
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda sender: sender and sender.stop())
+def outbox_sender(target: str, _db: Database) -> OutboxSender | None:
+    """One background sender of the outbox per server process and database (docs/notifications.md)."""
+    return start_in_app_sender(_db)
+
 
 st.set_page_config(page_title="Jesr — جسر", page_icon=":material/handshake:", layout="wide")
 lang = current_lang()
@@ -40,6 +49,8 @@ else:
     except DatabaseUnreachable:
         # The server went away after the pool was opened (a restart): as if it never opened.
         db, actor = None, current_actor()
+if db is not None:
+    outbox_sender(database_path_from_env(), db)
 language_switch()
 if actor is not None and db is not None:
     st.sidebar.caption(t("app.signed_in_as", lang, username=actor.username, role=t(f"role.{actor.role}", lang)))

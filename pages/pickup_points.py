@@ -1,4 +1,4 @@
-"""Distribution points: their opening days, pick-ups sent to them, and the hand-over at the desk by code."""
+"""Distribution points: their opening days, edits and closing, pick-ups sent to them, and the hand-over at the desk by code."""
 
 import streamlit as st
 
@@ -12,18 +12,23 @@ from data_layer.distribution.pickup import (
     list_points,
     opening_days,
     plan_pickups,
+    point_closing_effects,
     point_pickups,
     set_handover,
+    set_point_open,
+    update_point,
 )
 from data_layer.registry.organisations import list_organisations
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import flash, reset_widgets, show_error, show_flash
 from ui.session import page_setup
-from ui.widgets import day_text, governorate_select
+from ui.widgets import day_text, governorate_select, plain
 
 ctx = page_setup("pickup_points.title")
 PREFIX = "pickup_points_"
 show_flash(PREFIX)
+for warning in st.session_state.pop(PREFIX + "warnings", []):
+    st.warning(warning)
 
 
 def days_label(text: str) -> str:
@@ -76,20 +81,106 @@ with st.expander(ctx.tr("pickup_points.add"), expanded=False):
                 flash(PREFIX, ctx.tr("pickup_points.added", id=point_id))
                 st.rerun()
 
-points = list_points(ctx.db, ctx.actor)
+points = list_points(ctx.db, ctx.actor, include_closed=True)
 if points.empty:
     st.info(ctx.tr("pickup_points.none"))
     st.stop()
 st.dataframe(
     points[["point_id", "name", "organisation", "governorate_code", "delegation", "address", "opening_days"]]
-    .assign(opening_days=points["opening_days"].map(days_label), opening_hours=points["opening_hours"])
+    .assign(
+        opening_days=points["opening_days"].map(days_label),
+        opening_hours=points["opening_hours"],
+        is_active=points["is_active"].map(lambda o: ctx.tr("pickup_points.open" if o else "pickup_points.closed")),
+    )
     .rename(columns=lambda c: ctx.tr(f"column.{c}")),
     hide_index=True,
     width="stretch",
     key=PREFIX + "points",
 )
 
-names = dict(zip(points["point_id"].astype(int), points["name"]))
+
+def point_label(point_id: int) -> str:
+    row = points[points["point_id"] == point_id].iloc[0]
+    return row["name"] if row["is_active"] else ctx.tr("pickup_points.closed_label", name=row["name"])
+
+
+def pending_lines(pending) -> str:  # noqa: ANN001 - a frame of list_point_pickups
+    return "\n".join(
+        f"- #{r.delivery_id} — {plain(r.full_name)} · {day_text(r.planned_on, ctx.lang)}" for r in pending.itertuples()
+    )
+
+
+with st.expander(ctx.tr("pickup_points.edit")):
+    edited_id = int(
+        st.selectbox(
+            ctx.tr("field.point"),
+            list(points["point_id"].astype(int)),
+            key=PREFIX + "edit_point",
+            format_func=point_label,
+        )
+    )
+    edited = points[points["point_id"] == edited_id].iloc[0]
+    # Keys carry the point's id: choosing another point shows its own values, not the last one's.
+    with st.form(f"{PREFIX}edit_form_{edited_id}"):
+        new_name = st.text_input(
+            ctx.tr("field.point_name"), value=edited["name"], key=f"{PREFIX}edit_name_{edited_id}", max_chars=120
+        )
+        new_address = st.text_input(
+            ctx.tr("field.address"),
+            value=edited["address"] or "",
+            key=f"{PREFIX}edit_address_{edited_id}",
+            max_chars=300,
+        )
+        new_days = st.pills(
+            ctx.tr("field.opening_days"),
+            list(WEEKDAYS),
+            selection_mode="multi",
+            default=opening_days(edited["opening_days"]),
+            key=f"{PREFIX}edit_days_{edited_id}",
+            format_func=lambda d: ctx.tr(f"weekday.{d}"),
+        )
+        if st.form_submit_button(ctx.tr("common.save")):
+            try:
+                off_day = update_point(
+                    ctx.db, ctx.actor, edited_id, name=new_name, address=new_address, opening_days=new_days or []
+                )
+            except JesrError as exc:
+                show_error(exc, ctx.lang)
+            else:
+                flash(PREFIX, ctx.tr("pickup_points.edited", name=plain(new_name.strip())))
+                if not off_day.empty:
+                    st.session_state[PREFIX + "warnings"] = [
+                        ctx.tr("pickup_points.off_day_warning", count=len(off_day)) + "\n\n" + pending_lines(off_day)
+                    ]
+                st.rerun()
+    if edited["is_active"]:
+        pending, households = point_closing_effects(ctx.db, ctx.actor, edited_id)
+        if not pending.empty:
+            st.warning(ctx.tr("pickup_points.closing_pending", count=len(pending)) + "\n\n" + pending_lines(pending))
+        if households:
+            st.warning(ctx.tr("pickup_points.closing_households", count=households))
+        closing_now = st.button(ctx.tr("pickup_points.close"), key=f"{PREFIX}close_{edited_id}")
+    else:
+        closing_now = False
+        if st.button(ctx.tr("pickup_points.reopen"), key=f"{PREFIX}reopen_{edited_id}"):
+            try:
+                set_point_open(ctx.db, ctx.actor, edited_id, True)
+            except JesrError as exc:
+                show_error(exc, ctx.lang)
+            else:
+                flash(PREFIX, ctx.tr("pickup_points.reopened", name=plain(edited["name"])))
+                st.rerun()
+    if closing_now:
+        try:
+            set_point_open(ctx.db, ctx.actor, edited_id, False)
+        except JesrError as exc:
+            show_error(exc, ctx.lang)
+        else:
+            flash(PREFIX, ctx.tr("pickup_points.closed_done", name=plain(edited["name"])))
+            st.rerun()
+
+# Closed points stay in the list, marked: choosing one is refused with the reason, not left unexplained.
+names = {int(p): point_label(int(p)) for p in points["point_id"]}
 with st.expander(ctx.tr("pickup_points.handover")):
     with st.form(PREFIX + "handover_form"):
         household_id = st.number_input(
@@ -129,7 +220,10 @@ if st.button(ctx.tr("pickup_points.plan"), key=PREFIX + "plan"):
         st.success(ctx.tr("pickup_points.planned", count=len(moved)))
 
 st.subheader(ctx.tr("pickup_points.desk"))
-point_id = st.selectbox(ctx.tr("field.point"), list(names), key=PREFIX + "desk_point", format_func=names.get)
+# A closed point's last pick-ups are still handed over at its desk.
+point_id = st.selectbox(
+    ctx.tr("field.point"), list(points["point_id"].astype(int)), key=PREFIX + "desk_point", format_func=point_label
+)
 due = point_pickups(ctx.db, ctx.actor, int(point_id))
 if due.empty:
     st.info(ctx.tr("pickup_points.nothing_due"))

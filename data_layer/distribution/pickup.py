@@ -5,6 +5,11 @@ A distribution point belongs to one organisation and opens on given weekdays. A 
 carries yet then go to that point on its next opening day. At the point, staff confirm the
 hand-over with the household's code, the same code and the same confirmation rule as at the door
 (`deliveries.advance_delivery`).
+
+A point's name, address and opening days can be changed, and a point closed (and reopened), each
+audited with its before and after. A closed point takes no new pick-up and no new household's
+choice; the pick-ups already planned there stay until handed over or moved, and closing names
+them, as an edit names those whose day is no longer an opening day.
 """
 
 from __future__ import annotations
@@ -104,20 +109,107 @@ def add_point(
     return int(point_id)
 
 
-def list_points(db: Database, actor: Actor, *, governorate_code: str | None = None) -> pd.DataFrame:
+def list_points(
+    db: Database, actor: Actor, *, governorate_code: str | None = None, include_closed: bool = False
+) -> pd.DataFrame:
+    """The actor's distribution points: the open ones, or all (with `is_active`) to edit or reopen."""
     scope = _staff_scope(actor)
     with closing(db.cursor()) as cur:
-        return run(cur, "list_distribution_points", {"organisation_id": scope, "governorate_code": governorate_code})
+        return run(
+            cur,
+            "list_distribution_points",
+            {"organisation_id": scope, "governorate_code": governorate_code, "include_closed": include_closed},
+        )
 
 
-def _point(cur: Any, actor: Actor, point_id: int) -> dict[str, Any]:
+def _point(cur: Any, actor: Actor, point_id: int, *, open_only: bool = True) -> dict[str, Any]:
+    """A point the actor may use; a closed one refused by name unless `open_only` is False."""
     point = run(cur, "get_distribution_point", {"id": point_id})
-    if point is None or not point["is_active"]:
+    if point is None:
         raise NotFound()
     scope = stock_scope(actor)
     if scope is not None and point["organisation_id"] != scope:
         raise PermissionDenied()
+    if open_only and not point["is_active"]:
+        raise JesrError("pickup.error.point_shut", name=point["name"])
     return point
+
+
+def _point_values(point: dict[str, Any]) -> dict[str, Any]:
+    return {k: point[k] for k in ("name", "address", "opening_days", "is_active")}
+
+
+def update_point(
+    db: Database, actor: Actor, point_id: int, *, name: str, address: str | None, opening_days: Iterable[int]
+) -> pd.DataFrame:
+    """Change a point's name, address and opening days (audited, before and after).
+
+    Returns the pick-ups still to hand over there whose day is no longer an opening day: they keep
+    their day until moved, and the page names them.
+    """
+    _staff_scope(actor)
+    errors = []
+    name = (name or "").strip()
+    if not name or len(name) > MAX_NAME:
+        errors.append(FieldError("point_name", "fieldops.error.point_name"))
+    try:
+        days = days_text(opening_days)
+    except ValidationError as exc:
+        errors.extend(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    with db.transaction() as cur:
+        before = _point(cur, actor, point_id, open_only=False)
+        after = {
+            **_point_values(before),
+            "name": name,
+            "address": (address or "").strip() or None,
+            "opening_days": days,
+        }
+        if after != _point_values(before):
+            run(
+                cur,
+                "update_distribution_point",
+                {"id": point_id, **{k: after[k] for k in ("name", "address", "opening_days")}},
+            )
+            write_audit(cur, actor, "update", "distribution_points", point_id, _point_values(before), after)
+        pending = run(cur, "list_point_pickups", {"point_id": point_id})
+    off_day = pending["planned_on"].map(lambda d: bool(pd.notna(d) and not is_open_on(days, d))).astype(bool)
+    return pending[off_day].reset_index(drop=True)
+
+
+def point_closing_effects(db: Database, actor: Actor, point_id: int) -> tuple[pd.DataFrame, int]:
+    """What closing a point leaves behind: its pick-ups still to hand over, and how many households
+    chose it (their next deliveries wait, unplanned, until they choose anew)."""
+    _staff_scope(actor)
+    with closing(db.cursor()) as cur:
+        _point(cur, actor, point_id, open_only=False)
+        pending = run(cur, "list_point_pickups", {"point_id": point_id})
+        households = run(
+            cur,
+            "count_point_households",
+            {"point_id": point_id, "inactive_statuses": list(INACTIVE_HOUSEHOLD_STATUSES)},
+        )
+    return pending, int(households)
+
+
+def set_point_open(db: Database, actor: Actor, point_id: int, is_open: bool) -> bool:
+    """Close a point (it takes no new pick-up) or reopen it; audited. False if it was so already."""
+    _staff_scope(actor)
+    with db.transaction() as cur:
+        before = _point(cur, actor, point_id, open_only=False)
+        changed = run(cur, "set_distribution_point_active", {"id": point_id, "active": is_open}) is not None
+        if changed:
+            write_audit(
+                cur,
+                actor,
+                "reopen" if is_open else "close",
+                "distribution_points",
+                point_id,
+                before={"is_active": before["is_active"]},
+                after={"is_active": is_open},
+            )
+    return changed
 
 
 def _check_handover(mode: str, point_id: int | None) -> None:
@@ -229,7 +321,7 @@ def point_pickups(db: Database, actor: Actor, point_id: int) -> pd.DataFrame:
     """A point's pick-ups still to hand over (for the staff at its desk)."""
     _staff_scope(actor)
     with closing(db.cursor()) as cur:
-        _point(cur, actor, point_id)
+        _point(cur, actor, point_id, open_only=False)  # a closed point's last pick-ups are still handed over
         return run(cur, "list_point_pickups", {"point_id": point_id})
 
 

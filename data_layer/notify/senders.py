@@ -197,16 +197,18 @@ def _secrets_sections(path: Path) -> dict[str, Any]:
 
 
 def sender_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Every JESR_SMTP_* and JESR_SMS_* setting: the environment's, else the secrets file's."""
+    """Every JESR_SMTP_*, JESR_SMS_* and JESR_NOTIFY_* setting: the environment's, else the secrets file's."""
     env = os.environ if environ is None else environ
     settings: dict[str, str] = {}
     secrets = _secrets_sections(Path(env.get(SECRETS_FILE_ENV) or DEFAULT_SECRETS_FILE))
-    for section in ("smtp", "sms"):
+    for section in ("smtp", "sms", "notify"):
         values = secrets.get(section)
         if isinstance(values, dict):
             for name, value in values.items():
                 settings[f"JESR_{section.upper()}_{str(name).upper()}"] = str(value)
-    settings.update({k: v for k, v in env.items() if k.startswith(("JESR_SMTP_", "JESR_SMS_")) and v != ""})
+    settings.update(
+        {k: v for k, v in env.items() if k.startswith(("JESR_SMTP_", "JESR_SMS_", "JESR_NOTIFY_")) and v != ""}
+    )
     return settings
 
 

@@ -6,11 +6,11 @@ VALUES ($organisation_id, $name, $governorate_code, $delegation, $address, $open
 RETURNING id;
 
 -- name: list_distribution_points :frame
--- Active distribution points, with their organisation.
+-- Distribution points (the open ones, or all with $include_closed), with their organisation.
 SELECT p.id AS point_id, p.name, o.code AS organisation, p.organisation_id, p.governorate_code, p.delegation,
-       p.address, p.opening_days, p.opening_hours
+       p.address, p.opening_days, p.opening_hours, p.is_active
 FROM distribution_points p JOIN organisations o ON o.id = p.organisation_id
-WHERE p.is_active AND (CAST($organisation_id AS INTEGER) IS NULL OR p.organisation_id = $organisation_id)
+WHERE (p.is_active OR $include_closed) AND (CAST($organisation_id AS INTEGER) IS NULL OR p.organisation_id = $organisation_id)
   AND (CAST($governorate_code AS VARCHAR) IS NULL OR p.governorate_code = $governorate_code)
 ORDER BY p.governorate_code, p.name, p.id;
 
@@ -35,6 +35,7 @@ ON CONFLICT (household_id) DO UPDATE SET mode = excluded.mode, point_id = exclud
 -- Planned deliveries nobody carries yet whose household chose to pick up, with its point.
 SELECT dl.id AS delivery_id, dl.planned_on, hh.point_id
 FROM deliveries dl JOIN household_handover hh ON hh.household_id = dl.household_id AND hh.mode = 'pickup'
+     JOIN distribution_points p ON p.id = hh.point_id AND p.is_active
 WHERE dl.status = 'planned' AND dl.volunteer_id IS NULL
   AND NOT EXISTS (SELECT 1 FROM route_stops rs WHERE rs.delivery_id = dl.id)
   AND NOT EXISTS (SELECT 1 FROM delivery_pickups dp WHERE dp.delivery_id = dl.id)
@@ -62,3 +63,20 @@ SELECT dl.id AS delivery_id, dl.planned_on, h.id AS household_id, h.full_name, h
 FROM delivery_pickups dp JOIN deliveries dl ON dl.id = dp.delivery_id JOIN households h ON h.id = dl.household_id
 WHERE dp.point_id = $point_id AND dl.status IN ('planned', 'out_for_delivery')
 ORDER BY dl.planned_on NULLS LAST, dl.id;
+
+-- name: update_distribution_point :scalar
+-- A point's name, address and opening days changed; returns its id.
+UPDATE distribution_points SET name = $name, address = $address, opening_days = $opening_days
+WHERE id = $id
+RETURNING id;
+
+-- name: set_distribution_point_active :scalar
+-- A point closed or reopened, only if it is not so already; returns its id, or nothing.
+UPDATE distribution_points SET is_active = $active
+WHERE id = $id AND is_active <> $active
+RETURNING id;
+
+-- name: count_point_households :scalar
+-- Households still served that chose to pick up their aid at a point.
+SELECT count(*) FROM household_handover hh JOIN households h ON h.id = hh.household_id
+WHERE hh.mode = 'pickup' AND hh.point_id = $point_id AND NOT list_contains($inactive_statuses, h.status);
