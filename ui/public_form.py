@@ -14,7 +14,6 @@ from typing import Any
 import streamlit as st
 
 from data_layer.public.forms import Receipt
-from data_layer.store.database import Database
 from ui.captcha import (
     captcha_widget,
     client_address,
@@ -55,16 +54,16 @@ class PublicForm:
     def finish(self, raw: dict[str, Any], submit: Submit) -> None:
         """After the form: send `raw` if Send was pressed, then show any refusal under its field."""
         if self.submitted:
-            db: Database = self.ctx.db
+            ctx = self.ctx
             send_checked(
-                self.ctx,
+                ctx,
                 self.prefix,
                 self.kind,
                 raw,
                 consent_given=self.consent,
                 answer=self.answer,
                 errors=self.errors,
-                send=lambda: submit(db, raw, client=client_address(), consent_given=self.consent, lang=self.ctx.lang),
+                send=lambda: submit(ctx.db, raw, client=client_address(), consent_given=self.consent, lang=ctx.lang),
             )
         self.errors.show()
 
