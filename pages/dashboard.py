@@ -1,18 +1,15 @@
 """Coverage dashboard: where aid reaches households and where it does not, by governorate."""
 
-from functools import partial
-
 import streamlit as st
 
 from charts.style import plotly_config
 from data_layer.core.i18n import format_number
 from data_layer.monitoring.coverage import Filters
-from data_layer.monitoring.regional import preferred_country, scope_of
 from data_layer.monitoring.suppression import must_suppress
 from data_layer.registry.campaigns import campaign_name
-from data_layer.registry.spreadsheets import table_bytes
 from ui import dashboard_cache as cache
-from ui.country_widgets import area_select, country_select
+from ui.country_widgets import area_select
+from ui.monitoring_frame import country_view, download_buttons
 from ui.session import page_setup
 from ui.tables import localised
 from ui.widgets import category_select
@@ -23,16 +20,9 @@ PNG_HINT = ctx.tr("dashboard.png_hint")
 # Plotly's locale from our catalog: its tool bar and number marks in the reader's language.
 CHART_CONFIG = plotly_config(ctx.lang)
 
-version = cache.data_version(ctx.db)  # read once per rerun
-all_campaigns = cache.campaigns(ctx.db, version)
-countries = cache.countries(ctx.db, version)
 # The reader's country (an association's is its organisation's); an account of no country picks one.
-scope = scope_of([row["code"] for row in countries], ctx.actor)
-if not scope:
-    st.error(ctx.tr("error.permission_denied"))
-    st.stop()
-country = country_select(ctx, PREFIX + "country", countries, scope, preferred_country(scope, all_campaigns))
-campaigns = all_campaigns[all_campaigns["country_code"] == country]
+reader = country_view(ctx, PREFIX)
+version, scope, country, campaigns = reader.version, reader.scope, reader.country, reader.campaigns
 campaign_names = {row["id"]: campaign_name(row, ctx.lang) for _, row in campaigns.iterrows()}
 # Rows of metrics, widgets and charts are horizontal containers (they wrap on a phone), not
 # st.columns: each column is one more layout block, i.e. one more message per rerun for every
@@ -118,31 +108,15 @@ coverage_tab, unmet_tab, flows_tab, volunteers_tab, downloads_tab = tabs[:5]
 
 def download_row(download, suffix: str = "") -> None:  # noqa: ANN001 - a ui.dashboard_view.Download
     """The files of one table: CSV, XLSX and (where it has tags) HXL, built when clicked."""
-    kind = download.kind
     row = st.container(horizontal=True, vertical_alignment="center")
     row.markdown(download.label, width=320)
-    row.download_button(
-        "CSV",
-        partial(table_bytes, download.table, "csv"),
-        file_name=f"jesr_{kind}{suffix}.csv",
-        mime="text/csv",
-        key=f"{PREFIX}download_{kind}_csv",
+    download_buttons(
+        row,
+        download.table,
+        f"jesr_{download.kind}{suffix}",
+        f"{PREFIX}download_{download.kind}",
+        hxl_table=download.hxl_table,
     )
-    row.download_button(
-        "XLSX",
-        partial(table_bytes, download.table, "xlsx"),
-        file_name=f"jesr_{kind}{suffix}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{PREFIX}download_{kind}_xlsx",
-    )
-    if download.hxl_table is not None:
-        row.download_button(
-            "HXL",
-            partial(table_bytes, download.hxl_table, "csv"),
-            file_name=f"jesr_{kind}{suffix}_hxl.csv",
-            mime="text/csv",
-            key=f"{PREFIX}download_{kind}_hxl",
-        )
 
 
 if coverage_tab.open:
@@ -172,7 +146,6 @@ if volunteers_tab.open:
 
 if downloads_tab.open:
     with downloads_tab:
-        # Files are built when clicked (a callable), not on every rerun: the XLSX alone cost a third of a render.
         for download in view.downloads:
             download_row(download, f"_{country}")
 

@@ -1,7 +1,5 @@
 """Progress to the deadline: pace, projection and the governorates that will miss their share."""
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
@@ -11,29 +9,20 @@ from data_layer.core.i18n import area_name_column, format_date, format_number
 from data_layer.monitoring.coverage import for_actor, translate_headers
 from data_layer.monitoring.overview import value_by_currency
 from data_layer.monitoring.progress import default_as_of
-from data_layer.monitoring.regional import preferred_country, scope_of
 from data_layer.monitoring.suppression import for_display, must_suppress
 from data_layer.registry.campaigns import campaign_name
-from data_layer.registry.spreadsheets import table_bytes
 from data_layer.store.reference import list_areas
 from ui import dashboard_cache as cache
-from ui.country_widgets import country_select
+from ui.monitoring_frame import country_view, download_buttons
 from ui.session import page_setup
 from ui.tables import localised
 
 ctx = page_setup("progress.title")
 PREFIX = "progress_"
 
-version = cache.data_version(ctx.db)  # read once per rerun
-all_campaigns = cache.campaigns(ctx.db, version)
-countries = cache.countries(ctx.db, version)
 # The reader's country; an account of no country (regional) picks one, as on the dashboard.
-scope = scope_of([row["code"] for row in countries], ctx.actor)
-if not scope:
-    st.error(ctx.tr("error.permission_denied"))
-    st.stop()
-country = country_select(ctx, PREFIX + "country", countries, scope, preferred_country(scope, all_campaigns))
-campaigns = all_campaigns[all_campaigns["country_code"] == country]
+reader = country_view(ctx, PREFIX)
+country, campaigns = reader.country, reader.campaigns
 if campaigns.empty:
     st.info(ctx.tr("home.no_campaign"))
     st.stop()
@@ -109,40 +98,36 @@ elif progress.on_track:
 else:
     st.warning(ctx.tr("progress.off_track"))
 
+# What both charts name alike: the days, the households, the served line.
+labels = {
+    "x_label": ctx.tr("progress.day"),
+    "y_label": ctx.tr("dashboard.households"),
+    "served_label": ctx.tr("dashboard.served"),
+    "lang": ctx.lang,
+}
+chart_config = plotly_config(ctx.lang)
 left, right = st.columns(2)
-left.plotly_chart(
-    daily_pace(
-        progress.daily,
-        required_per_day=progress.required_per_day,
-        recent_pace=progress.recent_pace,
-        title=ctx.tr("progress.daily_title"),
-        x_label=ctx.tr("progress.day"),
-        y_label=ctx.tr("dashboard.households"),
-        served_label=ctx.tr("dashboard.served"),
-        required_label=ctx.tr("progress.required_pace"),
-        recent_label=ctx.tr("progress.recent_pace"),
-        lang=ctx.lang,
-    ),
-    key=PREFIX + "daily_chart",
-    config=plotly_config(ctx.lang),
+daily = daily_pace(
+    progress.daily,
+    required_per_day=progress.required_per_day,
+    recent_pace=progress.recent_pace,
+    title=ctx.tr("progress.daily_title"),
+    required_label=ctx.tr("progress.required_pace"),
+    recent_label=ctx.tr("progress.recent_pace"),
+    **labels,
 )
-right.plotly_chart(
-    cumulative_projection(
-        progress.daily,
-        target=progress.target,
-        ends_on=campaign["ends_on"],
-        recent_pace=progress.recent_pace,
-        title=ctx.tr("progress.cumulative_title"),
-        x_label=ctx.tr("progress.day"),
-        y_label=ctx.tr("dashboard.households"),
-        served_label=ctx.tr("dashboard.served"),
-        target_label=ctx.tr("progress.target"),
-        projection_label=ctx.tr("progress.projection"),
-        lang=ctx.lang,
-    ),
-    key=PREFIX + "cumulative_chart",
-    config=plotly_config(ctx.lang),
+left.plotly_chart(daily, key=PREFIX + "daily_chart", config=chart_config)
+cumulative = cumulative_projection(
+    progress.daily,
+    target=progress.target,
+    ends_on=campaign["ends_on"],
+    recent_pace=progress.recent_pace,
+    title=ctx.tr("progress.cumulative_title"),
+    target_label=ctx.tr("progress.target"),
+    projection_label=ctx.tr("progress.projection"),
+    **labels,
 )
+right.plotly_chart(cumulative, key=PREFIX + "cumulative_chart", config=chart_config)
 st.caption(ctx.tr("dashboard.png_hint"))
 
 st.subheader(ctx.tr("progress.governorates_title"))
@@ -168,19 +153,5 @@ else:
 outlook["will_miss"] = outlook["will_miss"].map(lambda m: ctx.tr("progress.miss_yes" if m else "progress.miss_no"))
 translated = translate_headers(outlook, ctx.lang)
 st.dataframe(localised(for_display(translated), ctx.lang), hide_index=True, width="stretch")
-cols = st.columns(2)
-# Built when clicked, as on the dashboard: not an XLSX file written on every rerun.
-cols[0].download_button(
-    "CSV",
-    partial(table_bytes, translated, "csv"),
-    file_name="jesr_progress_governorates.csv",
-    mime="text/csv",
-    key=PREFIX + "download_csv",
-)
-cols[1].download_button(
-    "XLSX",
-    partial(table_bytes, translated, "xlsx"),
-    file_name="jesr_progress_governorates.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key=PREFIX + "download_xlsx",
-)
+# Built when clicked, as on the dashboard.
+download_buttons(st.container(horizontal=True), translated, "jesr_progress_governorates", PREFIX + "download")

@@ -4,25 +4,13 @@ import streamlit as st
 
 from data_layer.public.forms import PLEDGE_DONOR_TYPES, submit_pledge
 from data_layer.store.reference import get_reference
-from ui.captcha import (
-    captcha_widget,
-    client_address,
-    consent_checkbox,
-    consent_notice,
-    send_checked,
-    show_receipt_instead_of_form,
-)
-from ui.fields import FieldErrors
+from ui.public_form import open_public_form
 from ui.session import page_setup
 from ui.widgets import governorate_select
 
-ctx = page_setup("public_pledge.title")
-PREFIX = "public_pledge_"
+form = open_public_form(page_setup("public_pledge.title"), "pledge")
+ctx, PREFIX = form.ctx, form.prefix
 
-show_receipt_instead_of_form(ctx, PREFIX)
-
-st.write(ctx.tr("public.intro.pledge"))
-consent_notice(ctx, "pledge")
 reference = get_reference(ctx.db)
 # Units depend on the category, so the category is chosen outside the form.
 category = st.selectbox(
@@ -31,7 +19,6 @@ category = st.selectbox(
     key=PREFIX + "category",
     format_func=lambda c: ctx.tr(f"category.{c}"),
 )
-errors = FieldErrors(ctx.lang, PREFIX)
 with st.form(PREFIX + "form"):
     item = st.text_input(ctx.tr("field.item"), key=PREFIX + "item", max_chars=120)
     left, right = st.columns(2)
@@ -53,12 +40,10 @@ with st.form(PREFIX + "form"):
     donor_name = st.text_input(ctx.tr("field.donor_name"), key=PREFIX + "donor_name", max_chars=160)
     phone = st.text_input(ctx.tr("field.phone"), key=PREFIX + "phone", max_chars=20, placeholder="98 123 456")
     notes = st.text_area(ctx.tr("public.contact_notes"), key=PREFIX + "notes", max_chars=1000)
-    consent = consent_checkbox(ctx, PREFIX)
-    answer = captcha_widget(ctx, PREFIX)
-    submitted = st.form_submit_button(ctx.tr("public.send"), type="primary")
+    form.end()
 
-if submitted:
-    raw = {
+form.finish(
+    {
         "category": category,
         "item": item,
         "quantity": quantity,
@@ -69,15 +54,6 @@ if submitted:
         "donor_name": donor_name,
         "phone": phone,
         "notes": notes,
-    }
-    send_checked(
-        ctx,
-        PREFIX,
-        "pledge",
-        raw,
-        consent_given=consent,
-        answer=answer,
-        errors=errors,
-        send=lambda: submit_pledge(ctx.db, raw, client=client_address(), consent_given=consent, lang=ctx.lang),
-    )
-errors.show()
+    },
+    submit_pledge,
+)

@@ -5,27 +5,14 @@ import streamlit as st
 from data_layer.core.validation import VULNERABILITIES
 from data_layer.public.forms import submit_aid_request
 from data_layer.store.reference import get_reference
-from ui.captcha import (
-    captcha_widget,
-    client_address,
-    consent_checkbox,
-    consent_notice,
-    send_checked,
-    show_receipt_instead_of_form,
-)
-from ui.fields import FieldErrors
+from ui.public_form import open_public_form
 from ui.session import page_setup
 from ui.widgets import governorate_select
 
-ctx = page_setup("public_request.title")
-PREFIX = "public_request_"
+form = open_public_form(page_setup("public_request.title"), "request")
+ctx, PREFIX, errors = form.ctx, form.prefix, form.errors
 
-show_receipt_instead_of_form(ctx, PREFIX)
-
-st.write(ctx.tr("public.intro.request"))
-consent_notice(ctx, "request")
 categories = list(get_reference(ctx.db).categories)
-errors = FieldErrors(ctx.lang, PREFIX)
 with st.form(PREFIX + "form"):
     full_name = st.text_input(ctx.tr("field.full_name"), key=PREFIX + "full_name", max_chars=120)
     errors.slot("full_name")
@@ -68,13 +55,10 @@ with st.form(PREFIX + "form"):
         for c in categories
     }
     errors.slot("needs", "urgency")
-    consent = consent_checkbox(ctx, PREFIX)
-    errors.slot("consent")
-    answer = captcha_widget(ctx, PREFIX)
-    submitted = st.form_submit_button(ctx.tr("public.send"), type="primary")
+    form.end(consent_slot=True)
 
-if submitted:
-    raw = {
+form.finish(
+    {
         "national_id": national_id,
         "full_name": full_name,
         "phone": phone,
@@ -84,15 +68,6 @@ if submitted:
         "household_size": size,
         "vulnerabilities": list(vulnerabilities or []),
         "needs": [{"category": c, "quantity": q} for c, q in quantities.items() if q],
-    }
-    send_checked(
-        ctx,
-        PREFIX,
-        "request",
-        raw,
-        consent_given=consent,
-        answer=answer,
-        errors=errors,
-        send=lambda: submit_aid_request(ctx.db, raw, client=client_address(), consent_given=consent, lang=ctx.lang),
-    )
-errors.show()
+    },
+    submit_aid_request,
+)

@@ -66,6 +66,29 @@ def decide(action, message_id: int) -> None:  # noqa: ANN001 - a callable of the
         st.rerun()
 
 
+def waiting(frame, kind: str, shown=None) -> bool:  # noqa: ANN001 - DataFrames
+    """How many wait, and their table unless none does (False then)."""
+    st.caption(ctx.tr("queues.waiting", count=len(frame)))
+    if frame.empty:
+        st.info(ctx.tr("queues.empty"))
+        return False
+    show_table(frame if shown is None else shown, f"{PREFIX}{kind}s_table")
+    return True
+
+
+def decision_fields(kind: str, choices: list[str]) -> tuple[str, str]:
+    """The decision and its reason, inside the queue's form."""
+    decision = st.radio(
+        ctx.tr("queues.decision"),
+        choices,
+        horizontal=True,
+        key=f"{PREFIX}{kind}_decision",
+        format_func=lambda a: ctx.tr(f"queues.action.{a}"),
+    )
+    reason = st.text_input(ctx.tr("queues.reason"), key=f"{PREFIX}{kind}_reason", max_chars=500)
+    return decision, reason
+
+
 tab_requests, tab_volunteers, tab_pledges, tab_summary = st.tabs(
     [
         ctx.tr("queues.tab.requests"),
@@ -77,22 +100,11 @@ tab_requests, tab_volunteers, tab_pledges, tab_summary = st.tabs(
 
 with tab_requests:
     requests = queues.list_request_queue(ctx.db, actor)
-    st.caption(ctx.tr("queues.waiting", count=len(requests)))
-    if requests.empty:
-        st.info(ctx.tr("queues.empty"))
-    else:
-        show_table(requests, PREFIX + "requests_table")
+    if waiting(requests, "request"):
         chosen = st.selectbox(ctx.tr("queues.choose"), list(requests["id"]), key=PREFIX + "request_id")
         candidates = queues.merge_candidates(ctx.db, actor, int(chosen))
         with st.form(PREFIX + "request_form"):
-            decision = st.radio(
-                ctx.tr("queues.decision"),
-                ["verify", "reject", "merge"],
-                horizontal=True,
-                key=PREFIX + "request_decision",
-                format_func=lambda a: ctx.tr(f"queues.action.{a}"),
-            )
-            reason = st.text_input(ctx.tr("queues.reason"), key=PREFIX + "request_reason", max_chars=500)
+            decision, reason = decision_fields("request", ["verify", "reject", "merge"])
             if candidates.empty:
                 st.caption(ctx.tr("queues.no_candidates"))
                 into = None
@@ -111,62 +123,35 @@ with tab_requests:
             apply = st.form_submit_button(ctx.tr("queues.apply"), type="primary")
         if apply:
             household_id = int(chosen)
-            if decision == "verify":
-                decide(
-                    lambda: queues.verify_request(ctx.db, actor, household_id, organisation_id=organisation_id),
-                    household_id,
-                )
-            elif decision == "reject":
-                decide(lambda: queues.reject_request(ctx.db, actor, household_id, reason), household_id)
-            else:
-                decide(lambda: queues.merge_request(ctx.db, actor, household_id, int(into or 0)), household_id)
+            actions = {
+                "verify": lambda: queues.verify_request(ctx.db, actor, household_id, organisation_id=organisation_id),
+                "reject": lambda: queues.reject_request(ctx.db, actor, household_id, reason),
+                "merge": lambda: queues.merge_request(ctx.db, actor, household_id, int(into or 0)),
+            }
+            decide(actions[decision], household_id)
 
 with tab_volunteers:
     offers = queues.list_volunteer_queue(ctx.db, actor)
-    st.caption(ctx.tr("queues.waiting", count=len(offers)))
-    if offers.empty:
-        st.info(ctx.tr("queues.empty"))
-    else:
-        show_table(offers, PREFIX + "volunteers_table")
+    if waiting(offers, "volunteer"):
         with st.form(PREFIX + "volunteer_form"):
             chosen = st.selectbox(ctx.tr("queues.choose"), list(offers["id"]), key=PREFIX + "volunteer_id")
-            decision = st.radio(
-                ctx.tr("queues.decision"),
-                ["verify", "reject"],
-                horizontal=True,
-                key=PREFIX + "volunteer_decision",
-                format_func=lambda a: ctx.tr(f"queues.action.{a}"),
-            )
-            reason = st.text_input(ctx.tr("queues.reason"), key=PREFIX + "volunteer_reason", max_chars=500)
+            decision, reason = decision_fields("volunteer", ["verify", "reject"])
             apply = st.form_submit_button(ctx.tr("queues.apply"), type="primary")
         if apply:
             volunteer_id = int(chosen)
-            if decision == "verify":
-                decide(
-                    lambda: queues.verify_volunteer(ctx.db, actor, volunteer_id, organisation_id=organisation_id),
-                    volunteer_id,
-                )
-            else:
-                decide(lambda: queues.reject_volunteer(ctx.db, actor, volunteer_id, reason), volunteer_id)
+            actions = {
+                "verify": lambda: queues.verify_volunteer(ctx.db, actor, volunteer_id, organisation_id=organisation_id),
+                "reject": lambda: queues.reject_volunteer(ctx.db, actor, volunteer_id, reason),
+            }
+            decide(actions[decision], volunteer_id)
 
 with tab_pledges:
     pledges = queues.list_pledge_queue(ctx.db, actor)
-    st.caption(ctx.tr("queues.waiting", count=len(pledges)))
-    if pledges.empty:
-        st.info(ctx.tr("queues.empty"))
-    else:
-        shown = pledges.assign(status=pledges["status"].map(lambda s: ctx.tr(f"queues.pledge_status.{s}")))
-        show_table(shown, PREFIX + "pledges_table")
+    shown = pledges.assign(status=pledges["status"].map(lambda s: ctx.tr(f"queues.pledge_status.{s}")))
+    if waiting(pledges, "pledge", shown):
         with st.form(PREFIX + "pledge_form"):
             chosen = st.selectbox(ctx.tr("queues.choose"), list(pledges["id"]), key=PREFIX + "pledge_id")
-            decision = st.radio(
-                ctx.tr("queues.decision"),
-                ["accept", "reject", "receive"],
-                horizontal=True,
-                key=PREFIX + "pledge_decision",
-                format_func=lambda a: ctx.tr(f"queues.action.{a}"),
-            )
-            reason = st.text_input(ctx.tr("queues.reason"), key=PREFIX + "pledge_reason", max_chars=500)
+            decision, reason = decision_fields("pledge", ["accept", "reject", "receive"])
             left, right = st.columns(2)
             received_on = left.date_input(
                 ctx.tr("queues.received_on"),
@@ -181,19 +166,14 @@ with tab_pledges:
             apply = st.form_submit_button(ctx.tr("queues.apply"), type="primary")
         if apply:
             pledge_id = int(chosen)
-            if decision == "accept":
-                decide(
-                    lambda: queues.accept_pledge(ctx.db, actor, pledge_id, organisation_id=organisation_id), pledge_id
-                )
-            elif decision == "reject":
-                decide(lambda: queues.reject_pledge(ctx.db, actor, pledge_id, reason), pledge_id)
-            else:
-                decide(
-                    lambda: queues.receive_pledge(
-                        ctx.db, actor, pledge_id, received_on=received_on, quantity=quantity or None
-                    ),
-                    pledge_id,
-                )
+            actions = {
+                "accept": lambda: queues.accept_pledge(ctx.db, actor, pledge_id, organisation_id=organisation_id),
+                "reject": lambda: queues.reject_pledge(ctx.db, actor, pledge_id, reason),
+                "receive": lambda: queues.receive_pledge(
+                    ctx.db, actor, pledge_id, received_on=received_on, quantity=quantity or None
+                ),
+            }
+            decide(actions[decision], pledge_id)
 
 with tab_summary:
     summary = queues.queue_summary(ctx.db, actor)

@@ -50,6 +50,26 @@ status = (
 )
 page = int(st.session_state.get(PREFIX + "page", 1))
 
+
+def text_field(label_key: str, value: object, key: str, max_chars: int, **options: object) -> str:
+    """A field of a record's edit form, holding what the record has (nothing for NULL)."""
+    return st.text_input(
+        ctx.tr(label_key), "" if value is None else str(value), max_chars=max_chars, key=key, **options
+    )
+
+
+def save(change, message: str, *, then=None) -> None:  # noqa: ANN001 - callables
+    """Run the data layer's change; say it worked, or why it was refused."""
+    try:
+        change()
+    except JesrError as exc:
+        show_error(exc, ctx.lang)
+    else:
+        if then is not None:
+            then()
+        st.success(message)
+
+
 try:
     if register == "households":
         frame, total = list_households(
@@ -111,40 +131,19 @@ if register == "households" and not frame.empty:
         show_error(exc, ctx.lang)
         st.stop()
     with st.form(f"{PREFIX}edit_form_{household_id}"):
-        national_id = st.text_input(
-            ctx.tr("field.national_id"),
-            household["national_id"],
-            max_chars=12,
-            key=f"{PREFIX}edit_national_id_{household_id}",
-        )
-        full_name = st.text_input(
-            ctx.tr("field.full_name"),
-            household["full_name"],
-            max_chars=120,
-            key=f"{PREFIX}edit_full_name_{household_id}",
-        )
-        phone = st.text_input(
-            ctx.tr("field.phone"), household["phone"] or "", max_chars=20, key=f"{PREFIX}edit_phone_{household_id}"
-        )
-        new_governorate = governorate_select(ctx, f"{PREFIX}edit_governorate_{household_id}")
-        delegation = st.text_input(
-            ctx.tr("field.delegation"),
-            household["delegation"] or "",
-            max_chars=80,
-            key=f"{PREFIX}edit_delegation_{household_id}",
-        )
-        address = st.text_input(
-            ctx.tr("field.address"),
-            household["address"] or "",
-            max_chars=300,
-            key=f"{PREFIX}edit_address_{household_id}",
-        )
+        key = f"{PREFIX}edit_{{}}_{household_id}".format
+        national_id = text_field("field.national_id", household["national_id"], key("national_id"), 12)
+        full_name = text_field("field.full_name", household["full_name"], key("full_name"), 120)
+        phone = text_field("field.phone", household["phone"], key("phone"), 20)
+        new_governorate = governorate_select(ctx, key("governorate"))
+        delegation = text_field("field.delegation", household["delegation"], key("delegation"), 80)
+        address = text_field("field.address", household["address"], key("address"), 300)
         size = st.number_input(
             ctx.tr("field.household_size"),
             1,
             30,
             int(household["household_size"]),
-            key=f"{PREFIX}edit_size_{household_id}",
+            key=key("size"),
         )
         vulnerabilities = st.pills(
             ctx.tr("field.vulnerabilities"),
@@ -152,34 +151,26 @@ if register == "households" and not frame.empty:
             selection_mode="multi",
             default=list(household["vulnerabilities"]),
             format_func=lambda v: ctx.tr(f"vulnerability.{v}"),
-            key=f"{PREFIX}edit_vulnerabilities_{household_id}",
+            key=key("vulnerabilities"),
         )
-        notes = st.text_area(
-            ctx.tr("field.notes"), household["notes"] or "", max_chars=1000, key=f"{PREFIX}edit_notes_{household_id}"
-        )
+        notes = st.text_area(ctx.tr("field.notes"), household["notes"] or "", max_chars=1000, key=key("notes"))
         if st.form_submit_button(ctx.tr("common.save")):
-            try:
-                update_household(
-                    ctx.db,
-                    ctx.actor,
-                    int(household_id),
-                    {
-                        "national_id": national_id,
-                        "full_name": full_name,
-                        "phone": phone,
-                        "governorate": new_governorate or household["governorate_code"],
-                        "delegation": delegation,
-                        "address": address,
-                        "household_size": size,
-                        "vulnerabilities": list(vulnerabilities or []),
-                        "notes": notes,
-                    },
-                )
-            except JesrError as exc:
-                show_error(exc, ctx.lang)
-            else:
-                clear_dashboard_caches()
-                st.success(ctx.tr("records.updated", id=int(household_id)))
+            changed = {
+                "national_id": national_id,
+                "full_name": full_name,
+                "phone": phone,
+                "governorate": new_governorate or household["governorate_code"],
+                "delegation": delegation,
+                "address": address,
+                "household_size": size,
+                "vulnerabilities": list(vulnerabilities or []),
+                "notes": notes,
+            }
+            save(
+                lambda: update_household(ctx.db, ctx.actor, int(household_id), changed),
+                ctx.tr("records.updated", id=int(household_id)),
+                then=clear_dashboard_caches,
+            )
     st.caption(ctx.tr("records.needs_of"))
     st.dataframe(household["needs"].rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True)
 
@@ -203,56 +194,37 @@ if register == "donations" and not frame.empty:
     st.markdown(f"{ctx.tr('field.receipt_code')}: `{receipt_code}`")  # to print again or read out to the donor
     st.caption(ctx.tr("records.donation_quantity_fixed"))
     with st.form(f"{PREFIX}donation_form_{donation_id}"):
-        item = st.text_input(
-            ctx.tr("field.item"), donation["item"], max_chars=120, key=f"{PREFIX}donation_item_{donation_id}"
-        )
-        value = st.text_input(
-            ctx.tr("field.value_tnd"),
-            "" if donation["value_tnd"] is None else str(donation["value_tnd"]),
-            max_chars=20,
-            key=f"{PREFIX}donation_value_{donation_id}",
-        )
-        delegation = st.text_input(
-            ctx.tr("donation_new.delegation"),
-            donation["delegation"] or "",
-            max_chars=80,
-            key=f"{PREFIX}donation_delegation_{donation_id}",
+        key = f"{PREFIX}donation_{{}}_{donation_id}".format
+        item = text_field("field.item", donation["item"], key("item"), 120)
+        value = text_field("field.value_tnd", donation["value_tnd"], key("value"), 20)
+        delegation = text_field(
+            "donation_new.delegation",
+            donation["delegation"],
+            key("delegation"),
+            80,
             help=ctx.tr("donation_new.delegation_help"),
         )
-        storage = st.text_input(
-            ctx.tr("field.storage_location"),
-            donation["storage_location"] or "",
-            max_chars=200,
-            key=f"{PREFIX}donation_storage_{donation_id}",
-        )
+        storage = text_field("field.storage_location", donation["storage_location"], key("storage"), 200)
         received_on = st.date_input(
             ctx.tr("field.received_on"),
             donation["received_on"],
             format="DD/MM/YYYY",
-            key=f"{PREFIX}donation_received_{donation_id}",
+            key=key("received"),
         )
-        notes = st.text_area(
-            ctx.tr("field.notes"), donation["notes"] or "", max_chars=1000, key=f"{PREFIX}donation_notes_{donation_id}"
-        )
+        notes = st.text_area(ctx.tr("field.notes"), donation["notes"] or "", max_chars=1000, key=key("notes"))
         if st.form_submit_button(ctx.tr("common.save")):
-            try:
-                update_donation_details(
-                    ctx.db,
-                    ctx.actor,
-                    donation_id,
-                    {
-                        "item": item,
-                        "value_tnd": value,
-                        "delegation": delegation,
-                        "storage_location": storage,
-                        "received_on": received_on,
-                        "notes": notes,
-                    },
-                )
-            except JesrError as exc:
-                show_error(exc, ctx.lang)
-            else:
-                st.success(ctx.tr("records.donation_updated", id=donation_id))
+            details = {
+                "item": item,
+                "value_tnd": value,
+                "delegation": delegation,
+                "storage_location": storage,
+                "received_on": received_on,
+                "notes": notes,
+            }
+            save(
+                lambda: update_donation_details(ctx.db, ctx.actor, donation_id, details),
+                ctx.tr("records.donation_updated", id=donation_id),
+            )
     if donation["status"] == "received" and st.button(
         ctx.tr("records.cancel_donation"), key=f"{PREFIX}donation_cancel_{donation_id}"
     ):

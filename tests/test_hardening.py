@@ -21,6 +21,7 @@ from data_layer.ops.backup import backup_database
 from data_layer.registry import clash_budget
 from data_layer.registry.imports import import_frame
 from data_layer.store.database import connect
+from tests.fairness_world import ORGANISER, association, household
 
 
 def _open_delivery(db) -> tuple[int, str]:
@@ -98,17 +99,14 @@ def test_database_log_and_backup_files_are_the_owners_only(tmp_path):
         os.umask(old)
 
 
-def test_the_import_stops_answering_about_other_associations_past_its_daily_budget(db, actors, monkeypatch):
+def test_the_import_stops_answering_about_other_associations_past_its_daily_budget(empty_db, monkeypatch):
+    db = empty_db
     monkeypatch.setattr(clash_budget, "DEFAULT_CLASH_DAILY_BUDGET", 3)
-    importer = actors["atss"]
-    others = [
-        r[0]
-        for r in db.conn.execute(
-            "SELECT national_id FROM households WHERE organisation_id <> ? AND status NOT IN ('rejected', 'merged')"
-            " ORDER BY id LIMIT 5",
-            [importer.organisation_id],
-        ).fetchall()
-    ]
+    importer, other = association(db, "ATSS"), association(db, "AMAL")
+    # Five households of the other association, all in Tunis where both work.
+    others = [f"1100000{i}" for i in range(5)]
+    for national_id in others:
+        household(db, other, national_id, "food:1")
 
     def rows(ids: list[str]) -> pd.DataFrame:
         return pd.DataFrame(
@@ -117,18 +115,16 @@ def test_the_import_stops_answering_about_other_associations_past_its_daily_budg
 
     report = import_frame(db, importer, "households", rows(others[:2]))
     assert [e.code for e in report.errors] == ["error.duplicate_household_other"] * 2
-    reports_before = db.conn.execute("SELECT count(*) FROM duplicate_reports").fetchone()[0]
+    assert db.conn.execute("SELECT count(*) FROM duplicate_reports").fetchone()[0] == 2
     with pytest.raises(JesrError) as refused:
         import_frame(db, importer, "households", rows(others[2:4]))  # 2 more, 1 left
     assert refused.value.code == "imports.error.clash_budget" and refused.value.params["left"] == 1
     # The organisers were still told, and nothing said which rows met whom.
-    assert db.conn.execute("SELECT count(*) FROM duplicate_reports").fetchone()[0] == reports_before + 2
+    assert db.conn.execute("SELECT count(*) FROM duplicate_reports").fetchone()[0] == 4
     # The day's budget is spent: even a file without any repeat is refused before being read.
     with pytest.raises(JesrError) as spent:
         import_frame(db, importer, "households", rows(["98765432"]))
     assert spent.value.code == "imports.error.clash_budget_spent"
     # Organisers read every association's households anyway: no budget for them.
-    report = import_frame(
-        db, actors["organiser"], "households", rows(others[4:5]), organisation_id=importer.organisation_id
-    )
+    report = import_frame(db, ORGANISER, "households", rows(others[4:5]), organisation_id=importer.organisation_id)
     assert [e.code for e in report.errors] == ["error.duplicate_household_other"]

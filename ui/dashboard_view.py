@@ -7,7 +7,9 @@ module builds, so a rerun only lays it out. No `st.` here: it is plain data and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -75,6 +77,28 @@ def in_currency(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: c.removesuffix("_tnd") for c in frame.columns if c.endswith("_value_tnd")})
 
 
+def rates_as_text(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """`table` with its coverage rate and households per 10,000 written the reader's way; a
+    suppressed cell (text) stays as it is, an unknown one stays empty."""
+
+    def written(value: Any, decimals: int | None) -> Any:
+        if isinstance(value, str) or pd.isna(value):
+            return value
+        return format_percent(value, lang) if decimals is None else format_number(value, lang, decimals=decimals)
+
+    return table.assign(
+        coverage_rate=table["coverage_rate"].map(lambda v: written(v, None)),
+        registered_per_10k=table["registered_per_10k"].map(lambda v: written(v, 2)),
+    )
+
+
+def category_unit_labels(frame: pd.DataFrame, lang: str) -> list[str]:
+    """ "Food (basket)": each row's category and unit in words."""
+    return [
+        f"{t('category.' + c, lang)} ({t('unit.' + u, lang)})" for c, u in zip(frame["category_code"], frame["unit"])
+    ]
+
+
 def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: str) -> DashboardView:
     """The dashboard's figures, tables and files from its five aggregates (as `ui.dashboard_cache` reads them)."""
 
@@ -109,6 +133,21 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         shown, ["households_registered", "households_served", "coverage_rate", "registered_per_10k"]
     )
     figures: dict[str, go.Figure | None] = {}
+
+    def by_governorate(
+        chart: Callable[..., go.Figure], frame: pd.DataFrame, title: str, y_label: str, **options: Any
+    ) -> go.Figure:
+        """One of the charts with a bar per governorate: the title and the value axis named by key."""
+        return chart(
+            frame,
+            x="governorate_name",
+            title=tr(title),
+            x_label=tr("field.governorate"),
+            y_label=tr(y_label),
+            lang=lang,
+            **options,
+        )
+
     # The squares are placed from the area file's centroids, so any country's map is drawn.
     positions = coverage[["governorate_code", "lat", "lon"]] if "lat" in coverage.columns else coverage[[]]
     figures["map"] = area_map(
@@ -120,23 +159,14 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         no_data_label=tr("dashboard.no_data"),
         lang=lang,
     )
-    figures["coverage_chart"] = bar_chart(
-        plotted,
-        x="governorate_name",
-        y="coverage_rate",
-        title=tr("dashboard.coverage_title"),
-        x_label=tr("field.governorate"),
-        y_label=tr("dashboard.coverage"),
-        percent=True,
-        lang=lang,
+    figures["coverage_chart"] = by_governorate(
+        bar_chart, plotted, "dashboard.coverage_title", "dashboard.coverage", y="coverage_rate", percent=True
     )
-    figures["registered_chart"] = registered_served_bars(
+    figures["registered_chart"] = by_governorate(
+        registered_served_bars,
         plotted,
-        x="governorate_name",
-        title=tr("dashboard.registered_served_title"),
-        x_label=tr("field.governorate"),
-        y_label=tr("dashboard.households"),
-        lang=lang,
+        "dashboard.registered_served_title",
+        "dashboard.households",
         registered_label=tr("dashboard.registered"),
         served_label=tr("dashboard.served"),
     )
@@ -147,22 +177,16 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         if population and registered_text not in (suppression.SUPPRESSED, suppression.WITHHELD)
         else None
     )
-    figures["per_10k_chart"] = bar_chart(
+    figures["per_10k_chart"] = by_governorate(
+        bar_chart,
         plotted,
-        x="governorate_name",
+        "dashboard.per_10k_title",
+        "dashboard.per_10k",
         y="registered_per_10k",
-        title=tr("dashboard.per_10k_title"),
-        x_label=tr("field.governorate"),
-        y_label=tr("dashboard.per_10k"),
-        lang=lang,
         reference=national,
         reference_label=tr("dashboard.national_average"),
     )
-    table = shown.drop(columns=["population"])
-    table["coverage_rate"] = table["coverage_rate"].map(lambda v: v if isinstance(v, str) else format_percent(v, lang))
-    table["registered_per_10k"] = table["registered_per_10k"].map(
-        lambda v: v if isinstance(v, str) else format_number(v, lang, decimals=2)
-    )
+    table = rates_as_text(shown.drop(columns=["population"]), lang)
     coverage_table = _arrow(for_display(translate_headers(table, lang)))
 
     unmet = export_layout("unmet_needs", aggregates["unmet_needs"], actor, lang)
@@ -171,10 +195,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         .groupby(["category_code", "unit"], as_index=False)["unmet_quantity"]
         .sum()
     )
-    unmet_by_category["label"] = [
-        f"{tr('category.' + c)} ({tr('unit.' + u)})"
-        for c, u in zip(unmet_by_category["category_code"], unmet_by_category["unit"])
-    ]
+    unmet_by_category["label"] = category_unit_labels(unmet_by_category, lang)
     figures["unmet_chart"] = (
         None
         if unmet_by_category.empty
@@ -190,12 +211,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     )
 
     flows_category = export_layout("flows_by_category", aggregates["flows_by_category"], actor, lang)
-    labelled = flows_category.assign(
-        label=[
-            f"{tr('category.' + c)} ({tr('unit.' + u)})"
-            for c, u in zip(flows_category["category_code"], flows_category["unit"])
-        ]
-    )
+    labelled = flows_category.assign(label=category_unit_labels(flows_category, lang))
     value_series = {
         "received_value_tnd": tr("dashboard.received"),
         "allocated_value_tnd": tr("dashboard.allocated"),
@@ -256,26 +272,22 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         volunteers, ["volunteers_active", "volunteers_delivering", "deliveries_done", "deliveries_per_volunteer"]
     )
     named = volunteers_plotted.assign(governorate_name=volunteers["governorate_code"].map(names))
-    figures["volunteers_chart"] = grouped_bars(
+    figures["volunteers_chart"] = by_governorate(
+        grouped_bars,
         named,
-        x="governorate_name",
+        "dashboard.volunteers_title",
+        "dashboard.count",
         series={
             "volunteers_active": tr("dashboard.volunteers_active"),
             "volunteers_delivering": tr("dashboard.volunteers_delivering"),
         },
-        title=tr("dashboard.volunteers_title"),
-        x_label=tr("field.governorate"),
-        y_label=tr("dashboard.count"),
-        lang=lang,
     )
-    figures["deliveries_per_volunteer_chart"] = bar_chart(
+    figures["deliveries_per_volunteer_chart"] = by_governorate(
+        bar_chart,
         named,
-        x="governorate_name",
+        "dashboard.deliveries_per_volunteer",
+        "dashboard.deliveries_per_volunteer",
         y="deliveries_per_volunteer",
-        title=tr("dashboard.deliveries_per_volunteer"),
-        x_label=tr("field.governorate"),
-        y_label=tr("dashboard.deliveries_per_volunteer"),
-        lang=lang,
     )
 
     exported = {
@@ -370,11 +382,7 @@ def build_regional_view(coverage: pd.DataFrame, values: pd.DataFrame, lang: str)
             served_label=tr("dashboard.served"),
         )
     )
-    table = shown.copy()
-    table["coverage_rate"] = table["coverage_rate"].map(lambda v: v if isinstance(v, str) else format_percent(v, lang))
-    table["registered_per_10k"] = table["registered_per_10k"].map(
-        lambda v: v if isinstance(v, str) or pd.isna(v) else format_number(v, lang, decimals=2)
-    )
+    table = rates_as_text(shown, lang)
     wide = values_per_currency(values, names, lang)
     downloads = [
         Download("coverage_by_country", tr("country.table.coverage_by_country"), translate_headers(shown, lang), None),

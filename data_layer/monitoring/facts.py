@@ -14,6 +14,7 @@ suite runs it after every test that wrote, and `python -m data_layer facts` on a
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import closing
 from typing import Any, NamedTuple
@@ -24,7 +25,9 @@ from data_layer.core.statuses import (
     LIVE_ALLOCATION_STATUSES,
     UNCOUNTED_HOUSEHOLD_STATUSES,
 )
+from data_layer.store.bulk import _identifier as quoted_identifier
 from data_layer.store.database import Database
+from data_layer.store.dialect import dialect_of
 from data_layer.store.queries import Q, run
 
 # The status lists the fact queries take, each query the ones it names.
@@ -41,14 +44,11 @@ Step = tuple[str, dict[str, Any]]
 
 # Each fact table's named queries (sql/queries/monitoring/facts.sql, sql/queries/fairness/facts.sql):
 # delete and insert the rows of the pending households (fact_stock_moves, fact_allocation_days: of the
-# pending stock lines), and, for facts_drift, set the stored rows aside and count the rows that differ
-# from a recomputation. Some tables keep totals beside their rows: `before` and `after` run around the
+# pending stock lines). Some tables keep totals beside their rows: `before` and `after` run around the
 # delete and insert of a catch-up, `after_rebuild` instead of `after` when every row is recomputed.
 class FactQueries(NamedTuple):
     delete: str
     insert: str
-    set_aside: str
-    count_drift: str
     before: tuple[Step, ...] = ()
     after: tuple[Step, ...] = ()
     after_rebuild: tuple[Step, ...] | None = None
@@ -82,36 +82,24 @@ FACT_QUERIES: dict[str, FactQueries] = {
     "fact_households": FactQueries(
         "delete_pending_fact_households",
         "insert_fact_households",
-        "set_aside_fact_households",
-        "count_drift_fact_households",
     ),
-    "fact_waiting": FactQueries(
-        "delete_pending_fact_waiting", "insert_fact_waiting", "set_aside_fact_waiting", "count_drift_fact_waiting"
-    ),
+    "fact_waiting": FactQueries("delete_pending_fact_waiting", "insert_fact_waiting"),
     "fact_served_by": FactQueries(
         "delete_pending_fact_served_by",
         "insert_fact_served_by",
-        "set_aside_fact_served_by",
-        "count_drift_fact_served_by",
     ),
     "fact_deliveries_done": FactQueries(
         "delete_pending_fact_deliveries_done",
         "insert_fact_deliveries_done",
-        "set_aside_fact_deliveries_done",
-        "count_drift_fact_deliveries_done",
     ),
     "fact_stock_moves": FactQueries(
         "delete_pending_fact_stock_moves",
         "insert_fact_stock_moves",
-        "set_aside_fact_stock_moves",
-        "count_drift_fact_stock_moves",
     ),
     # The fairness views' facts (migration 0140, data_layer/monitoring/signals.py and baskets.py).
     "fact_signal_households": FactQueries(
         "delete_pending_fact_signal_households",
         "insert_fact_signal_households",
-        "set_aside_fact_signal_households",
-        "count_drift_fact_signal_households",
         before=(("pend_signal_keys", {}),),
         after=_SIGNAL_COUNTS,
         after_rebuild=(("delete_all_fact_signal_groups", {}), *_SIGNAL_COUNTS),
@@ -119,8 +107,6 @@ FACT_QUERIES: dict[str, FactQueries] = {
     "fact_flow_households": FactQueries(
         "delete_pending_fact_flow_households",
         "insert_fact_flow_households",
-        "set_aside_fact_flow_households",
-        "count_drift_fact_flow_households",
         before=(("pend_flows_of_pending_households", {"sign": -1}),),
         after=_FLOW_TOTALS,
         after_rebuild=(("delete_all_fact_flows", {}), ("insert_all_fact_flows", {})),
@@ -128,27 +114,17 @@ FACT_QUERIES: dict[str, FactQueries] = {
     "fact_delivery_times": FactQueries(
         "delete_pending_fact_delivery_times",
         "insert_fact_delivery_times",
-        "set_aside_fact_delivery_times",
-        "count_drift_fact_delivery_times",
     ),
     "fact_allocation_days": FactQueries(
         "delete_pending_fact_allocation_days",
         "insert_fact_allocation_days",
-        "set_aside_fact_allocation_days",
-        "count_drift_fact_allocation_days",
     ),
 }
 ALL_FACTS = frozenset(FACT_QUERIES)
 # Facts of stock lines: recomputed for the stock lines the pending households drew on.
 DONATION_FACTS = frozenset({"fact_stock_moves", "fact_allocation_days"})
 # Tables derived from a fact table by its `after` steps (no rows of their own per household), checked by facts_drift.
-DERIVED_FACTS = {
-    "fact_flows": ("set_aside_fact_flows", "count_drift_fact_flows"),
-    "fact_phone_groups": ("set_aside_fact_phone_groups", "count_drift_fact_phone_groups"),
-    "fact_address_groups": ("set_aside_fact_address_groups", "count_drift_fact_address_groups"),
-    "fact_day_groups": ("set_aside_fact_day_groups", "count_drift_fact_day_groups"),
-    "fact_hour_groups": ("set_aside_fact_hour_groups", "count_drift_fact_hour_groups"),
-}
+DERIVED_FACTS = ("fact_flows", "fact_phone_groups", "fact_address_groups", "fact_day_groups", "fact_hour_groups")
 # The fact tables each kind of audited write can change (kinds from list_audited_kinds_since).
 # A household's own row can change anything of it (governorate, campaign, status), unless the
 # household is new: then nothing else of it exists yet. Catching up one new household then
@@ -262,6 +238,16 @@ def ensure_fairness_facts_current(db: Database) -> None:
     ensure_facts_current(db, FAIRNESS)
 
 
+def _run_on_table(cur: Any, name: str, table: str) -> Any:
+    """Run a drift query written once for every fact table (:exec or :scalar): the words
+    `fact_table` and `stored_fact_table` of its text become `table`'s name and its copy's, quoted."""
+    query = Q.get(name)
+    names = {"fact_table": quoted_identifier(table), "stored_fact_table": quoted_identifier("stored_" + table)}
+    sql = re.sub(r"\b(stored_fact_table|fact_table)\b", lambda m: names[m.group(1)], query.sql_for(dialect_of(cur)))
+    result = cur.execute(sql)
+    return result.fetchall()[0][0] if query.shape == "scalar" else None
+
+
 def facts_drift(db: Database) -> dict[str, int]:
     """Rows that differ, per fact table, between the stored facts and a recomputation from scratch."""
     for group in GROUPS:
@@ -271,17 +257,15 @@ def facts_drift(db: Database) -> dict[str, int]:
     with db.write_lock, closing(db.cursor()) as cur:
         cur.execute("BEGIN TRANSACTION")
         try:
-            for queries in FACT_QUERIES.values():
-                run(cur, queries.set_aside)
-            for set_aside, _ in DERIVED_FACTS.values():
-                run(cur, set_aside)
+            for table in (*FACT_QUERIES, *DERIVED_FACTS):
+                _run_on_table(cur, "set_aside_fact_table", table)
             run(cur, "pend_all_households")
             run(cur, "pend_all_donations")
             for table, queries in FACT_QUERIES.items():
                 _recompute(cur, queries, rebuild=True)
-                drift[table] = run(cur, queries.count_drift)
-            for table, (_, count_drift) in DERIVED_FACTS.items():
-                drift[table] = run(cur, count_drift)
+                drift[table] = _run_on_table(cur, "count_fact_table_drift", table)
+            for table in DERIVED_FACTS:
+                drift[table] = _run_on_table(cur, "count_fact_table_drift", table)
         finally:
             cur.execute("ROLLBACK")
     return drift

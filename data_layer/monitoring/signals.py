@@ -34,6 +34,14 @@ SIGNALS = (
     "above_limit",
 )
 FOREVER_DAYS = 1_000_000
+# The signals that count households sharing a key (a phone, an address, a delegation's day, an
+# account's hour): the query of each and the field of SignalThresholds it compares with.
+HOUSEHOLD_GROUP_SIGNALS: dict[str, tuple[str, str]] = {
+    "shared_phone": ("list_signal_shared_phone", "households_per_phone"),
+    "shared_address": ("list_signal_shared_address", "households_per_address"),
+    "delegation_burst": ("list_signal_delegation_bursts", "registrations_per_delegation_day"),
+    "account_burst": ("list_signal_account_bursts", "registrations_per_account_hour"),
+}
 
 
 def _query(db: Database, name: str, params: dict[str, Any]) -> pd.DataFrame:
@@ -59,21 +67,9 @@ def signal_list(
     if scoped:
         scope = organisation_scope(actor)  # observers: PermissionDenied (they get signal_summary)
     base = {"organisation_id": scope, "max_rows": thresholds.max_rows}
-    if signal == "shared_phone":
-        frame = _query(db, "list_signal_shared_phone", {**base, "threshold": thresholds.households_per_phone})
-        return frame.assign(records=frame["households"])
-    if signal == "shared_address":
-        frame = _query(db, "list_signal_shared_address", {**base, "threshold": thresholds.households_per_address})
-        return frame.assign(records=frame["households"])
-    if signal == "delegation_burst":
-        frame = _query(
-            db, "list_signal_delegation_bursts", {**base, "threshold": thresholds.registrations_per_delegation_day}
-        )
-        return frame.assign(records=frame["households"])
-    if signal == "account_burst":
-        frame = _query(
-            db, "list_signal_account_bursts", {**base, "threshold": thresholds.registrations_per_account_hour}
-        )
+    if signal in HOUSEHOLD_GROUP_SIGNALS:
+        query, threshold = HOUSEHOLD_GROUP_SIGNALS[signal]
+        frame = _query(db, query, {**base, "threshold": getattr(thresholds, threshold)})
         return frame.assign(records=frame["households"])
     if signal == "delivery_ratio":
         return _delivery_ratio(db, thresholds, as_of, scope)

@@ -152,47 +152,13 @@ FROM allocations a LEFT JOIN households h ON h.id = a.household_id
 WHERE a.donation_id IN (SELECT donation_id FROM facts_pending_donations)
 GROUP BY a.donation_id, h.governorate_code, CAST(a.created_at AS DATE);
 
--- name: set_aside_fact_households
--- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
-CREATE TEMP TABLE stored_fact_households AS SELECT * FROM fact_households;
+-- name: set_aside_fact_table
+-- facts_drift: a copy of one fact table's stored rows, dropped with the transaction it is made in.
+-- `fact_table` and `stored_fact_table` stand for the table's name and its copy's (monitoring/facts.py
+-- puts them in, quoted).
+CREATE TEMP TABLE stored_fact_table AS SELECT * FROM fact_table;
 
--- name: count_drift_fact_households :scalar
+-- name: count_fact_table_drift :scalar
 -- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
-SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_households EXCEPT ALL SELECT * FROM fact_households) AS stored_only)
-     + (SELECT count(*) FROM (SELECT * FROM fact_households EXCEPT ALL SELECT * FROM stored_fact_households) AS fresh_only);
-
--- name: set_aside_fact_waiting
--- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
-CREATE TEMP TABLE stored_fact_waiting AS SELECT * FROM fact_waiting;
-
--- name: count_drift_fact_waiting :scalar
--- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
-SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_waiting EXCEPT ALL SELECT * FROM fact_waiting) AS stored_only)
-     + (SELECT count(*) FROM (SELECT * FROM fact_waiting EXCEPT ALL SELECT * FROM stored_fact_waiting) AS fresh_only);
-
--- name: set_aside_fact_served_by
--- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
-CREATE TEMP TABLE stored_fact_served_by AS SELECT * FROM fact_served_by;
-
--- name: count_drift_fact_served_by :scalar
--- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
-SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_served_by EXCEPT ALL SELECT * FROM fact_served_by) AS stored_only)
-     + (SELECT count(*) FROM (SELECT * FROM fact_served_by EXCEPT ALL SELECT * FROM stored_fact_served_by) AS fresh_only);
-
--- name: set_aside_fact_deliveries_done
--- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
-CREATE TEMP TABLE stored_fact_deliveries_done AS SELECT * FROM fact_deliveries_done;
-
--- name: count_drift_fact_deliveries_done :scalar
--- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
-SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_deliveries_done EXCEPT ALL SELECT * FROM fact_deliveries_done) AS stored_only)
-     + (SELECT count(*) FROM (SELECT * FROM fact_deliveries_done EXCEPT ALL SELECT * FROM stored_fact_deliveries_done) AS fresh_only);
-
--- name: set_aside_fact_stock_moves
--- facts_drift: a copy of the stored rows, dropped with the transaction it is made in.
-CREATE TEMP TABLE stored_fact_stock_moves AS SELECT * FROM fact_stock_moves;
-
--- name: count_drift_fact_stock_moves :scalar
--- Rows in only one of the copy set aside and the recomputed table (PostgreSQL wants subqueries named).
-SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_stock_moves EXCEPT ALL SELECT * FROM fact_stock_moves) AS stored_only)
-     + (SELECT count(*) FROM (SELECT * FROM fact_stock_moves EXCEPT ALL SELECT * FROM stored_fact_stock_moves) AS fresh_only);
+SELECT (SELECT count(*) FROM (SELECT * FROM stored_fact_table EXCEPT ALL SELECT * FROM fact_table) AS stored_only)
+     + (SELECT count(*) FROM (SELECT * FROM fact_table EXCEPT ALL SELECT * FROM stored_fact_table) AS fresh_only);
