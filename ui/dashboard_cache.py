@@ -5,7 +5,7 @@ Each wrapper is keyed by the database path, its latest audit row id and the filt
 Database itself is not hashed: the leading underscore tells Streamlit to skip it). Every
 write is audited, so any write anywhere changes the key and the next view is current;
 `clear_dashboard_caches()` frees the memory at once after a page's own write.
-The public transparency page reuses `coverage` and `totals`.
+The public transparency page reuses `view` (its published tables and totals).
 """
 
 from __future__ import annotations
@@ -84,20 +84,33 @@ def _regional(
     return build_regional_view(reg.coverage_by_country(_db, _actor), reg.value_by_country(_db, _actor), lang)
 
 
+# The tables and totals as the reader may see them (observers and the public: the table of all
+# campaigns built from what each campaign's shows, data_layer.monitoring.coverage.published_table).
+@_shared
+def _published(
+    _db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool, _actor: Actor | None
+) -> cov.Published:
+    readers = {
+        "coverage": _coverage,
+        "unmet_needs": _unmet,
+        "flows_by_category": _flows_by_category,
+        "flows_by_organisation": _flows_by_organisation,
+        "volunteer_activity": _volunteers,
+    }
+
+    def read(kind: str, filters: cov.Filters) -> pd.DataFrame:
+        return readers[kind](_db, version, filters.key())
+
+    return cov.published_aggregates(_db, _actor, cov.Filters.from_key(filters_key), lang, read)
+
+
 # The built page (plotly figures, translated tables): readers never change it (st.plotly_chart and
 # st.dataframe only read what they are given).
 @_shared
 def _view(
     _db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool, _actor: Actor | None
 ) -> DashboardView:
-    aggregates = {
-        "coverage": _coverage(_db, version, filters_key),
-        "unmet_needs": _unmet(_db, version, filters_key),
-        "flows_by_category": _flows_by_category(_db, version, filters_key),
-        "flows_by_organisation": _flows_by_organisation(_db, version, filters_key),
-        "volunteer_activity": _volunteers(_db, version, filters_key),
-    }
-    return build_view(aggregates, _actor, lang)
+    return build_view({}, _actor, lang, _published(_db, version, filters_key, lang, suppress, _actor))
 
 
 # Keyed by the reader's organisation (what the count is scoped to) and the day (what makes a delivery overdue).
@@ -151,6 +164,14 @@ def view(
     return _view(db, version or data_version(db), shown_filters.key(), lang, suppress, actor)
 
 
+def published(
+    db: Database, filters: cov.Filters, actor: Actor | None, lang: str, version: tuple | None = None
+) -> cov.Published:
+    """The aggregate tables and totals as this reader may see them, for these filters."""
+    shown_filters = cov.filters_for_reader(filters, actor)
+    return _published(db, version or data_version(db), shown_filters.key(), lang, must_suppress(actor), actor)
+
+
 def campaigns(db: Database, version: tuple | None = None) -> pd.DataFrame:
     return _campaigns(db, version or data_version(db))
 
@@ -193,6 +214,7 @@ def clear_dashboard_caches() -> None:
         _volunteers,
         _campaigns,
         _progress,
+        _published,
         _view,
         _countries,
         _regional,
