@@ -20,6 +20,7 @@ from data_layer.distribution import reschedule as resch
 from data_layer.monitoring import coverage as cov
 from data_layer.monitoring import progress as prog
 from data_layer.monitoring import regional as reg
+from data_layer.monitoring import suppression
 from data_layer.monitoring.suppression import must_suppress
 from data_layer.store import audit
 from data_layer.store.database import Database
@@ -88,7 +89,7 @@ def _regional(
 # campaigns built from what each campaign's shows, data_layer.monitoring.coverage.published_table).
 @_shared
 def _published(
-    _db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool, _actor: Actor | None
+    _db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool, threshold: int, _actor: Actor | None
 ) -> cov.Published:
     readers = {
         "coverage": _coverage,
@@ -108,9 +109,10 @@ def _published(
 # st.dataframe only read what they are given).
 @_shared
 def _view(
-    _db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool, _actor: Actor | None
+    _db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool, threshold: int, _actor: Actor | None
 ) -> DashboardView:
-    return build_view({}, _actor, lang, _published(_db, version, filters_key, lang, suppress, _actor))
+    published = _published(_db, version, filters_key, lang, suppress, threshold, _actor)
+    return build_view({}, _actor, lang, published)
 
 
 # Keyed by the reader's organisation (what the count is scoped to) and the day (what makes a delivery overdue).
@@ -161,7 +163,8 @@ def view(
     one key per (data version, filters, language, suppression), shared by every session."""
     suppress = must_suppress(actor)
     shown_filters = cov.filters_for_reader(filters, actor)
-    return _view(db, version or data_version(db), shown_filters.key(), lang, suppress, actor)
+    threshold = suppression.SMALL_COUNT_THRESHOLD  # a key too: the figures follow a new threshold at once
+    return _view(db, version or data_version(db), shown_filters.key(), lang, suppress, threshold, actor)
 
 
 def published(
@@ -169,7 +172,10 @@ def published(
 ) -> cov.Published:
     """The aggregate tables and totals as this reader may see them, for these filters."""
     shown_filters = cov.filters_for_reader(filters, actor)
-    return _published(db, version or data_version(db), shown_filters.key(), lang, must_suppress(actor), actor)
+    threshold = suppression.SMALL_COUNT_THRESHOLD
+    return _published(
+        db, version or data_version(db), shown_filters.key(), lang, must_suppress(actor), threshold, actor
+    )
 
 
 def campaigns(db: Database, version: tuple | None = None) -> pd.DataFrame:
