@@ -2,15 +2,16 @@
 country, as observers and the public see them, give back no hidden count by subtraction (or by
 any other sum of what is shown); organisers still see every count exactly.
 
-The literal world (Tunisia, one association, every household registered on 2020-05-12):
+The literal world (Tunisia, two associations, every household registered on 2020-05-12):
 
 | campaign | TN-11 registered / served | TN-12 registered / served | TN-13 registered / served |
 | --- | --- | --- | --- |
 | A (id 1) | 8 / 6 | 7 / 5 | 6 / 0 |
 | B (id 2) | **2 / 2** | 9 / 6 | 0 / 0 |
 
-B's 2 households in TN-11 (served by a second association, AIDE) are the cell to protect: with the table of all campaigns suppressed on
-its own, TN-11 read 10 there and 8 in A, and 10 - 8 gave the 2 back.
+B's 2 households in TN-11 (served by a second association, AIDE) are the cell to protect: were
+the table of all campaigns suppressed on its own, TN-11 would read 10 there and 8 in A, and
+10 - 8 would give the 2 back.
 """
 
 from __future__ import annotations
@@ -208,8 +209,8 @@ def test_no_sum_of_published_figures_gives_back_a_hidden_count(world: Database, 
     actor = RESTRICTED[reader]
     coverage = views(world, actor, "coverage")
     shown = {name: table.set_index("governorate_code") for name, (table, _) in coverage.items()}
-    # B's 2 households in TN-11 are hidden in B, and the figure of all campaigns there no longer
-    # reads 10 beside A's 8: it is withheld, since A's part is at least 5.
+    # B's 2 households in TN-11 are hidden in B, and the figure of all campaigns there does not
+    # read 10 beside A's 8: it is withheld, since A's part is at least 5.
     assert shown["B"].loc["TN-11", "households_registered"] == SUPPRESSED
     assert shown["A"].loc["TN-11", "households_registered"] == 8
     assert shown["all"].loc["TN-11", "households_registered"] == WITHHELD
@@ -236,8 +237,8 @@ def test_no_sum_of_published_figures_gives_back_a_hidden_count(world: Database, 
     assert ranges[("all", ("TN-11",))][0] == 8
 
 
-def test_the_all_campaign_table_suppressed_on_its_own_gave_the_two_back(world: Database) -> None:
-    """The attack as it worked: the exact table of all campaigns suppressed on its own beside the
+def test_the_all_campaign_table_suppressed_on_its_own_would_give_the_two_back(world: Database) -> None:
+    """The attack of the finding: the exact table of all campaigns suppressed on its own beside the
     campaigns' tables. The same attacker finds B's 2 (so the attacker above can succeed)."""
     published = views(world, OBSERVER, "coverage")
     exact = coverage_by_governorate(world, Filters(country_code="TN"))
