@@ -285,6 +285,36 @@ def test_a_higher_threshold_is_followed_by_the_figures_of_all_campaigns(
     assert ranges and all(low < high for low, high in ranges.values())
 
 
+def test_households_of_no_campaign_are_one_more_part(world: Database) -> None:
+    world.conn.execute(
+        "INSERT INTO households (id, campaign_id, national_id, full_name, phone, governorate_code, address, "
+        "household_size, organisation_id, status, created_at) VALUES (100, NULL, '19999999', 'Sans campagne', "
+        "'29999999', 'TN-13', 'Rue 100', 3, 1, 'registered', TIMESTAMP '2020-05-12 09:00:00')"
+    )
+    rebuild_facts_after_raw_sql(world)
+    exact, exact_totals = published_table(world, ORGANISER, "coverage", Filters(country_code="TN"))
+    assert exact.set_index("governorate_code").loc["TN-13", "households_registered"] == 7
+    assert exact_totals["households_registered"] == 33
+    table, totals = published_table(world, OBSERVER, "coverage", Filters(country_code="TN"))
+    shown = table.set_index("governorate_code")["households_registered"]
+    # Three parts now (A, B, and the household of no campaign, "<5" in every area): TN-12 is 7 + 9
+    # and under 5 more, so at least 5; TN-21 is three counts under 5 each, so under 13.
+    assert (shown["TN-11"], shown["TN-12"], shown["TN-13"], shown["TN-21"]) == (WITHHELD, WITHHELD, WITHHELD, "<13")
+    # 33 beside A's 21 and B's 11 would give the lone household away.
+    assert totals["households_registered"] == WITHHELD
+
+
+def test_the_home_page_figures_are_the_dashboard_totals(world: Database) -> None:
+    from data_layer.monitoring.overview import overview_for
+
+    exact = overview_for(world, ORGANISER, country_code="TN")
+    shown = overview_for(world, OBSERVER, country_code="TN")
+    assert (exact["households"], exact["volunteers"]) == (32, 1)
+    assert (shown["households"], shown["volunteers"]) == (32, SUPPRESSED)
+    every_country = overview_for(world, Actor(user_id=None, username="obs", role="observer"))
+    assert every_country["households"] == 32  # the database's one country
+
+
 @pytest.fixture
 def world_path(empty_db_path: Path | str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path | str]:
     database = open_database(empty_db_path)
