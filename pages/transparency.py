@@ -90,3 +90,4 @@ st.dataframe(
     width="stretch",
     key="transparency_coverage",
 )
+st.caption(ctx.tr("privacy.transparency.marks"))

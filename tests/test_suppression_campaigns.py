@@ -28,6 +28,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from streamlit.testing.v1 import AppTest
 
 from data_layer.core.actor import Actor
+from data_layer.core.i18n import t
 from data_layer.monitoring import suppression
 from data_layer.monitoring.coverage import (
     Filters,
@@ -349,6 +350,8 @@ def test_the_public_page_shows_all_campaigns_as_built_from_each(
     assert coverage.loc["Tunis", "Registered"] == WITHHELD  # not 10, which less A's 8 was B's 2
     assert coverage.loc["Tunis", "Served"] == WITHHELD
     assert coverage.loc["Ariana", "Registered"] == "16"
+    assert "<9" in set(coverage["Registered"])  # two campaigns under 5 each, and the caption says so
+    assert t("privacy.transparency.marks", "en") in [caption.value for caption in at.caption]
     figures = {m.label: m.value for m in at.metric}
     assert figures["Households registered"] == "32" and figures["Households served"] == "19"
     # The bar is the latest campaign's (B), its served count as B's own table shows it.
