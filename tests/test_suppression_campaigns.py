@@ -272,6 +272,20 @@ def test_the_dashboard_country_row_and_volunteers_follow_the_published_tables(wo
     assert [int(t.set_index("governorate_code").loc["TN-11", "deliveries_done"]) for t in staff] == [11, 8]
 
 
+def test_the_dashboard_of_all_campaigns_draws_what_is_published(world: Database) -> None:
+    from ui.dashboard_view import build_view
+
+    filters = Filters(country_code="TN")
+    observer = build_view({}, OBSERVER, "en", published_aggregates(world, OBSERVER, filters))
+    organiser = build_view({}, ORGANISER, "en", published_aggregates(world, ORGANISER, filters))
+    assert [value for _, value in observer.metrics] == ["32", "19", "59.4 %", "2"]
+    assert [value for _, value in organiser.metrics] == ["32", "19", "59.4 %", "2"]
+    registered = {d.kind: d.table for d in observer.downloads}["coverage"].iloc[:, 3].tolist()
+    assert registered[:3] == [WITHHELD, 16, WITHHELD] and set(registered[3:]) == {"<9"}
+    exact = {d.kind: d.table for d in organiser.downloads}["coverage"].iloc[:, 3].tolist()
+    assert exact[:3] == [10, 16, 6]
+
+
 def test_a_higher_threshold_is_followed_by_the_figures_of_all_campaigns(
     world: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
