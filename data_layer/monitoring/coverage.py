@@ -408,6 +408,11 @@ def _rest(whole: pd.DataFrame, parts: list[pd.DataFrame], keys: list[str], count
     return rest if (rest[counts] != 0).to_numpy().any() else None
 
 
+def _households_of_no_campaign(db: Database, country_code: str) -> int:
+    with db.reading() as cur:
+        return int(run(cur, "count_households_of_no_campaign_of_country", {"country_code": country_code}))
+
+
 def campaigns_of(db: Database, country_code: str) -> list[int]:
     """The ids of a country's campaigns (each one a choice of the dashboards)."""
     campaigns = list_campaigns(db)
@@ -437,14 +442,16 @@ def published_table(
     if not suppress or kind not in COMBINE_KEYS or shown_filters.campaign_id is not None:
         return export_layout(kind, whole, actor, lang), _shown_totals(whole, kind, suppress)
     keys, counts = COMBINE_KEYS[kind], count_columns(kind)
-    parts = [
-        AGGREGATE_READERS[kind](db, dataclasses.replace(shown_filters, campaign_id=campaign))
-        for campaign in campaigns_of(db, shown_filters.country_code)
-    ]
-    rest = _rest(whole, parts, keys, counts)
-    parts = parts + ([rest] if rest is not None else [])
-    if len(parts) <= 1:
+    campaigns = campaigns_of(db, shown_filters.country_code)
+    outside = _households_of_no_campaign(db, shown_filters.country_code)
+    if len(campaigns) + (outside > 0) <= 1:
+        # One part only (the usual season): the table of all campaigns is that part's table.
         return export_layout(kind, whole, actor, lang), _shown_totals(whole, kind, suppress)
+    parts = [
+        AGGREGATE_READERS[kind](db, dataclasses.replace(shown_filters, campaign_id=campaign)) for campaign in campaigns
+    ]
+    rest = _rest(whole, parts, keys, counts) if outside else None
+    parts = parts + ([rest] if rest is not None else [])
     shown_parts = [export_layout(kind, part, actor, lang) for part in parts]
     derived = SUPPRESSION_RULES[kind][1]
     table = combine_published(exact_layout(kind, whole, lang), shown_parts, keys, counts, derived)
