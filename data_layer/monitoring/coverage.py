@@ -408,15 +408,13 @@ def _rest(whole: pd.DataFrame, parts: list[pd.DataFrame], keys: list[str], count
     return rest if (rest[counts] != 0).to_numpy().any() else None
 
 
-def _households_of_no_campaign(db: Database, country_code: str) -> int:
-    with db.reading() as cur:
-        return int(run(cur, "count_households_of_no_campaign_of_country", {"country_code": country_code}))
-
-
-def campaigns_of(db: Database, country_code: str) -> list[int]:
-    """The ids of a country's campaigns (each one a choice of the dashboards)."""
+def campaign_parts(db: Database, country_code: str) -> tuple[list[int], int]:
+    """The ids of a country's campaigns (each one a choice of the dashboards), and how many
+    households of its areas belong to none of them."""
     campaigns = list_campaigns(db)
-    return [int(i) for i in campaigns.loc[campaigns["country_code"] == country_code, "id"]]
+    with db.reading() as cur:
+        outside = int(run(cur, "count_households_of_no_campaign_of_country", {"country_code": country_code}))
+    return [int(i) for i in campaigns.loc[campaigns["country_code"] == country_code, "id"]], outside
 
 
 def published_table(
@@ -426,6 +424,7 @@ def published_table(
     filters: Filters = ALL,
     lang: str = "en",
     whole: pd.DataFrame | None = None,
+    parts: tuple[list[int], int] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int | str]]:
     """One aggregate table as `actor` may see it (export layout) and its count columns' totals.
 
@@ -433,7 +432,8 @@ def published_table(
     the sum of the campaigns' tables as each is shown (`suppression.combine_published`), not the
     exact table suppressed again: each campaign is offered on its own too, so "all" minus the
     others would give back a count one campaign hides. `whole` is the table as read with
-    `reader_filters` (read here when not given).
+    `reader_filters` (read here when not given); `parts`, the country's campaigns and its count
+    of households of none (`campaign_parts`, read here when not given).
     """
     shown_filters = reader_filters(kind, filters, actor)
     if whole is None:
@@ -442,20 +442,19 @@ def published_table(
     if not suppress or kind not in COMBINE_KEYS or shown_filters.campaign_id is not None:
         return export_layout(kind, whole, actor, lang), _shown_totals(whole, kind, suppress)
     keys, counts = COMBINE_KEYS[kind], count_columns(kind)
-    campaigns = campaigns_of(db, shown_filters.country_code)
-    outside = _households_of_no_campaign(db, shown_filters.country_code)
+    campaigns, outside = parts if parts is not None else campaign_parts(db, shown_filters.country_code)
     if len(campaigns) + (outside > 0) <= 1:
         # One part only (the usual season): the table of all campaigns is that part's table.
         return export_layout(kind, whole, actor, lang), _shown_totals(whole, kind, suppress)
-    parts = [
+    tables = [
         AGGREGATE_READERS[kind](db, dataclasses.replace(shown_filters, campaign_id=campaign)) for campaign in campaigns
     ]
-    rest = _rest(whole, parts, keys, counts) if outside else None
-    parts = parts + ([rest] if rest is not None else [])
-    shown_parts = [export_layout(kind, part, actor, lang) for part in parts]
+    rest = _rest(whole, tables, keys, counts) if outside else None
+    tables = tables + ([rest] if rest is not None else [])
+    shown_parts = [export_layout(kind, part, actor, lang) for part in tables]
     derived = SUPPRESSION_RULES[kind][1]
     table = combine_published(exact_layout(kind, whole, lang), shown_parts, keys, counts, derived)
-    totals = {c: combine_shown(shown_total(part[c], True) for part in parts) for c in counts}
+    totals = {c: combine_shown(shown_total(part[c], True) for part in tables) for c in counts}
     return table, totals  # type: ignore[return-value]
 
 
@@ -474,12 +473,13 @@ def published_aggregates(
     tables: dict[str, pd.DataFrame] = {}
     totals: dict[str, dict[str, int | str]] = {}
     areas = pd.DataFrame(columns=AREA_COLUMNS)
+    parts = campaign_parts(db, filters.country_code) if must_suppress(actor) and filters.campaign_id is None else None
     for kind, reader in AGGREGATE_READERS.items():
         shown_filters = reader_filters(kind, filters, actor)
         whole = read(kind, shown_filters) if read is not None else reader(db, shown_filters)
         if kind == "coverage":
             areas = whole[[c for c in AREA_COLUMNS if c in whole.columns]].reset_index(drop=True)
-        tables[kind], totals[kind] = published_table(db, actor, kind, filters, lang, whole)
+        tables[kind], totals[kind] = published_table(db, actor, kind, filters, lang, whole, parts)
     return Published(tables, totals, areas)
 
 
