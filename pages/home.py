@@ -4,14 +4,21 @@ import streamlit as st
 
 from data_layer.core.i18n import format_date, format_number
 from data_layer.monitoring.coverage import unit_or_code_text
-from data_layer.monitoring.overview import campaign_overview, received_by_category
+from data_layer.monitoring.overview import overview_for, received_by_category
 from ui.session import page_setup
 from ui.widgets import plain
 
 ctx = page_setup("home.title")
 # The reader's country (an account of none, and the public, see every country).
 country = ctx.actor.country_code if ctx.actor is not None else None
-overview = campaign_overview(ctx.db, country_code=country)
+# Observers get the households and volunteers their dashboards show (docs/security.md).
+overview = overview_for(ctx.db, ctx.actor, country_code=country)
+
+
+def count(value: int | str) -> str:
+    return value if isinstance(value, str) else format_number(value, ctx.lang)
+
+
 campaign = overview["campaign"]
 if campaign:
     st.subheader(plain(campaign["name"]))
@@ -30,13 +37,13 @@ else:
     st.info(ctx.tr("home.no_campaign"))
 
 row = st.container(horizontal=True)
-row.metric(ctx.tr("home.households"), format_number(overview["households"], ctx.lang))
+row.metric(ctx.tr("home.households"), count(overview["households"]))
 row.metric(ctx.tr("home.donations"), format_number(overview["donations"], ctx.lang))
 # One figure per currency: amounts in two currencies are never added up.
 values = overview["value_by_currency"] or ({campaign["currency"]: 0} if campaign else {})
 for currency, value in values.items():
     row.metric(ctx.tr("home.value_in", currency=currency), format_number(value, ctx.lang, decimals=0))
-row.metric(ctx.tr("home.volunteers"), format_number(overview["volunteers"], ctx.lang))
+row.metric(ctx.tr("home.volunteers"), count(overview["volunteers"]))
 
 st.subheader(ctx.tr("home.received_by_category"))
 received = received_by_category(ctx.db, country)

@@ -3,11 +3,10 @@
 import streamlit as st
 
 from data_layer.core.i18n import format_date, format_number
-from data_layer.monitoring import suppression
 from data_layer.monitoring.coverage import Filters
 from data_layer.monitoring.regional import preferred_country, scope_of
-from data_layer.monitoring.suppression import shown_count
-from data_layer.public.forms import transparency_coverage, transparency_received, transparency_totals
+from data_layer.monitoring.suppression import is_mark
+from data_layer.public.forms import transparency_figures, transparency_received, transparency_table
 from ui import dashboard_cache
 from ui.country_widgets import country_select
 from ui.session import page_setup
@@ -35,8 +34,10 @@ def shown(value: int | str) -> str:
     return value if isinstance(value, str) else format_number(value, ctx.lang)
 
 
-coverage = dashboard_cache.coverage(ctx.db, filters)
-totals = transparency_totals(coverage, dashboard_cache.volunteers(ctx.db, filters))
+# As the public may see them: of all campaigns, built from what each campaign shows (a figure of
+# all minus one campaign's gives back nothing hidden, docs/security.md).
+published = dashboard_cache.published(ctx.db, filters, None, ctx.lang, version)
+totals = transparency_figures(published)
 progress = dashboard_cache.progress(ctx.db, country_code=country)
 
 st.subheader(ctx.tr("transparency.progress"))
@@ -56,18 +57,14 @@ else:
     else:
         st.metric(ctx.tr("transparency.days_left"), format_number(progress.days_left, ctx.lang))
     if progress.target:
-        # Under the threshold, or with the total withheld, the bar would give the hidden count away.
-        bar_shown = progress.served >= suppression.SMALL_COUNT_THRESHOLD and not isinstance(
-            totals["households_served"], str
-        )
+        # The campaign's served count as its own table shows it: under the threshold, or withheld,
+        # the bar would give the hidden count away.
+        campaign = Filters(campaign_id=int(progress.campaign["id"]), country_code=country)
+        of_campaign = dashboard_cache.published(ctx.db, campaign, None, ctx.lang, version)
+        served = of_campaign.totals["coverage"]["households_served"]
         st.progress(
-            min(1.0, progress.served / progress.target) if bar_shown else 0.0,
-            text=ctx.tr(
-                "transparency.target",
-                # The bar's own count (this campaign, so far), not the all-campaign total below it.
-                served=shown(shown_count(progress.served, suppress=True)),
-                target=format_number(progress.target, ctx.lang),
-            ),
+            0.0 if is_mark(served) else min(1.0, int(served) / progress.target),
+            text=ctx.tr("transparency.target", served=shown(served), target=format_number(progress.target, ctx.lang)),
         )
         st.caption(ctx.tr("transparency.served_note"))
 
@@ -86,10 +83,11 @@ st.dataframe(
 )
 
 st.subheader(ctx.tr("transparency.coverage"))
-table = transparency_coverage(coverage, ctx.lang)
+table = transparency_table(published)
 st.dataframe(
     localised(table.rename(columns={c: ctx.tr(f"transparency.col.{c}") for c in table.columns}), ctx.lang),
     hide_index=True,
     width="stretch",
     key="transparency_coverage",
 )
+st.caption(ctx.tr("privacy.transparency.marks"))

@@ -5,7 +5,7 @@ Each wrapper is keyed by the database path, its latest audit row id and the filt
 Database itself is not hashed: the leading underscore tells Streamlit to skip it). Every
 write is audited, so any write anywhere changes the key and the next view is current;
 `clear_dashboard_caches()` frees the memory at once after a page's own write.
-The public transparency page reuses `coverage` and `totals`.
+The public transparency page reuses `view` (its published tables and totals).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from data_layer.distribution import reschedule as resch
 from data_layer.monitoring import coverage as cov
 from data_layer.monitoring import progress as prog
 from data_layer.monitoring import regional as reg
+from data_layer.monitoring import suppression
 from data_layer.monitoring.suppression import must_suppress
 from data_layer.store import audit
 from data_layer.store.database import Database
@@ -84,20 +85,34 @@ def _regional(
     return build_regional_view(reg.coverage_by_country(_db, _actor), reg.value_by_country(_db, _actor), lang)
 
 
+# The tables and totals as the reader may see them (observers and the public: the table of all
+# campaigns built from what each campaign's shows, data_layer.monitoring.coverage.published_table).
+@_shared
+def _published(
+    _db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool, threshold: int, _actor: Actor | None
+) -> cov.Published:
+    readers = {
+        "coverage": _coverage,
+        "unmet_needs": _unmet,
+        "flows_by_category": _flows_by_category,
+        "flows_by_organisation": _flows_by_organisation,
+        "volunteer_activity": _volunteers,
+    }
+
+    def read(kind: str, filters: cov.Filters) -> pd.DataFrame:
+        return readers[kind](_db, version, filters.key())
+
+    return cov.published_aggregates(_db, _actor, cov.Filters.from_key(filters_key), lang, read)
+
+
 # The built page (plotly figures, translated tables): readers never change it (st.plotly_chart and
 # st.dataframe only read what they are given).
 @_shared
 def _view(
-    _db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool, _actor: Actor | None
+    _db: Database, version: tuple, filters_key: tuple, lang: str, suppress: bool, threshold: int, _actor: Actor | None
 ) -> DashboardView:
-    aggregates = {
-        "coverage": _coverage(_db, version, filters_key),
-        "unmet_needs": _unmet(_db, version, filters_key),
-        "flows_by_category": _flows_by_category(_db, version, filters_key),
-        "flows_by_organisation": _flows_by_organisation(_db, version, filters_key),
-        "volunteer_activity": _volunteers(_db, version, filters_key),
-    }
-    return build_view(aggregates, _actor, lang)
+    published = _published(_db, version, filters_key, lang, suppress, threshold, _actor)
+    return build_view({}, _actor, lang, published)
 
 
 # Keyed by the reader's organisation (what the count is scoped to) and the day (what makes a delivery overdue).
@@ -148,7 +163,19 @@ def view(
     one key per (data version, filters, language, suppression), shared by every session."""
     suppress = must_suppress(actor)
     shown_filters = cov.filters_for_reader(filters, actor)
-    return _view(db, version or data_version(db), shown_filters.key(), lang, suppress, actor)
+    threshold = suppression.SMALL_COUNT_THRESHOLD  # a key too: the figures follow a new threshold at once
+    return _view(db, version or data_version(db), shown_filters.key(), lang, suppress, threshold, actor)
+
+
+def published(
+    db: Database, filters: cov.Filters, actor: Actor | None, lang: str, version: tuple | None = None
+) -> cov.Published:
+    """The aggregate tables and totals as this reader may see them, for these filters."""
+    shown_filters = cov.filters_for_reader(filters, actor)
+    threshold = suppression.SMALL_COUNT_THRESHOLD
+    return _published(
+        db, version or data_version(db), shown_filters.key(), lang, must_suppress(actor), threshold, actor
+    )
 
 
 def campaigns(db: Database, version: tuple | None = None) -> pd.DataFrame:
@@ -193,6 +220,7 @@ def clear_dashboard_caches() -> None:
         _volunteers,
         _campaigns,
         _progress,
+        _published,
         _view,
         _countries,
         _regional,

@@ -22,8 +22,9 @@ from data_layer.core.i18n import area_name_column, format_number, format_percent
 from data_layer.monitoring import suppression
 from data_layer.monitoring.coverage import (
     HXL_TAGS,
-    export_layout,
-    summarise_coverage,
+    Published,
+    publish,
+    published_summary,
     translate_codes,
     translate_headers,
     with_area_names,
@@ -31,10 +32,9 @@ from data_layer.monitoring.coverage import (
 )
 from data_layer.monitoring.suppression import (
     for_display,
+    is_mark,
     must_suppress,
     numeric_for_chart,
-    rate_hidden,
-    shown_total,
 )
 
 
@@ -99,36 +99,37 @@ def category_unit_labels(frame: pd.DataFrame, lang: str) -> list[str]:
     ]
 
 
-def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: str) -> DashboardView:
-    """The dashboard's figures, tables and files from its five aggregates (as `ui.dashboard_cache` reads them)."""
+def build_view(
+    aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: str, published: Published | None = None
+) -> DashboardView:
+    """The dashboard's figures, tables and files from its five aggregates as `actor` may see them
+    (`monitoring.coverage.published_aggregates`; given only the exact tables of one campaign,
+    each is suppressed on its own)."""
 
     def tr(key: str) -> str:
         return t(key, lang)
 
     suppress = must_suppress(actor)
-    coverage = aggregates["coverage"]
-    totals = summarise_coverage(coverage, suppress)
+    if published is None:
+        published = publish(aggregates, actor, lang)
+    coverage = published.areas
+    totals = published_summary(published, suppress)
 
-    def count_text(column: str) -> str:
-        shown = shown_total(coverage[column], suppress)
-        return shown if isinstance(shown, str) else format_number(shown, lang)
+    def count_text(value: int | str) -> str:
+        return value if isinstance(value, str) else format_number(value, lang)
 
-    registered_text, served_text = count_text("households_registered"), count_text("households_served")
+    registered_text = count_text(totals["households_registered"])
+    served_text = count_text(totals["households_served"])
+    rate = totals["coverage_rate"]
     metrics = [
         (tr("dashboard.registered"), registered_text),
         (tr("dashboard.served"), served_text),
-        (
-            tr("dashboard.coverage"),
-            suppression.SUPPRESSED
-            if rate_hidden(suppress, totals["households_registered"], totals["households_served"])
-            or suppression.WITHHELD in (registered_text, served_text)
-            else format_percent(totals["coverage_rate"], lang),
-        ),
+        (tr("dashboard.coverage"), rate if isinstance(rate, str) else format_percent(rate, lang)),
         (tr("dashboard.governorates_reached"), format_number(totals["governorates_reached"], lang)),
     ]
 
     # Observers see the suppressed table; its charts leave the suppressed cells out.
-    shown = export_layout("coverage", coverage, actor, lang)
+    shown = published.tables["coverage"]
     plotted = numeric_for_chart(
         shown, ["households_registered", "households_served", "coverage_rate", "registered_per_10k"]
     )
@@ -174,7 +175,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     # The national line gives the registered total back: withheld with it.
     national = (
         totals["households_registered"] * 10000 / population
-        if population and registered_text not in (suppression.SUPPRESSED, suppression.WITHHELD)
+        if population and not is_mark(totals["households_registered"])
         else None
     )
     figures["per_10k_chart"] = by_governorate(
@@ -189,7 +190,7 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
     table = rates_as_text(shown.drop(columns=["population"]), lang)
     coverage_table = _arrow(for_display(translate_headers(table, lang)))
 
-    unmet = export_layout("unmet_needs", aggregates["unmet_needs"], actor, lang)
+    unmet = published.tables["unmet_needs"]
     unmet_by_category = (
         numeric_for_chart(unmet, ["unmet_quantity"])
         .groupby(["category_code", "unit"], as_index=False)["unmet_quantity"]
@@ -210,14 +211,14 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         )
     )
 
-    flows_category = export_layout("flows_by_category", aggregates["flows_by_category"], actor, lang)
+    flows_category = published.tables["flows_by_category"]
     labelled = flows_category.assign(label=category_unit_labels(flows_category, lang))
     value_series = {
         "received_value_tnd": tr("dashboard.received"),
         "allocated_value_tnd": tr("dashboard.allocated"),
         "delivered_value_tnd": tr("dashboard.delivered"),
     }
-    flows_org = export_layout("flows_by_organisation", aggregates["flows_by_organisation"], actor, lang)
+    flows_org = published.tables["flows_by_organisation"]
     # Values are in each row's currency: the charts name it and never add two currencies up.
     currencies = sorted({*flows_category.get("currency", []), *flows_org.get("currency", [])})
     if len(currencies) > 1:
@@ -247,12 +248,11 @@ def build_view(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: s
         _arrow(for_display(translate_headers(in_currency(flows_org), lang))),
     ]
 
-    volunteers = export_layout("volunteer_activity", aggregates["volunteer_activity"], actor, lang)
+    volunteers = published.tables["volunteer_activity"]
     names = dict(zip(coverage["governorate_code"], coverage[area_name_column(lang)]))
-    raw_volunteers = aggregates["volunteer_activity"]
 
     def volunteer_total(column: str) -> int | str:
-        return shown_total(raw_volunteers[column], suppress)
+        return published.totals["volunteer_activity"][column]
 
     done, delivering = volunteer_total("deliveries_done"), volunteer_total("volunteers_delivering")
     active = volunteer_total("volunteers_active")

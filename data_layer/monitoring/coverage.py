@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,15 @@ from data_layer.core.errors import JesrError
 from data_layer.core.i18n import has_key, t
 from data_layer.monitoring import suppression
 from data_layer.monitoring.facts import STATUS_PARAMS, ensure_facts_current
-from data_layer.monitoring.suppression import must_suppress, suppress_small_counts
+from data_layer.monitoring.suppression import (
+    combine_published,
+    combine_shown,
+    is_mark,
+    must_suppress,
+    shown_at_least_threshold,
+    shown_total,
+    suppress_small_counts,
+)
 from data_layer.store.database import Database
 from data_layer.store.queries import Q, run
 
@@ -293,6 +302,11 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
 
 def export_layout(kind: str, frame: pd.DataFrame, actor: Actor | None, lang: str = "en") -> pd.DataFrame:
     """An aggregate frame in its export layout, with small counts suppressed for observers."""
+    return for_actor(exact_layout(kind, frame, lang), kind, actor)
+
+
+def exact_layout(kind: str, frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """An aggregate frame in its export layout, every count exact."""
     out = frame.copy()
     if kind == "coverage":
         out["governorate_name"] = out[f"name_{lang}"]
@@ -302,7 +316,7 @@ def export_layout(kind: str, frame: pd.DataFrame, actor: Actor | None, lang: str
         out["registered_per_10k"] = pd.to_numeric(out["registered_per_10k"]).round(2)
     if kind == "volunteer_activity":
         out["deliveries_per_volunteer"] = pd.to_numeric(out["deliveries_per_volunteer"]).round(2)
-    return for_actor(out[EXPORT_COLUMNS[kind]].reset_index(drop=True), kind, actor)
+    return out[EXPORT_COLUMNS[kind]].reset_index(drop=True)
 
 
 AGGREGATE_READERS = {
@@ -318,7 +332,7 @@ def aggregate_export(
     db: Database, actor: Actor | None, kind: str, filters: Filters = ALL, lang: str = "en"
 ) -> pd.DataFrame:
     """One aggregate table as exported (command line, public reuse)."""
-    return export_layout(kind, AGGREGATE_READERS[kind](db, filters_for_reader(filters, actor)), actor, lang)
+    return published_table(db, actor, kind, filters, lang)[0]
 
 
 def filters_for_reader(filters: Filters, actor: Actor | None) -> Filters:
@@ -329,6 +343,181 @@ def filters_for_reader(filters: Filters, actor: Actor | None) -> Filters:
     if not must_suppress(actor):
         return filters
     return Filters(campaign_id=filters.campaign_id, country_code=filters.country_code)
+
+
+def reader_filters(kind: str, filters: Filters, actor: Actor | None) -> Filters:
+    """The filters one table is computed with for this reader (`filters_for_reader`), and for
+    observers and the public the volunteer table of every campaign: a volunteer may deliver for
+    two campaigns, so the count of all campaigns is not the sum of the campaigns' and would tell
+    by subtraction how many delivered for one only."""
+    shown = filters_for_reader(filters, actor)
+    if kind in CAMPAIGN_FREE and must_suppress(actor):
+        return dataclasses.replace(shown, campaign_id=None)
+    return shown
+
+
+# Tables whose counts are not the sum of the campaigns' (see reader_filters).
+CAMPAIGN_FREE = frozenset({"volunteer_activity"})
+# The columns that name one count of a table across campaigns (households are of one campaign,
+# so these counts add up over campaigns). An association's households served are one count
+# however many currency rows it has.
+COMBINE_KEYS: dict[str, list[str]] = {
+    "coverage": ["governorate_code"],
+    "unmet_needs": ["governorate_code", "category_code", "unit"],
+    "flows_by_organisation": ["organisation_code"],
+}
+
+
+@dataclass(frozen=True)
+class Published:
+    """The dashboard's tables as one reader may see them (export layout, small counts suppressed
+    for observers and the public), the totals of their count columns as shown, and the areas
+    (names, population, centroids: no count) to draw them on. Shared by caches: never changed."""
+
+    tables: dict[str, pd.DataFrame]
+    totals: dict[str, dict[str, int | str]]
+    areas: pd.DataFrame
+
+
+def count_columns(kind: str) -> list[str]:
+    """The columns of `kind` that count households or people (suppressed for observers)."""
+    return SUPPRESSION_RULES[kind][0] if kind in SUPPRESSION_RULES else []
+
+
+def _shown_totals(frame: pd.DataFrame, kind: str, suppress: bool) -> dict[str, int | str]:
+    return {c: shown_total(frame[c], suppress) for c in count_columns(kind)}
+
+
+def _per_key(frame: pd.DataFrame, keys: list[str], counts: list[str]) -> list[tuple[tuple, dict[str, float]]]:
+    return [
+        (tuple(record[k] for k in keys), {c: float(record[c]) for c in counts})
+        for record in frame[keys + counts].to_dict("records")
+    ]
+
+
+def _rest(whole: pd.DataFrame, parts: list[pd.DataFrame], keys: list[str], counts: list[str]) -> pd.DataFrame | None:
+    """The part of `whole` in none of the campaigns' `parts` (households of no campaign of the
+    country), or None when there is none."""
+    seen = [dict(_per_key(part, keys, counts)) for part in parts]
+    rest = whole.copy()
+    for c in counts:
+        rest[c] = [
+            row[c] - sum(part.get(key, {}).get(c, 0.0) for part in seen) for key, row in _per_key(whole, keys, counts)
+        ]
+        rest[c] = rest[c].astype("int64")
+    return rest if (rest[counts] != 0).to_numpy().any() else None
+
+
+def campaign_parts(db: Database, country_code: str) -> tuple[list[int], int]:
+    """The ids of a country's campaigns (each one a choice of the dashboards), and how many
+    households of its areas belong to none of them."""
+    campaigns = list_campaigns(db)
+    with db.reading() as cur:
+        outside = int(run(cur, "count_households_of_no_campaign_of_country", {"country_code": country_code}))
+    return [int(i) for i in campaigns.loc[campaigns["country_code"] == country_code, "id"]], outside
+
+
+def published_table(
+    db: Database,
+    actor: Actor | None,
+    kind: str,
+    filters: Filters = ALL,
+    lang: str = "en",
+    whole: pd.DataFrame | None = None,
+    parts: tuple[list[int], int] | None = None,
+) -> tuple[pd.DataFrame, dict[str, int | str]]:
+    """One aggregate table as `actor` may see it (export layout) and its count columns' totals.
+
+    For observers and the public, the table of all campaigns of a country that runs several is
+    the sum of the campaigns' tables as each is shown (`suppression.combine_published`), not the
+    exact table suppressed again: each campaign is offered on its own too, so "all" minus the
+    others would give back a count one campaign hides. `whole` is the table as read with
+    `reader_filters` (read here when not given); `parts`, the country's campaigns and its count
+    of households of none (`campaign_parts`, read here when not given).
+    """
+    shown_filters = reader_filters(kind, filters, actor)
+    if whole is None:
+        whole = AGGREGATE_READERS[kind](db, shown_filters)
+    suppress = must_suppress(actor)
+    if not suppress or kind not in COMBINE_KEYS or shown_filters.campaign_id is not None:
+        return export_layout(kind, whole, actor, lang), _shown_totals(whole, kind, suppress)
+    keys, counts = COMBINE_KEYS[kind], count_columns(kind)
+    campaigns, outside = parts if parts is not None else campaign_parts(db, shown_filters.country_code)
+    if len(campaigns) + (outside > 0) <= 1:
+        # One part only (the usual season): the table of all campaigns is that part's table.
+        return export_layout(kind, whole, actor, lang), _shown_totals(whole, kind, suppress)
+    tables = [
+        AGGREGATE_READERS[kind](db, dataclasses.replace(shown_filters, campaign_id=campaign)) for campaign in campaigns
+    ]
+    rest = _rest(whole, tables, keys, counts) if outside else None
+    tables = tables + ([rest] if rest is not None else [])
+    shown_parts = [export_layout(kind, part, actor, lang) for part in tables]
+    derived = SUPPRESSION_RULES[kind][1]
+    table = combine_published(exact_layout(kind, whole, lang), shown_parts, keys, counts, derived)
+    totals = {c: combine_shown(shown_total(part[c], True) for part in tables) for c in counts}
+    return table, totals  # type: ignore[return-value]
+
+
+AREA_COLUMNS = ["governorate_code", "name_ar", "name_fr", "name_en", "population", "lat", "lon"]
+
+
+def published_aggregates(
+    db: Database,
+    actor: Actor | None,
+    filters: Filters = ALL,
+    lang: str = "en",
+    read: Callable[[str, Filters], pd.DataFrame] | None = None,
+) -> Published:
+    """Every dashboard table as `actor` may see it (`published_table`). `read(kind, filters)`
+    gives the exact table of the reader's filters (a cache); by default it is read here."""
+    tables: dict[str, pd.DataFrame] = {}
+    totals: dict[str, dict[str, int | str]] = {}
+    areas = pd.DataFrame(columns=AREA_COLUMNS)
+    parts = campaign_parts(db, filters.country_code) if must_suppress(actor) and filters.campaign_id is None else None
+    for kind, reader in AGGREGATE_READERS.items():
+        shown_filters = reader_filters(kind, filters, actor)
+        whole = read(kind, shown_filters) if read is not None else reader(db, shown_filters)
+        if kind == "coverage":
+            areas = whole[[c for c in AREA_COLUMNS if c in whole.columns]].reset_index(drop=True)
+        tables[kind], totals[kind] = published_table(db, actor, kind, filters, lang, whole, parts)
+    return Published(tables, totals, areas)
+
+
+def publish(aggregates: dict[str, pd.DataFrame], actor: Actor | None, lang: str = "en") -> Published:
+    """Tables already read for one campaign (or for a reader who sees exact counts), each
+    suppressed on its own: the rule of `published_table` when there is nothing to combine."""
+    suppress = must_suppress(actor)
+    coverage = aggregates["coverage"]
+    return Published(
+        tables={kind: export_layout(kind, frame, actor, lang) for kind, frame in aggregates.items()},
+        totals={kind: _shown_totals(frame, kind, suppress) for kind, frame in aggregates.items()},
+        areas=coverage[[c for c in AREA_COLUMNS if c in coverage.columns]].reset_index(drop=True),
+    )
+
+
+def published_summary(published: Published, suppress: bool) -> dict[str, Any]:
+    """The coverage headline as shown: registered, served (numbers or marks), the coverage rate
+    (None when there is none, "<5" when a count it comes from is hidden or small) and the areas
+    reached, counted from the served cells as shown (a "<5" may be a 0, so it is not one)."""
+    registered = published.totals["coverage"]["households_registered"]
+    served = published.totals["coverage"]["households_served"]
+    cells = published.tables["coverage"]["households_served"]
+    reached = [shown_at_least_threshold(v) if suppress else (not is_mark(v) and v >= 1) for v in cells]
+    rate: float | str | None
+    if (
+        is_mark(registered)
+        or is_mark(served)
+        or (suppress and min(int(registered), int(served)) < suppression.SMALL_COUNT_THRESHOLD)
+    ):
+        rate = suppression.SUPPRESSED
+    else:
+        rate = int(served) / int(registered) if int(registered) else None
+    return {
+        "households_registered": registered,
+        "households_served": served,
+        "coverage_rate": rate,
+        "governorates_reached": int(sum(reached)),
+    }
 
 
 def translate_headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

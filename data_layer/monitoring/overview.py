@@ -9,8 +9,11 @@ from typing import Any
 
 import pandas as pd
 
+from data_layer.core.actor import Actor
 from data_layer.core.statuses import UNCOUNTED_HOUSEHOLD_STATUSES
-from data_layer.monitoring.coverage import cash_in_its_currency
+from data_layer.monitoring.coverage import Filters, cash_in_its_currency, published_table
+from data_layer.monitoring.regional import countries_in_scope
+from data_layer.monitoring.suppression import combine_shown, must_suppress
 from data_layer.registry.campaigns import get_active_campaign
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -33,6 +36,27 @@ def campaign_overview(db: Database, today: dt.date | None = None, country_code: 
         overview["days_left"] = max(0, (campaign["ends_on"] - today).days)
         overview["ended"] = today > campaign["ends_on"]
     return overview
+
+
+def overview_for(
+    db: Database, actor: Actor | None, today: dt.date | None = None, country_code: str | None = None
+) -> dict[str, Any]:
+    """`campaign_overview` as `actor` may read it: for observers its households and volunteers
+    are the totals their dashboards show (households of all campaigns built from each campaign's
+    table, `coverage.published_table`), not exact counts a dashboard total could be subtracted from."""
+    overview = campaign_overview(db, today, country_code)
+    if not must_suppress(actor):
+        return overview
+    countries = [country_code] if country_code is not None else countries_in_scope(db, actor)
+    shown: dict[str, list[int | str]] = {"households": [], "volunteers": []}
+    for code in countries:
+        shown["households"].append(
+            published_table(db, actor, "coverage", Filters(country_code=code))[1]["households_registered"]
+        )
+        shown["volunteers"].append(
+            published_table(db, actor, "volunteer_activity", Filters(country_code=code))[1]["volunteers_active"]
+        )
+    return {**overview, **{key: combine_shown(values) for key, values in shown.items()}}
 
 
 def received_by_category(db: Database, country_code: str | None = None) -> pd.DataFrame:

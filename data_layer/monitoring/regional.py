@@ -17,8 +17,10 @@ import pandas as pd
 
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError, PermissionDenied
+from data_layer.monitoring import suppression
+from data_layer.monitoring.coverage import Filters, published_table
 from data_layer.monitoring.facts import ensure_facts_current
-from data_layer.monitoring.suppression import must_suppress, suppress_small_counts
+from data_layer.monitoring.suppression import is_mark, must_suppress, shown_at_least_threshold
 from data_layer.registry.campaigns import get_active_campaign
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -89,18 +91,16 @@ def _dates(date_from: dt.date | None, date_to: dt.date | None) -> dict[str, Any]
     return {"date_from": date_from, "date_to": date_to}
 
 
-COUNTRY_COUNTS = ["households_registered", "households_served"]
-COUNTRY_DERIVED = {
-    "coverage_rate": ["households_registered", "households_served"],
-    "registered_per_10k": ["households_registered"],
-}
-
-
 def coverage_by_country(
     db: Database, actor: Actor | None, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> pd.DataFrame:
     """One row per country the actor sees: areas, registered, served, coverage, per 10,000, areas
-    reached; household counts under the threshold read "<5" for observers and the public."""
+    reached. Observers and the public get each country's figures as its own dashboard shows them
+    (`published_by_country`): the whole period, small counts as "<5"."""
+    suppress = must_suppress(actor)
+    if suppress:
+        # Two periods' rows would differ by what was registered between them.
+        date_from = date_to = None
     ensure_facts_current(db)
     with closing(db.cursor()) as cur:
         frame = run(cur, "list_coverage_by_country", _dates(date_from, date_to))
@@ -111,9 +111,38 @@ def coverage_by_country(
     frame["coverage_rate"] = (frame["households_served"] / registered).where(registered > 0)
     population = pd.to_numeric(frame["population"], errors="coerce")
     frame["registered_per_10k"] = (registered * 10000 / population).where(population > 0)
-    if must_suppress(actor):
-        return suppress_small_counts(frame, COUNTRY_COUNTS, COUNTRY_DERIVED)
+    if suppress:
+        return published_by_country(db, actor, frame)
     return frame
+
+
+def published_by_country(db: Database, actor: Actor | None, frame: pd.DataFrame) -> pd.DataFrame:
+    """The country rows as each country's coverage table of all campaigns is shown to `actor`
+    (`coverage.published_table`): its totals as shown there, rates only from shown numbers, and
+    areas reached counted from the served cells shown at least the threshold (a "<5" may be a 0).
+    A second suppression here, of the exact country totals, could show a total the country's own
+    dashboard withholds, or the other way round."""
+    out = frame.astype({c: object for c in ("households_registered", "households_served", "areas_reached")})
+    out["coverage_rate"] = out["coverage_rate"].astype(object)
+    out["registered_per_10k"] = out["registered_per_10k"].astype(object)
+    for index, code in out["country_code"].items():
+        table, totals = published_table(db, actor, "coverage", Filters(country_code=str(code)))
+        registered, served = totals["households_registered"], totals["households_served"]
+        population = pd.to_numeric(pd.Series([out.at[index, "population"]]), errors="coerce").iloc[0]
+        out.at[index, "households_registered"] = registered
+        out.at[index, "households_served"] = served
+        out.at[index, "areas_reached"] = int(sum(shown_at_least_threshold(v) for v in table["households_served"]))
+        numbers = not is_mark(registered) and not is_mark(served)
+        out.at[index, "coverage_rate"] = (
+            (int(served) / int(registered) if int(registered) else None) if numbers else suppression.SUPPRESSED
+        )
+        if is_mark(registered):
+            out.at[index, "registered_per_10k"] = suppression.SUPPRESSED
+        elif pd.notna(population) and population > 0:
+            out.at[index, "registered_per_10k"] = int(registered) * 10000 / float(population)
+        else:
+            out.at[index, "registered_per_10k"] = None
+    return out
 
 
 def value_by_country(

@@ -12,6 +12,11 @@ column, and the groups a table names), more cells are withheld (WITHHELD, "x": t
 shown ones first) until no hidden cell's value follows from the sum and what each mark says
 (a "<5" is 0-4, an "x" at least 5 and at most the smallest cell still shown). When even hiding
 every cell leaves one determined, the total itself is withheld (`shown_total`).
+
+Several campaigns of one country: each campaign's table is suppressed on its own, and the table
+of all campaigns together is built from what the campaigns' tables show (`combine_shown`,
+`combine_published`), never suppressed again from its own exact counts. So the difference of any
+two published figures is a difference of published figures: it gives back nothing hidden.
 """
 
 from __future__ import annotations
@@ -28,6 +33,92 @@ SUPPRESSED = f"<{SMALL_COUNT_THRESHOLD}"
 # A count of at least the threshold, hidden so that a "<5" beside it cannot be worked out.
 WITHHELD = "x"
 HIDDEN_MARKS = (SUPPRESSED, WITHHELD)
+# A sum of parts each under the threshold reads as under the sum of their bounds (two "<5": "<9").
+UNDER = "<"
+
+
+def is_mark(value: object) -> bool:
+    """Whether a shown count is a mark (hidden) rather than a number."""
+    return isinstance(value, str) and (value in HIDDEN_MARKS or (value.startswith(UNDER) and value[1:].isdigit()))
+
+
+def _bounds(value: object) -> tuple[float, float]:
+    """What a shown count tells of the value behind it: a number itself, "<5" 0 to 4, "<9" 0 to
+    8, "x" at least the threshold."""
+    if value == SUPPRESSED:
+        return 0.0, SMALL_COUNT_THRESHOLD - 1.0
+    if value == WITHHELD:
+        return float(SMALL_COUNT_THRESHOLD), math.inf
+    if is_mark(value):
+        return 0.0, float(str(value).removeprefix(UNDER)) - 1.0
+    number = float(value)  # type: ignore[arg-type]
+    return number, number
+
+
+def combine_shown(parts: Iterable[object]) -> int | float | str:
+    """The sum of counts as shown, from their shown values only: the exact sum when every part is
+    a number; else "x" when the parts show it is at least the threshold, "<5" (or "<9", "<13"...)
+    when they show it is under that. Nothing but the parts' marks goes in, so the sum tells no more than
+    they do."""
+    values = list(parts)
+    if not any(is_mark(v) for v in values):
+        total = sum(values)  # type: ignore[arg-type]
+        return int(total) if float(total).is_integer() else total
+    low = sum(_bounds(v)[0] for v in values)
+    high = sum(_bounds(v)[1] for v in values)
+    if low >= SMALL_COUNT_THRESHOLD:
+        return WITHHELD
+    if high < SMALL_COUNT_THRESHOLD:
+        return SUPPRESSED
+    return f"{UNDER}{int(high) + 1}"
+
+
+def shown_at_least_threshold(value: object) -> bool:
+    """Whether a shown count says the value is at least the threshold (a number that large, or "x")."""
+    return _bounds(value)[0] >= SMALL_COUNT_THRESHOLD
+
+
+def combine_published(
+    whole: pd.DataFrame,
+    parts: Sequence[pd.DataFrame],
+    keys: Sequence[str],
+    count_columns: Iterable[str],
+    derived: Mapping[str, Iterable[str]] | None = None,
+) -> pd.DataFrame:
+    """The table of all parts (campaigns) as shown, from the parts as shown.
+
+    `whole` is the exact table of all parts, in the same layout; its count columns are replaced
+    by `combine_shown` of the parts' shown cells of the same `keys` (a row a part lacks counts
+    0: its absence is shown). A derived column keeps its exact value only where every count it is
+    computed from is shown as a number (then it is a function of those numbers), else "<5".
+    Several rows of one key in a part (one per currency) share its count: the number is taken
+    where one of them shows it.
+    """
+    out = whole.copy()
+    counts = list(count_columns)
+    per_part = []
+    for part in parts:
+        rows: dict[tuple, dict[str, object]] = {}
+        for record in part[list(keys) + counts].to_dict("records"):
+            key = tuple(record[k] for k in keys)
+            seen = rows.setdefault(key, {c: record[c] for c in counts})
+            for c in counts:
+                if is_mark(seen[c]) and not is_mark(record[c]):
+                    seen[c] = record[c]
+        per_part.append(rows)
+    row_keys = [tuple(r) for r in whole[list(keys)].itertuples(index=False, name=None)]
+    for c in counts:
+        out[c] = pd.Series(
+            [combine_shown(rows.get(key, {}).get(c, 0) for rows in per_part) for key in row_keys],
+            index=out.index,
+            dtype=object,
+        )
+    for column, sources in (derived or {}).items():
+        shown = pd.Series(True, index=out.index)
+        for source in sources:
+            shown &= ~out[source].map(is_mark)
+        out[column] = out[column].astype(object).where(shown, SUPPRESSED)
+    return out
 
 
 def must_suppress(actor: Actor | None) -> bool:
@@ -139,7 +230,7 @@ def numeric_for_chart(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFra
     """Suppressed cells become missing values, so charts leave them out instead of drawing them."""
     out = frame.copy()
     for column in columns:
-        out[column] = pd.to_numeric(out[column].where(~out[column].isin(HIDDEN_MARKS)), errors="coerce")
+        out[column] = pd.to_numeric(out[column].where(~out[column].map(is_mark)), errors="coerce")
     return out
 
 
@@ -157,6 +248,6 @@ def for_display(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns holding "<5" among numbers become text, so Arrow (st.dataframe) takes them as they are."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object and out[column].isin(HIDDEN_MARKS).any():
+        if out[column].dtype == object and out[column].map(is_mark).any():
             out[column] = out[column].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
     return out

@@ -32,7 +32,7 @@ from data_layer.core.validation import (
     clean_unit,
     clean_volunteer,
 )
-from data_layer.monitoring.coverage import for_actor, unit_or_code_text
+from data_layer.monitoring.coverage import Published, for_actor, unit_or_code_text
 from data_layer.monitoring.suppression import shown_total
 from data_layer.public.consent import record_consent
 from data_layer.public.ratelimit import check_and_count, subject_keys
@@ -209,13 +209,25 @@ def submit_pledge(
 
 
 def transparency_totals(coverage: pd.DataFrame, volunteers: pd.DataFrame) -> dict[str, int | str]:
-    """Campaign-wide counts for the public page, each under 5 shown as "<5"; a household total
-    that would give away a suppressed governorate even with every cell hidden, as "x"."""
+    """Campaign-wide counts for the public page from the exact tables of one campaign, each under
+    5 shown as "<5"; a household total that would give away a suppressed governorate even with
+    every cell hidden, as "x"."""
     return {
         "households_registered": shown_total(coverage["households_registered"], suppress=True),
         "households_served": shown_total(coverage["households_served"], suppress=True),
         "deliveries": shown_total(volunteers["deliveries_done"], suppress=True),
         "volunteers": shown_total(volunteers["volunteers_active"], suppress=True),
+    }
+
+
+def transparency_figures(published: Published) -> dict[str, int | str]:
+    """The public page's headline counts, as the tables' totals are shown to the public (of all
+    campaigns: built from each campaign's, `monitoring.coverage.published_table`)."""
+    return {
+        "households_registered": published.totals["coverage"]["households_registered"],
+        "households_served": published.totals["coverage"]["households_served"],
+        "deliveries": published.totals["volunteer_activity"]["deliveries_done"],
+        "volunteers": published.totals["volunteer_activity"]["volunteers_active"],
     }
 
 
@@ -241,9 +253,19 @@ def transparency_received(flows: pd.DataFrame, lang: str) -> pd.DataFrame:
 def transparency_coverage(coverage: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Per governorate: name, registered, served, coverage rate, small counts (and their rates) as "<5"."""
     public = for_actor(coverage, "coverage", None)
+    return _coverage_rows(public[area_name_column(lang)], public)
+
+
+def transparency_table(published: Published) -> pd.DataFrame:
+    """The public page's coverage table from the coverage table as shown to the public."""
+    public = published.tables["coverage"]
+    return _coverage_rows(public["governorate_name"], public)
+
+
+def _coverage_rows(names: pd.Series, public: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "governorate": public[area_name_column(lang)],
+            "governorate": names,
             "registered": public["households_registered"],
             "served": public["households_served"],
             "coverage": [v if isinstance(v, str) or pd.isna(v) else f"{float(v):.0%}" for v in public["coverage_rate"]],

@@ -257,3 +257,12 @@ SELECT c.id, c.name, s.name_fr, s.name_en, c.country_code, c.starts_on, c.ends_o
 FROM campaigns c LEFT JOIN campaign_settings s ON s.campaign_id = c.id
 LEFT JOIN country_settings cs ON cs.country_code = c.country_code
 ORDER BY c.is_active DESC, c.starts_on DESC, c.id DESC;
+
+-- name: count_households_of_no_campaign_of_country :scalar
+-- Households in $country_code's areas whose campaign is none, or another country's: when there
+-- are none, the figures of all campaigns are the sum of the country's campaigns alone.
+SELECT count(*)
+FROM households h
+LEFT JOIN campaigns c ON c.id = h.campaign_id
+WHERE h.governorate_code IN (SELECT code FROM areas WHERE country_code = $country_code)
+  AND (c.id IS NULL OR c.country_code <> $country_code);
