@@ -22,6 +22,7 @@ from data_layer.distribution.deliveries import (
 from ui.dashboard_cache import clear_dashboard_caches
 from ui.messages import show_error
 from ui.session import page_setup
+from ui.tables import table
 from ui.widgets import governorate_select
 
 ctx = page_setup("deliveries.title")
@@ -88,7 +89,7 @@ if frame.empty:
     st.stop()
 shown = frame.assign(status=frame["status"].map(lambda s: ctx.tr(f"delivery_status.{s}")))
 st.dataframe(
-    shown.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch", key=PREFIX + "table"
+    table(shown, ctx.lang, lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch", key=PREFIX + "table"
 )
 
 st.divider()

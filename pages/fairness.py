@@ -4,6 +4,7 @@ from functools import partial
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from charts.fairness import baskets_by_governorate, projected_shortfall
 from charts.style import plotly_config
@@ -19,7 +20,6 @@ from data_layer.monitoring.baskets import (
 from data_layer.monitoring.coverage import translate_codes
 from data_layer.monitoring.projection import shortfall_projection
 from data_layer.monitoring.signals import SIGNALS, signal_records
-from data_layer.monitoring.suppression import for_display
 from data_layer.monitoring.thresholds import THRESHOLDS
 from data_layer.registry.campaigns import campaign_name, list_campaign_records
 from data_layer.registry.spreadsheets import table_bytes
@@ -27,6 +27,7 @@ from data_layer.store.reference import get_reference, list_areas
 from ui import fairness_cache as cache
 from ui.messages import show_error
 from ui.session import page_setup
+from ui.tables import table
 
 ctx = page_setup("fairness.title")
 PREFIX = "fairness_"
@@ -51,13 +52,13 @@ areas = (
 )
 
 
-def shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """Codes as words and headers in the reader's language."""
+def shown(frame: pd.DataFrame) -> Styler:
+    """Codes as words, headers and numbers in the reader's language."""
     out = translate_codes(frame, ctx.lang)
     if "governorate_code" in out.columns:
         out["governorate_code"] = out["governorate_code"].map(lambda c: areas.get(c, c))
-    out = out.rename(columns={c: ctx.tr(f"fairness.col.{c}") for c in out.columns})
-    return for_display(out)
+    # localised writes the numbers of a column mixing counts and "<5" and leaves the marks.
+    return table(out, ctx.lang, lambda c: ctx.tr(f"fairness.col.{c}"))
 
 
 tabs = st.tabs(

@@ -107,7 +107,9 @@ name_column = area_name_column(ctx.lang)
 area_names = {code: area[name_column] for code, area in get_reference(ctx.db).areas.items()}
 st.dataframe(
     localised(
-        in_words(frame, ctx.lang, area_names).rename(columns=lambda c: ctx.tr(f"column.{c}")),
+        in_words(
+            frame, ctx.lang, area_names, status_words="donation_status" if register == "donations" else "status"
+        ).rename(columns=lambda c: ctx.tr(f"column.{c}")),
         ctx.lang,
         plain=[ctx.tr("column.id"), ctx.tr("column.national_id"), ctx.tr("column.phone")],
     ),

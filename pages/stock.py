@@ -3,9 +3,12 @@
 import streamlit as st
 
 from data_layer.core.errors import JesrError
+from data_layer.core.i18n import area_name_column
 from data_layer.distribution.stock import stock_summary
+from data_layer.store.reference import get_reference
 from ui.messages import show_error
 from ui.session import page_setup
+from ui.tables import in_words, table
 from ui.widgets import category_select, governorate_select
 
 ctx = page_setup("stock.title")
@@ -23,8 +26,12 @@ except JesrError as exc:
 if frame.empty:
     st.info(ctx.tr("common.nothing_yet"))
 else:
-    frame["category"] = frame["category"].map(lambda c: ctx.tr(f"category.{c}"))
-    frame["unit"] = frame["unit"].map(lambda u: ctx.tr(f"unit.{u}"))
+    # Governorates, categories and units in words, quantities the reader's way.
+    name_column = area_name_column(ctx.lang)
+    area_names = {code: area[name_column] for code, area in get_reference(ctx.db).areas.items()}
     st.dataframe(
-        frame.rename(columns=lambda c: ctx.tr(f"column.{c}")), hide_index=True, width="stretch", key=PREFIX + "table"
+        table(in_words(frame, ctx.lang, area_names), ctx.lang, lambda c: ctx.tr(f"column.{c}")),
+        hide_index=True,
+        width="stretch",
+        key=PREFIX + "table",
     )

@@ -6,6 +6,7 @@ from data_layer.core.errors import JesrError
 from data_layer.distribution.traceability import search, trace_donation, trace_household
 from ui.messages import show_error
 from ui.session import page_setup
+from ui.tables import table
 from ui.widgets import plain
 
 ctx = page_setup("traceability.title")
@@ -60,14 +61,14 @@ st.subheader(
 )
 st.markdown(ctx.tr("traceability.allocations", count=len(trace["allocations"])))
 st.dataframe(
-    trace["allocations"].rename(columns=lambda c: ctx.tr(f"column.{c}")),
+    table(trace["allocations"], ctx.lang, lambda c: ctx.tr(f"column.{c}")),
     hide_index=True,
     width="stretch",
     key=PREFIX + "allocations",
 )
 st.markdown(ctx.tr("traceability.audit"))
 st.dataframe(
-    trace["audit"].rename(columns=lambda c: ctx.tr(f"column.{c}")),
+    table(trace["audit"], ctx.lang, lambda c: ctx.tr(f"column.{c}")),
     hide_index=True,
     width="stretch",
     key=PREFIX + "audit",

@@ -117,7 +117,6 @@ def seed(db_path) -> dict[str, object]:
 
 
 def test_a_volunteer_works_through_the_route_on_a_phone_in_arabic(tmp_path, demo_template):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     db_path = tmp_path / "field.duckdb"
@@ -189,15 +188,9 @@ def test_a_volunteer_works_through_the_route_on_a_phone_in_arabic(tmp_path, demo
             go.fill("login_password", "jesr-volunteer-2020")
             menu = page.locator("[data-testid='stSidebarNav'] a[href$='/my_deliveries']")
             started = time.monotonic()
+            # One tap: a second one is never needed (tests/test_login_once.py).
             go.tap(go.tr("login.submit"))
-            try:
-                menu.wait_for(state="attached", timeout=15_000)
-            except PlaywrightTimeout:
-                # A tap that lands while the cookie component's first rerun is on its way can be
-                # dropped (the form then shows no answer at all): the person taps again.
-                assert not page.locator("[data-testid='stAlert']").count(), "the login was refused"
-                go.tap(go.tr("login.submit"))
-                menu.wait_for(state="attached")
+            menu.wait_for(state="attached")
             go.timings.append(("log in", time.monotonic() - started))
             go.settle()
 

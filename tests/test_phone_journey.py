@@ -19,7 +19,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from data_layer.core.i18n import t
 from tests.conftest import ROOT
@@ -106,7 +105,6 @@ class Phone:
         self.timings: list[tuple[str, float]] = []
         self.shots = 0
         self.shot_prefix = shot_prefix
-        self.login_retries = 0
 
     def log_in(self, username: str, password: str, lands_on: str) -> None:
         """From the login screen (checked) to the first page; `lands_on` is a page the menu then lists."""
@@ -117,18 +115,8 @@ class Phone:
         self.fill("login_username", username)
         self.fill("login_password", password)
         menu_entry = self.page.locator(f"[data-testid='stSidebarNav'] a[href$='/{lands_on}']")
-
-        def signed_in() -> None:
-            try:
-                menu_entry.wait_for(state="attached", timeout=10_000)
-            except PlaywrightTimeout:
-                # Seen under heavy load (as in test_browser_journey): the login is accepted on the
-                # server but the browser shows the form again with no message; press once more.
-                self.login_retries += 1
-                self.tap(self.tr("login.submit"))
-                menu_entry.wait_for(state="attached")
-
-        self.timed("log in", lambda: self.tap(self.tr("login.submit")), signed_in)
+        # One press: a second one is never needed (tests/test_login_once.py).
+        self.timed("log in", lambda: self.tap(self.tr("login.submit")), lambda: menu_entry.wait_for(state="attached"))
 
     def tr(self, key: str, **params) -> str:
         return t(key, self.lang, **params)

@@ -18,6 +18,7 @@ import jwt
 import streamlit as st
 
 from data_layer.access.accounts import (
+    LoginResult,
     authenticate,
     current_session_actor,
     record_logout,
@@ -27,6 +28,7 @@ from data_layer.access.accounts import (
 from data_layer.core.actor import Actor
 from data_layer.core.i18n import t
 from data_layer.store.database import Database
+from data_layer.store.errors import DatabaseUnreachable
 from ui.captcha import client_address
 
 COOKIE_NAME = "jesr_session"
@@ -94,6 +96,7 @@ def restore_session(db: Database, cookies) -> Actor | None:  # noqa: ANN001
     changed, disabled, new role or organisation, logged out elsewhere) or its organisation was
     disabled; otherwise a cookie of the account's current session version logs the tab in.
     """
+    _take_accepted_login()
     actor = st.session_state.get("actor")
     if isinstance(actor, Actor):
         current = current_session_actor(db, actor)
@@ -116,32 +119,69 @@ def restore_session(db: Database, cookies) -> Actor | None:  # noqa: ANN001
     return actor
 
 
+# The answer to the last press of "log in", kept in a plain dict inside the session (see _check_login).
+LOGIN_ANSWER = "login_answer"
+
+
+def _check_login(db: Database) -> None:
+    """The login form's callback: the password is checked before the script body runs.
+
+    A rerun asked for while a run is under way (the cookie component's first value on a new
+    session, a second tap) stops that run at its next Streamlit call, st.session_state included,
+    and the next run no longer carries the press: read in the script body, a press could be lost
+    even after its password was accepted. Callbacks run first, and the answer is stored as an item
+    of a dict the session already holds, a plain assignment where Streamlit never stops a run.
+    """
+    answer = st.session_state.setdefault(LOGIN_ANSWER, {})
+    username = st.session_state.get("login_username") or ""
+    password = st.session_state.get("login_password") or ""
+    client = client_address()
+    try:
+        result: object = authenticate(db, username, password, client=client)
+    except DatabaseUnreachable:
+        result = "unreachable"
+    answer["result"] = result
+
+
+def _take_accepted_login() -> bool:
+    """An accepted login becomes the session's; the answer is dropped only once the session holds it."""
+    answer = st.session_state.get(LOGIN_ANSWER)
+    result = answer.get("result") if isinstance(answer, dict) else None
+    if not isinstance(result, LoginResult) or result.status != "ok" or result.actor is None:
+        return False
+    st.session_state["actor"] = result.actor
+    st.session_state["username"] = result.actor.username
+    st.session_state["logout"] = False
+    st.session_state["cookie_pending"] = True
+    answer.pop("result", None)
+    return True
+
+
 def login_form(db: Database, lang: str) -> None:
     if st.session_state.pop("session_ended", False):
         st.warning(t("login.session_ended", lang))
     with st.form("login_form"):
         st.subheader(t("login.title", lang))
-        username = st.text_input(t("field.username", lang), key="login_username", autocomplete="username")
-        password = st.text_input(
-            t("field.password", lang), type="password", key="login_password", autocomplete="current-password"
-        )
-        submitted = st.form_submit_button(t("login.submit", lang))
-    if not submitted:
-        return
-    result = authenticate(db, username, password, client=client_address())
-    if result.status == "ok" and result.actor is not None:
-        st.session_state["actor"] = result.actor
-        st.session_state["username"] = result.actor.username
-        st.session_state["logout"] = False
-        st.session_state["cookie_pending"] = True
+        st.text_input(t("field.username", lang), key="login_username", autocomplete="username")
+        st.text_input(t("field.password", lang), type="password", key="login_password", autocomplete="current-password")
+        st.form_submit_button(t("login.submit", lang), on_click=_check_login, args=(db,))
+    if _take_accepted_login():
+        # app.py takes it before the page runs; a page run without app.py reruns into the role's pages.
         st.rerun()
-    elif result.status == "inactive":
+    answer = st.session_state.get(LOGIN_ANSWER)
+    result = answer.get("result") if isinstance(answer, dict) else None
+    if result is None:
+        return
+    if result == "unreachable":
+        st.error(t("app.database_unavailable", lang) + "\n\n" + t("app.database_unavailable_unreachable", lang))
+    elif isinstance(result, LoginResult) and result.status == "inactive":
         st.error(t("login.inactive", lang))
-    elif result.status == "organisation_disabled":
+    elif isinstance(result, LoginResult) and result.status == "organisation_disabled":
         st.error(t("login.organisation_disabled", lang))
     else:
         # One answer for an unknown account, a wrong password and a client made to wait.
         st.error(t("login.refused", lang))
+    answer.pop("result", None)
 
 
 def keep_session_after_own_change(session_version: int) -> None:
