@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from data_layer.core.actor import Actor
 from data_layer.core.columns import clean_household_columns
-from data_layer.core.errors import JesrError, PermissionDenied, ValidationError
+from data_layer.core.errors import ConflictError, JesrError, PermissionDenied, ValidationError
 from data_layer.core.i18n import t
 from data_layer.core.validation import clean_donation, clean_household, clean_volunteer
 from data_layer.registry.campaigns import active_campaigns_by_area
@@ -37,9 +37,9 @@ from data_layer.registry.organisations import require_active_organisation
 from data_layer.registry.receipts import assign_codes_to_donations
 from data_layer.registry.spreadsheets import read_table
 from data_layer.store.audit import write_audit
-from data_layer.store.bulk import rows_table, run_with_rows
+from data_layer.store.bulk import copy_rows, rows_table, run_with_rows
+from data_layer.store.bulk_audit import AuditBatch, BulkAudit
 from data_layer.store.database import Database
-from data_layer.store.dialect import dialect_of, json_object, typed_parameter
 from data_layer.store.queries import run
 from data_layer.store.reference import get_reference
 
@@ -230,7 +230,8 @@ def validate_rows(
         if progress and total and index % 500 == 0:
             progress(0.5 * index / total)
     if kind == "households" and records:
-        on_file = _households_on_file(db, [r["national_id"] for r in records])
+        with db.reading() as cur:
+            on_file = _households_on_file(cur, [r["national_id"] for r in records])
         kept_records, kept_lines = [], []
         for record, line in zip(records, lines):
             if record["national_id"] in on_file:
@@ -246,19 +247,20 @@ def validate_rows(
 
 
 def _households_on_file(
-    db: Database, national_ids: list[str] | pa.Array, keys: list[str | None] | None = None
+    cur: Any, national_ids: list[str] | pa.Array, keys: list[str | None] | None = None
 ) -> dict[str, tuple[int, int | None]]:
     """For each national ID already on file (matched by keyed hash): its first live household and that
     household's organisation."""
     ids = pa.array(national_ids, pa.string())
     key_array = pa.array(national_id_keys(ids.to_pylist()) if keys is None else keys, pa.string())
-    with db.reading() as cur:
-        found = run_with_rows(
-            cur,
-            "list_households_on_file_for_import",
-            pa.table({"national_id": ids, "national_id_key": key_array}),
-            table="import_national_ids",
-        )
+    found = run_with_rows(
+        cur,
+        "list_households_on_file_for_import",
+        pa.table({"national_id": ids, "national_id_key": key_array}),
+        table="import_national_ids",
+        # Joined whole with the households by hash: PostgreSQL's estimate from the table's size serves.
+        analyze=False,
+    )
     return {
         nid: (int(hid), None if pd.isna(org) else int(org))
         for nid, hid, org in zip(found["national_id"], found["household_id"], found["organisation_id"])
@@ -335,7 +337,8 @@ def validate_households(
         # As Arrow: 100,000 IDs as Python strings took longer than the query.
         # Hashed once here; the insert stores the same keys.
         rows["national_id_key"] = national_id_keys(pa.array(rows["national_id"], pa.string()).to_pylist())
-        households = _households_on_file(db, pa.array(rows["national_id"]), rows["national_id_key"].tolist())
+        with db.reading() as cur:
+            households = _households_on_file(cur, pa.array(rows["national_id"]), rows["national_id_key"].tolist())
         on_file = rows["national_id"].isin(households)
         errors += [
             _clash_error(line, nid, households[nid], organisation_id)
@@ -395,23 +398,13 @@ def import_frame(
     if progress:
         progress(0.6)
     with db.transaction() as cur:
+        audit = BulkAudit(cur, db.chained)
         if kind == "households":
-            _bulk_insert_households(cur, actor, records, organisation_id, campaigns)
+            _insert_households(cur, audit, actor, records, organisation_id, campaigns)
         elif kind == "donations":
-            _bulk_insert_donations(cur, actor, records, organisation_id, campaigns)
+            _insert_donations(cur, audit, actor, records, organisation_id, campaigns)
         else:
-            _bulk_insert(
-                cur,
-                actor,
-                "volunteers",
-                "seq_volunteers",
-                pd.DataFrame(
-                    [
-                        dict(r, organisation_id=organisation_id, status="active", created_by=actor.user_id)
-                        for r in records
-                    ]
-                ),
-            )
+            _insert_volunteers(cur, audit, actor, records, organisation_id)
         write_audit(cur, actor, "import", kind, None, after={"rows": len(records)})
     report.imported = len(records)
     if progress:
@@ -425,90 +418,101 @@ def import_file(db: Database, actor: Actor, kind: str, path: str | Path, **kwarg
 
 def _reserve_ids(cur: Any, sequence: str, count: int) -> np.ndarray:
     """Take `count` ids from a sequence in one statement."""
-    return cur.execute(f"SELECT nextval('{sequence}') AS id FROM range({int(count)})").fetchnumpy()["id"]
+    return np.sort(run(cur, "list_reserved_ids", {"sequence": sequence, "count": int(count)})["id"].astype(np.int64))
 
 
-def _bulk_insert(
-    cur: Any,
-    actor: Actor,
-    table: str,
-    sequence: str,
-    frame: pd.DataFrame,
-    same_for_all: dict[str, Any] | None = None,
-    *,
-    unaudited: tuple[str, ...] = (),
-) -> np.ndarray:
-    """Insert a DataFrame of rows in one statement and audit each row, in the caller's transaction.
-
-    Row-by-row inserts manage about 1,500 rows a second in DuckDB; one DataFrame insert
-    manages millions, which is what keeps a 100,000-row import interactive. The audit rows
-    are built by DuckDB too (to_json over the inserted rows), not by json.dumps per row.
-    Values `same_for_all` rows (who imported, for which campaign) go in as statement
-    parameters rather than as columns of 100,000 copies to convert. Columns `unaudited` (a keyed
-    hash, which no one reads) are inserted but left out of the audit rows.
-    """
-    same_for_all = same_for_all or {}
-    ids = _reserve_ids(cur, sequence, len(frame))
-    rows = frame.reset_index(drop=True)
-    rows.insert(0, "id", ids)
-    columns = ", ".join([*rows.columns, *same_for_all])
-    values = ", ".join([*rows.columns, *(f"${name}" for name in same_for_all)])
-    after = json_object(
-        {
-            **{column: column for column in frame.columns if column not in unaudited},
-            **{name: typed_parameter(name, value) for name, value in same_for_all.items()},
-        },
-        dialect_of(cur),
-    )
-    # Arrow, not the DataFrame: DuckDB reads Python string objects one by one, Arrow buffers at once.
-    with rows_table(cur, pa.Table.from_pandas(rows, preserve_index=False), "import_rows"):
-        cur.execute(f"INSERT INTO {table} ({columns}) SELECT {values} FROM import_rows", same_for_all)
-        cur.execute(
-            "INSERT INTO audit_log (user_id, username, action, table_name, record_id, after) "
-            f"SELECT $user_id, $username, 'insert', $table_name, id, {after} "
-            "FROM import_rows",
-            {**same_for_all, "user_id": actor.user_id, "username": actor.username, "table_name": table},
-        )
-    return ids
+def _same(value: Any, count: int, kind: pa.DataType) -> pa.Array:
+    """One value for every row (who imported, for which organisation)."""
+    return pa.nulls(count, kind) if value is None else pa.repeat(pa.scalar(value, kind), count)
 
 
-def _bulk_insert_households(
-    cur: Any, actor: Actor, rows: pd.DataFrame, organisation_id: int | None, campaigns: dict[str, int | None]
-) -> None:
-    columns = [
-        "national_id",
-        "full_name",
-        "phone",
-        "governorate_code",
-        "delegation",
-        "address",
-        "household_size",
-        "vulnerabilities",
-        "notes",
+def _write(cur: Any, audit: BulkAudit, actor: Actor, writes: list[tuple[str, pa.Table, tuple[str, ...]]]) -> None:
+    """Insert each table's rows (their ids first) in one statement and audit each row, in the
+    caller's transaction: `writes` holds (table, rows, columns left out of the audit rows).
+
+    Row-by-row inserts manage about 1,500 rows a second; one Arrow insert (COPY on PostgreSQL)
+    keeps a 100,000-row import interactive. A keyed hash, which no one reads, is inserted but
+    not audited."""
+
+    def insert() -> None:
+        for table_name, rows, _ in writes:
+            copy_rows(cur, f"insert_import_{table_name}", rows, source=f"import_{table_name}")
+
+    batches = [
+        AuditBatch(table_name, rows.column("id").to_numpy(), rows.drop_columns(["id", *unaudited]))
+        for table_name, rows, unaudited in writes
     ]
-    frame = rows[columns].copy()
-    frame["household_size"] = frame["household_size"].astype("int64")
-    frame["national_id_key"] = (
-        rows["national_id_key"].to_numpy(dtype=object)
-        if "national_id_key" in rows
-        else national_id_keys(pa.array(frame["national_id"], pa.string()).to_pylist())
-    )
-    same_for_all: dict[str, Any] = {
-        "organisation_id": organisation_id,
-        "source": "import",
-        "status": "registered",
-        "created_by": actor.user_id,
+    audit.write(actor, batches, insert)
+
+
+def _on_file_now(cur: Any, rows: pd.DataFrame) -> None:
+    """Refuse the write when a household of the file was registered since the file was checked
+    (by another session or app server): the next attempt reports it as a repeat."""
+    if _households_on_file(cur, pa.array(rows["national_id"], pa.string()), rows["national_id_key"].tolist()):
+        raise ConflictError("a national ID of the file was registered meanwhile")
+
+
+def _insert_households(
+    cur: Any,
+    audit: BulkAudit,
+    actor: Actor,
+    rows: pd.DataFrame,
+    organisation_id: int | None,
+    campaigns: dict[str, int | None],
+) -> None:
+    """The validated households (validate_households) and their needs, with their audit rows."""
+    if "national_id_key" not in rows:
+        rows = rows.assign(national_id_key=national_id_keys(pa.array(rows["national_id"], pa.string()).to_pylist()))
+    _on_file_now(cur, rows)
+    count = len(rows)
+    ids = _reserve_ids(cur, "seq_households", count)
+    governorates = pa.array(rows["governorate_code"], pa.string())
+    text = {
+        name: pa.array(rows[name], pa.string()) for name in ("full_name", "phone", "delegation", "address", "notes")
     }
-    taken = {campaigns.get(code) for code in pd.unique(frame["governorate_code"])}
-    if len(taken) == 1:
-        same_for_all["campaign_id"] = taken.pop()
-    else:
-        # Rows of several countries: each takes its own country's campaign.
-        frame["campaign_id"] = pd.array([campaigns.get(code) for code in frame["governorate_code"]], dtype="Int64")
-    ids = _bulk_insert(cur, actor, "households", "seq_households", frame, same_for_all, unaudited=("national_id_key",))
+    households = pa.table(
+        {
+            "id": pa.array(ids, pa.int64()),
+            "national_id": pa.array(rows["national_id"], pa.string()),
+            "full_name": text["full_name"],
+            "phone": text["phone"],
+            "governorate_code": governorates,
+            "delegation": text["delegation"],
+            "address": text["address"],
+            "household_size": pa.array(rows["household_size"].to_numpy(dtype=np.int64)),
+            "vulnerabilities": pa.array(rows["vulnerabilities"].tolist(), pa.list_(pa.string())),
+            "notes": text["notes"],
+            "organisation_id": _same(organisation_id, count, pa.int64()),
+            "source": _same("import", count, pa.string()),
+            "status": _same("registered", count, pa.string()),
+            "created_by": _same(actor.user_id, count, pa.int64()),
+            # Each row takes the active campaign of its own country (none where its country has none).
+            "campaign_id": pa.array(pd.Series(governorates.to_pandas()).map(campaigns).astype("Int64"), pa.int64()),
+            "national_id_key": pa.array(rows["national_id_key"].to_numpy(dtype=object), pa.string()),
+        }
+    )
+    writes: list[tuple[str, pa.Table, tuple[str, ...]]] = [("households", households, ("national_id_key",))]
     needs = _needs_rows(ids, rows["needs"].to_numpy())
     if len(needs):
-        _bulk_insert(cur, actor, "needs", "seq_needs", needs)
+        need_ids = _reserve_ids(cur, "seq_needs", len(needs))
+        need_rows = pa.Table.from_pandas(needs, preserve_index=False)
+        writes.append(("needs", need_rows.add_column(0, "id", pa.array(need_ids, pa.int64())), ()))
+    _write(cur, audit, actor, writes)
+
+
+def _insert_volunteers(
+    cur: Any, audit: BulkAudit, actor: Actor, records: list[dict[str, Any]], organisation_id: int | None
+) -> None:
+    count = len(records)
+    rows = pa.Table.from_pylist(records)
+    rows = rows.add_column(0, "id", pa.array(_reserve_ids(cur, "seq_volunteers", count), pa.int64()))
+    for name, value, kind in (
+        ("organisation_id", organisation_id, pa.int64()),
+        ("status", "active", pa.string()),
+        ("created_by", actor.user_id, pa.int64()),
+    ):
+        rows = rows.append_column(name, _same(value, count, kind))
+    _write(cur, audit, actor, [("volunteers", rows, ())])
 
 
 def _needs_rows(household_ids: np.ndarray, needs: np.ndarray) -> pd.DataFrame:
@@ -538,8 +542,13 @@ def _needs_rows(household_ids: np.ndarray, needs: np.ndarray) -> pd.DataFrame:
     return out
 
 
-def _bulk_insert_donations(
-    cur: Any, actor: Actor, records: list[dict[str, Any]], organisation_id: int | None, campaigns: dict[str, int | None]
+def _insert_donations(
+    cur: Any,
+    audit: BulkAudit,
+    actor: Actor,
+    records: list[dict[str, Any]],
+    organisation_id: int | None,
+    campaigns: dict[str, int | None],
 ) -> None:
     donor_ids: dict[tuple[str, str], int] = {}
     rows = []
@@ -572,8 +581,20 @@ def _bulk_insert_donations(
             created_by=actor.user_id,
         )
         rows.append(row)
-    frame = pd.DataFrame(rows)
-    for column in ("campaign_id", "created_by"):
-        frame[column] = frame[column].astype("Int64")
-    ids = _bulk_insert(cur, actor, "donations", "seq_donations", frame)
+    schema = {
+        "quantity": pa.float64(),
+        "value_tnd": pa.float64(),
+        "donor_id": pa.int64(),
+        "organisation_id": pa.int64(),
+    }
+    schema.update(campaign_id=pa.int64(), created_by=pa.int64(), received_on=pa.date32())
+    table = pa.Table.from_pylist(rows)
+    table = pa.table(
+        {
+            name: table.column(name).cast(schema[name]) if name in schema else table.column(name)
+            for name in table.column_names
+        }
+    )
+    ids = _reserve_ids(cur, "seq_donations", len(rows))
+    _write(cur, audit, actor, [("donations", table.add_column(0, "id", pa.array(ids, pa.int64())), ())])
     assign_codes_to_donations(cur, [int(i) for i in ids])

@@ -1,11 +1,17 @@
 -- name: list_open_needs_scored :frame
 -- Open needs still short of their quantity, with the parts of the priority score.
+-- Written for both planners: whether the household was already given the category is a join
+-- with its count of served needs (less the need itself), not a subquery per need, which
+-- PostgreSQL would run once per open need; the waiting days are a difference of dates, computed
+-- inline (PostgreSQL calls the date_diff function of sql/dialects/postgres.sql once per row).
 WITH live AS (
     SELECT need_id, sum(quantity) AS allocated FROM allocations
     WHERE list_contains($live_statuses, status) GROUP BY need_id
 ), given AS (
     SELECT DISTINCT a.household_id, n.category_code, a.need_id FROM allocations a JOIN needs n ON n.id = a.need_id
     WHERE list_contains($live_statuses, a.status)
+), given_needs AS (
+    SELECT household_id, category_code, count(*) AS needs FROM given GROUP BY household_id, category_code
 ), clock AS (
     SELECT coalesce(CAST($as_of AS TIMESTAMP), (SELECT max(created_at) FROM needs WHERE status = 'open')) AS now
 )
@@ -18,12 +24,13 @@ SELECT n.id AS need_id, n.household_id, h.campaign_id, h.organisation_id, h.gove
        list_contains(h.vulnerabilities, 'chronic_illness') AS chronic_illness,
        list_contains(h.vulnerabilities, 'lost_income') AS lost_income,
        list_contains(h.vulnerabilities, 'single_parent') AS single_parent,
-       greatest(date_diff('day', n.created_at, clock.now), 0) AS waiting_days,
-       EXISTS (SELECT 1 FROM given g WHERE g.household_id = n.household_id AND g.category_code = n.category_code
-               AND g.need_id <> n.id) AS already_given,
+       greatest(CAST(clock.now AS DATE) - CAST(n.created_at AS DATE), 0) AS waiting_days,
+       coalesce(gn.needs, 0) - CASE WHEN g.need_id IS NULL THEN 0 ELSE 1 END > 0 AS already_given,
        n.created_at
 FROM needs n JOIN households h ON h.id = n.household_id CROSS JOIN clock
 LEFT JOIN live l ON l.need_id = n.id
+LEFT JOIN given_needs gn ON gn.household_id = n.household_id AND gn.category_code = n.category_code
+LEFT JOIN given g ON g.household_id = n.household_id AND g.category_code = n.category_code AND g.need_id = n.id
 WHERE n.status = 'open' AND NOT list_contains($closed_household_statuses, h.status)
   AND n.quantity - coalesce(l.allocated, 0) > 0
   AND (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organisation_id)
