@@ -24,8 +24,8 @@ def search(db: Database, actor: Actor, text: str) -> tuple[pd.DataFrame, pd.Data
     """Households (by number, national ID, name or phone) and donations (by number, donor or item)."""
     scope = stock_scope(actor)
     text = (text or "").strip()
-    # No text matches nothing: a NUL byte is in no name, number or phone (and keeps the frames' columns).
-    params = {"organisation_id": scope, "text": text or "\x00"}
+    # No text matches nothing (the queries say so), and still gives the frames' columns.
+    params = {"organisation_id": scope, "text": text}
     with closing(db.cursor()) as cur:
         households = run(cur, "search_trace_households", dict(params, text_key=national_id_search_key(text)))
         return households, run(cur, "search_trace_donations", params)

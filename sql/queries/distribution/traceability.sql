@@ -4,6 +4,7 @@ SELECT h.id AS household_id, h.national_id, h.full_name, h.phone, h.governorate_
        o.code AS organisation
 FROM households h LEFT JOIN organisations o ON o.id = h.organisation_id
 WHERE (CAST($organisation_id AS INTEGER) IS NULL OR h.organisation_id = $organisation_id)
+  AND CAST($text AS VARCHAR) <> ''
   AND (CAST(h.id AS VARCHAR) = $text OR h.national_id_key = $text_key OR h.phone LIKE '%' || $text
        OR h.full_name ILIKE '%' || $text || '%')
 ORDER BY h.id LIMIT 50;
@@ -14,6 +15,7 @@ SELECT d.id AS donation_id, dn.name AS donor_name, d.category_code, d.item, CAST
        d.unit, d.governorate_code, o.code AS organisation, d.received_on
 FROM donations d JOIN organisations o ON o.id = d.organisation_id LEFT JOIN donors dn ON dn.id = d.donor_id
 WHERE (CAST($organisation_id AS INTEGER) IS NULL OR d.organisation_id = $organisation_id)
+  AND CAST($text AS VARCHAR) <> ''
   AND (CAST(d.id AS VARCHAR) = $text OR dn.name ILIKE '%' || $text || '%' OR d.item ILIKE '%' || $text || '%')
 ORDER BY d.id LIMIT 50;
 
