@@ -31,7 +31,7 @@ from data_layer.core.i18n import t
 from data_layer.core.validation import clean_donation, clean_household, clean_volunteer
 from data_layer.registry.campaigns import active_campaigns_by_area
 from data_layer.registry.clash_budget import OTHER_CLASH_CODE, require_budget_left, spend_budget
-from data_layer.registry.donations import find_or_create_donor
+from data_layer.registry.donations import donation_cleaner, find_or_create_donor
 from data_layer.registry.identity import national_id_keys
 from data_layer.registry.organisations import require_active_organisation
 from data_layer.registry.receipts import assign_codes_to_donations
@@ -205,7 +205,7 @@ def validate_rows(
     organisation_id: int | None = None,
 ) -> tuple[list[dict[str, Any]], list[int], list[RowError]]:
     """Clean every row; return the clean records, their file line numbers and the errors."""
-    cleaner = CLEANERS[kind]
+    cleaner = donation_cleaner(db) if kind == "donations" else CLEANERS[kind]  # cash in its campaign's currency
     reference = get_reference(db)
     records: list[dict[str, Any]] = []
     lines: list[int] = []

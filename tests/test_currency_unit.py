@@ -1,0 +1,261 @@
+"""A cash gift's unit is the currency it is counted in: its campaign's, else its country's. Held to
+for the donation form's save, a file import (in the app and on the command line), a correction, the
+demo, and, by migration 0155, for cash saved outside Tunisia with the unit TND before the rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from data_layer.core.actor import SYSTEM, Actor
+from data_layer.core.errors import ValidationError
+from data_layer.core.i18n import t
+from data_layer.distribution.stock import stock_summary
+from data_layer.monitoring.regional import value_by_country
+from data_layer.ops.bootstrap import open_database
+from data_layer.ops.cli import main
+from data_layer.ops.demo import generate_demo
+from data_layer.registry.campaigns import create_campaign
+from data_layer.registry.countries import add_country
+from data_layer.registry.donations import register_donation, update_donation_details
+from data_layer.registry.imports import import_frame
+from data_layer.registry.organisations import create_organisation
+from data_layer.store.chain import verify_chain
+from data_layer.store.migrations import MIGRATIONS_DIR
+from tests.conftest import assert_facts_match_base_tables
+
+MOROCCO = (
+    "#country+code,#adm1+code,#adm1+name+i_ar,#adm1+name+i_fr,#adm1+name+i_en\n"
+    "MA,MA-04,الرباط سلا القنيطرة,Rabat-Salé-Kénitra,Rabat-Sale-Kenitra\n"
+    "MA,MA-06,الدار البيضاء سطات,Casablanca-Settat,Casablanca-Settat\n"
+)
+TODAY = dt.date.today()
+
+
+def set_up(db) -> dict[str, Actor]:
+    """Tunisia and Morocco (MAD), an association in each (Mawada in Rabat and Casablanca, Sfax
+    Solidaire in Sfax), and no campaign yet: cash is counted in each country's own currency."""
+    add_country(db, SYSTEM, MOROCCO, currency="MAD", id_pattern="[A-Z]{1,2}[0-9]{5,6}")
+    mawada = create_organisation(
+        db, SYSTEM, {"code": "MAWADA", "name": "Mawada", "kind": "association", "areas": ["MA-04", "MA-06"]}
+    )
+    sfax = create_organisation(
+        db, SYSTEM, {"code": "SFAX", "name": "Sfax Solidaire", "kind": "association", "areas": ["TN-61"]}
+    )
+    return {
+        "mawada": Actor(user_id=None, username="karima", role="association", organisation_id=mawada, country_code="MA"),
+        "sfax": Actor(user_id=None, username="hela", role="association", organisation_id=sfax, country_code="TN"),
+    }
+
+
+@pytest.fixture
+def two_countries(empty_db):
+    return {"db": empty_db, **set_up(empty_db)}
+
+
+def cash(governorate: str, amount: str = "500", **extra: object) -> dict[str, object]:
+    return {"donor_name": "Souk", "category": "cash", "quantity": amount, "governorate": governorate,
+            "received_on": TODAY, **extra}  # fmt: skip
+
+
+def units(db) -> list[tuple]:
+    with db.reading() as cur:
+        return [
+            tuple(r)
+            for r in cur.execute(
+                "SELECT governorate_code, kind, unit, CAST(quantity AS DOUBLE PRECISION) FROM donations ORDER BY id"
+            ).fetchall()
+        ]
+
+
+def refusal(call) -> list[tuple]:
+    with pytest.raises(ValidationError) as caught:
+        call()
+    return [(e.field, e.code, e.params) for e in caught.value.errors]
+
+
+def test_a_cash_gift_is_saved_in_its_countrys_currency_and_another_currency_is_refused(two_countries):
+    db, karima, hela = two_countries["db"], two_countries["mawada"], two_countries["sfax"]
+    register_donation(db, karima, cash("MA-04"))
+    register_donation(db, karima, cash("Rabat-Salé-Kénitra", "20", unit="mad"))  # as the country writes it
+    register_donation(db, hela, cash("TN-61", "60"))
+    register_donation(db, karima, {**cash("MA-04", "3"), "category": "food", "unit": "basket"})
+    assert units(db) == [
+        ("MA-04", "cash", "MAD", 500.0),
+        ("MA-04", "cash", "MAD", 20.0),
+        ("TN-61", "cash", "TND", 60.0),
+        ("MA-04", "in_kind", "basket", 3.0),
+    ]
+    # A dinar amount for Rabat is not turned into dirhams: refused, with both currencies named.
+    errors = refusal(lambda: register_donation(db, karima, cash("MA-04", "100", unit="TND")))
+    assert errors == [("unit", "currency.error.cash_currency", {"unit": "TND", "currency": "MAD"})]
+    assert t("currency.error.cash_currency", "fr", **errors[0][2]) == (
+        "Les dons en espèces de cette campagne sont comptés en MAD, pas en TND. "
+        "Indiquez le montant en MAD ou laissez l'unité vide."
+    )
+    assert "MAD" in t("currency.error.cash_currency", "ar", **errors[0][2])
+    # Every other fault of the same gift is told at once.
+    fields = [field for field, _, _ in refusal(lambda: register_donation(db, karima, cash("MA-04", "-5", unit="EUR")))]
+    assert fields == ["unit", "quantity"]
+    assert len(units(db)) == 4
+
+
+def test_a_campaign_in_another_currency_counts_its_cash_in_that_currency(two_countries):
+    db, karima = two_countries["db"], two_countries["mawada"]
+    create_campaign(
+        db,
+        SYSTEM,
+        {"name": "Solidarité", "starts_on": TODAY - dt.timedelta(days=3), "ends_on": TODAY + dt.timedelta(days=30),
+         "target_households": 5, "country_code": "MA", "currency": "EUR"},
+    )  # fmt: skip
+    register_donation(db, karima, cash("MA-06", "40"))
+    assert units(db) == [("MA-06", "cash", "EUR", 40.0)]
+    assert refusal(lambda: register_donation(db, karima, cash("MA-06", "40", unit="MAD"))) == [
+        ("unit", "currency.error.cash_currency", {"unit": "MAD", "currency": "EUR"})
+    ]
+    # Stock and value by country read the same currency, never a dinar.
+    stock = stock_summary(db, karima)
+    assert list(stock.loc[stock["category"] == "cash", "unit"]) == ["EUR"]
+    values = value_by_country(db, SYSTEM)
+    assert [(r["country_code"], r["currency"], r["received_value"]) for r in values.to_dict("records")] == [
+        ("MA", "EUR", 40.0)
+    ]
+
+
+def test_a_correction_keeps_a_dirham_gift_in_dirhams(two_countries):
+    db, karima = two_countries["db"], two_countries["mawada"]
+    gift = register_donation(db, karima, cash("MA-04"))
+    update_donation_details(db, karima, gift, {"received_on": TODAY, "notes": "reçu au siège"})
+    with db.reading() as cur:
+        assert cur.execute("SELECT unit, notes FROM donations WHERE id = $id", {"id": gift}).fetchone() == (
+            "MAD",
+            "reçu au siège",
+        )
+
+
+DONATIONS_FILE = (
+    "donor_name,category,quantity,unit,governorate,received_on\n"
+    f"Souk,cash,500,,MA-04,{TODAY}\n"
+    f"Souk,Cash,70,MAD,MA-06,{TODAY}\n"
+    f"Souk,cash,90,TND,MA-04,{TODAY}\n"
+    f"Souk,food,2,basket,MA-04,{TODAY}\n"
+)
+
+
+def test_an_imported_file_gives_each_cash_row_its_currency_and_names_the_line_of_a_wrong_one(two_countries):
+    db, karima = two_countries["db"], two_countries["mawada"]
+    frame = pd.read_csv(io.StringIO(DONATIONS_FILE), dtype=str, keep_default_na=False)
+    report = import_frame(db, karima, "donations", frame)
+    assert report.imported == 0
+    assert [(e.row, e.field, e.code, e.params) for e in report.errors] == [
+        (4, "unit", "currency.error.cash_currency", {"unit": "TND", "currency": "MAD"})
+    ]
+    report = import_frame(db, karima, "donations", frame, skip_invalid=True)
+    assert report.imported == 3
+    assert units(db) == [
+        ("MA-04", "cash", "MAD", 500.0),
+        ("MA-06", "cash", "MAD", 70.0),
+        ("MA-04", "in_kind", "basket", 2.0),
+    ]
+
+
+def test_the_command_line_import_refuses_a_wrong_currency_and_saves_the_right_one(empty_db_path, tmp_path, capsys):
+    db = open_database(empty_db_path)
+    try:
+        set_up(db)
+    finally:
+        db.close()  # the command opens the file itself
+    path = tmp_path / "gifts.csv"
+    path.write_text(DONATIONS_FILE, encoding="utf-8")
+    assert main(["--db", str(empty_db_path), "import", "donations", str(path), "--org", "MAWADA"]) != 0
+    told = capsys.readouterr()
+    assert "4" in told.out + told.err and "MAD" in told.out + told.err
+    path.write_text(DONATIONS_FILE.replace(",TND,", ",MAD,"), encoding="utf-8")
+    assert main(["--db", str(empty_db_path), "import", "donations", str(path), "--org", "MAWADA"]) == 0
+    db = open_database(empty_db_path)
+    try:
+        assert [(area, unit) for area, kind, unit, _ in units(db) if kind == "cash"] == [
+            ("MA-04", "MAD"),
+            ("MA-06", "MAD"),
+            ("MA-04", "MAD"),
+        ]
+        assert_facts_match_base_tables(db)
+    finally:
+        db.close()
+
+
+def test_the_demo_counts_its_cash_in_tunisias_currency(empty_db):
+    generate_demo(empty_db, households=40, seed=7)
+    with empty_db.reading() as cur:
+        assert cur.execute("SELECT DISTINCT unit FROM donations WHERE kind = 'cash'").fetchall() == [("TND",)]
+
+
+def test_migration_0155_gives_cash_saved_in_dinars_outside_tunisia_its_currency(empty_db_path):
+    """As an upgrade meets it: Moroccan cash saved with the unit TND before the rule, and 0155 not
+    yet applied. Opening the database applies it: the gifts take MAD, Tunisian cash keeps TND, one
+    audit row lists the gifts it changed, and the audit chain still checks."""
+    db = open_database(empty_db_path)
+    try:
+        staff = set_up(db)
+        rabat = register_donation(db, staff["mawada"], cash("MA-04"))
+        casablanca = register_donation(db, staff["mawada"], cash("MA-06", "30"))
+        sfax = register_donation(db, staff["sfax"], cash("TN-61", "60"))
+        food = register_donation(db, staff["mawada"], {**cash("MA-04", "3"), "category": "food", "unit": "basket"})
+        with db.transaction() as cur:
+            cur.execute("UPDATE donations SET unit = 'TND' WHERE kind = 'cash'")  # as the old code saved them
+            cur.execute("DELETE FROM schema_migrations WHERE version = 155")
+        with db.reading() as cur:
+            last_id = int(cur.execute("SELECT max(id) FROM audit_log").fetchone()[0])
+    finally:
+        db.close()
+
+    upgraded = open_database(empty_db_path)
+    try:
+        with upgraded.reading() as cur:
+            assert dict(cur.execute("SELECT id, unit FROM donations").fetchall()) == {
+                rabat: "MAD",
+                casablanca: "MAD",
+                sfax: "TND",
+                food: "basket",
+            }
+            rows = cur.execute(
+                "SELECT username, action, table_name, record_id, CAST(before AS VARCHAR), CAST(after AS VARCHAR)"
+                " FROM audit_log WHERE id > $since AND table_name = 'donations' ORDER BY id",
+                {"since": last_id},
+            ).fetchall()
+            check = verify_chain(cur)
+        assert [(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5])) for r in rows] == [
+            ("system", "update", "donations", None, {"unit": "TND"}, {"unit": "MAD", "donations": [rabat, casablanca]})
+        ]
+        assert check.problem is None, check
+        assert_facts_match_base_tables(upgraded)
+    finally:
+        upgraded.close()
+
+
+def test_the_migration_is_a_no_op_on_a_database_with_nothing_to_correct(empty_db):
+    text = (MIGRATIONS_DIR / "0155_cash_unit_currency.sql").read_text(encoding="utf-8")
+    with empty_db.reading() as cur:
+        audit_rows = cur.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    with empty_db.transaction() as cur:
+        cur.execute(text)
+    with empty_db.reading() as cur:
+        assert cur.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audit_rows
+        assert cur.execute("SELECT audit_id IS NOT NULL FROM facts_state").fetchone() == (True,)
+
+
+def test_no_stock_allocation_or_value_code_names_the_dinar():
+    root = Path(__file__).resolve().parents[1]
+    places = [root / "data_layer" / "distribution", root / "sql" / "queries" / "distribution"]
+    places += [
+        root / "data_layer" / "monitoring" / "regional.py",
+        root / "sql" / "queries" / "monitoring" / "regional.sql",
+    ]
+    files = [p for place in places for p in ([place] if place.is_file() else sorted(place.rglob("*.*")))]
+    assert files
+    assert [str(p.relative_to(root)) for p in files if "'TND'" in p.read_text(encoding="utf-8")] == []
