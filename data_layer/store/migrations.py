@@ -120,3 +120,4 @@ def load_reference_areas(cur) -> None:  # noqa: ANN001 - a cursor of either back
     table = areas_table(country)
     run_with_rows(cur, "insert_reference_areas", table)
     run_with_rows(cur, "update_area_positions", table)
+    run(cur, "bump_reference_version")  # servers already running read the areas again
