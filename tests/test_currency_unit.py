@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from data_layer.access.accounts import create_user
 from data_layer.core.actor import SYSTEM, Actor
 from data_layer.core.errors import ValidationError
 from data_layer.core.i18n import t
@@ -27,7 +28,7 @@ from data_layer.registry.imports import import_frame
 from data_layer.registry.organisations import create_organisation
 from data_layer.store.chain import verify_chain
 from data_layer.store.migrations import MIGRATIONS_DIR
-from tests.conftest import assert_facts_match_base_tables
+from tests.conftest import assert_facts_match_base_tables, open_page
 
 MOROCCO = (
     "#country+code,#adm1+code,#adm1+name+i_ar,#adm1+name+i_fr,#adm1+name+i_en\n"
@@ -259,3 +260,59 @@ def test_no_stock_allocation_or_value_code_names_the_dinar():
     files = [p for place in places for p in ([place] if place.is_file() else sorted(place.rglob("*.*")))]
     assert files
     assert [str(p.relative_to(root)) for p in files if "'TND'" in p.read_text(encoding="utf-8")] == []
+
+
+@pytest.fixture
+def app_with_morocco(db_path):
+    """The demo (Tunisia) and Morocco: Karima, staff of Mawada in Rabat, with an account."""
+    db = open_database(db_path)
+    try:
+        staff = set_up(db)
+        create_user(
+            db,
+            SYSTEM,
+            {"username": "karima", "full_name": "Karima", "role": "association",
+             "organisation_id": staff["mawada"].organisation_id, "password": "a long enough password 1"},
+        )  # fmt: skip
+    finally:
+        db.close()
+    return {"path": db_path, "sfax": staff["sfax"].organisation_id}
+
+
+def save_cash_on_the_form(at, amount: str, governorate: str) -> None:
+    at.selectbox(key="donation_new_category").set_value("cash")
+    at.run()
+    at.text_input(key="donation_new_donor_name").input("Souk Solidaire")
+    at.text_input(key="donation_new_quantity").input(amount)
+    at.selectbox(key="donation_new_governorate").set_value(governorate)
+    next(b for b in at.button if b.label == t("common.save", "fr")).click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+
+
+def test_the_donation_form_saves_a_moroccan_cash_gift_in_dirhams_and_says_so(make_app, app_with_morocco):
+    at = open_page(make_app, "karima", "pages/donation_new.py", lang="fr")
+    save_cash_on_the_form(at, "250", "MA-04")
+    assert "250 MAD" in "\n".join(m.value for m in at.markdown)
+    db = open_database(app_with_morocco["path"])
+    try:
+        with db.reading() as cur:
+            saved = cur.execute(
+                "SELECT kind, unit, CAST(quantity AS DOUBLE PRECISION) FROM donations WHERE governorate_code = 'MA-04'"
+            ).fetchall()
+    finally:
+        db.close()
+    assert [tuple(r) for r in saved] == [("cash", "MAD", 250.0)]
+
+
+def test_the_platforms_admin_is_told_cash_is_in_the_campaigns_currency_and_a_gift_in_tunis_is_in_dinars(
+    make_app, app_with_morocco
+):
+    at = open_page(make_app, "admin", "pages/donation_new.py", lang="fr")
+    at.selectbox(key="donation_new_category").set_value("cash")
+    at.run()
+    # No country of its own among two: the amount is in the currency of the gift's campaign.
+    assert at.text_input(key="donation_new_quantity").label == "Montant (dans la devise de la campagne)"
+    at.selectbox(key="donation_new_org").set_value(app_with_morocco["sfax"])
+    save_cash_on_the_form(at, "75", "TN-61")
+    assert "75 dinars" in "\n".join(m.value for m in at.markdown)
