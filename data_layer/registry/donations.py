@@ -69,13 +69,22 @@ def _is_cash(raw: dict[str, Any]) -> bool:
     return not is_blank(raw.get("category")) and str(raw.get("category")).strip().casefold() == CASH
 
 
-def clean_gift(reference: Reference, raw: dict[str, Any], currency: str | None) -> dict[str, Any]:
+def counted_in(reference: Reference, currency: str) -> Reference:
+    """The reference as one gift of `currency` is checked against: cash counted in that currency alone."""
+    cash = reference.categories[CASH]
+    return dataclasses.replace(
+        reference, categories={**reference.categories, CASH: dataclasses.replace(cash, units=(currency,))}
+    )
+
+
+def clean_gift(
+    reference: Reference, raw: dict[str, Any], currency: str | None, *, counted: Reference | None = None
+) -> dict[str, Any]:
     """clean_donation, with a cash gift counted in `currency` (gift_currency_of_country): its unit
     is that currency, a blank unit reads as it, and any other currency is refused with a message
     naming both. Gifts in kind, and cash of an unknown area (refused for its area), are as
-    clean_donation leaves them."""
-    cash = reference.categories.get(CASH)
-    if currency is None or cash is None or not _is_cash(raw):
+    clean_donation leaves them. `counted`: counted_in(reference, currency), when the caller keeps it."""
+    if currency is None or CASH not in reference.categories or not _is_cash(raw):
         return clean_donation(reference, raw)
     errors: list[FieldError] = []
     given = raw.get("unit")
@@ -83,12 +92,8 @@ def clean_gift(reference: Reference, raw: dict[str, Any], currency: str | None) 
         errors.append(
             FieldError("unit", "currency.error.cash_currency", {"unit": str(given).strip()[:20], "currency": currency})
         )
-    # For this gift, the cash category is counted in its currency alone.
-    counted = dataclasses.replace(
-        reference, categories={**reference.categories, CASH: dataclasses.replace(cash, units=(currency,))}
-    )
     try:
-        record = clean_donation(counted, {**raw, "unit": None})
+        record = clean_donation(counted or counted_in(reference, currency), {**raw, "unit": None})
     except ValidationError as exc:
         raise ValidationError(errors + exc.errors) from None
     if errors:
@@ -98,12 +103,19 @@ def clean_gift(reference: Reference, raw: dict[str, Any], currency: str | None) 
 
 def donation_cleaner(db: Database) -> Callable[[Reference, dict[str, Any]], dict[str, Any]]:
     """The cleaner of a file of donations: clean_gift with the currency of each row's area, the
-    currencies looked up once for the whole file."""
+    currencies looked up, and the references they are checked against built, once for the file."""
     currencies = gift_currencies(db)
+    counted: dict[tuple[int, str], tuple[Reference, Reference]] = {}
 
     def clean(reference: Reference, raw: dict[str, Any]) -> dict[str, Any]:
         area = None if is_blank(raw.get("governorate")) else reference.resolve_area(str(raw["governorate"]))
-        return clean_gift(reference, raw, currencies.get(area) if area else None)
+        currency = currencies.get(area) if area else None
+        if currency is None or CASH not in reference.categories:
+            return clean_gift(reference, raw, currency)
+        key = (id(reference), currency)  # the reference kept beside its id, so the id stays its own
+        if key not in counted:
+            counted[key] = (reference, counted_in(reference, currency))
+        return clean_gift(reference, raw, currency, counted=counted[key][1])
 
     return clean
 
