@@ -133,8 +133,8 @@ ITEMS: dict[str, list[tuple[str, str | None]]] = {
     "clothes": [("ملابس أطفال", "bag"), ("Couvertures", "piece")],
     "services": [("Transport médical", "hour"), ("Soutien psychologique", "session")],
 }
-NEED_UNITS = {
-    "cash": "TND",
+NEED_UNITS: dict[str, str | None] = {
+    "cash": None,  # in the campaign's currency, as its cash stock (generate_demo)
     "food": "basket",
     "hygiene": "kit",
     "medicine": "box",
@@ -221,7 +221,9 @@ def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> Dem
             n_donors,
             cash_unit=cash_unit,
         )
-        n_needs = _insert_households(cur, rng, bases, campaign_id, org_ids, assoc_codes, areas, weights, households)
+        n_needs = _insert_households(
+            cur, rng, bases, campaign_id, org_ids, assoc_codes, areas, weights, households, cash_unit=cash_unit
+        )
         n_volunteers = _insert_volunteers(
             cur, rng, bases["volunteers"], org_ids, assoc_codes, area_codes, weights, max(24, households // 40)
         )
@@ -346,7 +348,9 @@ def _delegation_names(areas: pd.DataFrame, gov_index: np.ndarray, draw: np.ndarr
     return pd.Series(areas["name_fr"].to_numpy()[gov_index]) + " " + pd.Series(number).astype(str)
 
 
-def _insert_households(cur, rng, bases, campaign_id, org_ids, assoc_codes, areas, weights, count) -> int:  # noqa: ANN001
+def _insert_households(  # noqa: ANN001
+    cur, rng, bases, campaign_id, org_ids, assoc_codes, areas, weights, count, *, cash_unit: str | None
+) -> int:
     base = bases["households"]
     ids = np.arange(base + 1, base + count + 1)
     gov_index = rng.choice(len(areas), count, p=weights)
@@ -400,7 +404,7 @@ def _insert_households(cur, rng, bases, campaign_id, org_ids, assoc_codes, areas
     is_cash = need_frame["category_code"].to_numpy() == "cash"
     quantity[is_cash] = rng.choice([50.0, 100.0, 150.0, 200.0], int(is_cash.sum()))
     need_frame["quantity"] = quantity
-    need_frame["unit"] = need_frame["category_code"].map(NEED_UNITS)
+    need_frame["unit"] = need_frame["category_code"].map({**NEED_UNITS, "cash": cash_unit})
     need_frame["urgency"] = rng.choice(["low", "normal", "high", "critical"], total, p=[0.15, 0.5, 0.25, 0.1])
     household_created = frame.set_index("id")["created_at"]
     need_frame["created_at"] = household_created.reindex(need_frame["household_id"]).to_numpy()

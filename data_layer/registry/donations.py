@@ -41,6 +41,19 @@ def gift_currency_of_country(db: Database, country_code: str | None) -> str | No
     return gift_currency(campaign["currency"] if campaign else None, get_reference(db).settings.get(country_code))
 
 
+def gift_currency_of_area(db: Database, governorate: Any) -> str | None:
+    """The currency of a new gift or cash need held in `governorate` (as written: code or name), by
+    gift_currency_of_country; None for a blank or unknown governorate (refused for it)."""
+    reference = get_reference(db)
+    area = None if is_blank(governorate) else reference.resolve_area(str(governorate))
+    return gift_currency_of_country(db, reference.country_of(area)) if area else None
+
+
+def gift_currencies_by_country(db: Database) -> dict[str, str | None]:
+    """The currency of a new gift or cash need in each country (one campaign look-up per country)."""
+    return {code: gift_currency_of_country(db, code) for code in get_reference(db).settings}
+
+
 def gift_currencies(db: Database) -> dict[str, str | None]:
     """For a file of gifts of many areas: the currency of a gift held in each area (one campaign
     look-up per country)."""
@@ -183,10 +196,7 @@ def insert_donation_row(
 def register_donation(db: Database, actor: Actor, raw: dict[str, Any], *, organisation_id: int | None = None) -> int:
     """Validate and save a donation (and its donor if new), audited; return its id."""
     org_id = _receiving_organisation(actor, organisation_id)
-    reference = get_reference(db)
-    area = None if is_blank(raw.get("governorate")) else reference.resolve_area(str(raw["governorate"]))
-    currency = gift_currency_of_country(db, reference.country_of(area)) if area else None
-    record = clean_gift(reference, raw, currency)
+    record = clean_gift(get_reference(db), raw, gift_currency_of_area(db, raw.get("governorate")))
     campaign_id = active_campaign_id(db, record["governorate_code"])
     with db.transaction() as cur:
         require_active_organisation(cur, org_id)
