@@ -1,6 +1,9 @@
 """A cash gift's unit is the currency it is counted in: its campaign's, else its country's. Held to
 for the donation form's save, a file import (in the app and on the command line), a correction, the
-demo, and, by migration 0155, for cash saved outside Tunisia with the unit TND before the rule."""
+demo, and, by migration 0155, for cash saved outside Tunisia with the unit TND before the rule.
+Pledged cash and a household's cash needs are counted by the same rule (migration 0157 for those
+saved before it), so a Moroccan cash need is met from Moroccan cash stock; and a campaign's
+currency stays once cash gifts are saved in it."""
 
 from __future__ import annotations
 
@@ -14,16 +17,20 @@ import pytest
 
 from data_layer.access.accounts import create_user
 from data_layer.core.actor import SYSTEM, Actor
-from data_layer.core.errors import ValidationError
+from data_layer.core.errors import JesrError, ValidationError
 from data_layer.core.i18n import t
+from data_layer.distribution.allocation import apply_suggestion, suggest_allocations
 from data_layer.distribution.stock import stock_summary
 from data_layer.monitoring.regional import value_by_country
 from data_layer.ops.bootstrap import open_database
 from data_layer.ops.cli import main
 from data_layer.ops.demo import generate_demo
-from data_layer.registry.campaigns import create_campaign
+from data_layer.public.forms import submit_pledge
+from data_layer.public.queues import accept_pledge, receive_pledge
+from data_layer.registry.campaigns import create_campaign, get_campaign, list_campaign_records, update_campaign
 from data_layer.registry.countries import add_country
 from data_layer.registry.donations import register_donation, update_donation_details
+from data_layer.registry.households import register_household
 from data_layer.registry.imports import import_frame
 from data_layer.registry.organisations import create_organisation
 from data_layer.store.chain import verify_chain
@@ -316,3 +323,188 @@ def test_the_platforms_admin_is_told_cash_is_in_the_campaigns_currency_and_a_gif
     at.selectbox(key="donation_new_org").set_value(app_with_morocco["sfax"])
     save_cash_on_the_form(at, "75", "TN-61")
     assert "75 dinars" in "\n".join(m.value for m in at.markdown)
+
+
+PLEDGE = {"donor_name": "Épicerie Atlas", "donor_type": "company", "phone": "0612345678", "category": "cash",
+          "quantity": "400", "governorate": "MA-06"}  # fmt: skip
+
+
+def test_a_moroccan_cash_pledge_is_pledged_and_received_in_dirhams(two_countries):
+    db, karima = two_countries["db"], two_countries["mawada"]
+    # A dinar amount for Casablanca is refused: only the dirham fits.
+    errors = refusal(lambda: submit_pledge(db, dict(PLEDGE, unit="TND"), client="c", consent_given=True, lang="fr"))
+    assert [(field, code, params["units"]) for field, code, params in errors] == [("unit", "error.unit", "MAD")]
+    submit_pledge(db, PLEDGE, client="c", consent_given=True, lang="fr")
+    with db.reading() as cur:
+        pledge_id, unit = cur.execute("SELECT id, unit FROM pledges").fetchone()
+    assert unit == "MAD"
+    accept_pledge(db, karima, pledge_id)
+    donation = receive_pledge(db, karima, pledge_id, received_on=TODAY, quantity="350")
+    with db.reading() as cur:
+        assert cur.execute(
+            "SELECT d.kind, d.unit, CAST(d.quantity AS DOUBLE PRECISION), p.id, p.status"
+            " FROM donations d JOIN pledges p ON p.donation_id = d.id WHERE d.id = $id",
+            {"id": donation},
+        ).fetchone() == ("cash", "MAD", 350.0, pledge_id, "received")
+
+
+def test_a_pledge_saved_in_dinars_in_morocco_is_received_in_dirhams(two_countries):
+    """A cash pledge an older form saved with TND for Rabat: the money arrives as dirhams."""
+    db, karima = two_countries["db"], two_countries["mawada"]
+    submit_pledge(db, PLEDGE, client="c", consent_given=True, lang="fr")
+    with db.transaction() as cur:
+        cur.execute("UPDATE pledges SET unit = 'TND'")
+    with db.reading() as cur:
+        pledge_id = cur.execute("SELECT id FROM pledges").fetchone()[0]
+    accept_pledge(db, karima, pledge_id)
+    receive_pledge(db, karima, pledge_id, received_on=TODAY)
+    assert units(db) == [("MA-06", "cash", "MAD", 400.0)]
+
+
+def household(national_id: str, governorate: str, needs: list[dict[str, object]]) -> dict[str, object]:
+    return {"national_id": national_id, "full_name": "Fatima Zahra", "governorate": governorate,
+            "household_size": 4, "needs": needs}  # fmt: skip
+
+
+def need_units(db) -> list[tuple]:
+    with db.reading() as cur:
+        return [
+            tuple(r)
+            for r in cur.execute(
+                "SELECT h.governorate_code, n.category_code, n.unit, CAST(n.quantity AS DOUBLE PRECISION)"
+                " FROM needs n JOIN households h ON h.id = n.household_id ORDER BY n.id"
+            ).fetchall()
+        ]
+
+
+def test_a_moroccan_cash_need_is_counted_in_dirhams_and_met_from_dirham_stock(two_countries):
+    db, karima, hela = two_countries["db"], two_countries["mawada"], two_countries["sfax"]
+    register_household(db, karima, household("AB123456", "MA-04", [{"category": "cash", "quantity": "300"}]))
+    register_household(db, hela, household("07123456", "TN-61", [{"category": "cash", "quantity": "80"}]))
+    assert need_units(db) == [("MA-04", "cash", "MAD", 300.0), ("TN-61", "cash", "TND", 80.0)]
+    # A dinar need in Rabat is refused: it could never be met from the dirhams held there.
+    errors = refusal(
+        lambda: register_household(
+            db, karima, household("CD654321", "MA-04", [{"category": "cash", "quantity": "5", "unit": "TND"}])
+        )
+    )
+    assert [(field, code, params["units"]) for field, code, params in errors] == [("needs", "error.unit", "MAD")]
+    rabat = register_donation(db, karima, cash("MA-04", "500"))
+    sfax = register_donation(db, hela, cash("TN-61", "50"))
+    suggestion = suggest_allocations(db, SYSTEM)
+    apply_suggestion(db, SYSTEM, suggestion)
+    with db.reading() as cur:
+        rows = cur.execute(
+            "SELECT d.id, d.unit, n.unit, CAST(a.quantity AS DOUBLE PRECISION) FROM allocations a"
+            " JOIN donations d ON d.id = a.donation_id JOIN needs n ON n.id = a.need_id ORDER BY d.id"
+        ).fetchall()
+    assert [tuple(r) for r in rows] == [(rabat, "MAD", "MAD", 300.0), (sfax, "TND", "TND", 50.0)]
+    assert_facts_match_base_tables(db)
+
+
+HOUSEHOLDS_FILE = (
+    "national_id,full_name,governorate,household_size,needs\n"
+    "AB123456,Fatima Zahra,MA-04,4,cash:300\n"
+    "CD654321,Hassan Alami,MA-06,3,cash:50:MAD;food:2\n"
+    "07123456,Salma Trabelsi,TN-61,5,cash:80\n"
+)
+
+
+def test_an_imported_households_file_counts_each_rows_cash_needs_in_its_countrys_currency(two_countries):
+    db, karima = two_countries["db"], two_countries["mawada"]
+    frame = pd.read_csv(io.StringIO(HOUSEHOLDS_FILE), dtype=str, keep_default_na=False)
+    wrong = pd.read_csv(io.StringIO(HOUSEHOLDS_FILE.replace("cash:50:MAD", "cash:50:TND")), dtype=str)
+    report = import_frame(db, SYSTEM, "households", wrong, organisation_id=karima.organisation_id)
+    assert [(e.row, e.field, e.code) for e in report.errors] == [(3, "needs", "error.unit")]
+    report = import_frame(db, SYSTEM, "households", frame, organisation_id=karima.organisation_id)
+    assert report.imported == 3, report.errors
+    assert need_units(db) == [
+        ("MA-04", "cash", "MAD", 300.0),
+        ("MA-06", "cash", "MAD", 50.0),
+        ("MA-06", "food", "basket", 2.0),
+        ("TN-61", "cash", "TND", 80.0),
+    ]
+
+
+def test_migration_0157_gives_cash_needs_and_pledges_saved_in_dinars_outside_tunisia_their_currency(empty_db_path):
+    db = open_database(empty_db_path)
+    try:
+        staff = set_up(db)
+        register_household(
+            db, staff["mawada"], household("AB123456", "MA-04", [{"category": "cash", "quantity": "300"}])
+        )
+        register_household(
+            db, staff["mawada"], household("CD654321", "MA-06", [{"category": "cash", "quantity": "20"},
+                                                                 {"category": "food", "quantity": "1"}])
+        )  # fmt: skip
+        register_household(db, staff["sfax"], household("07123456", "TN-61", [{"category": "cash", "quantity": "80"}]))
+        submit_pledge(db, PLEDGE, client="c", consent_given=True, lang="fr")
+        with db.transaction() as cur:
+            cur.execute("UPDATE needs SET unit = 'TND' WHERE category_code = 'cash'")  # as the old code saved them
+            cur.execute("UPDATE pledges SET unit = 'TND'")
+            cur.execute("DROP VIEW need_currencies")
+            cur.execute("DROP VIEW pledge_currencies")
+            cur.execute("DELETE FROM schema_migrations WHERE version = 157")
+        with db.reading() as cur:
+            last_id = int(cur.execute("SELECT max(id) FROM audit_log").fetchone()[0])
+            moroccan = [r[0] for r in cur.execute(
+                "SELECT n.id FROM needs n JOIN households h ON h.id = n.household_id"
+                " WHERE h.governorate_code LIKE 'MA-%' AND n.category_code = 'cash' ORDER BY n.id"
+            ).fetchall()]  # fmt: skip
+            pledge_id = cur.execute("SELECT id FROM pledges").fetchone()[0]
+    finally:
+        db.close()
+
+    upgraded = open_database(empty_db_path)
+    try:
+        assert need_units(upgraded) == [
+            ("MA-04", "cash", "MAD", 300.0),
+            ("MA-06", "cash", "MAD", 20.0),
+            ("MA-06", "food", "basket", 1.0),
+            ("TN-61", "cash", "TND", 80.0),
+        ]
+        with upgraded.reading() as cur:
+            assert cur.execute("SELECT unit FROM pledges").fetchall() == [("MAD",)]
+            rows = cur.execute(
+                "SELECT username, action, table_name, record_id, CAST(before AS VARCHAR), CAST(after AS VARCHAR)"
+                " FROM audit_log WHERE id > $since AND table_name IN ('needs', 'pledges') ORDER BY id",
+                {"since": last_id},
+            ).fetchall()
+            check = verify_chain(cur)
+        assert [(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5])) for r in rows] == [
+            ("system", "update", "needs", None, {"unit": "TND"}, {"unit": "MAD", "needs": moroccan}),
+            ("system", "update", "pledges", None, {"unit": "TND"}, {"unit": "MAD", "pledges": [pledge_id]}),
+        ]
+        assert check.problem is None, check
+        assert_facts_match_base_tables(upgraded)
+    finally:
+        upgraded.close()
+
+
+CAMPAIGN = {"name": "Ramadan", "starts_on": TODAY - dt.timedelta(days=3), "ends_on": TODAY + dt.timedelta(days=30),
+            "target_households": 5, "country_code": "MA"}  # fmt: skip
+
+
+def test_a_campaigns_currency_is_its_countrys_and_stays_once_cash_gifts_are_saved_in_it(two_countries):
+    db, karima = two_countries["db"], two_countries["mawada"]
+    campaign = create_campaign(db, SYSTEM, CAMPAIGN)
+    assert get_campaign(db, campaign)["currency"] == "MAD"
+    assert list(list_campaign_records(db)["currency"]) == ["MAD"]
+    # No cash saved yet: the organiser may still choose another currency, and back.
+    update_campaign(db, SYSTEM, campaign, dict(CAMPAIGN, currency="EUR"))
+    update_campaign(db, SYSTEM, campaign, dict(CAMPAIGN, currency="MAD"))
+    register_donation(db, karima, cash("MA-04", "500"))
+    with pytest.raises(JesrError) as caught:
+        update_campaign(db, SYSTEM, campaign, dict(CAMPAIGN, currency="EUR"))
+    assert caught.value.code == "currency.error.campaign_has_cash"
+    assert t(caught.value.code, "fr", **caught.value.params) == (
+        "La devise de cette campagne ne peut pas passer de MAD à EUR : 1 don(s) en espèces y sont déjà "
+        "enregistrés en MAD. Gardez MAD ou créez une nouvelle campagne en EUR."
+    )
+    assert "EUR" in t(caught.value.code, "ar", **caught.value.params)
+    assert get_campaign(db, campaign)["currency"] == "MAD"
+    # Its other fields still change, the currency left as it is or left blank.
+    update_campaign(db, SYSTEM, campaign, dict(CAMPAIGN, name="Ramadan 2", currency="MAD"))
+    update_campaign(db, SYSTEM, campaign, dict(CAMPAIGN, name="Ramadan 2", target_households=9))
+    assert (get_campaign(db, campaign)["name"], get_campaign(db, campaign)["currency"]) == ("Ramadan 2", "MAD")
+    assert units(db) == [("MA-04", "cash", "MAD", 500.0)]
