@@ -508,3 +508,24 @@ def test_a_campaigns_currency_is_its_countrys_and_stays_once_cash_gifts_are_save
     update_campaign(db, SYSTEM, campaign, dict(CAMPAIGN, name="Ramadan 2", target_households=9))
     assert (get_campaign(db, campaign)["name"], get_campaign(db, campaign)["currency"]) == ("Ramadan 2", "MAD")
     assert units(db) == [("MA-04", "cash", "MAD", 500.0)]
+
+
+def test_the_public_pledge_form_names_the_currency_of_the_chosen_governorates_country(make_app, app_with_morocco):
+    at = open_page(make_app, None, "pages/public_pledge.py", lang="fr")
+    at.selectbox(key="public_pledge_category").set_value("cash")
+    at.run()
+    # Two countries and no governorate yet: the amount is in the currency of the gift's campaign.
+    assert at.text_input(key="public_pledge_quantity").label == "Montant (dans la devise de la campagne)"
+    assert not [s for s in at.selectbox if s.key == "public_pledge_unit"]
+    at.selectbox(key="public_pledge_governorate").set_value("MA-04")
+    at.run()
+    assert at.text_input(key="public_pledge_quantity").label == "Montant (MAD)"
+    at.selectbox(key="public_pledge_governorate").set_value("TN-61")
+    at.run()
+    assert at.text_input(key="public_pledge_quantity").label == f"Montant ({t('unit.TND', 'fr')})"
+    # Goods keep their units to choose from.
+    at.selectbox(key="public_pledge_category").set_value("food")
+    at.run()
+    assert at.text_input(key="public_pledge_quantity").label == t("field.quantity", "fr")
+    assert at.selectbox(key="public_pledge_unit").options
+    assert not at.exception
