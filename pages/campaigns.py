@@ -52,7 +52,7 @@ def campaign_fields(ctx: PageContext, key: str, current: dict) -> dict:
         key=key + "target_value",
     )
     currency = left.text_input(
-        ctx.tr("field.currency"), value=current.get("currency") or "TND", key=key + "currency", max_chars=3
+        ctx.tr("field.currency"), value=current.get("currency") or "", key=key + "currency", max_chars=3
     )
     targets = current.get("governorate_targets") or {}
     governorate_targets = right.text_input(

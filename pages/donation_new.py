@@ -8,7 +8,7 @@ from data_layer.core.errors import JesrError
 from data_layer.core.i18n import area_name_column, format_date
 from data_layer.core.validation import DONOR_TYPES
 from data_layer.monitoring.coverage import unit_or_code_text
-from data_layer.registry.donations import register_donation
+from data_layer.registry.donations import form_currency, get_donation, register_donation
 from data_layer.registry.entry_help import default_entry_date, default_governorate
 from data_layer.registry.organisations import list_organisations
 from data_layer.registry.receipts import donation_receipt_code
@@ -47,12 +47,9 @@ if ctx.actor.sees_all_organisations:
     )
 is_cash = category == "cash"
 units = reference.categories[category].units
-# Money is counted in the staff's country's currency (Tunisia's dinar for an account of no country
-# while the database holds one country; the record's own country decides once saved).
-own = reference.settings.get(ctx.actor.country_code or "") or (
-    next(iter(reference.settings.values())) if len(reference.settings) == 1 else None
-)
-currency = own.currency if own is not None else None
+# Cash is counted in the currency of the staff's country's campaign, else of that country (None for
+# a reader of no country among several: the gift's governorate decides once saved).
+currency = form_currency(ctx.db, ctx.actor)
 with st.form(PREFIX + "form"):
     donor_type = st.selectbox(
         ctx.tr("field.donor_type"),
@@ -65,11 +62,14 @@ with st.form(PREFIX + "form"):
     errors.slot("donor_name")
     donor_phone = st.text_input(ctx.tr("field.donor_phone"), key=PREFIX + "donor_phone", max_chars=20)
     errors.slot("donor_phone")
-    item, unit, value = None, units[0], None
+    # A cash gift's unit is its currency, which the record's campaign or country decides.
+    item, unit, value = None, None, None
     if is_cash:
         # Cash is its amount: no item, unit or estimated value to ask.
         quantity = st.text_input(
-            ctx.tr("donation_new.amount", unit=unit_or_code_text("unit", currency or unit, ctx.lang)),
+            ctx.tr("donation_new.amount", unit=unit_or_code_text("unit", currency, ctx.lang))
+            if currency
+            else ctx.tr("currency.amount_in_campaign_currency"),
             key=PREFIX + "quantity",
             max_chars=20,
             placeholder="150.5",
@@ -97,8 +97,10 @@ with st.form(PREFIX + "form"):
         )
         errors.slot("quantity", "unit", "kind")
         value = st.text_input(
-            ctx.tr("field.value_tnd")
-            if currency in (None, "TND")
+            ctx.tr("currency.value_in_campaign_currency")
+            if currency is None
+            else ctx.tr("field.value_tnd")
+            if currency == "TND"  # the dinar's own wording (د.ت)
             else ctx.tr("donation_new.value_in", currency=currency),
             key=PREFIX + "value_tnd",
             max_chars=20,
@@ -161,12 +163,13 @@ if submitted:
     else:
         clear_dashboard_caches()
         area = reference.areas.get(governorate or "", {})
+        saved_unit = get_donation(ctx.db, ctx.actor, donation_id)["unit"]
         st.session_state[PREFIX + "saved"] = {
             "id": donation_id,
             "receipt_code": donation_receipt_code(ctx.db, ctx.actor, donation_id),
             "donor_name": donor_name.strip() or "—",
             "category": ctx.tr(f"category.{category}"),
-            "quantity": f"{quantity.strip()} {ctx.tr('unit.' + unit)}",
+            "quantity": f"{quantity.strip()} {unit_or_code_text('unit', saved_unit, ctx.lang)}",
             "governorate": area.get(area_name_column(ctx.lang), governorate),
             "received_on": format_date(received_on, ctx.lang),
         }

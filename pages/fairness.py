@@ -12,12 +12,13 @@ from data_layer.core.errors import JesrError
 from data_layer.core.i18n import area_name_column
 from data_layer.distribution.limits import list_limits, remove_limit, set_limit
 from data_layer.monitoring.baskets import (
+    basket_units,
     governorate_totals,
     list_basket_equivalents,
     set_basket_equivalent,
     suppress_rows,
 )
-from data_layer.monitoring.coverage import translate_codes
+from data_layer.monitoring.coverage import translate_codes, unit_or_code_text
 from data_layer.monitoring.projection import shortfall_projection
 from data_layer.monitoring.signals import SIGNALS, signal_records
 from data_layer.monitoring.thresholds import THRESHOLDS
@@ -201,7 +202,6 @@ if organiser:
         equivalents = list_basket_equivalents(ctx.db, campaign_id)
         if not equivalents.empty:
             st.dataframe(shown(equivalents), hide_index=True)
-        reference = get_reference(ctx.db)
         category = st.selectbox(
             ctx.tr("field.category"),
             categories,
@@ -212,9 +212,9 @@ if organiser:
             cols = st.columns(3)
             unit = cols[0].selectbox(
                 ctx.tr("field.unit"),
-                list(reference.categories[category].units),
+                list(basket_units(ctx.db, campaign_id, category)),
                 key=PREFIX + "basket_unit",
-                format_func=lambda u: ctx.tr(f"unit.{u}"),
+                format_func=lambda u: unit_or_code_text("unit", u, ctx.lang),
             )
             amount = cols[1].text_input(ctx.tr("fairness.col.quantity"), value="1", key=PREFIX + "basket_quantity")
             worth = cols[2].text_input(ctx.tr("fairness.col.baskets"), value="1", key=PREFIX + "basket_baskets")

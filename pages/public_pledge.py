@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from data_layer.public.forms import PLEDGE_DONOR_TYPES, submit_pledge
+from data_layer.monitoring.coverage import unit_or_code_text
+from data_layer.public.forms import PLEDGE_DONOR_TYPES, pledge_currency, submit_pledge
 from data_layer.store.reference import get_reference
 from ui.public_form import open_public_form
 from ui.session import page_setup
@@ -19,17 +20,30 @@ category = st.selectbox(
     key=PREFIX + "category",
     format_func=lambda c: ctx.tr(f"category.{c}"),
 )
+# Pledged cash is counted in the currency of the governorate's campaign, else its country's: the
+# governorate is chosen outside the form too, so the amount's currency is shown before sending.
+governorate = governorate_select(ctx, PREFIX + "governorate")
+currency = pledge_currency(ctx.db, governorate) if category == "cash" else None
 with st.form(PREFIX + "form"):
     item = st.text_input(ctx.tr("field.item"), key=PREFIX + "item", max_chars=120)
     left, right = st.columns(2)
-    quantity = left.text_input(ctx.tr("field.quantity"), key=PREFIX + "quantity", max_chars=20)
-    unit = right.selectbox(
-        ctx.tr("field.unit"),
-        reference.categories[category].units,
-        key=PREFIX + "unit",
-        format_func=lambda u: ctx.tr(f"unit.{u}"),
-    )
-    governorate = governorate_select(ctx, PREFIX + "governorate")
+    unit: str | None = None  # cash: its currency, which the governorate decides
+    if category == "cash":
+        quantity = left.text_input(
+            ctx.tr("donation_new.amount", unit=unit_or_code_text("unit", currency, ctx.lang))
+            if currency
+            else ctx.tr("currency.amount_in_campaign_currency"),
+            key=PREFIX + "quantity",
+            max_chars=20,
+        )
+    else:
+        quantity = left.text_input(ctx.tr("field.quantity"), key=PREFIX + "quantity", max_chars=20)
+        unit = right.selectbox(
+            ctx.tr("field.unit"),
+            reference.categories[category].units,
+            key=PREFIX + "unit",
+            format_func=lambda u: ctx.tr(f"unit.{u}"),
+        )
     delegation = st.text_input(ctx.tr("field.delegation"), key=PREFIX + "delegation", max_chars=80)
     donor_type = st.selectbox(
         ctx.tr("public.donor_type"),

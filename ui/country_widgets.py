@@ -27,7 +27,8 @@ def country_select(ctx: PageContext, key: str, countries: list[dict], scope: lis
 
 def area_select(ctx: PageContext, key: str, country_code: str, *, container: Any = st) -> str | None:
     """An optional first-level area of one country ("all" first)."""
-    # The areas are read once per database (get_reference), not a query on every rerun.
+    # The areas kept with the database (get_reference, read again only when they change), not a
+    # query of the areas on every rerun.
     areas = [row for row in get_reference(ctx.db).areas.values() if row["country_code"] == country_code]
     names = {row["code"]: row[area_name_column(ctx.lang)] for row in areas}
     if st.session_state.get(key) not in (None, *names):

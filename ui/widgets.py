@@ -40,7 +40,8 @@ def area_names(ctx: PageContext) -> dict[str, str]:
     """The areas a reader picks from, code -> name: those of the reader's country; for a reader of
     no country (the public, the platform's own staff) every country's, each name followed by its
     country's code once the database holds several."""
-    # The areas read once per database (get_reference), not a query on every rerun of every page.
+    # The areas kept with the database (get_reference, read again only when they change), not a
+    # query of the areas on every rerun of every page.
     rows = list(get_reference(ctx.db).areas.values())
     own = ctx.actor.country_code if ctx.actor is not None else None
     if own is not None:

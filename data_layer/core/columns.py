@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_layer.core.countries import CountrySettings
+from data_layer.core.countries import CountrySettings, gift_currency
 from data_layer.core.errors import FieldError
 from data_layer.core.validation import (
     MAX_LEN,
@@ -213,8 +213,12 @@ def _phone_fast(strings: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return mask.to_numpy(zero_copy_only=False), normalised.filter(mask)
 
 
-def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns:
-    """Every row of a households table cleaned as clean_household would, column by column."""
+def clean_household_columns(
+    ref: Reference, frame: pd.DataFrame, *, campaign_currencies: dict[str, str | None] | None = None
+) -> CleanColumns:
+    """Every row of a households table cleaned as clean_household would, column by column.
+    `campaign_currencies`: per country, the currency of its campaign (clean_household's
+    campaign_currency), which its rows' cash needs are counted in."""
 
     def column(name: str) -> pd.Series:
         if name in frame.columns:
@@ -240,7 +244,7 @@ def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns
         ("address", "address", *_text("address", required=False)),
         ("household_size", "household_size", lambda e, v: clean_int(e, "household_size", v, low=1, high=30), None),
         ("vulnerabilities", "vulnerabilities", clean_vulnerabilities, None),
-        ("needs", "needs", lambda e, v: clean_needs(e, ref, v), None),
+        ("needs", "needs", _needs_cleaner(ref, "TN", campaign_currencies), None),
         ("notes", "notes", *_text("notes", required=False, multiline=True)),
     ]
 
@@ -251,7 +255,7 @@ def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns
         if field == "governorate_code":
             return areas
         if field in PER_COUNTRY and countries is not None:
-            return _clean_per_country(ref, column(source), countries, field, scalar, fast)
+            return _clean_per_country(ref, column(source), countries, field, scalar, fast, campaign_currencies)
         return clean_column(column(source), scalar, fast)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -265,8 +269,15 @@ def clean_household_columns(ref: Reference, frame: pd.DataFrame) -> CleanColumns
     return CleanColumns(values, dict(sorted(errors.items())))
 
 
-# The fields whose rule is the country's (its ID pattern, its phone numbering plan).
-PER_COUNTRY = ("national_id", "phone")
+# The fields whose rule is the country's (its ID pattern, its phone numbering plan, the currency
+# of its cash needs).
+PER_COUNTRY = ("national_id", "phone", "needs")
+
+
+def _needs_cleaner(ref: Reference, country: str, campaign_currencies: dict[str, str | None] | None) -> Scalar:
+    """Needs of a row in `country`: cash counted in its campaign's currency, else its own."""
+    currency = gift_currency((campaign_currencies or {}).get(country), ref.settings.get(country))
+    return lambda e, v: clean_needs(e, ref, v, currency=currency)
 
 
 def _countries_of_rows(ref: Reference, areas: Column) -> np.ndarray | None:
@@ -278,16 +289,26 @@ def _countries_of_rows(ref: Reference, areas: Column) -> np.ndarray | None:
     return countries if any(c is not None for c in countries) else None
 
 
-def _country_cleaner(field: str, settings: CountrySettings) -> Scalar:
+def _country_cleaner(
+    ref: Reference, field: str, settings: CountrySettings, campaign_currencies: dict[str, str | None] | None
+) -> Scalar:
+    if field == "needs":
+        return _needs_cleaner(ref, settings.code, campaign_currencies)
     if field == "national_id":
         return lambda e, v: clean_national_id(e, v, settings=settings)
     return lambda e, v: clean_phone(e, v, required=False, settings=settings)
 
 
 def _clean_per_country(
-    ref: Reference, series: pd.Series, countries: np.ndarray, field: str, scalar: Scalar, fast: Fast | None
+    ref: Reference,
+    series: pd.Series,
+    countries: np.ndarray,
+    field: str,
+    scalar: Scalar,
+    fast: Fast | None,
+    campaign_currencies: dict[str, str | None] | None,
 ) -> tuple[Column, dict[int, list[FieldError]]]:
-    """A national ID or phone column of a file with rows of several countries: each country's
+    """A national ID, phone or needs column of a file with rows of several countries: each country's
     rows cleaned with its settings (Tunisia's with the fast path), put back on their rows."""
     results = np.empty(len(series), dtype=object)
     errors: dict[int, list[FieldError]] = {}
@@ -297,7 +318,9 @@ def _clean_per_country(
         if country is None:
             values, part_errors = clean_column(part, scalar, fast)
         else:
-            values, part_errors = clean_column(part, _country_cleaner(field, ref.settings[country]))
+            values, part_errors = clean_column(
+                part, _country_cleaner(ref, field, ref.settings[country], campaign_currencies)
+            )
         results[rows] = _object_array(values.to_pylist() if isinstance(values, pa.Array) else list(values))
         errors.update({int(rows[row]): errs for row, errs in part_errors.items()})
     return results, errors

@@ -297,3 +297,11 @@ def phone_in_e164(value: str, region: str) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def gift_currency(campaign_currency: str | None, country: CountrySettings | None) -> str | None:
+    """The currency (ISO 4217) a gift is counted in: its campaign's, else its country's (from the
+    country's settings, checked against pycountry when the country was added). A cash gift's unit
+    is this currency; the donation_currencies view (migration 0091) reads saved gifts by the same
+    rule. None where neither is known (an area of no known country)."""
+    return campaign_currency or (country.currency if country is not None else None)

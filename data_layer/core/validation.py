@@ -12,12 +12,12 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from data_layer.core.actor import ROLES
-from data_layer.core.countries import CountrySettings, phone_in_e164
+from data_layer.core.countries import CountrySettings, gift_currency, phone_in_e164
 from data_layer.core.errors import FieldError, ValidationError
 
 # Length limits: generous for real names and addresses, small enough for a phone screen.
@@ -61,7 +61,7 @@ class Category:
 
 @dataclass(frozen=True)
 class Reference:
-    """Areas and categories the rules check against, loaded once per database."""
+    """Areas and categories the rules check against, kept with the database (store/reference.py)."""
 
     areas: dict[str, dict[str, Any]]  # code -> row
     area_lookup: dict[str, str]  # folded name or code -> code
@@ -465,8 +465,10 @@ def clean_category(errs: _Collector, ref: Reference, value: Any, *, field: str =
     return ref.categories[code]
 
 
-def clean_needs(errs: _Collector, ref: Reference, value: Any) -> list[dict[str, Any]]:
-    """Needs as `category:quantity[:unit]` items, or a list of dicts from a form."""
+def clean_needs(errs: _Collector, ref: Reference, value: Any, *, currency: str | None = None) -> list[dict[str, Any]]:
+    """Needs as `category:quantity[:unit]` items, or a list of dicts from a form. A cash need is
+    counted in `currency` (the household's, clean_household): a blank unit reads as it, and only
+    it fits, so the allocation meets it with cash stock of the same currency."""
     needs: list[dict[str, Any]] = []
     items = value if isinstance(value, list) and value and isinstance(value[0], dict) else split_list(value)
     for item in items:
@@ -482,6 +484,8 @@ def clean_needs(errs: _Collector, ref: Reference, value: Any) -> list[dict[str, 
             raw_unit = parts[2] if len(parts) > 2 else None
             urgency = None
         category = clean_category(errs, ref, raw_cat, field="needs")
+        if category is not None and category.code == "cash" and currency is not None:
+            category = replace(category, units=(currency,))
         quantity = clean_quantity(errs, raw_qty, category, field="needs")
         unit = clean_unit(errs, raw_unit, category, field="needs")
         urgency_code = clean_choice(errs, "urgency", urgency, URGENCIES, required=False, default="normal")
@@ -493,7 +497,9 @@ def clean_needs(errs: _Collector, ref: Reference, value: Any) -> list[dict[str, 
     return needs
 
 
-def clean_household(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
+def clean_household(ref: Reference, raw: dict[str, Any], *, campaign_currency: str | None = None) -> dict[str, Any]:
+    """The household's fields as stored. Its cash needs are counted in `campaign_currency` (that of
+    the campaign of its governorate's country, when it names one), else in its country's."""
     errs = _Collector()
     settings = ref.settings_for(raw.get("governorate"))
     record = {
@@ -505,7 +511,7 @@ def clean_household(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
         "address": clean_text(errs, "address", raw.get("address"), required=False),
         "household_size": clean_int(errs, "household_size", raw.get("household_size"), low=1, high=30),
         "vulnerabilities": clean_vulnerabilities(errs, raw.get("vulnerabilities")),
-        "needs": clean_needs(errs, ref, raw.get("needs")),
+        "needs": clean_needs(errs, ref, raw.get("needs"), currency=gift_currency(campaign_currency, settings)),
         "notes": clean_text(errs, "notes", raw.get("notes"), required=False, multiline=True),
     }
     errs.raise_if_any()
@@ -643,9 +649,11 @@ def clean_campaign(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
             errs, "target_households", raw.get("target_households"), low=1, high=MAX_TARGET_HOUSEHOLDS
         ),
         "target_value": clean_amount(errs, "target_value", raw.get("target_value")),
-        "currency": (clean_text(errs, "currency", raw.get("currency"), required=False, max_len=3) or "TND").upper(),
+        # Blank: the campaign's country's currency (registry/campaigns.py), or the one it has.
+        "currency": (clean_text(errs, "currency", raw.get("currency"), required=False, max_len=3) or "").upper()
+        or None,
     }
-    if not re.fullmatch(r"[A-Z]{3}", record["currency"]):
+    if record["currency"] is not None and not re.fullmatch(r"[A-Z]{3}", record["currency"]):
         errs.add("currency", "campaigns.error.currency")
     if record["starts_on"] and record["ends_on"] and record["ends_on"] < record["starts_on"]:
         errs.add("ends_on", "campaigns.error.ends_before_start")

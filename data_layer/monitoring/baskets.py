@@ -1,9 +1,10 @@
 """Household-basket equivalents: every flow of a campaign in one unit, so governorates compare fairly.
 
 An organiser says, per campaign, what one basket is worth in each category and unit ("60 TND = 1
-basket", "1 hygiene kit = 0.3 basket"). Needs, stock, pledges, allocations and deliveries are then
-shown in baskets beside their native units, per governorate. A category and unit without an
-equivalent stays in native units only (its baskets are missing, never guessed).
+basket", "1 hygiene kit = 0.3 basket"; cash in the campaign's currency). Needs, stock, pledges,
+allocations and deliveries are then shown in baskets beside their native units, per governorate.
+A category and unit without an equivalent stays in native units only (its baskets are missing,
+never guessed).
 """
 
 from __future__ import annotations
@@ -28,6 +29,20 @@ FLOWS = ("needs", "stock", "pledged", "allocated", "delivered")
 KEYS = ("governorate_code", "category_code", "unit")
 
 
+def basket_units(db: Database, campaign_id: int, category_code: str) -> tuple[str, ...]:
+    """The units an equivalent of the category may be given in: its own, and for cash the
+    campaign's currency (its own, else its country's), the unit its cash needs and gifts are in."""
+    category = get_reference(db).categories.get(category_code)
+    if category is None:
+        return ()
+    if category_code == "cash":
+        with db.reading() as cur:
+            campaign = run(cur, "get_campaign_record", {"id": campaign_id})
+        if campaign is not None and campaign["currency"]:
+            return (str(campaign["currency"]),)
+    return category.units
+
+
 def set_basket_equivalent(
     db: Database, actor: Actor, campaign_id: int, category_code: str, unit: str, quantity: Any, baskets: Any
 ) -> None:
@@ -37,7 +52,7 @@ def set_basket_equivalent(
     category = get_reference(db).categories.get(category_code)
     if category is None:
         raise JesrError("fairness.error.unknown_category", value=category_code)
-    if unit not in category.units:
+    if unit not in basket_units(db, campaign_id, category_code):
         raise JesrError("fairness.error.unit", unit=unit, category=category_code)
     errs = _Collector()
     amount = clean_quantity(errs, quantity, None, field="quantity")

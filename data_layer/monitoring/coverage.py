@@ -127,7 +127,7 @@ def unmet_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
 def flows_by_category(db: Database, filters: Filters = ALL) -> pd.DataFrame:
     """Per category, unit and currency: received, allocated and delivered quantities and values of
     the stock held in the filters' country (values of two currencies are never added up). Cash is
-    counted in its currency, so its unit reads as that currency (MAD, not the stored TND)."""
+    counted in its currency, so its unit reads as that currency (a Moroccan gift's MAD)."""
     frame = _frame(db, "list_flows_by_category", filters)
     return cash_in_its_currency(frame)
 

@@ -147,7 +147,7 @@ def _route_message(row: dict[str, Any]) -> dict[str, Any]:
 def _receipt_message(row: dict[str, Any]) -> dict[str, Any]:
     lang = row["lang"]
     what = (
-        f"{format_number(row['value_tnd'] or row['quantity'], lang)} TND"
+        f"{format_number(row['value_tnd'] or row['quantity'], lang)} {row['unit']}"  # its currency
         if row["kind"] == "cash"
         else f"{row['item']} × {format_number(row['quantity'], lang)} {t('unit.' + row['unit'], lang)}"
     )

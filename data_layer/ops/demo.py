@@ -15,6 +15,7 @@ import pandas as pd
 
 from data_layer.access.accounts import hash_password
 from data_layer.core.actor import SYSTEM
+from data_layer.core.countries import gift_currency
 from data_layer.core.i18n import DEFAULT_LANG
 from data_layer.monitoring.facts import ensure_facts_current, mark_facts_stale
 from data_layer.ops.demo_distribution import generate_demo_distribution
@@ -24,6 +25,7 @@ from data_layer.store.audit import write_audit
 from data_layer.store.bulk import advance_sequence, run_with_rows
 from data_layer.store.database import Database
 from data_layer.store.queries import run
+from data_layer.store.reference import get_reference
 
 CAMPAIGN_START = dt.date(2020, 5, 15)
 CAMPAIGN_END = dt.date(2020, 5, 30)
@@ -123,16 +125,16 @@ DONOR_NAMES = [
     "Ooredoo",
     "Anonyme",
 ]
-ITEMS = {
-    "cash": [("تبرع نقدي", "TND")],
+ITEMS: dict[str, list[tuple[str, str | None]]] = {
+    "cash": [("تبرع نقدي", None)],  # in the campaign's currency (generate_demo)
     "food": [("قفة مواد غذائية", "basket"), ("Semoule", "kg"), ("Huile végétale", "litre"), ("Pâtes", "kg")],
     "hygiene": [("Kit hygiène", "kit"), ("Savon", "piece"), ("Masques", "piece")],
     "medicine": [("أدوية مزمنة", "box"), ("Paracétamol", "box")],
     "clothes": [("ملابس أطفال", "bag"), ("Couvertures", "piece")],
     "services": [("Transport médical", "hour"), ("Soutien psychologique", "session")],
 }
-NEED_UNITS = {
-    "cash": "TND",
+NEED_UNITS: dict[str, str | None] = {
+    "cash": None,  # in the campaign's currency, as its cash stock (generate_demo)
     "food": "basket",
     "hygiene": "kit",
     "medicine": "box",
@@ -183,6 +185,8 @@ def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> Dem
     weights = areas["population"].to_numpy(dtype=float)
     weights /= weights.sum()
     area_codes = areas["code"].to_numpy()
+    # The demo campaign names no currency: its cash is counted in Tunisia's.
+    cash_unit = gift_currency(None, get_reference(db).settings.get("TN"))
 
     with db.transaction() as cur:
         campaign_id = run(
@@ -215,8 +219,11 @@ def generate_demo(db: Database, households: int = 2000, seed: int = 2020) -> Dem
             weights,
             max(60, households // 8),
             n_donors,
+            cash_unit=cash_unit,
         )
-        n_needs = _insert_households(cur, rng, bases, campaign_id, org_ids, assoc_codes, areas, weights, households)
+        n_needs = _insert_households(
+            cur, rng, bases, campaign_id, org_ids, assoc_codes, areas, weights, households, cash_unit=cash_unit
+        )
         n_volunteers = _insert_volunteers(
             cur, rng, bases["volunteers"], org_ids, assoc_codes, area_codes, weights, max(24, households // 40)
         )
@@ -286,6 +293,8 @@ def _insert_donations(
     weights,  # noqa: ANN001
     count,
     n_donors,
+    *,
+    cash_unit: str | None,
 ) -> int:
     categories = list(NEED_CATEGORY_WEIGHTS)
     cat_choice = rng.choice(categories, count, p=list(NEED_CATEGORY_WEIGHTS.values()))
@@ -295,7 +304,7 @@ def _insert_donations(
     for cat, pick, qty in zip(cat_choice, item_pick, qty_draw):
         item, unit = ITEMS[cat][int(pick * len(ITEMS[cat]))]
         items.append(item)
-        units.append(unit)
+        units.append(cash_unit if cat == "cash" else unit)
         quantity = float(qty * 50) if cat == "cash" else float(qty)
         quantities.append(quantity)
         values.append(
@@ -339,7 +348,9 @@ def _delegation_names(areas: pd.DataFrame, gov_index: np.ndarray, draw: np.ndarr
     return pd.Series(areas["name_fr"].to_numpy()[gov_index]) + " " + pd.Series(number).astype(str)
 
 
-def _insert_households(cur, rng, bases, campaign_id, org_ids, assoc_codes, areas, weights, count) -> int:  # noqa: ANN001
+def _insert_households(  # noqa: ANN001
+    cur, rng, bases, campaign_id, org_ids, assoc_codes, areas, weights, count, *, cash_unit: str | None
+) -> int:
     base = bases["households"]
     ids = np.arange(base + 1, base + count + 1)
     gov_index = rng.choice(len(areas), count, p=weights)
@@ -393,7 +404,7 @@ def _insert_households(cur, rng, bases, campaign_id, org_ids, assoc_codes, areas
     is_cash = need_frame["category_code"].to_numpy() == "cash"
     quantity[is_cash] = rng.choice([50.0, 100.0, 150.0, 200.0], int(is_cash.sum()))
     need_frame["quantity"] = quantity
-    need_frame["unit"] = need_frame["category_code"].map(NEED_UNITS)
+    need_frame["unit"] = need_frame["category_code"].map({**NEED_UNITS, "cash": cash_unit})
     need_frame["urgency"] = rng.choice(["low", "normal", "high", "critical"], total, p=[0.15, 0.5, 0.25, 0.1])
     household_created = frame.set_index("id")["created_at"]
     need_frame["created_at"] = household_created.reindex(need_frame["household_id"]).to_numpy()

@@ -31,12 +31,14 @@ from data_layer.core.validation import (
     clean_text,
     clean_unit,
     clean_volunteer,
+    is_blank,
 )
 from data_layer.monitoring.coverage import Published, for_actor, unit_or_code_text
 from data_layer.monitoring.suppression import shown_total
 from data_layer.public.consent import record_consent
 from data_layer.public.ratelimit import check_and_count, subject_keys
 from data_layer.registry.campaigns import active_campaign_id
+from data_layer.registry.donations import counted_in, gift_currency_of_area, gift_currency_of_country
 from data_layer.registry.households import insert_household_row, live_households_with_national_id
 from data_layer.registry.identity import national_id_key
 from data_layer.registry.receipts import assign_pledge_code
@@ -110,7 +112,11 @@ def submit_aid_request(
     reference_data = get_reference(db)
     missing_needs = [] if raw.get("needs") else [FieldError("needs", "public.error.need_required")]
     record = _with_form_checks(
-        lambda: clean_household(reference_data, dict(raw, notes=None)), consent_given, missing_needs
+        lambda: clean_household(
+            reference_data, dict(raw, notes=None), campaign_currency=gift_currency_of_area(db, raw.get("governorate"))
+        ),
+        consent_given,
+        missing_needs,
     )
     lang, now = normalise_lang(lang), _now(now)
     campaign_id = active_campaign_id(db, record["governorate_code"])
@@ -165,8 +171,22 @@ def submit_volunteer_offer(
     return Receipt(reference, "volunteer")
 
 
-def clean_pledge(ref: Reference, raw: dict[str, Any]) -> dict[str, Any]:
-    """A promise to give: what, how much, where, and how to reach the donor (the staff donation rules)."""
+def pledge_currency(db: Database, governorate: Any) -> str | None:
+    """The currency pledged cash is counted in: the governorate's (gift_currency_of_area), else,
+    before one is chosen, the only country's while the database has one."""
+    currency = gift_currency_of_area(db, governorate)
+    countries = list(get_reference(db).settings)
+    if currency is None and is_blank(governorate) and len(countries) == 1:
+        currency = gift_currency_of_country(db, countries[0])
+    return currency
+
+
+def clean_pledge(ref: Reference, raw: dict[str, Any], *, currency: str | None = None) -> dict[str, Any]:
+    """A promise to give: what, how much, where, and how to reach the donor (the staff donation
+    rules). Pledged cash is counted in `currency` (gift_currency_of_area of its governorate): a
+    blank unit reads as it, and only it fits."""
+    if currency is not None and "cash" in ref.categories:
+        ref = counted_in(ref, currency)
     errs = _Collector()
     category = clean_category(errs, ref, raw.get("category"))
     record = {
@@ -194,7 +214,8 @@ def submit_pledge(
 ) -> Receipt:
     """A promise to give; an association accepts it and records the donation when it arrives."""
     reference_data = get_reference(db)
-    record = _with_form_checks(lambda: clean_pledge(reference_data, raw), consent_given)
+    currency = gift_currency_of_area(db, raw.get("governorate"))
+    record = _with_form_checks(lambda: clean_pledge(reference_data, raw, currency=currency), consent_given)
     lang, now = normalise_lang(lang), _now(now)
     campaign_id = active_campaign_id(db, record["governorate_code"])
     with db.transaction() as cur:

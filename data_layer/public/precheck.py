@@ -12,6 +12,7 @@ from typing import Any
 from data_layer.core.errors import FieldError
 from data_layer.core.validation import clean_household, clean_volunteer
 from data_layer.public.forms import _with_form_checks, clean_pledge
+from data_layer.registry.donations import gift_currency_of_area
 from data_layer.store.database import Database
 from data_layer.store.reference import get_reference
 
@@ -22,10 +23,16 @@ def check_public_form(db: Database, kind: str, raw: dict[str, Any], *, consent_g
     reference = get_reference(db)
     if kind == "request":
         missing_needs = [] if raw.get("needs") else [FieldError("needs", "public.error.need_required")]
-        _with_form_checks(lambda: clean_household(reference, dict(raw, notes=None)), consent_given, missing_needs)
+        currency = gift_currency_of_area(db, raw.get("governorate"))
+        _with_form_checks(
+            lambda: clean_household(reference, dict(raw, notes=None), campaign_currency=currency),
+            consent_given,
+            missing_needs,
+        )
     elif kind == "volunteer":
         _with_form_checks(lambda: clean_volunteer(reference, raw), consent_given)
     elif kind == "pledge":
-        _with_form_checks(lambda: clean_pledge(reference, raw), consent_given)
+        currency = gift_currency_of_area(db, raw.get("governorate"))
+        _with_form_checks(lambda: clean_pledge(reference, raw, currency=currency), consent_given)
     else:
         raise ValueError(kind)

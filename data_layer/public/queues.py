@@ -18,9 +18,9 @@ import pandas as pd
 from data_layer.core.actor import Actor
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
 from data_layer.core.statuses import CLOSED_HOUSEHOLD_STATUSES, NOT_MERGEABLE_HOUSEHOLD_STATUSES
-from data_layer.core.validation import _Collector, clean_donation, clean_quantity, clean_text
+from data_layer.core.validation import _Collector, clean_quantity, clean_text
 from data_layer.registry.campaigns import active_campaigns_by_area
-from data_layer.registry.donations import insert_donation_row
+from data_layer.registry.donations import CASH, clean_gift, gift_currencies, insert_donation_row
 from data_layer.store.audit import write_audit
 from data_layer.store.database import Database
 from data_layer.store.queries import run
@@ -350,6 +350,8 @@ def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: d
     ref = get_reference(db)
     # Read before the transaction (see households.py): the campaign of each governorate's country.
     campaigns = active_campaigns_by_area(db)
+    # And the currency cash is counted in, in each governorate (its campaign's, else its country's).
+    currencies = gift_currencies(db)
     with db.transaction() as cur:
         pledge = _load_for_review(cur, actor, "get_queue_pledge", pledge_id, "accepted")
         if actor.role == "association" and pledge["organisation_id"] != actor.organisation_id:
@@ -358,12 +360,15 @@ def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: d
             errs = _Collector()
             clean_quantity(errs, quantity, ref.categories.get(pledge["category_code"]))
             errs.raise_if_any()
-        record = clean_donation(
+        is_cash = pledge["category_code"] == CASH
+        record = clean_gift(
             ref,
             {
                 "category": pledge["category_code"],
                 "quantity": quantity if quantity not in (None, "") else Decimal(pledge["quantity"]),
-                "unit": pledge["unit"],
+                # Pledged cash is the amount the donor gave in the currency the form counted it in:
+                # it arrives in the governorate's, whatever unit an older pledge was saved with.
+                "unit": None if is_cash else pledge["unit"],
                 "item": pledge["item"],
                 "donor_name": pledge["donor_name"],
                 "donor_type": pledge["donor_type"],
@@ -373,6 +378,7 @@ def receive_pledge(db: Database, actor: Actor, pledge_id: int, *, received_on: d
                 "received_on": received_on,
                 "notes": f"pledge {pledge['reference'] or pledge_id}",
             },
+            currencies.get(pledge["governorate_code"]),
         )
         donation_id = insert_donation_row(
             cur,

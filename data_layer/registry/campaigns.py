@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from data_layer.core.actor import Actor
+from data_layer.core.countries import gift_currency
 from data_layer.core.errors import JesrError, NotFound, PermissionDenied
 from data_layer.core.validation import clean_campaign, is_blank, resolve_country
 from data_layer.store.audit import write_audit
@@ -103,8 +104,8 @@ def create_campaign(db: Database, actor: Actor, raw: dict[str, Any], *, status: 
         reference, raw.get("country_code"), areas=list(record["governorate_targets"]), required=True
     )
     values = {k: record[k] for k in EDITABLE}
-    if is_blank(raw.get("currency")) and country in reference.settings:
-        values["currency"] = reference.settings[country].currency
+    if values["currency"] is None:
+        values["currency"] = gift_currency(None, reference.settings.get(country or ""))
     values.update(country_code=country, status=status)
     with db.transaction() as cur:
         campaign_id = run(
@@ -165,6 +166,19 @@ def update_campaign(db: Database, actor: Actor, campaign_id: int, raw: dict[str,
         before = _locked_campaign(cur, campaign_id)
         if before["status"] == "closed":
             raise JesrError("campaigns.error.closed", id=campaign_id)
+        if values["currency"] is None:
+            values["currency"] = before["currency"]
+        # A cash gift's unit is its campaign's currency (registry/donations.py): changing it would
+        # leave the gifts already saved counted in the old one.
+        if values["currency"] != before["currency"]:
+            gifts = int(run(cur, "count_campaign_cash_gifts", {"campaign_id": int(campaign_id)}))
+            if gifts:
+                raise JesrError(
+                    "currency.error.campaign_has_cash",
+                    currency=before["currency"],
+                    target=values["currency"],
+                    count=gifts,
+                )
         before["targets"] = {
             r["governorate_code"]: r["target_households"]
             for r in run(cur, "list_campaign_targets_of", {"campaign_id": int(campaign_id)})

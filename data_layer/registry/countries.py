@@ -60,6 +60,8 @@ def add_country(
                 },
             )
             run(cur, "insert_reference_areas")
+            # Every server holding the areas reads them again at its next use (store/reference.py).
+            run(cur, "bump_reference_version")
         write_audit(
             cur,
             actor,
@@ -68,8 +70,6 @@ def add_country(
             None,
             after={"code": settings.code, "currency": settings.currency, "areas": len(country.areas)},
         )
-    # The areas and settings the rules check against are read again on next use.
-    db.memo.pop("reference", None)
     return country
 
 

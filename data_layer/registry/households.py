@@ -14,6 +14,7 @@ from data_layer.core.paging import search_text
 from data_layer.core.statuses import CLOSED_HOUSEHOLD_STATUSES
 from data_layer.core.validation import clean_household
 from data_layer.registry.campaigns import active_campaign_id
+from data_layer.registry.donations import gift_currency_of_area
 from data_layer.registry.identity import national_id_key, national_id_search_key
 from data_layer.registry.listing import read_page
 from data_layer.registry.organisations import require_active_organisation
@@ -82,7 +83,10 @@ def register_household(
     """
     if source != "self":
         _require_entry_rights(actor)
-    record = clean_household(get_reference(db), raw)
+    # Cash needs in the currency of the campaign of the household's country, as its cash stock.
+    record = clean_household(
+        get_reference(db), raw, campaign_currency=gift_currency_of_area(db, raw.get("governorate"))
+    )
     organisation_id = actor.organisation_id if source != "self" else None
     # Read before the transaction, as the other writers do: on PostgreSQL a read inside it would
     # take a second pooled connection while holding the write lock, and a full pool then deadlocks.

@@ -49,6 +49,8 @@ def apply_migrations(db: Database) -> list[int]:
     with db.transaction() as cur:
         run(cur, "create_schema_migrations")
         done = {row["version"] for row in run(cur, "list_applied_migrations")}
+    # A migration after the chain's own that writes audit rows (a data correction) chains them.
+    db.chained = AUDIT_CHAIN_VERSION in done
     for version, name, path in list_migrations():
         if version in done:
             continue
@@ -118,3 +120,4 @@ def load_reference_areas(cur) -> None:  # noqa: ANN001 - a cursor of either back
     table = areas_table(country)
     run_with_rows(cur, "insert_reference_areas", table)
     run_with_rows(cur, "update_area_positions", table)
+    run(cur, "bump_reference_version")  # servers already running read the areas again

@@ -3,12 +3,14 @@
 
 -- name: list_campaign_records :frame
 -- Every campaign with its names, dates, targets, status and households; active first, then newest.
+-- Its currency: its own, else its country's.
 SELECT c.id, c.name, s.name_fr, s.name_en, c.country_code, coalesce(s.status, CASE WHEN c.is_active THEN 'active' ELSE 'closed' END) AS status, c.starts_on, c.ends_on,
-       c.target_households, c.target_value_tnd AS target_value, coalesce(s.currency, 'TND') AS currency,
+       c.target_households, c.target_value_tnd AS target_value, coalesce(s.currency, cs.currency) AS currency,
        (SELECT count(*) FROM campaign_targets t WHERE t.campaign_id = c.id) AS governorate_targets,
        (SELECT count(*) FROM households h WHERE h.campaign_id = c.id) AS households,
        s.closed_at
 FROM campaigns c LEFT JOIN campaign_settings s ON s.campaign_id = c.id
+LEFT JOIN country_settings cs ON cs.country_code = c.country_code
 ORDER BY CASE coalesce(s.status, CASE WHEN c.is_active THEN 'active' ELSE 'closed' END) WHEN 'active' THEN 0 WHEN 'planned' THEN 1 ELSE 2 END, c.starts_on DESC, c.id DESC;
 
 -- name: get_active_campaign_record :one
@@ -84,3 +86,7 @@ WHERE a.status = 'allocated' AND a.delivery_id IS NULL
   AND (CAST($governorate_code AS VARCHAR) IS NULL OR h.governorate_code = $governorate_code)
 ORDER BY a.created_at DESC, a.id DESC
 LIMIT 500;
+
+-- name: count_campaign_cash_gifts :scalar
+-- Cash gifts saved to the campaign: their unit is its currency, so while any exists it stays.
+SELECT count(*) FROM donations WHERE campaign_id = $campaign_id AND kind = 'cash';
