@@ -447,6 +447,15 @@ def _same(value: Any, count: int, kind: pa.DataType) -> pa.Array:
     return pa.nulls(count, kind) if value is None else pa.repeat(pa.scalar(value, kind), count)
 
 
+# The named insert of each table an import writes to (sql/queries/registry/imports_bulk.sql).
+INSERT_QUERIES = {
+    "households": "insert_import_households",
+    "needs": "insert_import_needs",
+    "volunteers": "insert_import_volunteers",
+    "donations": "insert_import_donations",
+}
+
+
 def _write(cur: Any, audit: BulkAudit, actor: Actor, writes: list[tuple[str, pa.Table, tuple[str, ...]]]) -> None:
     """Insert each table's rows (their ids first) in one statement and audit each row, in the
     caller's transaction: `writes` holds (table, rows, columns left out of the audit rows).
@@ -457,7 +466,7 @@ def _write(cur: Any, audit: BulkAudit, actor: Actor, writes: list[tuple[str, pa.
 
     def insert() -> None:
         for table_name, rows, _ in writes:
-            copy_rows(cur, f"insert_import_{table_name}", rows, source=f"import_{table_name}")
+            copy_rows(cur, INSERT_QUERIES[table_name], rows, source=f"import_{table_name}")
 
     batches = [
         AuditBatch(table_name, rows.column("id").to_numpy(), rows.drop_columns(["id", *unaudited]))
