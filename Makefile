@@ -55,14 +55,28 @@ PG_TESTS ?= tests/test_distribution.py tests/test_screens_labels.py tests/test_f
 	tests/test_field_handover.py \
 	tests/test_redteam.py \
 	tests/test_notify_send.py \
-	tests/test_audit_chain.py
+	tests/test_audit_chain.py \
+	tests/test_suppression_campaigns.py tests/test_pickup_points.py tests/test_notify_inapp.py \
+	tests/test_dashboard_cache_version.py tests/test_access.py tests/test_reliability_access.py \
+	tests/test_countries.py tests/test_countries_allocation.py tests/test_countries_reference.py \
+	tests/test_countries_registry.py tests/test_countries_validation.py tests/test_import_vectorised.py \
+	tests/test_distribution_pages.py tests/test_fairness_page.py tests/test_field_pages.py \
+	tests/test_monitoring_pages.py tests/test_pages_entry.py tests/test_pages_phone.py tests/test_public_pages.py \
+	tests/test_queues_page.py tests/test_receipt_page.py tests/test_second_country_pages.py tests/test_phone_tables.py \
+	tests/test_currency_unit.py tests/test_reference_version.py tests/test_import_bulk.py
 
 test: setup browser postgres haproxy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -q
-	JESR_TEST_BACKEND=postgres $(PY) -m pytest -q $(PG_TESTS)
+	@# The PostgreSQL run takes the second core while the DuckDB run works the first; the browser
+	@# journeys come last, alone, as they wait on real screens. Each run's outcome counts.
+	@log=$$(mktemp); \
+	JESR_TEST_BACKEND=postgres $(PY) -m pytest -q -p no:cacheprovider -m "not browser" $(PG_TESTS) >$$log 2>&1 & pg=$$!; \
+	$(PY) -m pytest -q -m "not browser"; duck=$$?; \
+	wait $$pg; pgrc=$$?; echo "--- the same tests on PostgreSQL:"; cat $$log; rm -f $$log; \
+	[ $$duck = 0 ] && [ $$pgrc = 0 ] || exit 1; \
+	$(PY) -m pytest -q -m browser
 
 bench: setup postgres haproxy
 	$(PY) -m bench.run
