@@ -21,7 +21,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make browser installs it)"),
 ]
-SERVERS = 2
+SERVERS = 1
 BROWSERS_PER_SERVER = 2
 # From the page's first script on: the direction of the main area each time Streamlit draws a
 # heading in it, so a page drawn left to right for an instant (before the frame) is caught.
