@@ -68,7 +68,8 @@ PG_TESTS ?= tests/test_distribution.py tests/test_screens_labels.py tests/test_f
 # DuckDB test files run on the second core once the PostgreSQL run is done (they start their own
 # servers or processes, so they share nothing with the rest of the DuckDB run).
 SECOND_CORE ?= tests/test_auth.py tests/test_demo_and_schema.py tests/test_cli_campaigns.py tests/test_cli_countries.py \
-	tests/test_backup.py tests/test_backup_postgres.py tests/test_cluster.py tests/test_cluster_postgres.py
+	tests/test_backup.py tests/test_backup_postgres.py tests/test_cluster.py tests/test_cluster_postgres.py \
+	tests/test_postgres_faults.py tests/test_postgres_processes.py tests/test_postgres_backend.py tests/test_postgres_store.py
 
 test: setup browser postgres haproxy
 	$(VENV)/bin/ruff check .
