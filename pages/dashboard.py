@@ -85,7 +85,7 @@ if ctx.actor.may_enter_records:
 # The progress page counts one campaign up to a day: say why its "served" can differ from this one.
 st.caption(ctx.tr("dashboard.served_note"))
 if view.suppressed:
-    st.caption(ctx.tr("dashboard.suppression_note"))
+    st.caption(ctx.tr("dashboard.suppression_note") + " " + ctx.tr("privacy.transparency.marks"))
 
 # Only the open tab is laid out (on_change="rerun"): a phone receives and draws that tab's charts
 # alone, and a filter change costs the server one tab of the page for every viewer.

@@ -1,5 +1,4 @@
-"""The one place where DuckDB's and PostgreSQL's spelling of a query differ: parameters, and
-the JSON object a statement composed in Python builds (`json_object`).
+"""The one place where DuckDB's and PostgreSQL's spelling of a query differ: parameters.
 
 Named queries are written once, with DuckDB's `$name` parameters. psycopg takes `%(name)s`, and
 every other `%` (as in `LIKE '%x'`) doubled: psycopg scans the whole text for placeholders,
@@ -45,25 +44,3 @@ def parameter_names(sql: str) -> list[str]:
 def dialect_of(cursor: Any) -> str:
     """The dialect a cursor speaks: a PostgreSQL cursor says so, a DuckDB cursor does not."""
     return getattr(cursor, "dialect", DUCKDB)
-
-
-def json_object(fields: dict[str, str], dialect: str) -> str:
-    """SQL for a JSON object whose keys are `fields`' names and values their SQL expressions:
-    DuckDB's `to_json(struct_pack(k := e))`, PostgreSQL's `json_build_object('k', e)`."""
-    if dialect == POSTGRES:
-        return "json_build_object(" + ", ".join(f"'{name}', {expr}" for name, expr in fields.items()) + ")"
-    return "to_json(struct_pack(" + ", ".join(f"{name} := {expr}" for name, expr in fields.items()) + "))"
-
-
-def typed_parameter(name: str, value: Any) -> str:
-    """`$name` cast to the SQL type of its Python value. PostgreSQL cannot type a parameter that
-    only a function of any argument (json_build_object) reads; a None is typed as text."""
-    if isinstance(value, bool):
-        sql_type = "BOOLEAN"
-    elif isinstance(value, int):
-        sql_type = "BIGINT"
-    elif isinstance(value, float):
-        sql_type = "DOUBLE PRECISION"
-    else:
-        sql_type = "TEXT"
-    return f"CAST(${name} AS {sql_type})"
